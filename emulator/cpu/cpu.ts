@@ -16,6 +16,14 @@
 import type { PhysicalMemory } from "../memory/physmem.ts";
 import type { IoPorts } from "../io/ports.ts";
 import type { Clock } from "../machine/clock.ts";
+import { Lf, materialize } from "./flags.ts";
+import { Tlb, flushAll, flushPage, listTlb } from "./mmu.ts";
+import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
+import { runLoop } from "./run.ts";
+import { resetCpu } from "./system.ts";
+
+/** EFLAGS bits software can hold (bit 1 is always one). */
+export const EFLAGS_WRITABLE = 0x277fd5;
 
 export const enum R {
   EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7,
@@ -77,6 +85,9 @@ export const enum Stop {
 /** The thrown sentinel for guest exceptions. Never an Error, never allocated per fault. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
 
+/** Capacity of the TLB fill list; when it is full the whole TLB is flushed (an eviction). */
+export const TLB_LIST = 8192;
+
 export class CPU {
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
   readonly regs = new Int32Array(8);
@@ -123,8 +134,70 @@ export class CPU {
   faultCode = -1; // -1: the exception pushes no error code
   /** Instructions retired since reset (for MIPS figures). */
   instructions = 0;
+  /** Cycles charged since the run loop last added them to clock.cycles (see run.ts). */
+  cyc = 0;
+  /** Cycles the current block may still run (run.ts). */
+  cycLimit = 0;
+  /** The current instruction had prefixes (or changed modes): decode state is reset after it. */
+  prefixed = false;
   /** Set by requestStop(); the run loop returns Stop.Requested at the next boundary. */
   stopRequested = false;
+
+  /** Set with halted on a triple fault (shutdown); run() returns Stop.TripleFault. */
+  shutdown = false;
+  /** Debug/test aid: when true, run() stops (Stop.Requested) at a guest exception instead of delivering it. */
+  stopOnException = false;
+  /** The last exception the run loop saw (vector, error code or -1) and the EIP it was raised at. */
+  lastException = -1;
+  lastErrorCode = -1;
+  lastExceptionEip = 0;
+
+  // ---- core-internal state (derived by onModeChange, or per instruction) ----
+  /** Protected mode without VM; virtual-8086 mode. */
+  pmode = false;
+  vm86 = false;
+  /** Default operand/address size of the code segment; B bit of the stack segment. */
+  code32 = false;
+  stack32 = false;
+  /** CPL 3: accesses are user accesses. */
+  user = false;
+  /** Required TLB bits for a fast read/write at the current CPL (see mmu.ts). */
+  rmask = 0;
+  wmask = 0;
+  /** The run loop leaves its inner loop after the current instruction (flags, mode, I/O changed). */
+  blockEnd = false;
+  /** Interrupt shadow after STI, MOV SS, POP SS: no interrupt before the next instruction. */
+  shadow = false;
+  /** Lazy arithmetic flags (flags.ts). */
+  lfOp = 0;
+  lfRes = 0;
+  lfA = 0;
+  lfB = 0;
+  lfCin = 0;
+  lfSign = 0;
+  /** Per-instruction decode state. */
+  os32 = false;
+  as32 = false;
+  segOvr = -1;
+  rep = 0;
+  /** Effective address (offset) and segment of the current ModRM memory operand. */
+  ea = 0;
+  eaSeg = 0;
+  /** TLB: one entry per linear page (mmu.ts), plus the list of filled slots. */
+  readonly tlb = new Int32Array(1 << 20);
+  readonly tlbList = new Int32Array(TLB_LIST);
+  tlbCount = 0;
+  /** RAM seen as bytes and aligned 32-bit words. */
+  readonly ram: Uint8Array;
+  readonly ram32: Int32Array;
+  /** Code window: `code[winPhys + k]` is the byte at EIP winEip + k for 0 <= k < winLen. */
+  code: Uint8Array;
+  winEip = 0;
+  winPhys = 0;
+  winLen = 0;
+  ip = 0;
+  ipEnd = 0;
+  readonly scratch = new Uint8Array(4096);
 
   irq: InterruptSource = { hasInterrupt: () => false, acknowledge: () => 0 };
   /** Called on a triple fault (shutdown); the machine resets. */
@@ -134,7 +207,12 @@ export class CPU {
     readonly mem: PhysicalMemory,
     readonly io: IoPorts,
     readonly clock: Clock,
-  ) {}
+  ) {
+    this.ram = mem.ram;
+    this.ram32 = new Int32Array(mem.ram.buffer, mem.ram.byteOffset, mem.ram.length >>> 2);
+    this.code = this.scratch;
+    this.onModeChange();
+  }
 
   /**
    * Records exception `vector` (with `errorCode`, or -1 for none) and aborts the current
@@ -147,36 +225,88 @@ export class CPU {
   }
 
   // ---- services the core provides to system.ts, the kernel arch layer, the monitor ----
-  // (stubs until the core lands; the core replaces each body)
 
   /** EFLAGS as the guest sees it (lazy arithmetic flags materialised). */
   getEflags(): number {
-    throw new Error("CPU.getEflags: core not built yet");
+    materialize(this);
+    return this.flags;
   }
   /** Sets every EFLAGS bit (no privilege filtering; callers apply POPF/IRET rules). */
-  setEflags(_value: number): void {
-    throw new Error("CPU.setEflags: core not built yet");
+  setEflags(value: number): void {
+    this.flags = (value & EFLAGS_WRITABLE) | 2;
+    this.lfOp = Lf.None;
+    this.blockEnd = true;
   }
   /** Supervisor-privilege linear reads/writes (descriptor tables, TSS, stacks during delivery); may fault #PF. */
-  readSys8(_lin: number): number { throw new Error("core not built yet"); }
-  readSys16(_lin: number): number { throw new Error("core not built yet"); }
-  readSys32(_lin: number): number { throw new Error("core not built yet"); }
-  writeSys8(_lin: number, _v: number): void { throw new Error("core not built yet"); }
-  writeSys16(_lin: number, _v: number): void { throw new Error("core not built yet"); }
-  writeSys32(_lin: number, _v: number): void { throw new Error("core not built yet"); }
+  readSys8(lin: number): number { return rdSlow(this, lin | 0, 1, false); }
+  readSys16(lin: number): number { return rdSlow(this, lin | 0, 2, false); }
+  readSys32(lin: number): number { return rdSlow(this, lin | 0, 4, false); }
+  writeSys8(lin: number, v: number): void { wrSlow(this, lin | 0, 1, v, false); }
+  writeSys16(lin: number, v: number): void { wrSlow(this, lin | 0, 2, v, false); }
+  writeSys32(lin: number, v: number): void { wrSlow(this, lin | 0, 4, v, false); }
   /** Linear reads/writes with the privilege of the current CPL; may fault #PF. */
-  readLin8(_lin: number): number { throw new Error("core not built yet"); }
-  readLin16(_lin: number): number { throw new Error("core not built yet"); }
-  readLin32(_lin: number): number { throw new Error("core not built yet"); }
-  writeLin8(_lin: number, _v: number): void { throw new Error("core not built yet"); }
-  writeLin16(_lin: number, _v: number): void { throw new Error("core not built yet"); }
-  writeLin32(_lin: number, _v: number): void { throw new Error("core not built yet"); }
+  readLin8(lin: number): number { return rd8(this, lin | 0); }
+  readLin16(lin: number): number { return rd16(this, lin | 0); }
+  readLin32(lin: number): number { return rd32(this, lin | 0); }
+  writeLin8(lin: number, v: number): void { wr8(this, lin | 0, v); }
+  writeLin16(lin: number, v: number): void { wr16(this, lin | 0, v); }
+  writeLin32(lin: number, v: number): void { wr32(this, lin | 0, v); }
   /** Drops every TLB entry (CR3 load, CR0.PG/WP or CR4.PSE change). */
-  flushTlb(): void { throw new Error("core not built yet"); }
+  flushTlb(): void { flushAll(this); }
   /** Drops the TLB entry for one linear address (INVLPG). */
-  invlpg(_lin: number): void { throw new Error("core not built yet"); }
+  invlpg(lin: number): void { flushPage(this, lin | 0); }
+  /** The cached translations, for the monitor: [linear page, physical page, Tlb bits]. Allocates. */
+  tlbEntries(): Iterable<[number, number, number]> { return listTlb(this); }
   /** Recomputes state derived from CS/SS attributes, CR0, CR4 and EFLAGS.VM (code size, decode caches). */
-  onModeChange(): void { throw new Error("core not built yet"); }
+  onModeChange(): void {
+    const pe = (this.cr0 & CR0.PE) !== 0;
+    const vm = (this.flags & F.VM) !== 0;
+    this.pmode = pe && !vm;
+    this.vm86 = pe && vm;
+    this.code32 = this.pmode && (this.segAttr[S.CS] & Attr.DB) !== 0;
+    this.stack32 = this.pmode && (this.segAttr[S.SS] & Attr.DB) !== 0;
+    const user = this.cpl === 3;
+    this.user = user;
+    this.rmask = Tlb.V | Tlb.RAM | (user ? Tlb.UR : 0);
+    this.wmask = Tlb.V | Tlb.RAM | Tlb.D | (user ? Tlb.UW : Tlb.SW);
+    this.winLen = 0;
+    this.blockEnd = true;
+    this.os32 = this.as32 = this.code32;
+    this.prefixed = true;
+  }
+
+  /** Power-on reset: clears the core's state and lets system.ts load the reset register values. */
+  reset(): void {
+    this.regs.fill(0);
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.lfOp = Lf.None;
+    this.flags = 2;
+    this.cr0 = CR0.ET;
+    this.cr2 = this.cr3 = this.cr4 = 0;
+    this.halted = this.shutdown = this.stopRequested = this.shadow = false;
+    flushAll(this);
+    resetCpu(this);
+    this.onModeChange();
+  }
+
+  /** Called by system.ts (or the core) on a triple fault: the run loop returns Stop.TripleFault. */
+  tripleFault(): void {
+    this.shutdown = true;
+    this.halted = true;
+    this.onTripleFault();
+  }
+
+  /**
+   * Executes guest instructions until clock.cycles >= untilCycle, a HLT with nothing able to
+   * wake it before then (Stop.Halted: the caller may let guest time pass and call again),
+   * requestStop() (Stop.Requested), or a triple fault. Runs due clock events itself at
+   * slice boundaries (so device interrupts arrive on time) and checks interrupts between blocks.
+   */
+  run(untilCycle: number): Stop {
+    return runLoop(this, untilCycle);
+  }
 
   /** Asks `run` to return at the next instruction boundary. Safe from device and I/O callbacks. */
   requestStop(): void {

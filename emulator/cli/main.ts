@@ -1,0 +1,186 @@
+// The vmalab command (bin/vmalab.mjs, `npm start -- ...`): builds a Machine
+// from the command line, wires COM1 to the terminal (raw mode when stdin is a
+// TTY; piped input is forwarded too), runs it and exits with the guest's
+// status. User mistakes end with one "vmalab: ..." line on stderr and status 2.
+
+import { readFileSync, openSync, closeSync } from "node:fs";
+import { basename } from "node:path";
+import { execFileSync } from "node:child_process";
+import type { Machine } from "../machine/machine.ts";
+import { ImageError } from "../machine/image-error.ts";
+import { findMultibootHeader } from "../machine/multiboot.ts";
+import { validateRom } from "../machine/bios.ts";
+import { parseArgs, usage, UsageError, type CliOptions } from "./options.ts";
+import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
+import { ByteSink } from "./output.ts";
+
+let rawMode = false;
+/** Writes out buffered guest output; set once the sinks exist. */
+let flushOutput: () => void = () => {};
+
+/** Writes one line to stderr, with CR LF while the terminal is in raw mode. */
+function note(line: string): void {
+  process.stderr.write(line + (rawMode ? "\r\n" : "\n"));
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The reason a file operation failed, in a few words. */
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "EACCES") return "permission denied";
+  return code ?? (e as Error).message;
+}
+
+/** Reads a file the user named; turns the usual failures into a UsageError. */
+function readUserFile(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} '${path}': ${fsReason(e)}`);
+  }
+}
+
+/**
+ * Builds and loads the machine the options describe. Throws UsageError/ImageError.
+ * The machine (and the CPU) is imported only here, so --help and option mistakes
+ * answer quickly.
+ */
+async function buildMachine(o: CliOptions, sinks: { console: ByteSink; debug: ByteSink | null }): Promise<Machine> {
+  const kernel = o.kernel ? readUserFile(o.kernel, "kernel") : null;
+  const bios = o.bios ? readUserFile(o.bios, "BIOS image") : null;
+  const modules = o.initrd.map((f) => ({ name: f, data: readUserFile(f, "initrd") }));
+  // header and size checks first: clear errors without loading the emulator
+  if (kernel) findMultibootHeader(kernel, basename(o.kernel!));
+  if (bios) validateRom(bios, basename(o.bios!));
+  const { Machine, DETERMINISTIC_EPOCH } = await import("../machine/machine.ts");
+  const machine = new Machine({
+    memorySize: o.memory,
+    startTime: o.deterministic ? DETERMINISTIC_EPOCH : undefined,
+    onConsoleOutput: (b) => sinks.console.push(b),
+    onDebugOutput: o.debugcon.kind !== "none" ? (b) => sinks.debug?.push(b) : undefined,
+    onPostCode: o.postLog ? (c) => note(`vmalab: POST code 0x${c.toString(16).padStart(2, "0")}`) : undefined,
+    tripleFault: "stop",
+    paceIdle: !o.deterministic,
+  });
+  if (kernel) machine.loadKernel(kernel, { cmdline: o.append, modules, name: basename(o.kernel!) });
+  else machine.loadBios(bios!, basename(o.bios!));
+  return machine;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const o = parseArgs(argv);
+  if (o.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (o.version) {
+    process.stdout.write(`vmalab ${version()}\n`);
+    return 0;
+  }
+  if (!o.kernel && !o.bios) {
+    throw new UsageError("no kernel image given: pass a multiboot kernel with --kernel FILE (or a ROM image with --bios FILE); see --help");
+  }
+
+  const stdoutSink = ByteSink.toStream(process.stdout);
+  const sinks: { console: ByteSink; debug: ByteSink | null } = { console: stdoutSink, debug: null };
+  const machine = await buildMachine(o, sinks);
+
+  let debugFd = -1;
+  if (o.debugcon.kind === "stdio") sinks.debug = stdoutSink;
+  else if (o.debugcon.kind === "file") {
+    const path = o.debugcon.path;
+    try {
+      debugFd = openSync(path, "w");
+    } catch (e) {
+      throw new UsageError(`cannot open debugcon file '${path}': ${fsReason(e)}`);
+    }
+    sinks.debug = ByteSink.toFd(debugFd);
+  }
+  const debugSink = sinks.debug;
+
+  // a closed output pipe (vmalab ... | head) ends the run quietly, as SIGPIPE would
+  process.stdout.on("error", () => process.exit(141));
+
+  flushOutput = () => {
+    stdoutSink.flush();
+    debugSink?.flush();
+  };
+  const finish = (status: number): never => {
+    flushOutput();
+    if (debugFd >= 0) closeSync(debugFd);
+    if (rawMode) process.stdin.setRawMode(false);
+    rawMode = false;
+    process.exit(status);
+  };
+
+  const escape = new EscapeFilter({
+    quit: () => finish(0),
+    help: () => {
+      stdoutSink.flush();
+      for (const line of ESCAPE_HELP) note(line);
+    },
+    monitor: () => {
+      stdoutSink.flush();
+      note("vmalab: monitor not available yet");
+    },
+  });
+
+  const stdin = process.stdin;
+  if (stdin.isTTY) {
+    stdin.setRawMode(true);
+    rawMode = true;
+    // raw output too (the guest sends its own CR LF), as QEMU's stdio does; setRawMode(false) restores it
+    try {
+      execFileSync("stty", ["-opost"], { stdio: ["inherit", "ignore", "ignore"] });
+    } catch {
+      // no stty: output keeps the terminal's newline translation
+    }
+  }
+  stdin.on("data", (chunk: Buffer) => {
+    const bytes = escape.filter(chunk);
+    if (bytes.length > 0) machine.sendInput(bytes);
+  });
+  stdin.on("error", () => {});
+  stdin.resume();
+  const signals = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+  for (const [sig, n] of Object.entries(signals)) process.on(sig, () => finish(128 + n));
+
+  const outcome = await machine.start();
+  switch (outcome.kind) {
+    case "exit":
+      return finish(outcome.status & 0xff);
+    case "triple-fault":
+      stdoutSink.flush();
+      note(`vmalab: triple fault (the guest reset the CPU at EIP 0x${(machine.cpu.eip >>> 0).toString(16)}); stopping`);
+      return finish(1);
+    default:
+      return finish(0);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (e: unknown) => {
+    flushOutput();
+    if (rawMode) process.stdin.setRawMode(false);
+    rawMode = false;
+    if (e instanceof UsageError || e instanceof ImageError) {
+      process.stderr.write(`vmalab: ${e.message}\n`);
+      process.exit(2);
+    }
+    const err = e as Error;
+    process.stderr.write(`vmalab: internal error: ${err?.message ?? String(e)}\n`);
+    if (process.env.VMALAB_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,174 @@
+// The vmalab command line: option parsing and the memory-size syntax.
+// Mistakes become a UsageError whose message is one line for the user.
+
+/** A mistake on the command line or in a file it names; main prints "vmalab: <message>" and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export interface CliOptions {
+  help: boolean;
+  version: boolean;
+  /** RAM bytes. */
+  memory: number;
+  kernel: string | null;
+  bios: string | null;
+  /** Files passed to the kernel as multiboot modules, in order. */
+  initrd: string[];
+  append: string;
+  /** Where port 0xE9 output goes: the terminal, nowhere, or a file. */
+  debugcon: { kind: "stdio" } | { kind: "none" } | { kind: "file"; path: string };
+  postLog: boolean;
+  deterministic: boolean;
+}
+
+export const MIB = 1024 * 1024;
+export const MIN_MEMORY = MIB;
+export const MAX_MEMORY = 3 * 1024 * MIB;
+
+/**
+ * Parses a memory size as QEMU's -m does: a plain number is MiB; suffixes
+ * K, M, G (optionally followed by B, any case) give other units. The result
+ * must be a whole number of 4 KiB pages from 1 MiB to 3 GiB. Throws UsageError.
+ */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG])?[bB]?$/.exec(text.trim());
+  const bad = (why: string) =>
+    new UsageError(`bad memory size '${text}': ${why} (give MiB, or a size such as 64M or 1G)`);
+  if (!m || text.trim() === "") throw bad("not a size");
+  const unit = (m[2] ?? "M").toUpperCase();
+  const scale = unit === "K" ? 1024 : unit === "M" ? MIB : 1024 * MIB;
+  const bytes = Number(m[1]) * scale;
+  if (!Number.isFinite(bytes) || bytes % 4096 !== 0) throw bad("not a whole number of 4 KiB pages");
+  if (bytes < MIN_MEMORY) throw bad("less than 1M");
+  if (bytes > MAX_MEMORY) throw bad("more than 3G");
+  return bytes;
+}
+
+/** Options that take a value, by every spelling. */
+const VALUE_OPTIONS: Record<string, string> = {
+  "-m": "memory",
+  "--memory": "memory",
+  "--kernel": "kernel",
+  "-kernel": "kernel",
+  "--bios": "bios",
+  "-bios": "bios",
+  "--initrd": "initrd",
+  "-initrd": "initrd",
+  "--append": "append",
+  "-append": "append",
+  "--debugcon": "debugcon",
+};
+
+const FLAG_OPTIONS: Record<string, string> = {
+  "-h": "help",
+  "--help": "help",
+  "-V": "version",
+  "--version": "version",
+  "--post-log": "postLog",
+  "--deterministic": "deterministic",
+};
+
+/** Parses argv (without node and the script). Throws UsageError for unknown options, missing or bad values. */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const o: CliOptions = {
+    help: false,
+    version: false,
+    memory: 128 * MIB,
+    kernel: null,
+    bios: null,
+    initrd: [],
+    append: "",
+    debugcon: { kind: "stdio" },
+    postLog: false,
+    deterministic: false,
+  };
+  let appendGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | null = null;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const flag = FLAG_OPTIONS[arg];
+    if (flag) {
+      if (inline !== null) throw new UsageError(`option '${arg}' takes no value`);
+      (o as unknown as Record<string, boolean>)[flag] = true;
+      continue;
+    }
+    const key = VALUE_OPTIONS[arg];
+    if (!key) {
+      if (arg.startsWith("-")) throw new UsageError(`unknown option '${argv[i]}' (try --help)`);
+      throw new UsageError(`unexpected argument '${arg}' (the kernel is given with --kernel FILE; try --help)`);
+    }
+    let value: string;
+    if (inline !== null) value = inline;
+    else {
+      if (i + 1 >= argv.length) throw new UsageError(`option '${arg}' needs a value (try --help)`);
+      value = argv[++i];
+    }
+    switch (key) {
+      case "memory":
+        o.memory = parseSize(value);
+        break;
+      case "kernel":
+      case "bios":
+        if (value === "") throw new UsageError(`option '${arg}' needs a file name`);
+        o[key] = value;
+        break;
+      case "initrd":
+        for (const f of value.split(",")) {
+          if (f === "") throw new UsageError(`option '${arg}' has an empty file name in '${value}'`);
+          o.initrd.push(f);
+        }
+        break;
+      case "append":
+        o.append = value;
+        appendGiven = true;
+        break;
+      default: // debugcon
+        if (value === "stdio") o.debugcon = { kind: "stdio" };
+        else if (value === "none") o.debugcon = { kind: "none" };
+        else if (value === "") throw new UsageError(`option '${arg}' needs a file name, 'stdio' or 'none'`);
+        else o.debugcon = { kind: "file", path: value };
+    }
+  }
+  if (o.help || o.version) return o;
+  if (o.kernel && o.bios) throw new UsageError("give either --kernel or --bios, not both");
+  if (!o.kernel && (o.initrd.length > 0 || appendGiven)) {
+    throw new UsageError("--initrd and --append need a multiboot kernel (--kernel FILE)");
+  }
+  return o;
+}
+
+/** The --help text. */
+export function usage(): string {
+  return `Usage: vmalab [options]
+       npm start -- [options]
+
+Runs the vmalab i386 PC with COM1 on this terminal.
+
+Options:
+  --kernel FILE         boot a multiboot (v1) kernel image: ELF32, or the header's address fields
+  --initrd FILE[,FILE]  pass files to the kernel as multiboot modules (in order)
+  --append "CMDLINE"    the kernel command line
+  --bios FILE           start from a ROM image (4 KiB-256 KiB) at F000:FFF0 instead
+  -m SIZE               RAM size: MiB, or with a suffix: 64M, 1G (default 128M, 1M-3G)
+  --debugcon DEST       port 0xE9 output: stdio (default), none, or a file name
+  --post-log            print every POST code written to port 0x80 on stderr
+  --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
+                        to the wall clock: the same input gives the same run
+  -h, --help            print this help
+  -V, --version         print the version
+
+Terminal: Ctrl-A x quits, Ctrl-A h shows the keys, Ctrl-A Ctrl-A sends Ctrl-A,
+Ctrl-A c opens the monitor.
+Exit status: the guest's isa-debug-exit status ((V << 1) | 1 for a write of V to
+port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 2 for a usage mistake.
+`;
+}

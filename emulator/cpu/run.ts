@@ -1,0 +1,128 @@
+// The run loop. Instructions execute in blocks: a block ends at the cycle budget,
+// at the next clock event, or after an instruction that set cpu.blockEnd (I/O,
+// EFLAGS or mode changes, HLT, MOV SS, far transfers). Between blocks the loop runs
+// due clock events, checks stop requests, and delivers external interrupts, so the
+// per-instruction path does no interrupt polling. Single-step (TF) and interrupt
+// shadows run one instruction at a time. Guest faults (CPU_FAULT) are caught here,
+// EIP/ESP are restored to the start of the instruction, and the exception is
+// delivered through system.ts.
+
+import { type CPU, CPU_FAULT, F, Stop } from "./cpu.ts";
+import { step, endPrefixes } from "./exec.ts";
+import { syncClock } from "./access.ts";
+import { INT_PROT, INT_REAL } from "./timing.ts";
+import { IntKind, deliverException, deliverInterrupt } from "./system.ts";
+
+/** See CPU.run. */
+export function runLoop(c: CPU, until: number): Stop {
+  const clock = c.clock;
+  for (;;) {
+    if (c.cyc !== 0) syncClock(c);
+    if (c.shutdown) return Stop.TripleFault;
+    if (c.stopRequested) {
+      c.stopRequested = false;
+      return Stop.Requested;
+    }
+    if (clock.cycles >= clock.nextEvent) clock.runDue();
+    if (clock.cycles >= until) return Stop.Budget;
+    if (!c.shadow && (c.flags & F.IF) !== 0 && c.irq.hasInterrupt()) {
+      const v = c.irq.acknowledge();
+      c.halted = false;
+      c.instrEip = c.eip;
+      c.instrEsp = c.regs[4];
+      clock.cycles += c.pmode || c.vm86 ? INT_PROT : INT_REAL;
+      deliverInterrupt(c, v, IntKind.Hardware); // delivers its own faults as exceptions
+      c.winLen = 0;
+      continue;
+    }
+    if (c.halted) {
+      // Idle until the next device event when one can still wake us inside the budget.
+      if ((c.flags & F.IF) !== 0 && clock.nextEvent <= until) {
+        if (clock.cycles < clock.nextEvent) clock.cycles = clock.nextEvent;
+        continue;
+      }
+      return Stop.Halted;
+    }
+    if (c.shadow || (c.flags & F.TF) !== 0) runOne(c);
+    else runBlock(c, until < clock.nextEvent ? until : clock.nextEvent);
+  }
+}
+
+function runBlock(c: CPU, end: number): void {
+  const clock = c.clock;
+  c.blockEnd = false;
+  const room = end - clock.cycles;
+  c.cycLimit = room < 0x4000_0000 ? room : 0x4000_0000;
+  c.cyc = 0;
+  let n = 0;
+  try {
+    while (c.cyc < c.cycLimit) {
+      c.instrEip = c.eip;
+      c.instrEsp = c.regs[4];
+      step(c);
+      n++;
+      if (c.prefixed) endPrefixes(c);
+      if (c.blockEnd) break;
+    }
+  } catch (e) {
+    if (e !== CPU_FAULT) throw e;
+    c.instructions += n;
+    syncClock(c);
+    handleFault(c);
+    return;
+  }
+  c.instructions += n;
+  syncClock(c);
+}
+
+/** One instruction, then the single-step trap when TF was set before it. */
+function runOne(c: CPU): void {
+  const trap = (c.flags & F.TF) !== 0;
+  c.shadow = false;
+  c.blockEnd = false;
+  try {
+    c.instrEip = c.eip;
+    c.instrEsp = c.regs[4];
+    step(c);
+    c.instructions++;
+    if (c.prefixed) endPrefixes(c);
+  } catch (e) {
+    if (e !== CPU_FAULT) throw e;
+    syncClock(c);
+    handleFault(c);
+    return;
+  }
+  syncClock(c);
+  if (trap) {
+    c.dr[6] |= 0x4000; // BS
+    c.instrEip = c.eip;
+    c.instrEsp = c.regs[4];
+    c.lastException = 1;
+    c.lastErrorCode = -1;
+    c.lastExceptionEip = c.eip;
+    if (c.stopOnException) {
+      c.stopRequested = true;
+      return;
+    }
+    c.clock.cycles += INT_PROT;
+    deliverException(c, 1, -1);
+    c.winLen = 0;
+  }
+}
+
+function handleFault(c: CPU): void {
+  endPrefixes(c);
+  c.eip = c.instrEip;
+  c.regs[4] = c.instrEsp;
+  c.winLen = 0;
+  c.shadow = false;
+  c.lastException = c.faultVector;
+  c.lastErrorCode = c.faultCode;
+  c.lastExceptionEip = c.instrEip;
+  if (c.stopOnException) {
+    c.stopRequested = true;
+    return;
+  }
+  c.clock.cycles += c.pmode || c.vm86 ? INT_PROT : INT_REAL;
+  deliverException(c, c.faultVector, c.faultCode);
+}

@@ -1,0 +1,134 @@
+// The frame accounting self-check: recounts every reference the page tables,
+// page caches and kernel pins hold and compares with struct page. Runnable
+// from tests and the monitor; returns the violations found (empty = sound).
+
+import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
+import type { MmContext } from "./context.ts";
+import { PG } from "./page.ts";
+import { pdePresent, pdeTable, ptePresent } from "./pgtable.ts";
+import { vmNormalPage } from "./memory.ts";
+
+const hex = (n: number): string => "0x" + (n >>> 0).toString(16);
+
+/**
+ * Checks, for every mm in ctx.mms and every frame: count == PTE references
+ * (one per distinct page table) + page-cache slots + kernel pins; mapcount ==
+ * PTE mappings; every user PTE lies inside an area of each mm whose directory
+ * points at its table; no free frame is mapped or cached; page tables are
+ * referenced exactly by their count of PDEs; page directories belong to one
+ * mm; rss matches the normal pages mapped; areas are sorted and disjoint.
+ */
+export function checkFrames(ctx: MmContext): string[] {
+  const out: string[] = [];
+  const frames = ctx.frames;
+  const n = frames.nframes;
+  const refs = new Int32Array(n);
+  const maps = new Int32Array(n);
+  const tableRefs = new Int32Array(n);
+  const pgdRefs = new Int32Array(n);
+  const tableSeen = new Uint8Array(n);
+  const bad = (msg: string): void => {
+    if (out.length < 100) out.push(msg);
+  };
+
+  for (const mm of ctx.mms) {
+    if (mm.users <= 0) bad(`mm ${hex(mm.pgd)}: live mm with ${mm.users} users`);
+    const pgdPfn = mm.pgd >>> PAGE_SHIFT;
+    pgdRefs[pgdPfn]++;
+    if (!(frames.flags[pgdPfn] & PG.PGD)) bad(`mm ${hex(mm.pgd)}: pgd frame not marked PGD`);
+    let last = 0;
+    for (const v of mm.vmas) {
+      if (v.vmStart < last || v.vmStart >= v.vmEnd) bad(`mm ${hex(mm.pgd)}: areas unsorted/overlapping at ${hex(v.vmStart)}`);
+      if (v.vmMm !== mm) bad(`mm ${hex(mm.pgd)}: area ${hex(v.vmStart)} belongs to another mm`);
+      last = v.vmEnd;
+    }
+    for (let idx = 768; idx < 1024; idx++) {
+      if (ctx.mem.read32(mm.pgd + idx * 4) !== ctx.mem.read32(ctx.masterPgdPa + idx * 4)) {
+        bad(`mm ${hex(mm.pgd)}: kernel PDE ${idx} differs from the master directory`);
+      }
+    }
+    let rss = 0, tables = 0;
+    for (let idx = 0; idx < USER_PTRS_PER_PGD; idx++) {
+      const pde = ctx.mem.read32(mm.pgd + idx * 4);
+      if (!pdePresent(pde)) continue;
+      tables++;
+      const table = pdeTable(pde);
+      const tpfn = table >>> PAGE_SHIFT;
+      if (tpfn >= n || !(frames.flags[tpfn] & PG.PAGETABLE)) {
+        bad(`mm ${hex(mm.pgd)}: PDE ${idx} points at ${hex(table)}, not a page table`);
+        continue;
+      }
+      tableRefs[tpfn]++;
+      const first = tableSeen[tpfn] === 0;
+      tableSeen[tpfn] = 1;
+      for (let i = 0; i < PTRS_PER_PTE; i++) {
+        const pte = ctx.mem.read32(table + i * 4);
+        if (pte === 0) continue;
+        const va = idx * PGDIR_SIZE + i * 4096;
+        const vma = mm.findVma(va);
+        if (!vma || vma.vmStart > va) {
+          bad(`mm ${hex(mm.pgd)}: PTE for ${hex(va)} outside every area`);
+          continue;
+        }
+        if (!ptePresent(pte)) {
+          bad(`mm ${hex(mm.pgd)}: non-present PTE ${hex(pte)} at ${hex(va)}`);
+          continue;
+        }
+        const page = vmNormalPage(ctx, vma, va, pte);
+        if (page < 0) continue;
+        rss++;
+        const owner = frames.mapping[page];
+        if (frames.flags[page] & PG.ANON) {
+          if (owner !== vma.anonVma || frames.index[page] !== va / 4096) bad(`frame ${page}: anonymous page at ${hex(va)} not reachable through its area's anon_vma`);
+        } else if (frames.flags[page] & PG.CACHE) {
+          if (!vma.vmFile || owner !== vma.vmFile.mapping || frames.index[page] !== (va - vma.vmStart) / 4096 + vma.vmPgoff) {
+            bad(`frame ${page}: file page at ${hex(va)} not reachable through its file's i_mmap`);
+          }
+        }
+        if (frames.count[page] === 0) bad(`frame ${page}: free but mapped at ${hex(va)} in mm ${hex(mm.pgd)}`);
+        if (first) {
+          refs[page]++;
+          maps[page]++;
+        }
+      }
+    }
+    if (tables !== mm.nrPtes) bad(`mm ${hex(mm.pgd)}: nrPtes ${mm.nrPtes} but ${tables} page tables`);
+    if (rss !== mm.rss) bad(`mm ${hex(mm.pgd)}: rss ${mm.rss} (file ${mm.fileRss} anon ${mm.anonRss}) but ${rss} pages mapped`);
+  }
+  for (const as of ctx.mappings) {
+    for (const [index, pfn] of as.pages) {
+      if (frames.count[pfn] === 0) bad(`frame ${pfn}: free but in a page cache at index ${index}`);
+      else if (!(frames.flags[pfn] & PG.CACHE)) bad(`frame ${pfn}: cached but not marked CACHE`);
+      refs[pfn]++;
+    }
+  }
+  let free = 0;
+  for (let pfn = frames.firstPfn; pfn < n; pfn++) {
+    const f = frames.flags[pfn];
+    const count = frames.count[pfn];
+    if (count === 0) {
+      free++;
+      if (refs[pfn] || tableRefs[pfn] || pgdRefs[pfn]) bad(`frame ${pfn}: free but referenced`);
+      continue;
+    }
+    if (f & PG.PAGETABLE) {
+      if (count !== tableRefs[pfn]) bad(`page table ${pfn}: count ${count} but ${tableRefs[pfn]} PDEs point at it`);
+      continue;
+    }
+    if (f & PG.PGD) {
+      if (pgdRefs[pfn] !== 1 || count !== 1) bad(`pgd ${pfn}: count ${count}, used by ${pgdRefs[pfn]} mms`);
+      continue;
+    }
+    const want = refs[pfn] + frames.pins[pfn];
+    if (count !== want) bad(`frame ${pfn}: count ${count} but ${refs[pfn]} references + ${frames.pins[pfn]} pins`);
+    if (frames.mapcount[pfn] !== maps[pfn]) bad(`frame ${pfn}: mapcount ${frames.mapcount[pfn]} but ${maps[pfn]} PTEs`);
+  }
+  if (free !== frames.freeCount) bad(`free list holds ${frames.freeCount} frames but ${free} have count 0`);
+  return out;
+}
+
+/** Convenience for tests: the self-check of the mms in ctx, as one string ("" = sound). */
+export function checkFramesText(ctx: MmContext): string {
+  return checkFrames(ctx).join("\n");
+}
+

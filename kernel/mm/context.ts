@@ -1,0 +1,93 @@
+// The memory manager's view of the machine and its global state: physical
+// memory, the TLB, the frame allocator, counters, profiler, the chosen design,
+// and the hooks the arch layer provides (which pgd is in CR3).
+
+import type { PhysMem, TlbControl } from "../arch/phys.ts";
+import { MmCounters, Profiler, type FaultDecision } from "./counters.ts";
+import { FrameAllocator } from "./page.ts";
+import type { AddressSpace } from "./filemap.ts";
+import type { Mm } from "./mm.ts";
+import type { MmDesign } from "./designs.ts";
+import type { VmArea } from "./vma.ts";
+
+export interface MmHooks {
+  /** Physical address of the page directory in CR3 now. */
+  currentPgd(): number;
+  /** Loads the kernel's master directory into CR3 (before the current pgd is freed). */
+  activateKernelPgd(): void;
+  /** Guest cycle counter for the profiler. */
+  cycles?(): number;
+}
+
+/** The outcome of one page fault (one object reused for every fault: copy what you keep). */
+export class FaultResult {
+  decision: FaultDecision = "sigsegv";
+  address = 0;
+  write = false;
+  user = false;
+  vma: VmArea | null = null;
+  /** Frame mapped before the fault (-1 if none) and after it (-1 if none). */
+  oldPfn = -1;
+  newPfn = -1;
+  /** The fault had to read from the file (Linux VM_FAULT_MAJOR). */
+  major = false;
+}
+
+export interface MmContextOptions {
+  mem: PhysMem;
+  tlb: TlbControl;
+  ramSize: number;
+  /** Physical memory below this is never allocated (kernel image, boot structures). */
+  reservedEnd: number;
+  /** Physical address of the master page directory (kernel PDEs 768..1023). */
+  masterPgdPa: number;
+  design: MmDesign;
+  hooks: MmHooks;
+}
+
+export class MmContext {
+  readonly mem: PhysMem;
+  readonly tlb: TlbControl;
+  readonly counters = new MmCounters();
+  readonly prof: Profiler;
+  readonly frames: FrameAllocator;
+  readonly masterPgdPa: number;
+  readonly hooks: MmHooks;
+  design: MmDesign;
+  /** Every live page cache (for the self-check). */
+  readonly mappings = new Set<AddressSpace>();
+  /** Every live mm (for the self-check and the monitor). */
+  readonly mms = new Set<Mm>();
+  readonly fault = new FaultResult();
+  /** Optional observer of every fault (the monitor's trace). */
+  onFault: ((r: FaultResult) => void) | null = null;
+
+  constructor(o: MmContextOptions) {
+    this.mem = o.mem;
+    this.tlb = o.tlb;
+    this.frames = new FrameAllocator(o.ramSize, o.reservedEnd, this.counters);
+    this.masterPgdPa = o.masterPgdPa;
+    this.hooks = o.hooks;
+    this.design = o.design;
+    this.prof = new Profiler(o.hooks.cycles ?? (() => 0));
+  }
+
+  /** True if mm's page directory is the one in CR3 (only then do its TLB entries exist). */
+  isCurrent(mm: Mm): boolean {
+    return this.hooks.currentPgd() === mm.pgd;
+  }
+
+  /** Invalidates one page's translation if mm is current. */
+  flushTlbPage(mm: Mm, va: number): void {
+    if (!this.isCurrent(mm)) return;
+    this.counters.tlbFlushPage++;
+    this.tlb.flushPage(va);
+  }
+
+  /** Invalidates all user translations if mm is current. */
+  flushTlbMm(mm: Mm): void {
+    if (!this.isCurrent(mm)) return;
+    this.counters.tlbFlushAll++;
+    this.tlb.flushAll();
+  }
+}

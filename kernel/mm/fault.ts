@@ -1,0 +1,193 @@
+// The page-fault path (Linux handle_mm_fault and its handlers): demand-zero
+// anonymous pages, file pages through the page cache, copy-on-write with reuse
+// when the faulting mm holds the only reference, stack growth. The result
+// names the decision so the monitor can trace it and the counters count it.
+
+import { PAGE_SHIFT, pageDown } from "./config.ts";
+import type { FaultResult } from "./context.ts";
+import type { FaultDecision } from "./counters.ts";
+import type { Mm } from "./mm.ts";
+import { PG } from "./page.ts";
+import {
+  pteAllocForWrite, pteMk, pteMkdirty, pteMkwrite, pteMkyoung, ptePfn, ptePresent, pteWrite,
+  _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW,
+} from "./pgtable.ts";
+import { vmNormalPage } from "./memory.ts";
+import { expandStack } from "./stack.ts";
+import { AnonVma, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea } from "./vma.ts";
+
+/**
+ * Resolves a page fault of mm at address (write: the access was a write;
+ * user: it came from ring 3). Maps a page when the access is legal. Returns
+ * the context's FaultResult (reused by the next fault): decision "sigsegv" or
+ * "sigbus" tells the caller to signal the task, "oom" that memory ran out.
+ * TLB entries are flushed where a PTE changed from one valid mapping to another.
+ */
+export function handleMmFault(mm: Mm, address: number, write: boolean, user: boolean): FaultResult {
+  const ctx = mm.ctx;
+  const r = ctx.fault;
+  address >>>= 0;
+  r.address = address;
+  r.write = write;
+  r.user = user;
+  r.vma = null;
+  r.oldPfn = r.newPfn = -1;
+  r.major = false;
+  ctx.prof.enter("handleMmFault");
+  const d = faultDecide(mm, address, write, r);
+  r.decision = d;
+  ctx.counters.faults[d]++;
+  if (r.major) mm.majFlt++;
+  else mm.minFlt++;
+  ctx.prof.leave();
+  ctx.onFault?.(r);
+  return r;
+}
+
+function faultDecide(mm: Mm, address: number, write: boolean, r: FaultResult): FaultDecision {
+  const ctx = mm.ctx;
+  const vma = mm.findVma(address);
+  if (!vma) return "sigsegv";
+  r.vma = vma;
+  let grew = false;
+  if (vma.vmStart > address) {
+    if (!(vma.vmFlags & VM_GROWSDOWN)) return "sigsegv";
+    if (expandStack(mm, vma, address) !== 0) return "sigsegv";
+    grew = true;
+  }
+  if (write ? !(vma.vmFlags & VM_WRITE) : !(vma.vmFlags & (VM_READ | VM_EXEC | VM_WRITE))) return "sigsegv";
+  const ptePa = pteAllocForWrite(mm, address);
+  if (ptePa === 0) return "oom";
+  ctx.counters.pdeVisits++;
+  ctx.counters.pteVisits++;
+  const pte = ctx.mem.read32(ptePa);
+  if (pte === 0) {
+    if (vma.vmFile) return doNoPage(mm, vma, address, ptePa, write, r);
+    const d = doAnonymousPage(mm, vma, address, ptePa, write, r);
+    return grew && d === "demand-zero" ? "stack-growth" : d;
+  }
+  if (!ptePresent(pte)) return "sigbus"; // no swap: a non-present, non-empty PTE is never made
+  if (write && !pteWrite(pte)) return doWpPage(mm, vma, address, ptePa, pte, r);
+  // Allowed by the PTE: a stale TLB entry (e.g. after another CPU-visible change). Refresh it.
+  let n = pteMkyoung(pte);
+  if (write) n = pteMkdirty(n);
+  if (n !== pte) ctx.mem.write32(ptePa, n);
+  ctx.flushTlbPage(mm, pageDown(address));
+  r.oldPfn = r.newPfn = ptePfn(pte);
+  return "spurious";
+}
+
+/** Gives vma an anon_vma if it has none yet (Linux anon_vma_prepare). */
+export function anonVmaPrepare(vma: VmArea): AnonVma {
+  if (!vma.anonVma) {
+    vma.anonVma = new AnonVma();
+    vma.anonVma.vmas.add(vma);
+  }
+  return vma.anonVma;
+}
+
+/** Allocates an anonymous frame for vma at address; -1 when out of memory. Not yet mapped. */
+function newAnonPage(mm: Mm, vma: VmArea, address: number): number {
+  const frames = mm.ctx.frames;
+  const anon = anonVmaPrepare(vma);
+  const pfn = frames.allocPage(PG.ANON);
+  if (pfn < 0) return -1;
+  frames.mapping[pfn] = anon;
+  frames.index[pfn] = address >>> PAGE_SHIFT;
+  return pfn;
+}
+
+/** A first touch of an anonymous page: a new zeroed private page (Linux do_anonymous_page). */
+export function doAnonymousPage(
+  mm: Mm, vma: VmArea, address: number, ptePa: number, write: boolean, r: FaultResult,
+): FaultDecision {
+  const ctx = mm.ctx;
+  const pfn = newAnonPage(mm, vma, address);
+  if (pfn < 0) return "oom";
+  ctx.mem.zeroPage(pfn * 4096);
+  ctx.counters.pagesZeroed++;
+  ctx.frames.mapcount[pfn] = 1;
+  mm.anonRss++;
+  let pte = pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_ACCESSED);
+  if (vma.vmFlags & VM_WRITE) pte |= _PAGE_RW; // the page is ours alone
+  if (write) pte |= _PAGE_DIRTY;
+  ctx.mem.write32(ptePa, pte >>> 0);
+  r.newPfn = pfn;
+  return "demand-zero";
+}
+
+/**
+ * A first touch of a file page (Linux do_no_page): found in or read into the
+ * page cache; a write to a private mapping gets its own copy at once.
+ */
+export function doNoPage(
+  mm: Mm, vma: VmArea, address: number, ptePa: number, write: boolean, r: FaultResult,
+): FaultDecision {
+  const ctx = mm.ctx, frames = ctx.frames;
+  const file = vma.vmFile!;
+  const index = ((address - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
+  if (index * 4096 >= file.size) return "sigbus";
+  const cpfn = file.mapping.readCachePage(file, index);
+  if (cpfn < 0) return "oom";
+  r.major = file.mapping.lastMajor;
+  r.oldPfn = cpfn;
+  if (write && !(vma.vmFlags & VM_SHARED)) {
+    const pfn = newAnonPage(mm, vma, address);
+    if (pfn < 0) return "oom";
+    ctx.mem.copyPage(pfn * 4096, cpfn * 4096);
+    ctx.counters.pagesCopied++;
+    frames.mapcount[pfn] = 1;
+    mm.anonRss++;
+    ctx.mem.write32(ptePa, pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY));
+    r.newPfn = pfn;
+    return "cow-copy";
+  }
+  frames.getPage(cpfn);
+  frames.mapcount[cpfn]++;
+  mm.fileRss++;
+  let pte = pteMk(cpfn, vmPageProt(vma.vmFlags) | _PAGE_ACCESSED);
+  if (write) pte = pteMkdirty(pte);
+  ctx.mem.write32(ptePa, pte);
+  r.newPfn = cpfn;
+  return r.major ? "file-read" : "file-map";
+}
+
+/**
+ * A write to a present read-only page of a writable area (Linux do_wp_page):
+ * a shared mapping, or an anonymous page nobody else references, is made
+ * writable in place (reuse); otherwise the page is copied.
+ */
+export function doWpPage(
+  mm: Mm, vma: VmArea, address: number, ptePa: number, pte: number, r: FaultResult,
+): FaultDecision {
+  const ctx = mm.ctx, frames = ctx.frames;
+  const va = pageDown(address);
+  const old = vmNormalPage(ctx, vma, va, pte);
+  r.oldPfn = ptePfn(pte);
+  const reuse = (vma.vmFlags & VM_SHARED) !== 0 ||
+    (old >= 0 && (frames.flags[old] & PG.ANON) !== 0 && frames.count[old] === 1 && frames.mapcount[old] === 1);
+  if (reuse) {
+    ctx.mem.write32(ptePa, pteMkyoung(pteMkdirty(pteMkwrite(pte))));
+    ctx.flushTlbPage(mm, va);
+    r.newPfn = r.oldPfn;
+    return "cow-reuse";
+  }
+  const pfn = newAnonPage(mm, vma, address);
+  if (pfn < 0) return "oom";
+  const src = ptePfn(pte);
+  if (old >= 0 || src < frames.nframes) ctx.mem.copyPage(pfn * 4096, src * 4096);
+  else ctx.mem.zeroPage(pfn * 4096); // a raw frame outside RAM cannot be copied (Linux cow_user_page)
+  ctx.counters.pagesCopied++;
+  frames.mapcount[pfn] = 1;
+  mm.anonRss++;
+  ctx.mem.write32(ptePa, pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY));
+  ctx.flushTlbPage(mm, va);
+  if (old >= 0) {
+    if (frames.flags[old] & PG.ANON) mm.anonRss--;
+    else mm.fileRss--;
+    frames.mapcount[old]--;
+    frames.putPage(old);
+  }
+  r.newPfn = pfn;
+  return old >= 0 ? "cow-copy" : "pfn-cow";
+}

@@ -1,0 +1,110 @@
+// The page cache of one file (AddressSpace) and the interface a filesystem
+// gives the memory manager for a mappable file (FileBacking). Pages in the
+// cache hold one reference each; i_mmap lists the areas mapping the file
+// (for the reverse map).
+
+import type { MmContext } from "./context.ts";
+import { PG, type PageOwner } from "./page.ts";
+import type { PhysMem } from "../arch/phys.ts";
+import type { VmArea } from "./vma.ts";
+
+/** What the mm needs from an open file it maps. The filesystem implements it (per inode). */
+export interface FileBacking {
+  /** File size in bytes; faults beyond the last page raise SIGBUS. */
+  readonly size: number;
+  /** Fills the (already zeroed) frame at pa with page `index` of the file. */
+  readPage(index: number, mem: PhysMem, pa: number): void;
+  /** Path shown in /proc/<pid>/maps (optional). */
+  readonly path?: string;
+  /** The inode's page cache. */
+  readonly mapping: AddressSpace;
+  /** Optional reference counting of the open file (Linux get_file/fput), called per area. */
+  get?(): void;
+  put?(): void;
+}
+
+export class AddressSpace implements PageOwner {
+  readonly kind = "file" as const;
+  /** page index -> pfn */
+  readonly pages = new Map<number, number>();
+  /** Areas mapping this file. */
+  readonly iMmap = new Set<VmArea>();
+
+  constructor(readonly ctx: MmContext) {
+    ctx.mappings.add(this);
+  }
+
+  /** The cached frame for index, or -1 (Linux find_get_page without the extra reference). */
+  findPage(index: number): number {
+    const pfn = this.pages.get(index);
+    return pfn === undefined ? -1 : pfn;
+  }
+
+  /**
+   * The frame holding page `index` of file, read through readPage if not cached.
+   * Returns {pfn, major} in the context's scratch, pfn -1 when out of memory.
+   * The cache keeps its reference; callers take their own with getPage.
+   */
+  readCachePage(file: FileBacking, index: number): number {
+    const have = this.pages.get(index);
+    if (have !== undefined) {
+      this.lastMajor = false;
+      return have;
+    }
+    const frames = this.ctx.frames;
+    const pfn = frames.allocPage(PG.CACHE | PG.UPTODATE);
+    if (pfn < 0) return -1;
+    frames.mapping[pfn] = this;
+    frames.index[pfn] = index;
+    this.ctx.mem.zeroPage(pfn * 4096);
+    this.ctx.counters.pagesZeroed++;
+    file.readPage(index, this.ctx.mem, pfn * 4096);
+    this.pages.set(index, pfn);
+    this.lastMajor = true;
+    return pfn;
+  }
+  /** True if the last readCachePage had to read the page (a major fault). */
+  lastMajor = false;
+
+  /**
+   * Drops cached pages from page index `from` on (truncate_inode_pages_range).
+   * Pages still mapped by some PTE keep living until unmapped; they just leave the cache.
+   */
+  truncatePages(from = 0, to = Infinity): void {
+    const frames = this.ctx.frames;
+    for (const [index, pfn] of [...this.pages]) {
+      if (index < from || index >= to) continue;
+      this.pages.delete(index);
+      frames.flags[pfn] &= ~PG.CACHE;
+      if (frames.count[pfn] > 1) frames.mapping[pfn] = null;
+      frames.putPage(pfn);
+    }
+  }
+
+  /** Empties the cache and forgets this mapping (the inode is gone). */
+  release(): void {
+    this.truncatePages();
+    this.ctx.mappings.delete(this);
+  }
+}
+
+/**
+ * The backing object of a shared anonymous mapping (Linux shmem_zero_setup):
+ * a nameless file of zero pages whose cache is its only storage.
+ */
+export class ShmemFile implements FileBacking {
+  readonly mapping: AddressSpace;
+  private refs = 0;
+  constructor(ctx: MmContext, readonly size: number) {
+    this.mapping = new AddressSpace(ctx);
+  }
+  readPage(): void {
+    // Frames arrive zeroed: a new shmem page is a zero page.
+  }
+  get(): void {
+    this.refs++;
+  }
+  put(): void {
+    if (--this.refs === 0) this.mapping.release();
+  }
+}

@@ -1,0 +1,169 @@
+// Changing an existing range: mprotect (split, new flags, new PTE permissions,
+// merge back) and madvise (DONTNEED, REMOVE, DONTFORK/DOFORK).
+
+import { Errno } from "../errno.ts";
+import { PAGE_MASK, PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TASK_SIZE, pageAlignLen } from "./config.ts";
+import { tlbFinish, tlbRemember, zapPageRange } from "./memory.ts";
+import { calcVmProtBits, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_WRITE } from "./mmap.ts";
+import { type Mm, splitVma, vmaMergeNeighbours } from "./mm.ts";
+import { pdePresent, pdeTable, pgdIndex, ptePresent, pteModify, unshareRange } from "./pgtable.ts";
+import {
+  VM_DONTCOPY, VM_EXEC, VM_LOCKED, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea,
+} from "./vma.ts";
+
+/**
+ * Gives [start, end) of vma (inside it) the flags newflags: splits off the
+ * parts outside, applies the new PTE protection if protection bits changed,
+ * and merges the result with compatible neighbours (Linux mprotect_fixup).
+ * 0 or -ENOMEM.
+ */
+export function vmaChangeFlags(mm: Mm, vma: VmArea, start: number, end: number, newflags: number): number {
+  if (newflags === vma.vmFlags) return 0;
+  if (start > vma.vmStart) {
+    const r = splitVma(mm, vma, start, true);
+    if (typeof r === "number") return r;
+  }
+  if (end < vma.vmEnd) {
+    const r = splitVma(mm, vma, end, false);
+    if (typeof r === "number") return r;
+  }
+  const protChanged = ((newflags ^ vma.vmFlags) & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)) !== 0;
+  vma.vmFlags = newflags;
+  if (protChanged && !changeProtection(mm, vma, start, end)) return -Errno.ENOMEM;
+  vmaMergeNeighbours(mm, vma);
+  return 0;
+}
+
+/**
+ * Rewrites the present PTEs of [start, end) with vma's protection (Linux
+ * change_protection). Private (COW) areas never get writable PTEs here: a
+ * later write fault decides between reuse and copy. Shared page tables are
+ * unshared first. Flushes the changed translations of the current mm.
+ */
+export function changeProtection(mm: Mm, vma: VmArea, start: number, end: number): boolean {
+  const ctx = mm.ctx, mem = ctx.mem, c = ctx.counters;
+  if (!unshareRange(mm, start, end)) return false;
+  const prot = vmPageProt(vma.vmFlags);
+  let addr = start;
+  while (addr < end) {
+    const idx = pgdIndex(addr);
+    const next = Math.min((idx + 1) * PGDIR_SIZE, end);
+    c.pdeVisits++;
+    const pde = mem.read32(mm.pgd + idx * 4);
+    if (pdePresent(pde)) {
+      const table = pdeTable(pde);
+      for (let a = addr; a < next; a += 4096) {
+        const ptePa = table + ((a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
+        c.pteVisits++;
+        const pte = mem.read32(ptePa);
+        if (!ptePresent(pte)) continue;
+        const n = pteModify(pte, prot);
+        if (n === pte) continue;
+        mem.write32(ptePa, n);
+        tlbRemember(mm, a);
+      }
+    }
+    addr = next;
+  }
+  tlbFinish(mm);
+  return true;
+}
+
+/** The mprotect system call on mm (Linux sys_mprotect). 0 or -errno. */
+export function sysMprotect(mm: Mm, start: number, len: number, prot: number): number {
+  start >>>= 0;
+  if (start & ~PAGE_MASK) return -Errno.EINVAL;
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)) return -Errno.EINVAL;
+  if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -Errno.EINVAL;
+  if (len === 0) return 0;
+  len = pageAlignLen(len);
+  const end = start + len;
+  if (end > TASK_SIZE) return -Errno.ENOMEM;
+  let vma = mm.findVma(start);
+  if (!vma || vma.vmStart > start) return -Errno.ENOMEM;
+  const bits = calcVmProtBits(prot);
+  mm.ctx.prof.enter("sysMprotect");
+  try {
+    let nstart = start;
+    for (;;) {
+      const newflags = (vma.vmFlags & ~(VM_READ | VM_WRITE | VM_EXEC)) | bits;
+      if ((newflags & ~(newflags >>> 4)) & (VM_READ | VM_WRITE | VM_EXEC)) return -Errno.EACCES;
+      const tmpEnd = Math.min(vma.vmEnd, end);
+      const err = vmaChangeFlags(mm, vma, nstart, tmpEnd, newflags);
+      if (err < 0) return err;
+      nstart = tmpEnd;
+      if (nstart >= end) return 0;
+      const nv = mm.findVma(nstart);
+      if (!nv || nv.vmStart !== nstart) return -Errno.ENOMEM;
+      vma = nv;
+    }
+  } finally {
+    mm.ctx.prof.leave();
+  }
+}
+
+export const MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4;
+export const MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11;
+
+/**
+ * The madvise system call (Linux sys_madvise): DONTNEED drops the pages
+ * (anonymous memory reads back as zeros), REMOVE also punches the hole in a
+ * shared file's cache (shmem), DONTFORK/DOFORK set VM_DONTCOPY. Other known
+ * advice is accepted and ignored. 0 or -errno (-ENOMEM if part of the range is unmapped).
+ */
+export function sysMadvise(mm: Mm, start: number, len: number, advice: number): number {
+  start >>>= 0;
+  if (start & ~PAGE_MASK) return -Errno.EINVAL;
+  if (![MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_REMOVE, MADV_DONTFORK,
+    MADV_DOFORK].includes(advice)) return -Errno.EINVAL;
+  len = pageAlignLen(len);
+  const end = start + len;
+  if (end > TASK_SIZE) return -Errno.ENOMEM;
+  if (len === 0) return 0;
+  let unmapped = false;
+  let addr = start;
+  while (addr < end) {
+    const vma = mm.findVma(addr);
+    if (!vma || vma.vmStart >= end) {
+      unmapped = true;
+      break;
+    }
+    if (vma.vmStart > addr) unmapped = true;
+    const s = Math.max(addr, vma.vmStart), e = Math.min(end, vma.vmEnd);
+    const err = madviseVma(mm, vma, s, e, advice);
+    if (err < 0) return err;
+    addr = e;
+  }
+  return unmapped ? -Errno.ENOMEM : 0;
+}
+
+function madviseVma(mm: Mm, vma: VmArea, start: number, end: number, advice: number): number {
+  switch (advice) {
+    case MADV_DONTNEED:
+      if (vma.vmFlags & (VM_LOCKED | VM_PFNMAP)) return -Errno.EINVAL;
+      zapPageRange(mm, vma, start, end);
+      return 0;
+    case MADV_REMOVE: {
+      if (vma.vmFlags & (VM_LOCKED | VM_PFNMAP)) return -Errno.EINVAL;
+      if (!vma.vmFile || !(vma.vmFlags & VM_SHARED)) return -Errno.EACCES;
+      zapPageRange(mm, vma, start, end);
+      const first = ((start - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
+      const last = ((end - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
+      // Other mms mapping the same pages must lose them too: zap every area of the file over the hole.
+      for (const other of vma.vmFile.mapping.iMmap) {
+        if (other === vma) continue;
+        const os = other.vmStart + Math.max(0, first - other.vmPgoff) * 4096;
+        const oe = Math.min(other.vmEnd, other.vmStart + (last - other.vmPgoff) * 4096);
+        if (os < oe) zapPageRange(other.vmMm, other, os, oe);
+      }
+      vma.vmFile.mapping.truncatePages(first, last);
+      return 0;
+    }
+    case MADV_DONTFORK:
+      return vmaChangeFlags(mm, vma, start, end, vma.vmFlags | VM_DONTCOPY);
+    case MADV_DOFORK:
+      return vmaChangeFlags(mm, vma, start, end, vma.vmFlags & ~VM_DONTCOPY);
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, it, expect } from "vitest";
+import { parseArgs, parseSize, UsageError } from "../../emulator/cli/options.ts";
+
+const MiB = 1024 * 1024;
+
+describe("vmalab options", () => {
+  it("parses memory sizes like QEMU's -m", () => {
+    expect(parseSize("64")).toBe(64 * MiB);
+    expect(parseSize("64M")).toBe(64 * MiB);
+    expect(parseSize("64m")).toBe(64 * MiB);
+    expect(parseSize("1G")).toBe(1024 * MiB);
+    expect(parseSize("1.5G")).toBe(1536 * MiB);
+    expect(parseSize("2048K")).toBe(2 * MiB);
+    expect(parseSize("256MB")).toBe(256 * MiB);
+  });
+
+  it("rejects sizes that are not sizes, too small, too big or not whole pages", () => {
+    for (const bad of ["", "abc", "64Q", "-5", "0", "512K", "4G", "1.0001M", "1e3"]) {
+      expect(() => parseSize(bad), bad).toThrow(UsageError);
+    }
+    expect(() => parseSize("4G")).toThrow(/^bad memory size '4G': more than 3G/);
+    expect(() => parseSize("512K")).toThrow(/less than 1M/);
+  });
+
+  it("has defaults", () => {
+    const o = parseArgs([]);
+    expect(o.memory).toBe(128 * MiB);
+    expect(o.kernel).toBe(null);
+    expect(o.debugcon).toEqual({ kind: "stdio" });
+    expect(o.deterministic).toBe(false);
+  });
+
+  it("reads every option, in both --opt value and --opt=value forms", () => {
+    const o = parseArgs([
+      "-m", "64M", "--kernel", "k.elf", "--initrd=a.cpio,b.cpio", "--initrd", "c", "--append", "mm=vma init=/sh",
+      "--debugcon=dbg.txt", "--post-log", "--deterministic",
+    ]);
+    expect(o).toEqual({
+      help: false, version: false, memory: 64 * MiB, kernel: "k.elf", bios: null, initrd: ["a.cpio", "b.cpio", "c"],
+      append: "mm=vma init=/sh", debugcon: { kind: "file", path: "dbg.txt" }, postLog: true, deterministic: true,
+    });
+    expect(parseArgs(["--bios", "rom.bin", "--debugcon", "none"]).debugcon).toEqual({ kind: "none" });
+  });
+
+  it("turns mistakes into one-line UsageErrors", () => {
+    const cases: [string[], RegExp][] = [
+      [["--frobnicate"], /^unknown option '--frobnicate' \(try --help\)$/],
+      [["--kernel"], /^option '--kernel' needs a value/],
+      [["-m"], /^option '-m' needs a value/],
+      [["-m", "lots"], /^bad memory size 'lots'/],
+      [["kernel.elf"], /^unexpected argument 'kernel.elf'/],
+      [["--kernel", "a", "--bios", "b"], /^give either --kernel or --bios, not both$/],
+      [["--initrd", "x.cpio"], /need a multiboot kernel/],
+      [["--append", "x"], /need a multiboot kernel/],
+      [["--help=yes"], /takes no value/],
+      [["--kernel", "k", "--initrd", "a,,b"], /empty file name/],
+    ];
+    for (const [argv, re] of cases) {
+      expect(() => parseArgs(argv), argv.join(" ")).toThrow(re);
+    }
+  });
+});
