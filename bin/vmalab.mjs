@@ -2,4 +2,4 @@
 // The vmalab command: runs the TypeScript CLI through tsx's loader.
 import { register } from "tsx/esm/api";
 register();
-await import("../emulator/cli/main.ts");
+await import("../cli/main.ts");

@@ -3,7 +3,7 @@
 // writes with the TLB fast path, and the stack. Everything here may fault
 // (cpu.fault throws CPU_FAULT); nothing allocates.
 
-import { type CPU, S, Vec, Attr } from "./cpu.ts";
+import { type CPU, Vec, Attr } from "./cpu.ts";
 import { translate } from "./mmu.ts";
 import { PageKind } from "../memory/physmem.ts";
 
@@ -30,9 +30,9 @@ export function setWindow(c: CPU, eip: number): void {
   // Every field set here stays a small integer (int32) so V8 keeps the fetch path in
   // integer registers.
   const off = eip >>> 0;
-  const lim = c.segLimit[S.CS] >>> 0;
+  const lim = c.segLimit[1 /* CS */] >>> 0;
   if (off > lim) c.fault(Vec.GP, 0);
-  const lin = (c.segBase[S.CS] + off) | 0;
+  const lin = (c.segBase[1 /* CS */] + off) | 0;
   const pa = translate(c, lin, false, c.user);
   const po = lin & 0xfff;
   const winEip = off - po;
@@ -119,7 +119,7 @@ function ea32(c: CPU, m: number): void {
   const rm = m & 7;
   const r = c.regs;
   let a: number;
-  let seg = S.DS;
+  let seg = 3 /* DS */;
   if (rm === 4) {
     const sib = fetch8(c);
     const base = sib & 7;
@@ -127,14 +127,14 @@ function ea32(c: CPU, m: number): void {
     if (base === 5 && mod === 0) a = fetch32(c);
     else {
       a = r[base];
-      if (base === 4 || base === 5) seg = S.SS;
+      if (base === 4 || base === 5) seg = 2 /* SS */;
     }
     if (idx !== 4) a = (a + (r[idx] << (sib >> 6))) | 0;
   } else if (rm === 5 && mod === 0) {
     a = fetch32(c);
   } else {
     a = r[rm];
-    if (rm === 5) seg = S.SS;
+    if (rm === 5) seg = 2 /* SS */;
   }
   if (mod === 1) a = (a + fetchS8(c)) | 0;
   else if (mod === 2) a = (a + fetch32(c)) | 0;
@@ -146,19 +146,19 @@ function ea16(c: CPU, m: number): void {
   const mod = m >> 6;
   const w = c.reg16;
   let a: number;
-  let seg = S.DS;
+  let seg = 3 /* DS */;
   switch (m & 7) {
     case 0: a = w[6] + w[12]; break; // BX+SI
     case 1: a = w[6] + w[14]; break; // BX+DI
-    case 2: a = w[10] + w[12]; seg = S.SS; break; // BP+SI
-    case 3: a = w[10] + w[14]; seg = S.SS; break; // BP+DI
+    case 2: a = w[10] + w[12]; seg = 2 /* SS */; break; // BP+SI
+    case 3: a = w[10] + w[14]; seg = 2 /* SS */; break; // BP+DI
     case 4: a = w[12]; break;
     case 5: a = w[14]; break;
     case 6:
       if (mod === 0) a = fetch16(c);
       else {
         a = w[10];
-        seg = S.SS;
+        seg = 2 /* SS */;
       }
       break;
     default: a = w[6]; break;
@@ -198,7 +198,7 @@ export function segW(c: CPU, seg: number, off: number, len1: number): number {
 }
 
 function segFault(c: CPU, seg: number): never {
-  return c.fault(seg === S.SS ? Vec.SS : Vec.GP, 0);
+  return c.fault(seg === 2 /* SS */ ? Vec.SS : Vec.GP, 0);
 }
 
 function segSlow(c: CPU, seg: number, off: number, len1: number, write: boolean): number {
@@ -366,11 +366,11 @@ export function writeM32(c: CPU, seg: number, off: number, v: number): void { wr
 export function push32(c: CPU, v: number): void {
   if (c.stack32) {
     const sp = (c.regs[4] - 4) | 0;
-    wr32(c, segW(c, S.SS, sp, 3), v);
+    wr32(c, segW(c, 2 /* SS */, sp, 3), v);
     c.regs[4] = sp;
   } else {
     const sp = (c.reg16[8] - 4) & 0xffff;
-    wr32(c, segW(c, S.SS, sp, 3), v);
+    wr32(c, segW(c, 2 /* SS */, sp, 3), v);
     c.reg16[8] = sp;
   }
 }
@@ -378,11 +378,11 @@ export function push32(c: CPU, v: number): void {
 export function push16(c: CPU, v: number): void {
   if (c.stack32) {
     const sp = (c.regs[4] - 2) | 0;
-    wr16(c, segW(c, S.SS, sp, 1), v);
+    wr16(c, segW(c, 2 /* SS */, sp, 1), v);
     c.regs[4] = sp;
   } else {
     const sp = (c.reg16[8] - 2) & 0xffff;
-    wr16(c, segW(c, S.SS, sp, 1), v);
+    wr16(c, segW(c, 2 /* SS */, sp, 1), v);
     c.reg16[8] = sp;
   }
 }
@@ -396,11 +396,11 @@ export function pushV(c: CPU, v: number): void {
 /** Reads the value `delta` bytes above the stack top without popping. */
 export function peek32(c: CPU, delta: number): number {
   const sp = c.stack32 ? (c.regs[4] + delta) | 0 : (c.reg16[8] + delta) & 0xffff;
-  return rd32(c, segR(c, S.SS, sp, 3));
+  return rd32(c, segR(c, 2 /* SS */, sp, 3));
 }
 export function peek16(c: CPU, delta: number): number {
   const sp = c.stack32 ? (c.regs[4] + delta) | 0 : (c.reg16[8] + delta) & 0xffff;
-  return rd16(c, segR(c, S.SS, sp, 1));
+  return rd16(c, segR(c, 2 /* SS */, sp, 1));
 }
 
 /** Adds `n` to (E)SP according to the stack size. */

@@ -3,9 +3,11 @@
 // size (8/16-bit as small non-negative numbers, 32-bit as int32) and results leave
 // the same way. Flags follow the Intel manuals; where they call a flag undefined the
 // value is what 486-class hardware (as modelled by Bochs and checked on silicon) gives.
+// Lazy-flag kinds are written as literals (with the Lf name beside them) because an
+// imported const enum costs a property load per use when files are compiled one by one.
 
 import { type CPU, Vec } from "./cpu.ts";
-import { Lf, getCF, setSzp, setCfOf, materialize } from "./flags.ts";
+import { getCF, setSzp, setCfOf, materialize } from "./flags.ts";
 
 export const MASK = [0xff, 0xffff, -1];
 export const SIGN = [0x80, 0x8000, 0x80000000 | 0];
@@ -21,37 +23,37 @@ export function alu(c: CPU, op: number, a: number, b: number, sz: number): numbe
   switch (op) {
     case 0:
       r = (a + b) & mask;
-      c.lfOp = Lf.Add;
+      c.lfOp = 1 /* Lf.Add */;
       break;
     case 1:
       r = (a | b) & mask;
-      c.lfOp = Lf.Logic;
+      c.lfOp = 5 /* Lf.Logic */;
       break;
     case 2: {
       const ci = getCF(c);
       r = (a + b + ci) & mask;
       c.lfCin = ci;
-      c.lfOp = Lf.Adc;
+      c.lfOp = 2 /* Lf.Adc */;
       break;
     }
     case 3: {
       const ci = getCF(c);
       r = (a - b - ci) & mask;
       c.lfCin = ci;
-      c.lfOp = Lf.Sbb;
+      c.lfOp = 4 /* Lf.Sbb */;
       break;
     }
     case 4:
       r = a & b & mask;
-      c.lfOp = Lf.Logic;
+      c.lfOp = 5 /* Lf.Logic */;
       break;
     case 6:
       r = (a ^ b) & mask;
-      c.lfOp = Lf.Logic;
+      c.lfOp = 5 /* Lf.Logic */;
       break;
     default: // SUB, CMP
       r = (a - b) & mask;
-      c.lfOp = Lf.Sub;
+      c.lfOp = 3 /* Lf.Sub */;
       break;
   }
   c.lfRes = r;
@@ -64,7 +66,7 @@ export function alu(c: CPU, op: number, a: number, b: number, sz: number): numbe
 /** 32-bit ADD/SUB/CMP/logic without the table lookups (hot path). */
 export function sub32(c: CPU, a: number, b: number): number {
   const r = (a - b) | 0;
-  c.lfOp = Lf.Sub;
+  c.lfOp = 3 /* Lf.Sub */;
   c.lfRes = r;
   c.lfA = a;
   c.lfB = b;
@@ -75,7 +77,7 @@ export function sub32(c: CPU, a: number, b: number): number {
 export function inc(c: CPU, a: number, sz: number): number {
   c.lfCin = getCF(c);
   const r = (a + 1) & MASK[sz];
-  c.lfOp = Lf.Inc;
+  c.lfOp = 6 /* Lf.Inc */;
   c.lfRes = r;
   c.lfA = a;
   c.lfB = 1;
@@ -86,7 +88,7 @@ export function inc(c: CPU, a: number, sz: number): number {
 export function dec(c: CPU, a: number, sz: number): number {
   c.lfCin = getCF(c);
   const r = (a - 1) & MASK[sz];
-  c.lfOp = Lf.Dec;
+  c.lfOp = 7 /* Lf.Dec */;
   c.lfRes = r;
   c.lfA = a;
   c.lfB = 1;
@@ -101,7 +103,7 @@ export function neg(c: CPU, a: number, sz: number): number {
 
 /** Flags of a logical result (TEST, and the SZP of MUL-like results). */
 export function logicFlags(c: CPU, r: number, sz: number): void {
-  c.lfOp = Lf.Logic;
+  c.lfOp = 5 /* Lf.Logic */;
   c.lfRes = r & MASK[sz];
   c.lfA = 0;
   c.lfB = 0;

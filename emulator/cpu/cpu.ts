@@ -138,6 +138,8 @@ export class CPU {
   cyc = 0;
   /** Cycles the current block may still run (run.ts). */
   cycLimit = 0;
+  /** Instructions retired in the current block (added to `instructions` by the run loop). */
+  retired = 0;
   /** The current instruction had prefixes (or changed modes): decode state is reset after it. */
   prefixed = false;
   /** Set by requestStop(); the run loop returns Stop.Requested at the next boundary. */
@@ -270,6 +272,7 @@ export class CPU {
     this.rmask = Tlb.V | Tlb.RAM | (user ? Tlb.UR : 0);
     this.wmask = Tlb.V | Tlb.RAM | Tlb.D | (user ? Tlb.UW : Tlb.SW);
     this.winLen = 0;
+    this.ipEnd = 0;
     this.blockEnd = true;
     this.os32 = this.as32 = this.code32;
     this.prefixed = true;
@@ -286,6 +289,11 @@ export class CPU {
     this.cr0 = CR0.ET;
     this.cr2 = this.cr3 = this.cr4 = 0;
     this.halted = this.shutdown = this.stopRequested = this.shadow = false;
+    this.cyc = 0;
+    this.instructions = 0;
+    this.lastException = this.lastErrorCode = -1;
+    this.segOvr = -1;
+    this.rep = 0;
     flushAll(this);
     resetCpu(this);
     this.onModeChange();

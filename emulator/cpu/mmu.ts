@@ -121,12 +121,14 @@ export function flushAll(c: CPU): void {
   for (let i = 0, n = c.tlbCount; i < n; i++) t[l[i]] = 0;
   c.tlbCount = 0;
   c.winLen = 0;
+  c.ipEnd = 0;
 }
 
 /** Drops the slot of one linear page (INVLPG). */
 export function flushPage(c: CPU, lin: number): void {
   c.tlb[lin >>> 12] = 0;
   c.winLen = 0;
+  c.ipEnd = 0;
 }
 
 /** Enumerates the filled slots: [linear page number, physical page number, Tlb bits]. */

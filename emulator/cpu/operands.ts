@@ -3,7 +3,7 @@
 // control transfers. Size-generic so the instruction files stay short; the hot
 // 32-bit forms in exec.ts bypass these.
 
-import { type CPU, S, Vec, CR0 } from "./cpu.ts";
+import { type CPU, Vec, CR0 } from "./cpu.ts";
 import { ioPermitted } from "./system.ts";
 import {
   decodeEa, rd8, rd16, rd32, wr8, wr16, wr32, rdW8, rdW16, rdW32, segR, segW,
@@ -78,7 +78,7 @@ export function sext8(v: number, sz: number): number {
 /** Near jump: truncates to 16 bits under a 16-bit operand size, checks the CS limit (#GP(0)). */
 export function jumpNear(c: CPU, target: number): void {
   if (!c.os32) target &= 0xffff;
-  if (target >>> 0 > c.segLimit[S.CS] >>> 0) c.fault(Vec.GP, 0);
+  if (target >>> 0 > c.segLimit[1 /* CS */] >>> 0) c.fault(Vec.GP, 0);
   c.eip = target | 0;
 }
 

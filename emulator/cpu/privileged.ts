@@ -157,6 +157,7 @@ export function movToDr(c: CPU): void {
 export function rdtsc(c: CPU): void {
   if ((c.cr4 & CR4.TSD) !== 0 && c.cpl !== 0) c.fault(Vec.GP, 0);
   syncClock(c);
+  c.blockEnd = true; // the block's cycle limit moved
   const t = c.clock.cycles;
   c.regs[0] = t % 4294967296 | 0;
   c.regs[2] = Math.floor(t / 4294967296) | 0;

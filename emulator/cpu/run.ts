@@ -8,7 +8,7 @@
 // delivered through system.ts.
 
 import { type CPU, CPU_FAULT, F, Stop } from "./cpu.ts";
-import { step, endPrefixes } from "./exec.ts";
+import { runInstructions, endPrefixes } from "./exec.ts";
 import { syncClock } from "./access.ts";
 import { INT_PROT, INT_REAL } from "./timing.ts";
 import { IntKind, deliverException, deliverInterrupt } from "./system.ts";
@@ -33,6 +33,7 @@ export function runLoop(c: CPU, until: number): Stop {
       clock.cycles += c.pmode || c.vm86 ? INT_PROT : INT_REAL;
       deliverInterrupt(c, v, IntKind.Hardware); // delivers its own faults as exceptions
       c.winLen = 0;
+      c.ipEnd = 0;
       continue;
     }
     if (c.halted) {
@@ -49,50 +50,35 @@ export function runLoop(c: CPU, until: number): Stop {
 }
 
 function runBlock(c: CPU, end: number): void {
-  const clock = c.clock;
+  const room = end - c.clock.cycles;
+  runSome(c, room < 0x4000_0000 ? room : 0x4000_0000);
+}
+
+/** Runs until `limit` cycles are charged or an instruction ends the block; delivers a fault. */
+function runSome(c: CPU, limit: number): boolean {
   c.blockEnd = false;
-  const room = end - clock.cycles;
-  c.cycLimit = room < 0x4000_0000 ? room : 0x4000_0000;
+  c.cycLimit = limit;
   c.cyc = 0;
-  let n = 0;
+  c.retired = 0;
   try {
-    while (c.cyc < c.cycLimit) {
-      c.instrEip = c.eip;
-      c.instrEsp = c.regs[4];
-      step(c);
-      n++;
-      if (c.prefixed) endPrefixes(c);
-      if (c.blockEnd) break;
-    }
+    runInstructions(c);
   } catch (e) {
     if (e !== CPU_FAULT) throw e;
-    c.instructions += n;
+    c.instructions += c.retired;
     syncClock(c);
     handleFault(c);
-    return;
+    return false;
   }
-  c.instructions += n;
+  c.instructions += c.retired;
   syncClock(c);
+  return true;
 }
 
 /** One instruction, then the single-step trap when TF was set before it. */
 function runOne(c: CPU): void {
   const trap = (c.flags & F.TF) !== 0;
   c.shadow = false;
-  c.blockEnd = false;
-  try {
-    c.instrEip = c.eip;
-    c.instrEsp = c.regs[4];
-    step(c);
-    c.instructions++;
-    if (c.prefixed) endPrefixes(c);
-  } catch (e) {
-    if (e !== CPU_FAULT) throw e;
-    syncClock(c);
-    handleFault(c);
-    return;
-  }
-  syncClock(c);
+  if (!runSome(c, 1)) return;
   if (trap) {
     c.dr[6] |= 0x4000; // BS
     c.instrEip = c.eip;
@@ -107,6 +93,7 @@ function runOne(c: CPU): void {
     c.clock.cycles += INT_PROT;
     deliverException(c, 1, -1);
     c.winLen = 0;
+    c.ipEnd = 0;
   }
 }
 
@@ -115,6 +102,7 @@ function handleFault(c: CPU): void {
   c.eip = c.instrEip;
   c.regs[4] = c.instrEsp;
   c.winLen = 0;
+  c.ipEnd = 0;
   c.shadow = false;
   c.lastException = c.faultVector;
   c.lastErrorCode = c.faultCode;

@@ -4,7 +4,7 @@
 // hardware. A repeated instruction runs at most REP_SLICE iterations per step and
 // then leaves EIP on itself, so interrupts and the cycle budget are honoured.
 
-import { type CPU, S, F } from "./cpu.ts";
+import { type CPU, F } from "./cpu.ts";
 import { alu } from "./alu.ts";
 import { getZF } from "./flags.ts";
 import { segW, syncClock } from "./access.ts";
@@ -32,20 +32,20 @@ function advDi(c: CPU, d: number): void {
 function once(c: CPU, op: number, sz: number, d: number, seg: number): void {
   switch (op) {
     case 0xa4: case 0xa5:
-      writeMem(c, sz, S.ES, dstOff(c), readMem(c, sz, seg, srcOff(c)));
+      writeMem(c, sz, 0 /* ES */, dstOff(c), readMem(c, sz, seg, srcOff(c)));
       advSi(c, d);
       advDi(c, d);
       return;
     case 0xa6: case 0xa7: {
       const a = readMem(c, sz, seg, srcOff(c));
-      const b = readMem(c, sz, S.ES, dstOff(c));
+      const b = readMem(c, sz, 0 /* ES */, dstOff(c));
       alu(c, 7, a, b, sz);
       advSi(c, d);
       advDi(c, d);
       return;
     }
     case 0xaa: case 0xab:
-      writeMem(c, sz, S.ES, dstOff(c), getReg(c, sz, 0));
+      writeMem(c, sz, 0 /* ES */, dstOff(c), getReg(c, sz, 0));
       advDi(c, d);
       return;
     case 0xac: case 0xad:
@@ -53,13 +53,13 @@ function once(c: CPU, op: number, sz: number, d: number, seg: number): void {
       advSi(c, d);
       return;
     case 0xae: case 0xaf:
-      alu(c, 7, getReg(c, sz, 0), readMem(c, sz, S.ES, dstOff(c)), sz);
+      alu(c, 7, getReg(c, sz, 0), readMem(c, sz, 0 /* ES */, dstOff(c)), sz);
       advDi(c, d);
       return;
     case 0x6c: case 0x6d: {
       const port = c.reg16[4];
       ioCheck(c, port, 1 << sz);
-      const lin = segW(c, S.ES, dstOff(c), (1 << sz) - 1);
+      const lin = segW(c, 0 /* ES */, dstOff(c), (1 << sz) - 1);
       readW(c, sz, lin); // the destination must be writable before the port is read
       c.cyc += c.io.accessCycles;
       syncClock(c);
@@ -104,7 +104,7 @@ function iterCost(op: number): number {
 export function stringOp(c: CPU, op: number): boolean {
   const sz = (op & 1) === 0 ? 0 : vsz(c);
   const d = (c.flags & F.DF) !== 0 ? -(1 << sz) : 1 << sz;
-  const seg = c.segOvr >= 0 ? c.segOvr : S.DS;
+  const seg = c.segOvr >= 0 ? c.segOvr : 3 /* DS */;
   if (c.rep === 0) {
     once(c, op, sz, d, seg);
     return true;

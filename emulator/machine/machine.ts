@@ -126,12 +126,7 @@ export class Machine {
     this.post = new PostCode(this.io);
     if (options.onPostCode) this.post.onCode = options.onPostCode;
     this.exitPort = new ExitPort(this.io);
-    this.exitPort.onExit = (status) => {
-      this.exitStatus = status;
-      this.ownStop = true;
-      this.cpu.requestStop();
-      this.options.onExit?.(status);
-    };
+    this.exitPort.onExit = (status) => this.finish(status);
     this.resetControl = new ResetControl(this.io);
     this.resetControl.onReset = () => {
       this.resetPending = true;
@@ -166,6 +161,23 @@ export class Machine {
     this.pic.biosInit();
     enterMultiboot(this.cpu, boot);
     return boot;
+  }
+
+  /** Ends the run with `status` at the next instruction boundary (the exit port, or a host-side kernel). */
+  finish(status: number): void {
+    this.exitStatus = status;
+    this.ownStop = true;
+    this.cpu.requestStop();
+    this.options.onExit?.(status);
+  }
+
+  /**
+   * Boots with a host-side loader: `boot` runs now and again after every reset
+   * (a kernel that sets the machine up itself, like vmalab's TypeScript kernel).
+   */
+  bootWith(boot: () => void): void {
+    this.boot = boot;
+    boot();
   }
 
   /** Maps a BIOS ROM and resets the CPU to F000:FFF0. Throws ImageError for a bad ROM size. */

@@ -38,8 +38,11 @@ export const TSS_SEL = GDT_ENTRY_TSS * 8; // 0x80
 /** The I/O port the trap stubs write the trap-frame address to: the hypercall into the TS kernel. */
 export const HYPERCALL_PORT = 0x04b0;
 
-/** Kernel stacks are two frames, as on Linux/i386 with 8 KiB stacks. */
-export const THREAD_SIZE = 0x2000;
+/**
+ * Each task's kernel stack is one frame (Linux/i386's 4 KiB-stack option):
+ * it only ever holds the stub's trap frame, as the kernel itself runs on the host.
+ */
+export const THREAD_SIZE = 0x1000;
 
 /** Linear (kernel virtual) address of a physical address in the direct map. */
 export function kva(pa: number): number {

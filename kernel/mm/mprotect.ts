@@ -92,6 +92,9 @@ export function sysMprotect(mm: Mm, start: number, len: number, prot: number): n
       const err = vmaChangeFlags(mm, vma, nstart, tmpEnd, newflags);
       if (err < 0) return err;
       nstart = tmpEnd;
+      // The change may have merged the area with the next one (Linux: nstart = prev->vm_end).
+      const cur = mm.findVma(nstart - 1);
+      if (cur && cur.vmEnd > nstart) nstart = cur.vmEnd;
       if (nstart >= end) return 0;
       const nv = mm.findVma(nstart);
       if (!nv || nv.vmStart !== nstart) return -Errno.ENOMEM;

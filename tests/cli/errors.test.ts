@@ -42,8 +42,9 @@ describe("vmalab command line", () => {
     expect(r.stdout).toMatch(/^vmalab \d+\.\d+\.\d+\n$/);
   });
 
-  it("without a kernel says how to pass one", () => {
-    expectUsageError(runCli([]), /^vmalab: no kernel image given: pass a multiboot kernel with --kernel FILE/);
+  it("stops the built-in kernel's boot with one line naming a malformed initrd and the offset", () => {
+    expectUsageError(runCli(["--initrd", join(dir, "text.txt")]), /^vmalab: kernel panic: initramfs text\.txt: .*offset \d+/);
+    expectUsageError(runCli(["--initrd", join(dir, "nope.cpio")]), /cannot read initrd '.*nope\.cpio': no such file or directory$/);
   });
 
   it("rejects unknown options, missing values and bad sizes", () => {

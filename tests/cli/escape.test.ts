@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { EscapeFilter } from "../../emulator/cli/escape.ts";
+import { EscapeFilter } from "../../cli/escape.ts";
 
 describe("Ctrl-A escape", () => {
   const make = () => {

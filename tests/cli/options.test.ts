@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { parseArgs, parseSize, UsageError } from "../../emulator/cli/options.ts";
+import { parseArgs, parseSize, UsageError } from "../../cli/options.ts";
 
 const MiB = 1024 * 1024;
 
@@ -22,6 +22,13 @@ describe("vmalab options", () => {
     expect(() => parseSize("512K")).toThrow(/less than 1M/);
   });
 
+  it("takes a guest program after run ... --", () => {
+    const o = parseArgs(["run", "--verbose", "--append", "mm=lazy", "--", "/bin/sh", "-c", "echo a b"]);
+    expect(o.run).toEqual(["/bin/sh", "-c", "echo a b"]);
+    expect(o.verbose).toBe(true);
+    expect(o.append).toBe("mm=lazy");
+  });
+
   it("has defaults", () => {
     const o = parseArgs([]);
     expect(o.memory).toBe(128 * MiB);
@@ -38,6 +45,7 @@ describe("vmalab options", () => {
     expect(o).toEqual({
       help: false, version: false, memory: 64 * MiB, kernel: "k.elf", bios: null, initrd: ["a.cpio", "b.cpio", "c"],
       append: "mm=vma init=/sh", debugcon: { kind: "file", path: "dbg.txt" }, postLog: true, deterministic: true,
+      run: null, verbose: false,
     });
     expect(parseArgs(["--bios", "rom.bin", "--debugcon", "none"]).debugcon).toEqual({ kind: "none" });
   });
@@ -50,8 +58,9 @@ describe("vmalab options", () => {
       [["-m", "lots"], /^bad memory size 'lots'/],
       [["kernel.elf"], /^unexpected argument 'kernel.elf'/],
       [["--kernel", "a", "--bios", "b"], /^give either --kernel or --bios, not both$/],
-      [["--initrd", "x.cpio"], /need a multiboot kernel/],
-      [["--append", "x"], /need a multiboot kernel/],
+      [["--bios", "b.rom", "--initrd", "x.cpio"], /do not apply to --bios/],
+      [["run", "--", "prog"], /run needs a guest program/],
+      [["run", "--kernel", "k.elf", "--", "/bin/true"], /run uses the built-in kernel/],
       [["--help=yes"], /takes no value/],
       [["--kernel", "k", "--initrd", "a,,b"], /empty file name/],
     ];

@@ -135,3 +135,39 @@ describe("16-bit code", () => {
     expect(cpu.reg8[1]).toBe(0x12);
   });
 });
+
+describe("control transfers through system.ts (real mode)", () => {
+  t("INT n / IRET, far JMP/CALL/RETF, MOV/POP to segment registers, LDS", () => {
+    const cpu = makeCpu(
+      asm(`
+      mov ax, 0x0200
+      mov ds, ax            ; ds base 0x2000
+      push ax
+      pop es
+      mov word [0x10], 0x1234
+      mov word [0x12], 0x0300
+      lds si, [0x10]        ; ds = 0x300, si = 0x1234
+      mov bx, ds
+      int 0x40
+      call 0x0000:far_fn
+      jmp 0x0000:done
+    far_fn:
+      mov dx, 0x77
+      retf
+    done:
+      hlt`, 16, 0x1000),
+      { real: true },
+    );
+    cpu.mem.writeBytes(0x5000, asm("mov cx, 0x55\niret", 16, 0x5000));
+    cpu.mem.write16(0x40 * 4, 0x5000);
+    cpu.mem.write16(0x40 * 4 + 2, 0);
+    const r = run(cpu);
+    expect(r.exception).toBe(-1);
+    expect(cpu.reg16[12]).toBe(0x1234);
+    expect(cpu.reg16[6]).toBe(0x300);
+    expect(cpu.segBase[0]).toBe(0x2000);
+    expect(cpu.reg16[2]).toBe(0x55);
+    expect(cpu.reg16[4]).toBe(0x77);
+    expect(cpu.regs[4]).toBe(0xfff0);
+  });
+});

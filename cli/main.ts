@@ -6,10 +6,10 @@
 import { readFileSync, openSync, closeSync } from "node:fs";
 import { basename } from "node:path";
 import { execFileSync } from "node:child_process";
-import type { Machine } from "../machine/machine.ts";
-import { ImageError } from "../machine/image-error.ts";
-import { findMultibootHeader } from "../machine/multiboot.ts";
-import { validateRom } from "../machine/bios.ts";
+import type { Machine } from "../emulator/machine/machine.ts";
+import { ImageError } from "../emulator/machine/image-error.ts";
+import { findMultibootHeader } from "../emulator/machine/multiboot.ts";
+import { validateRom } from "../emulator/machine/bios.ts";
 import { parseArgs, usage, UsageError, type CliOptions } from "./options.ts";
 import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
 import { ByteSink } from "./output.ts";
@@ -25,7 +25,7 @@ function note(line: string): void {
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";
@@ -56,13 +56,14 @@ function readUserFile(path: string, what: string): Uint8Array {
  * answer quickly.
  */
 async function buildMachine(o: CliOptions, sinks: { console: ByteSink; debug: ByteSink | null }): Promise<Machine> {
+  if (!o.kernel && !o.bios) return bootBuiltin(o, sinks);
   const kernel = o.kernel ? readUserFile(o.kernel, "kernel") : null;
   const bios = o.bios ? readUserFile(o.bios, "BIOS image") : null;
   const modules = o.initrd.map((f) => ({ name: f, data: readUserFile(f, "initrd") }));
   // header and size checks first: clear errors without loading the emulator
   if (kernel) findMultibootHeader(kernel, basename(o.kernel!));
   if (bios) validateRom(bios, basename(o.bios!));
-  const { Machine, DETERMINISTIC_EPOCH } = await import("../machine/machine.ts");
+  const { Machine, DETERMINISTIC_EPOCH } = await import("../emulator/machine/machine.ts");
   const machine = new Machine({
     memorySize: o.memory,
     startTime: o.deterministic ? DETERMINISTIC_EPOCH : undefined,
@@ -77,6 +78,35 @@ async function buildMachine(o: CliOptions, sinks: { console: ByteSink; debug: By
   return machine;
 }
 
+/** The built-in initramfs shipped in the package. */
+const BUILTIN_INITRD = new URL("../userland/build/initramfs.cpio", import.meta.url);
+
+/** Boots vmalab's own kernel (the default), or runs one program under it for `vmalab run`. */
+async function bootBuiltin(o: CliOptions, sinks: { console: ByteSink; debug: ByteSink | null }): Promise<Machine> {
+  const builtin = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs");
+  const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd") }));
+  const cmdline = o.run && !o.verbose ? `quiet ${o.append}` : o.append;
+  const { VmalabSystem } = await import("../system/system.ts");
+  const { KernelPanic } = await import("../kernel/panic.ts");
+  try {
+    const sys = new VmalabSystem({
+      memorySize: o.memory,
+      cmdline,
+      builtinInitrd: builtin,
+      initrds,
+      deterministic: o.deterministic,
+      onConsoleOutput: (b) => sinks.console.push(b),
+      paceIdle: !o.deterministic,
+      initArgv: o.run ?? undefined,
+      onInitExit: o.run ? () => {} : undefined,
+    });
+    return sys.machine;
+  } catch (e) {
+    if (e instanceof KernelPanic) throw new UsageError(`kernel panic: ${e.message}`);
+    throw e;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   if (o.help) {
@@ -87,10 +117,6 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`vmalab ${version()}\n`);
     return 0;
   }
-  if (!o.kernel && !o.bios) {
-    throw new UsageError("no kernel image given: pass a multiboot kernel with --kernel FILE (or a ROM image with --bios FILE); see --help");
-  }
-
   const stdoutSink = ByteSink.toStream(process.stdout);
   const sinks: { console: ByteSink; debug: ByteSink | null } = { console: stdoutSink, debug: null };
   const machine = await buildMachine(o, sinks);
@@ -174,6 +200,10 @@ main(process.argv.slice(2)).then(
     flushOutput();
     if (rawMode) process.stdin.setRawMode(false);
     rawMode = false;
+    if ((e as Error)?.name === "KernelPanic") {
+      process.stderr.write(`vmalab: Kernel panic - not syncing: ${(e as Error).message}\n`);
+      process.exit(1);
+    }
     if (e instanceof UsageError || e instanceof ImageError) {
       process.stderr.write(`vmalab: ${e.message}\n`);
       process.exit(2);

@@ -23,6 +23,10 @@ export interface CliOptions {
   debugcon: { kind: "stdio" } | { kind: "none" } | { kind: "file"; path: string };
   postLog: boolean;
   deterministic: boolean;
+  /** `vmalab run ... -- PROG ARGS`: the guest program to run as init, with its arguments. */
+  run: string[] | null;
+  /** With `run`: show the kernel's messages too. */
+  verbose: boolean;
 }
 
 export const MIB = 1024 * 1024;
@@ -70,6 +74,7 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--version": "version",
   "--post-log": "postLog",
   "--deterministic": "deterministic",
+  "--verbose": "verbose",
 };
 
 /** Parses argv (without node and the script). Throws UsageError for unknown options, missing or bad values. */
@@ -85,10 +90,21 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     debugcon: { kind: "stdio" },
     postLog: false,
     deterministic: false,
+    run: null,
+    verbose: false,
   };
-  let appendGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
+  let args = argv;
+  if (args[0] === "run") {
+    const dd = args.indexOf("--");
+    const prog = dd < 0 ? [] : args.slice(dd + 1);
+    if (prog.length === 0 || !prog[0].startsWith("/")) {
+      throw new UsageError("run needs a guest program: vmalab run [options] -- /path/prog [args]");
+    }
+    o.run = prog;
+    args = args.slice(1, dd);
+  }
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
     let inline: string | null = null;
     const eq = arg.indexOf("=");
     if (arg.startsWith("--") && eq > 0) {
@@ -103,14 +119,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
     const key = VALUE_OPTIONS[arg];
     if (!key) {
-      if (arg.startsWith("-")) throw new UsageError(`unknown option '${argv[i]}' (try --help)`);
+      if (arg.startsWith("-")) throw new UsageError(`unknown option '${args[i]}' (try --help)`);
       throw new UsageError(`unexpected argument '${arg}' (the kernel is given with --kernel FILE; try --help)`);
     }
     let value: string;
     if (inline !== null) value = inline;
     else {
-      if (i + 1 >= argv.length) throw new UsageError(`option '${arg}' needs a value (try --help)`);
-      value = argv[++i];
+      if (i + 1 >= args.length) throw new UsageError(`option '${arg}' needs a value (try --help)`);
+      value = args[++i];
     }
     switch (key) {
       case "memory":
@@ -129,7 +145,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case "append":
         o.append = value;
-        appendGiven = true;
         break;
       default: // debugcon
         if (value === "stdio") o.debugcon = { kind: "stdio" };
@@ -140,23 +155,28 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (o.help || o.version) return o;
   if (o.kernel && o.bios) throw new UsageError("give either --kernel or --bios, not both");
-  if (!o.kernel && (o.initrd.length > 0 || appendGiven)) {
-    throw new UsageError("--initrd and --append need a multiboot kernel (--kernel FILE)");
-  }
+  if (o.bios && (o.initrd.length > 0 || o.append !== "")) throw new UsageError("--initrd and --append do not apply to --bios");
+  if (o.run && (o.kernel || o.bios)) throw new UsageError("run uses the built-in kernel: drop --kernel/--bios");
   return o;
 }
 
 /** The --help text. */
 export function usage(): string {
   return `Usage: vmalab [options]
+       vmalab run [options] [--verbose] -- /path/prog [args]
        npm start -- [options]
 
-Runs the vmalab i386 PC with COM1 on this terminal.
+Runs the vmalab i386 PC with COM1 on this terminal. Without --kernel or --bios
+it boots the built-in vmalab kernel to a shell. \`run\` boots it, runs one guest
+program with the console as its stdin/stdout/stderr, prints only what the program
+prints (the kernel's messages too with --verbose) and exits with its status
+(128 + signal if it was killed).
 
 Options:
-  --kernel FILE         boot a multiboot (v1) kernel image: ELF32, or the header's address fields
-  --initrd FILE[,FILE]  pass files to the kernel as multiboot modules (in order)
-  --append "CMDLINE"    the kernel command line
+  --append "CMDLINE"    the kernel command line: mm=classic|vma|lazy|sharedpt, init=PATH, quiet
+  --initrd FILE[,FILE]  built-in kernel: more cpio (newc) archives unpacked after the built-in
+                        image, later files overriding earlier ones; multiboot: modules, in order
+  --kernel FILE         boot a multiboot (v1) kernel image instead: ELF32, or the header's address fields
   --bios FILE           start from a ROM image (4 KiB-256 KiB) at F000:FFF0 instead
   -m SIZE               RAM size: MiB, or with a suffix: 64M, 1G (default 128M, 1M-3G)
   --debugcon DEST       port 0xE9 output: stdio (default), none, or a file name
@@ -168,7 +188,7 @@ Options:
 
 Terminal: Ctrl-A x quits, Ctrl-A h shows the keys, Ctrl-A Ctrl-A sends Ctrl-A,
 Ctrl-A c opens the monitor.
-Exit status: the guest's isa-debug-exit status ((V << 1) | 1 for a write of V to
+Exit status: with \`run\`, the program's; otherwise the guest's isa-debug-exit status ((V << 1) | 1 for a write of V to
 port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 2 for a usage mistake.
 `;
 }

@@ -1,0 +1,177 @@
+// The kernel's only door into the emulated machine. Everything the kernel does
+// to the hardware goes through an X86 object: guest physical memory (charged
+// in guest cycles), port I/O to the devices, CR2/CR3, TLB flushes, the stack
+// pointer of the running kernel context, and the hypercall from the stubs.
+
+import { CPU, R, S, CR0, CR4, Attr } from "../../emulator/cpu/cpu.ts";
+import type { PhysicalMemory } from "../../emulator/memory/physmem.ts";
+import type { PhysMem, TlbControl } from "./phys.ts";
+import { GDT_PA, GDT_ENTRY_TSS, HYPERCALL_PORT, KERNEL_CS, KERNEL_DS, SWAPPER_PG_DIR, TSS_SEL, kva } from "./layout.ts";
+import { TSS_ESP0_PA, writeBootStructures, type BootLayout } from "./setup.ts";
+
+/** Guest cycles the kernel is charged per memory access and per page copied or cleared (docs/timing.md). */
+export const enum KernelCost {
+  ACCESS = 1, // a MOV to or from memory that hits the cache
+  COPY_PAGE = 12 + 3 * 1024, // REP MOVSD over 1024 dwords
+  ZERO_PAGE = 7 + 4 * 1024, // REP STOSD over 1024 dwords
+}
+
+/** PhysMem over the machine's physical memory, charging guest cycles for every access. */
+class ChargedMemory implements PhysMem {
+  constructor(
+    private readonly mem: PhysicalMemory,
+    private readonly charge: (cycles: number) => void,
+  ) {}
+  read8(pa: number): number {
+    this.charge(KernelCost.ACCESS);
+    return this.mem.read8(pa);
+  }
+  read32(pa: number): number {
+    this.charge(KernelCost.ACCESS);
+    return this.mem.read32(pa);
+  }
+  write8(pa: number, v: number): void {
+    this.charge(KernelCost.ACCESS);
+    this.mem.write8(pa, v);
+  }
+  write32(pa: number, v: number): void {
+    this.charge(KernelCost.ACCESS);
+    this.mem.write32(pa, v);
+  }
+  readBytes(pa: number, len: number): Uint8Array {
+    this.charge(KernelCost.ACCESS * Math.ceil(len / 4));
+    return this.mem.readBytes(pa, len);
+  }
+  writeBytes(pa: number, data: Uint8Array): void {
+    this.charge(KernelCost.ACCESS * Math.ceil(data.length / 4));
+    this.mem.writeBytes(pa, data);
+  }
+  copyPage(dstPa: number, srcPa: number): void {
+    this.charge(KernelCost.COPY_PAGE);
+    this.mem.writeBytes(dstPa, this.mem.ram.subarray(srcPa, srcPa + 4096));
+  }
+  zeroPage(pa: number): void {
+    this.charge(KernelCost.ZERO_PAGE);
+    this.mem.writeBytes(pa, ZERO_PAGE);
+  }
+}
+
+const ZERO_PAGE = new Uint8Array(4096);
+
+export class X86 implements TlbControl {
+  /** Guest physical memory as the kernel uses it (cycle-charged). */
+  readonly phys: PhysMem;
+  readonly ramSize: number;
+  layout!: BootLayout;
+  /** Called by the hypercall with the linear address of the trap frame on the current kernel stack. */
+  onTrap: (frameVa: number) => void = () => {};
+
+  constructor(private readonly cpu: CPU) {
+    this.ramSize = cpu.mem.ramSize;
+    this.phys = new ChargedMemory(cpu.mem, (c) => (cpu.clock.cycles += c));
+    cpu.io.register(HYPERCALL_PORT, 4, { out32: (_port, frameVa) => this.onTrap(frameVa >>> 0) });
+  }
+
+  /** Writes the boot structures and switches the CPU to the kernel's protected mode with paging on. */
+  boot(): BootLayout {
+    const cpu = this.cpu;
+    const layout = writeBootStructures(this.phys, this.ramSize);
+    this.layout = layout;
+    // Mark the TSS busy as LTR would.
+    const tssHigh = GDT_PA + GDT_ENTRY_TSS * 8 + 4;
+    this.phys.write32(tssHigh, this.phys.read32(tssHigh) | 0x200);
+    cpu.gdtBase = layout.gdtBase;
+    cpu.gdtLimit = layout.gdtLimit;
+    cpu.idtBase = layout.idtBase;
+    cpu.idtLimit = layout.idtLimit;
+    cpu.trSel = TSS_SEL;
+    cpu.trBase = layout.tssBase;
+    cpu.trLimit = layout.tssLimit;
+    cpu.trAttr = 0x8b;
+    cpu.ldtSel = 0;
+    cpu.ldtBase = 0;
+    cpu.ldtLimit = 0;
+    const flatCode = 0x9b | Attr.DB | Attr.G;
+    const flatData = 0x93 | Attr.DB | Attr.G;
+    for (let s = 0; s < 6; s++) {
+      const code = s === S.CS;
+      cpu.segSel[s] = code ? KERNEL_CS : KERNEL_DS;
+      cpu.segBase[s] = 0;
+      cpu.segLimit[s] = -1;
+      cpu.segAttr[s] = code ? flatCode : flatData;
+    }
+    cpu.cpl = 0;
+    cpu.cr4 = CR4.PSE;
+    cpu.cr3 = SWAPPER_PG_DIR;
+    cpu.cr0 = CR0.PE | CR0.ET | CR0.NE | CR0.WP | CR0.PG;
+    cpu.setEflags(0x2);
+    cpu.halted = false;
+    cpu.flushTlb();
+    cpu.onModeChange();
+    return layout;
+  }
+
+  /** Starts (or restarts) execution by restoring the trap frame at kernel address frameVa. */
+  enterFrame(frameVa: number): void {
+    this.cpu.regs[R.ESP] = frameVa;
+    this.cpu.eip = kva(this.layout.resumePa);
+    this.cpu.halted = false;
+  }
+
+  /** The running kernel context's stack pointer (inside a hypercall: the current trap frame). */
+  get kernelSp(): number {
+    return this.cpu.regs[R.ESP] >>> 0;
+  }
+  /** Switches kernel context: the stub's exit path will restore the frame at `sp`. */
+  set kernelSp(sp: number) {
+    this.cpu.regs[R.ESP] = sp;
+  }
+
+  /** Sets TSS.esp0, the stack a trap from ring 3 lands on. */
+  setEsp0(esp0: number): void {
+    this.phys.write32(TSS_ESP0_PA, esp0);
+  }
+
+  /** Loads CR3 (flushes the TLB as the hardware does). */
+  loadCr3(pgdPa: number): void {
+    if (this.cpu.cr3 >>> 0 === pgdPa >>> 0) return;
+    this.cpu.cr3 = pgdPa;
+    this.cpu.flushTlb();
+  }
+  get cr3(): number {
+    return this.cpu.cr3 >>> 0;
+  }
+  /** The faulting linear address of the last #PF. */
+  get cr2(): number {
+    return this.cpu.cr2 >>> 0;
+  }
+
+  flushAll(): void {
+    this.cpu.flushTlb();
+  }
+  flushPage(va: number): void {
+    this.cpu.invlpg(va);
+  }
+
+  inb(port: number): number {
+    this.chargeIo();
+    return this.cpu.io.in8(port);
+  }
+  outb(port: number, value: number): void {
+    this.chargeIo();
+    this.cpu.io.out8(port, value);
+  }
+
+  /** Guest cycles since reset (the kernel's clock and profiler read this). */
+  cycles(): number {
+    return this.cpu.clock.cycles;
+  }
+  /** Charges kernel work that touches no guest memory (e.g. a fixed cost per system call). */
+  charge(cycles: number): void {
+    this.cpu.clock.cycles += cycles;
+  }
+
+  private chargeIo(): void {
+    this.cpu.clock.cycles += this.cpu.io.accessCycles;
+  }
+}

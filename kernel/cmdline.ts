@@ -1,0 +1,49 @@
+// The kernel command line (`--append` on the CLI, as with QEMU): mm=, init=,
+// quiet, swap=. Unknown words are reported and ignored, as Linux does.
+
+export interface BootOptions {
+  /** Memory-manager design: classic | vma | lazy | sharedpt. */
+  mm: string;
+  /** Path of the first user program. */
+  init: string;
+  /** Arguments after `--` go to init. */
+  initArgs: string[];
+  /** No kernel messages on the console. */
+  quiet: boolean;
+  /** The words as given. */
+  raw: string;
+}
+
+const DESIGNS = ["classic", "vma", "lazy", "sharedpt"];
+
+/** Parses `cmdline`; problems are reported through `warn` and the defaults kept. */
+export function parseCmdline(cmdline: string, warn: (msg: string) => void): BootOptions {
+  const o: BootOptions = { mm: "vma", init: "/sbin/init", initArgs: [], quiet: false, raw: cmdline };
+  const words = cmdline.split(/\s+/).filter((w) => w.length > 0);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === "--") {
+      o.initArgs = words.slice(i + 1);
+      break;
+    }
+    const eq = w.indexOf("=");
+    const key = eq < 0 ? w : w.slice(0, eq);
+    const value = eq < 0 ? "" : w.slice(eq + 1);
+    switch (key) {
+      case "mm":
+        if (DESIGNS.includes(value)) o.mm = value;
+        else warn(`kernel: unknown mm design "${value}" (expected ${DESIGNS.join(", ")}); using vma`);
+        break;
+      case "init":
+        if (value.startsWith("/")) o.init = value;
+        else warn(`kernel: init= needs an absolute path, got "${value}"`);
+        break;
+      case "quiet":
+        o.quiet = true;
+        break;
+      default:
+        warn(`kernel: unknown boot option "${w}" ignored`);
+    }
+  }
+  return o;
+}

@@ -1,0 +1,388 @@
+// The kernel: boot, the trap entry from the stubs, the scheduler and the
+// return-to-user path. The stubs enter `trap` through the hypercall with the
+// trap frame on the current task's kernel stack; everything else (system
+// calls, page faults, interrupts, signals) is reached from there.
+//
+// Context switch: every task that is not running has its user state saved in
+// a trap frame at `task.ksp`. Switching to a task = pointing the stub's ESP at
+// its frame, loading its CR3 and TSS.esp0; the stub's exit path does the rest.
+
+import type { CPU } from "../emulator/cpu/cpu.ts";
+import { X86 } from "./arch/x86.ts";
+import { IDLE_STACK_TOP_PA, KERNEL_CS, KERNEL_DS, LOW_RESERVED_END, SWAPPER_PG_DIR, THREAD_SIZE, kpa, kva } from "./arch/layout.ts";
+import { Tf, TRAP_FRAME_KERNEL_SIZE, TRAP_FRAME_USER_SIZE } from "./arch/trapframe.ts";
+import { I8259, IRQ_BASE_VECTOR } from "./drivers/i8259.ts";
+import { HZ, initTimer } from "./drivers/i8254.ts";
+import { COM1_IRQ, Serial } from "./drivers/serial.ts";
+import { MmContext } from "./mm/context.ts";
+import { selectDesign, type MmDesignName } from "./mm/designs.ts";
+import { Task, TaskState } from "./proc/task.ts";
+import { panic } from "./panic.ts";
+import { parseCmdline, type BootOptions } from "./cmdline.ts";
+import { WOULD_BLOCK } from "./wait.ts";
+import { Errno } from "./errno.ts";
+import type { Syscalls } from "./syscalls/table.ts";
+import type { FdTable } from "./fs/fdtable.ts";
+import { exitMm } from "./mm/memory.ts";
+import { kernelInfo, sendGroupSignal, sendSignal } from "./signal/send.ts";
+import type { SigInfo } from "./signal/signals.ts";
+import { loadTls } from "./proc/tls.ts";
+
+/** The outcome a system call handler may return instead of a value for EAX. */
+export const KEEP_FRAME = -0x20000; // the handler rewrote the frame (execve, sigreturn): leave EAX alone
+
+/** What the kernel reports to its host (console, CLI, monitor). */
+export interface KernelHost {
+  /** Kernel log lines (printk); shown on the console unless `quiet`. */
+  log(line: string): void;
+  /** The kernel cannot go on. */
+  panic(message: string): void;
+}
+
+export class Kernel {
+  readonly x86: X86;
+  readonly mmctx: MmContext;
+  readonly options: BootOptions;
+  readonly pic: I8259;
+  readonly serial: Serial;
+  readonly tasks = new Map<number, Task>();
+  readonly idle: Task;
+  current: Task;
+  /** Runnable tasks other than the current one, in round-robin order. */
+  private readonly runQueue: Task[] = [];
+  needResched = false;
+  /** Timer ticks since boot (Linux jiffies). */
+  jiffies = 0;
+  private nextPid = 1;
+  /** Syscall table; filled in by boot. */
+  syscalls!: Syscalls;
+  /** Unknown system call numbers seen, with counts. */
+  readonly unknownSyscalls = new Map<number, number>();
+  /** Hooks run on each timer tick (sleep timeouts). */
+  readonly timers: { due: number; fire: () => void }[] = [];
+  /** Bytes received on the console, handed to the tty layer. */
+  onConsoleInput: (byte: number) => void = () => {};
+  /** Timer interrupts per second. */
+  readonly hz = HZ;
+  /** Upper bound on processes (fork fails with EAGAIN beyond it), from memory size at boot. */
+  maxTasks = 4096;
+  /** Called when init (pid 1) exits: the machine has nothing left to run. */
+  initExited: ((status: number) => void) | null = null;
+  /** Called when a process starts a session (the console forgets its controlling process group). */
+  onSetsid: ((leader: Task) => void) | null = null;
+  /** Tasks that died and wait to have their kernel stacks freed once no longer current. */
+  private readonly deadTasks: Task[] = [];
+  /** Users of each descriptor table shared with CLONE_FILES. */
+  private readonly fileUsers = new WeakMap<FdTable, number>();
+  /** State of the kernel's deterministic random generator (xorshift32). */
+  private rng = 0x2545f491;
+
+  constructor(
+    cpu: CPU,
+    readonly host: KernelHost,
+    cmdline: string,
+  ) {
+    this.x86 = new X86(cpu);
+    this.options = parseCmdline(cmdline, (msg) => host.log(msg));
+    const x86 = this.x86;
+    x86.boot();
+    this.mmctx = new MmContext({
+      mem: x86.phys,
+      tlb: x86,
+      ramSize: x86.ramSize,
+      reservedEnd: LOW_RESERVED_END,
+      masterPgdPa: SWAPPER_PG_DIR,
+      design: selectDesign(this.options.mm as MmDesignName),
+      hooks: {
+        currentPgd: () => x86.cr3,
+        activateKernelPgd: () => x86.loadCr3(SWAPPER_PG_DIR),
+        cycles: () => x86.cycles(),
+      },
+    });
+    this.pic = new I8259(x86);
+    this.serial = new Serial(x86);
+    this.idle = this.makeIdle();
+    this.current = this.idle;
+    x86.onTrap = (frameVa) => this.trap(frameVa);
+  }
+
+  /** Programs the interrupt controller, timer and console. */
+  initDevices(): void {
+    this.pic.init();
+    initTimer(this.x86);
+    this.serial.init();
+    this.pic.enable(0);
+    this.pic.enable(COM1_IRQ);
+  }
+
+  /** Writes kernel messages to the console (printk), unless booted `quiet`. */
+  printk(line: string): void {
+    this.host.log(line);
+  }
+
+  /** A new task with a fresh pid and a kernel stack, not yet runnable. null when out of memory. */
+  allocTask(): Task | null {
+    const pfn = this.mmctx.frames.allocKernelPage();
+    if (pfn < 0) return null;
+    let pid = this.nextPid;
+    while (this.tasks.has(pid)) pid = pid >= 32767 ? 2 : pid + 1;
+    this.nextPid = pid >= 32767 ? 2 : pid + 1;
+    const t = new Task(pid, (w) => this.wakeUp(w));
+    t.kstackPa = pfn * 4096;
+    t.kstackTop = kva(t.kstackPa + THREAD_SIZE);
+    t.ksp = t.kstackTop - TRAP_FRAME_USER_SIZE;
+    t.startCycles = this.x86.cycles();
+    this.tasks.set(pid, t);
+    return t;
+  }
+
+  /** Frees a dead task's kernel stack and forgets its pid. */
+  releaseTask(t: Task): void {
+    if (t === this.current) panic("releaseTask: releasing the running task");
+    t.state = TaskState.Dead;
+    this.mmctx.frames.unpinPage(t.kstackPa >>> 12);
+    this.tasks.delete(t.pid);
+  }
+
+  /** Releases t (a reaped zombie or an auto-reaped thread) as soon as it is not running. */
+  releaseLater(t: Task): void {
+    t.state = TaskState.Zombie;
+    if (!this.deadTasks.includes(t)) this.deadTasks.push(t);
+  }
+
+  private reapDead(): void {
+    for (let i = this.deadTasks.length - 1; i >= 0; i--) {
+      const t = this.deadTasks[i];
+      if (t === this.current) continue;
+      this.deadTasks.splice(i, 1);
+      this.releaseTask(t);
+    }
+  }
+
+  /** Shares a descriptor table with one more task (CLONE_FILES). */
+  getFiles(files: FdTable): FdTable {
+    this.fileUsers.set(files, (this.fileUsers.get(files) ?? 1) + 1);
+    return files;
+  }
+
+  /** A task stops using a descriptor table; the last user closes every descriptor. */
+  putFiles(files: FdTable): void {
+    const n = this.fileUsers.get(files) ?? 1;
+    if (n > 1) {
+      this.fileUsers.set(files, n - 1);
+      return;
+    }
+    this.fileUsers.delete(files);
+    files.closeAll();
+  }
+
+  /** Drops t's address space. */
+  dropMm(t: Task): void {
+    if (t.mm) exitMm(t.mm);
+    t.mm = null;
+  }
+
+  /** Posts sig to thread t (kernel-generated unless info says otherwise). */
+  sendSignal(t: Task, sig: number, info: SigInfo = kernelInfo(sig)): number {
+    return sendSignal(this, t, sig, info);
+  }
+
+  /** Posts sig to every process in process group pgid (the tty's ^C, ^Z, SIGWINCH). */
+  sendSignalToGroup(pgid: number, sig: number): number {
+    if (pgid <= 0) return -Errno.ESRCH;
+    let found = false;
+    for (const t of [...this.tasks.values()]) {
+      if (t.pgid === pgid && t.tgid === t.pid && t.state !== TaskState.Zombie && t.state !== TaskState.Dead) {
+        sendGroupSignal(this, t, sig, kernelInfo(sig));
+        found = true;
+      }
+    }
+    return found ? 0 : -Errno.ESRCH;
+  }
+
+  /** n bytes from the kernel's deterministic generator (AT_RANDOM, /dev/urandom seeds). */
+  randomBytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let x = this.rng;
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = x & 0xff;
+    }
+    this.rng = x;
+    return out;
+  }
+
+  /** Puts a task on the run queue (from fork or a wakeup). */
+  makeRunnable(t: Task): void {
+    t.state = TaskState.Runnable;
+    if (t !== this.current && !this.runQueue.includes(t)) this.runQueue.push(t);
+    if (this.current === this.idle) this.needResched = true;
+  }
+
+  /** Waiter callback: a sleeping task's event happened. */
+  wakeUp(t: Task): void {
+    if (t.state === TaskState.Sleeping) this.makeRunnable(t);
+  }
+
+  /** Current task blocks until woken (it registered itself on a WaitQueue). */
+  sleepCurrent(): void {
+    this.current.state = TaskState.Sleeping;
+    this.current.nvcsw++;
+  }
+
+  /** Reads a dword of the trap frame of `t`. */
+  frameRead(t: Task, off: number): number {
+    return this.x86.phys.read32(kpa(t.ksp) + off);
+  }
+  /** Writes a dword of the trap frame of `t`. */
+  frameWrite(t: Task, off: number, v: number): void {
+    this.x86.phys.write32(kpa(t.ksp) + off, v);
+  }
+
+  /** Arms a one-shot timer at an absolute jiffy. */
+  addTimer(due: number, fire: () => void): void {
+    this.timers.push({ due, fire });
+  }
+
+  // ---------------------------------------------------------------- traps
+
+  private trap(frameVa: number): void {
+    const t = this.current;
+    t.ksp = frameVa;
+    const vector = this.frameRead(t, Tf.VECTOR);
+    if (vector === 0x80) this.syscall(t);
+    else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + 16) this.interrupt(vector - IRQ_BASE_VECTOR);
+    else this.exception(t, vector);
+    this.leaveKernel();
+  }
+
+  private syscall(t: Task): void {
+    const nr = this.frameRead(t, Tf.EAX);
+    const handler = nr >= 0 && nr < this.syscalls.length ? this.syscalls[nr] : undefined;
+    let r: number;
+    if (handler) {
+      r = handler(this, t, this.frameRead(t, Tf.EBX), this.frameRead(t, Tf.ECX), this.frameRead(t, Tf.EDX),
+        this.frameRead(t, Tf.ESI), this.frameRead(t, Tf.EDI), this.frameRead(t, Tf.EBP));
+    } else {
+      this.unknownSyscalls.set(nr, (this.unknownSyscalls.get(nr) ?? 0) + 1);
+      r = -Errno.ENOSYS;
+    }
+    if (r === WOULD_BLOCK) {
+      // Sleep and re-execute the INT 0x80 when woken: EAX still holds the number.
+      this.frameWrite(t, Tf.EIP, this.frameRead(t, Tf.EIP) - 2);
+      t.syscallRestart = true;
+      if (t.state === TaskState.Runnable) this.sleepCurrent();
+      return;
+    }
+    t.syscallRestart = false;
+    if (r !== KEEP_FRAME && t.state !== TaskState.Dead) this.frameWrite(t, Tf.EAX, r);
+  }
+
+  private interrupt(irq: number): void {
+    if (irq === 0) {
+      this.jiffies++;
+      this.runTimers();
+      if (this.current !== this.idle) {
+        this.current.nivcsw++;
+        this.needResched = true;
+      }
+    } else if (irq === COM1_IRQ) {
+      this.serial.interrupt(this.onConsoleInput);
+    } else if ((irq === 7 || irq === 15) && !this.pic.inService(irq)) {
+      return; // spurious: no EOI
+    }
+    this.pic.eoi(irq);
+  }
+
+  private runTimers(): void {
+    if (this.timers.length === 0) return;
+    const due = this.timers.filter((x) => x.due <= this.jiffies);
+    if (due.length === 0) return;
+    for (let i = this.timers.length - 1; i >= 0; i--) if (this.timers[i].due <= this.jiffies) this.timers.splice(i, 1);
+    for (const x of due) x.fire();
+  }
+
+  /** CPU exceptions; page faults and user faults are handled by the trap handlers registered in boot. */
+  exceptionHandler: (k: Kernel, t: Task, vector: number) => void = (_k, _t, vector) => {
+    panic(`exception: vector ${vector} with no handler`);
+  };
+
+  private exception(t: Task, vector: number): void {
+    this.exceptionHandler(this, t, vector);
+  }
+
+  /** Hook run for a task about to return to ring 3 (signal delivery). */
+  beforeUserReturn: (k: Kernel, t: Task) => void = () => {};
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Chooses what runs next and points the stub at its frame. */
+  private leaveKernel(): void {
+    this.reapDead();
+    for (let guard = 0; ; guard++) {
+      if (guard > 100000) panic("leaveKernel: no task settles");
+      let next = this.current;
+      if (this.needResched || next.state !== TaskState.Runnable) {
+        this.needResched = false;
+        next = this.pickNext();
+      }
+      if (next !== this.idle) {
+        this.switchTo(next);
+        this.beforeUserReturn(this, next);
+        if (next.state !== TaskState.Runnable) continue; // killed or stopped by a signal
+      } else {
+        this.switchTo(next);
+      }
+      return;
+    }
+  }
+
+  private pickNext(): Task {
+    const cur = this.current;
+    if (cur !== this.idle && cur.state === TaskState.Runnable) this.runQueue.push(cur);
+    while (this.runQueue.length > 0) {
+      const t = this.runQueue.shift()!;
+      if (t.state === TaskState.Runnable) return t;
+    }
+    return this.idle;
+  }
+
+  private switchTo(next: Task): void {
+    const x86 = this.x86;
+    if (next !== this.current) this.current = next;
+    x86.kernelSp = next.ksp;
+    if (next === this.idle) return; // lazy TLB: idle keeps whatever CR3 is loaded
+    x86.setEsp0(next.kstackTop);
+    if (next.mm) x86.loadCr3(next.mm.pgd);
+    loadTls(this, next);
+  }
+
+
+  /** Starts running: enter `first` (a task with a user frame) as if returning from a trap. */
+  start(first: Task): void {
+    this.current = first;
+    this.switchTo(first);
+    this.x86.enterFrame(first.ksp);
+  }
+
+  private makeIdle(): Task {
+    const idle = new Task(0, () => {});
+    const top = kva(IDLE_STACK_TOP_PA);
+    idle.ksp = top - TRAP_FRAME_KERNEL_SIZE;
+    idle.kstackTop = top;
+    idle.comm = "swapper";
+    const f = kpa(idle.ksp);
+    const phys = this.x86.phys;
+    for (let off = 0; off < TRAP_FRAME_KERNEL_SIZE; off += 4) phys.write32(f + off, 0);
+    for (const off of [Tf.GS, Tf.FS, Tf.ES, Tf.DS]) phys.write32(f + off, KERNEL_DS);
+    phys.write32(f + Tf.EIP, kva(this.x86.layout.idlePa));
+    phys.write32(f + Tf.CS, KERNEL_CS);
+    phys.write32(f + Tf.EFLAGS, 0x202);
+    return idle;
+  }
+
+  /** Ticks per second of the kernel clock. */
+  static readonly HZ = HZ;
+}

@@ -1,0 +1,68 @@
+// The kernel's /proc tree on the procfs framework (fs/procfs.ts): meminfo,
+// uptime, loadavg, version, self (a link to the caller's pid) and one
+// directory per process with cmdline, comm, maps, stat, statm, status and
+// exe (a link to the executable). Texts come from proc-files.ts at open.
+
+import type { Kernel } from "./kernel.ts";
+import { TaskState, type Task } from "./proc/task.ts";
+import type { Inode, FsClock } from "./fs/inode.ts";
+import { Procfs, ProcDir, procFile, procLink, type ProcNode } from "./fs/procfs.ts";
+import { addSystemFiles } from "./fs/procgen.ts";
+import { encodeDev, mkdev } from "./fs/mode.ts";
+import { lookupAt, AT_FDCWD } from "./fs/open.ts";
+import {
+  procMaps, procStatus, procStat, procStatm, procLoadavg, procVersion, procCmdline, meminfoOf, uptimeCentis, idleCentis,
+  type TtyInfo,
+} from "./proc-files.ts";
+import { callerOf, taskGroups } from "./syscalls/caller.ts";
+
+/** What /proc needs besides the kernel: the console's tty state for stat's tty fields. */
+export interface ProcfsEnv {
+  ttyInfo(t: Task): TtyInfo;
+}
+
+/** The encoded device number of the console (5:1), as /proc/<pid>/stat's tty_nr. */
+export const CONSOLE_TTY_NR = encodeDev(mkdev(5, 1));
+
+function exeInodeOf(k: Kernel, t: Task): Inode | null {
+  if (t.exePath === "" || t.fs === null) return null;
+  const p = lookupAt(callerOf(k, t), AT_FDCWD, t.exePath, true);
+  return typeof p === "number" ? null : p.inode;
+}
+
+function isProcess(t: Task): boolean {
+  return t.tgid === t.pid && t.state !== TaskState.Dead;
+}
+
+/** The /proc/<pid> directory of process t (made at each lookup; cheap). */
+function pidDir(k: Kernel, t: Task, env: ProcfsEnv): ProcDir {
+  const d = Object.assign(new ProcDir(0o555), { uid: t.euid, gid: t.egid });
+  const own = <N extends ProcNode>(n: N): N => Object.assign(n, { uid: t.euid, gid: t.egid });
+  d.add("cmdline", own(procFile(() => procCmdline(t))));
+  d.add("comm", own(procFile(() => `${t.comm}\n`)));
+  d.add("exe", own(procLink(() => (t.exePath !== "" && t.state !== TaskState.Zombie ? t.exePath : null))));
+  d.add("maps", own(procFile(() => procMaps(t.mm, t.exePath, exeInodeOf(k, t)))));
+  d.add("stat", own(procFile(() => procStat(k, t, env.ttyInfo(t)))));
+  d.add("statm", own(procFile(() => procStatm(t.mm))));
+  d.add("status", own(procFile(() => procStatus(k, t, t.fs?.umask ?? 0o022, taskGroups(t)))));
+  return d;
+}
+
+/** A procfs instance showing kernel k. */
+export function createProcfs(k: Kernel, dev: number, clock: FsClock, env: ProcfsEnv): Procfs {
+  const root = new ProcDir(0o555);
+  addSystemFiles(root, {
+    meminfo: () => meminfoOf(k),
+    uptimeCentis: () => uptimeCentis(k),
+    idleCentis: () => idleCentis(k),
+  });
+  root.add("loadavg", procFile(() => procLoadavg(k)));
+  root.add("version", procFile(() => procVersion()));
+  root.add("self", procLink(() => String(k.current.tgid)));
+  const procfs = new Procfs(dev, clock, root);
+  root.addProvider(function* () {
+    const pids = [...k.tasks.values()].filter(isProcess).map((t) => t.pid).sort((a, b) => a - b);
+    for (const pid of pids) yield [String(pid), pidDir(k, k.tasks.get(pid)!, env)] as [string, ProcNode];
+  });
+  return procfs;
+}

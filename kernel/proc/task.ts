@@ -1,0 +1,123 @@
+// task_struct: one schedulable thread of a process. Threads of one process
+// (CLONE_THREAD) share tgid; CLONE_VM clones share an Mm, CLONE_FILES an
+// FdTable, CLONE_FS an FsContext, CLONE_SIGHAND the handler table.
+
+import type { Mm } from "../mm/mm.ts";
+import type { FdTable } from "../fs/fdtable.ts";
+import type { FsContext } from "../fs/fscontext.ts";
+import type { Waiter } from "../wait.ts";
+import { WaitQueue } from "../wait.ts";
+import { SigHand, SigSet, type SigInfo } from "../signal/signals.ts";
+
+export const enum TaskState {
+  Runnable = 0,
+  Sleeping = 1,
+  Stopped = 2,
+  Zombie = 3,
+  Dead = 4,
+}
+
+/** Resource limits (soft, hard), Linux's RLIMIT_* order. */
+export const enum Rlimit {
+  CPU = 0, FSIZE = 1, DATA = 2, STACK = 3, CORE = 4, RSS = 5, NPROC = 6, NOFILE = 7, MEMLOCK = 8, AS = 9,
+  LOCKS = 10, SIGPENDING = 11, MSGQUEUE = 12, NICE = 13, RTPRIO = 14, RTTIME = 15, NLIMITS = 16,
+}
+export const RLIM_INFINITY = Infinity;
+
+export class Task implements Waiter {
+  state = TaskState.Runnable;
+  /** Kernel linear address of this task's saved trap frame (its kernel stack pointer). */
+  ksp = 0;
+  /** Physical address of the kernel stack frame and the linear address of its top (TSS.esp0). */
+  kstackPa = 0;
+  kstackTop = 0;
+
+  tgid: number;
+  parent: Task | null = null;
+  /** The process (thread-group leader) whose children these are. */
+  readonly children = new Set<Task>();
+  pgid = 0;
+  sid = 0;
+  comm = "";
+  /** argv as the kernel saw it at exec, for /proc/PID/cmdline. */
+  cmdline = new Uint8Array(0);
+  exePath = "";
+
+  mm: Mm | null = null;
+  files: FdTable | null = null;
+  fs: FsContext | null = null;
+
+  sighand = new SigHand();
+  readonly blocked = new SigSet();
+  readonly pending = new SigSet();
+  readonly pendingInfo: (SigInfo | undefined)[] = [];
+  /** The mask to restore after a handler run from sigsuspend (Linux saved_sigmask). */
+  savedMask: SigSet | null = null;
+  /** Set while the frame's EIP points back at the INT 0x80 of a syscall that blocked. */
+  syscallRestart = false;
+  /** Signal number that ended or stopped the task, and the wait status to report. */
+  exitCode = 0;
+  exitSignal = 17; // SIGCHLD to the parent on exit
+  /** A stop or continue to report to wait4 (WUNTRACED / WCONTINUED), 0 if none. */
+  stopReport = 0;
+  /** Children's state changes wake this queue (wait4 sleeps on it). */
+  readonly childWait = new WaitQueue();
+  /** A vfork child: the parent sleeps until this one execs or exits. */
+  vforkDone: WaitQueue | null = null;
+  clearChildTid = 0;
+  /** Three TLS descriptors (GDT entries 6-8) as [low, high] dword pairs. */
+  readonly tls = new Int32Array(6);
+  /** Deadline (guest cycles) of an interrupted nanosleep being retried, or 0. */
+  sleepUntil = 0;
+  /** Futex this task sleeps on (physical address key), or -1. */
+  futexKey = -1;
+
+  uid = 0; euid = 0; suid = 0; gid = 0; egid = 0; sgid = 0;
+  readonly rlim: number[][];
+  /** Guest cycles spent in user and kernel mode, and the cycle of creation. */
+  utime = 0;
+  stime = 0;
+  startCycles = 0;
+  /** Wakeups by kind for /proc (voluntary, involuntary context switches). */
+  nvcsw = 0;
+  nivcsw = 0;
+  minFlt = 0;
+  majFlt = 0;
+
+  constructor(
+    readonly pid: number,
+    private readonly onWake: (t: Task) => void,
+  ) {
+    this.tgid = pid;
+    this.rlim = DEFAULT_RLIMITS.map((r) => [r[0], r[1]]);
+  }
+
+  /** Waiter: a wait queue this task slept on fired. */
+  wake(): void {
+    this.onWake(this);
+  }
+
+  get isThreadLeader(): boolean {
+    return this.tgid === this.pid;
+  }
+}
+
+/** Linux's defaults for init (RLIMIT_STACK 8 MiB, NOFILE 1024, NPROC from memory). */
+const DEFAULT_RLIMITS: number[][] = [
+  [Infinity, Infinity], // CPU
+  [Infinity, Infinity], // FSIZE
+  [Infinity, Infinity], // DATA
+  [8 * 1024 * 1024, Infinity], // STACK
+  [0, Infinity], // CORE
+  [Infinity, Infinity], // RSS
+  [4096, 4096], // NPROC (set from memory at boot)
+  [1024, 4096], // NOFILE
+  [64 * 1024, 64 * 1024], // MEMLOCK
+  [Infinity, Infinity], // AS
+  [Infinity, Infinity], // LOCKS
+  [4096, 4096], // SIGPENDING
+  [819200, 819200], // MSGQUEUE
+  [0, 0], // NICE
+  [0, 0], // RTPRIO
+  [Infinity, Infinity], // RTTIME
+];

@@ -1,0 +1,245 @@
+// Taking signals on the way back to user mode (Linux do_signal/handle_signal):
+// default actions (terminate, dump, stop, ignore), handler frames on the user
+// stack, system-call restart or EINTR, and sigreturn reading the frame back.
+
+import type { Kernel } from "../kernel.ts";
+import { KEEP_FRAME } from "../kernel.ts";
+import { TaskState, type Task } from "../proc/task.ts";
+import { Tf } from "../arch/trapframe.ts";
+import { USER_CS, USER_DS } from "../arch/layout.ts";
+import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
+import { Errno } from "../errno.ts";
+import {
+  CLD_STOPPED, DefaultAction, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SA_RESTORER, SA_SIGINFO,
+  SIG_DFL, SIG_IGN, Sig, SigSet, defaultAction, type SigInfo,
+} from "./signals.ts";
+import {
+  NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, getSigcontext, putSigcontext, regsFromFrame, retcode, type UserRegs,
+} from "./frame.ts";
+import { doExit, doGroupExit } from "../proc/exit.ts";
+import { kernelInfo, threadGroup } from "./send.ts";
+
+/** EFLAGS bits a signal handler's sigreturn may change (Linux FIX_EFLAGS): AC OF DF TF SF ZF AF PF CF RF. */
+const FIX_EFLAGS = 0x40dd5;
+
+/** Wait status of a task killed by sig (core flag 0x80 for dumping signals, never set: no core files). */
+export function killedStatus(sig: number): number {
+  return sig & 0x7f;
+}
+
+/**
+ * Runs pending unblocked signals for t, which is about to return to user mode
+ * with its frame at t.ksp. Sets up at most one handler frame. May end the task
+ * (state becomes Zombie) or stop it.
+ */
+export function doSignal(k: Kernel, t: Task): void {
+  if ((k.frameRead(t, Tf.CS) & 3) !== 3) return;
+  for (;;) {
+    const sig = t.pending.firstNotIn(t.blocked);
+    if (sig === 0) break;
+    t.pending.del(sig);
+    const info = t.pendingInfo[sig] ?? kernelInfo(sig);
+    t.pendingInfo[sig] = undefined;
+    const action = t.sighand.action[sig];
+    if (action.handler === SIG_IGN) continue;
+    if (action.handler === SIG_DFL) {
+      const def = defaultAction(sig);
+      if (def === DefaultAction.Ignore || def === DefaultAction.Cont) continue;
+      // init ignores signals it does not handle, but not SIGKILL or a fault of its own (Linux SIGNAL_UNKILLABLE).
+      if (t.tgid === 1 && sig !== Sig.SIGKILL && !info.forced) continue;
+      if (def === DefaultAction.Stop) {
+        doStop(k, t, sig);
+        return;
+      }
+      doGroupExit(k, t, killedStatus(sig));
+      return;
+    }
+    handleSignal(k, t, sig, info);
+    return;
+  }
+  // No handler ran: a blocked system call re-executes as it is (syscallRestart stays set for it).
+  if (t.savedMask) {
+    t.blocked.copyFrom(t.savedMask);
+    t.savedMask = null;
+  }
+}
+
+function doStop(k: Kernel, t: Task, sig: number): void {
+  for (const th of threadGroup(k, t)) if (th.state === TaskState.Runnable || th.state === TaskState.Sleeping) th.state = TaskState.Stopped;
+  const leader = k.tasks.get(t.tgid) ?? t;
+  leader.stopReport = (sig << 8) | 0x7f;
+  const parent = leader.parent;
+  if (parent) {
+    const a = parent.sighand.action[Sig.SIGCHLD];
+    if (!(a.flags & 1 /* SA_NOCLDSTOP */)) {
+      k.sendSignal?.(parent, Sig.SIGCHLD, { signo: Sig.SIGCHLD, code: CLD_STOPPED, pid: leader.pid, uid: leader.uid, addr: 0, status: sig });
+    }
+    parent.childWait.wakeUp();
+  }
+}
+
+function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): void {
+  const action = t.sighand.action[sig];
+  if (t.syscallRestart) {
+    t.syscallRestart = false;
+    // sigsuspend/pause (savedMask set) always return EINTR to a handler.
+    if (!(action.flags & SA_RESTART) || t.savedMask) {
+      k.frameWrite(t, Tf.EAX, -Errno.EINTR);
+      k.frameWrite(t, Tf.EIP, k.frameRead(t, Tf.EIP) + 2);
+    }
+  }
+  const regs = regsFromFrame((off) => k.frameRead(t, off));
+  const oldMask = t.savedMask ?? t.blocked;
+  const ok = action.flags & SA_SIGINFO ? setupRtFrame(k, t, sig, info, regs, oldMask) : setupFrame(k, t, sig, regs, oldMask);
+  t.savedMask = null;
+  if (!ok) {
+    // Linux force_sigsegv: the frame could not be written.
+    doGroupExit(k, t, killedStatus(Sig.SIGSEGV));
+    return;
+  }
+  const blocked = new SigSet();
+  blocked.copyFrom(t.blocked);
+  blocked.lo |= action.mask.lo;
+  blocked.hi |= action.mask.hi;
+  if (!(action.flags & SA_NODEFER)) blocked.add(sig);
+  blocked.del(Sig.SIGKILL);
+  blocked.del(Sig.SIGSTOP);
+  t.blocked.copyFrom(blocked);
+  if (action.flags & SA_RESETHAND) {
+    action.handler = SIG_DFL;
+    action.flags &= ~SA_SIGINFO;
+  }
+}
+
+/** Where a frame of `size` bytes goes below the user stack pointer (no sigaltstack yet: SA_ONSTACK is ignored). */
+function frameAddress(regs: UserRegs, size: number, flags: number): number {
+  void (flags & SA_ONSTACK);
+  // Linux aligns so that ((sp + 4) & 15) == 0 at handler entry.
+  let sp = (regs.esp - size) >>> 0;
+  sp = (((sp + 4) & ~15) - 4) >>> 0;
+  return sp;
+}
+
+function setupFrame(k: Kernel, t: Task, sig: number, regs: UserRegs, oldMask: SigSet): boolean {
+  const action = t.sighand.action[sig];
+  const addr = frameAddress(regs, SigFrame.SIZE, action.flags);
+  const bytes = new Uint8Array(SigFrame.SIZE);
+  const v = new DataView(bytes.buffer);
+  const pretcode = action.flags & SA_RESTORER ? action.restorer : addr + SigFrame.RETCODE;
+  v.setUint32(SigFrame.PRETCODE, pretcode >>> 0, true);
+  v.setUint32(SigFrame.SIG, sig, true);
+  putSigcontext(v, SigFrame.SC, regs, oldMask.lo);
+  v.setUint32(SigFrame.EXTRAMASK, oldMask.hi, true);
+  bytes.set(retcode(false), SigFrame.RETCODE);
+  if (!t.mm || copyToUser(t.mm, addr, bytes) < 0) return false;
+  enterHandler(k, t, action.handler, addr, sig, 0, 0);
+  return true;
+}
+
+function setupRtFrame(k: Kernel, t: Task, sig: number, info: SigInfo, regs: UserRegs, oldMask: SigSet): boolean {
+  const action = t.sighand.action[sig];
+  const addr = frameAddress(regs, RtSigFrame.SIZE, action.flags);
+  const bytes = new Uint8Array(RtSigFrame.SIZE);
+  const v = new DataView(bytes.buffer);
+  const pretcode = action.flags & SA_RESTORER ? action.restorer : addr + RtSigFrame.RETCODE;
+  v.setUint32(RtSigFrame.PRETCODE, pretcode >>> 0, true);
+  v.setUint32(RtSigFrame.SIG, sig, true);
+  v.setUint32(RtSigFrame.PINFO, addr + RtSigFrame.INFO, true);
+  v.setUint32(RtSigFrame.PUC, addr + RtSigFrame.UC, true);
+  putSiginfo(v, RtSigFrame.INFO, info);
+  putSigcontext(v, RtSigFrame.UC_MCONTEXT, regs, oldMask.lo);
+  v.setUint32(RtSigFrame.UC_SIGMASK, oldMask.lo, true);
+  v.setUint32(RtSigFrame.UC_SIGMASK + 4, oldMask.hi, true);
+  v.setUint32(RtSigFrame.UC_STACK + 4, 2 /* SS_DISABLE */, true);
+  bytes.set(retcode(true), RtSigFrame.RETCODE);
+  if (!t.mm || copyToUser(t.mm, addr, bytes) < 0) return false;
+  enterHandler(k, t, action.handler, addr, sig, addr + RtSigFrame.INFO, addr + RtSigFrame.UC);
+  return true;
+}
+
+/** siginfo_t on i386: signo, errno, code, then the union at offset 12. */
+function putSiginfo(v: DataView, off: number, info: SigInfo): void {
+  v.setInt32(off, info.signo, true);
+  v.setInt32(off + 4, 0, true);
+  v.setInt32(off + 8, info.code, true);
+  switch (info.signo) {
+    case Sig.SIGSEGV: case Sig.SIGBUS: case Sig.SIGILL: case Sig.SIGFPE: case Sig.SIGTRAP:
+      v.setUint32(off + 12, info.addr >>> 0, true);
+      break;
+    case Sig.SIGCHLD:
+      v.setInt32(off + 12, info.pid, true);
+      v.setUint32(off + 16, info.uid, true);
+      v.setInt32(off + 20, info.status, true);
+      break;
+    default:
+      v.setInt32(off + 12, info.pid, true);
+      v.setUint32(off + 16, info.uid, true);
+  }
+}
+
+/** Points the frame at the handler: ESP = frame, EIP = handler, EAX EDX ECX = (sig, info, uc) for regparm handlers. */
+function enterHandler(k: Kernel, t: Task, handler: number, sp: number, sig: number, pinfo: number, puc: number): void {
+  k.frameWrite(t, Tf.USER_ESP, sp);
+  k.frameWrite(t, Tf.EIP, handler);
+  k.frameWrite(t, Tf.EAX, sig);
+  k.frameWrite(t, Tf.EDX, pinfo);
+  k.frameWrite(t, Tf.ECX, puc);
+  k.frameWrite(t, Tf.CS, USER_CS);
+  k.frameWrite(t, Tf.USER_SS, USER_DS);
+  k.frameWrite(t, Tf.DS, USER_DS);
+  k.frameWrite(t, Tf.ES, USER_DS);
+  k.frameWrite(t, Tf.EFLAGS, k.frameRead(t, Tf.EFLAGS) & ~0x100 /* TF */);
+}
+
+/** sigreturn (119) and rt_sigreturn (173): restore the registers and mask saved in the frame. */
+export function sysSigreturn(k: Kernel, t: Task, rt: boolean): number {
+  const esp = k.frameRead(t, Tf.USER_ESP) >>> 0;
+  const base = rt ? esp - 4 : esp - 8;
+  const size = rt ? RtSigFrame.SIZE : SigFrame.SIZE;
+  const raw = t.mm ? copyFromUser(t.mm, base, size) : -Errno.EFAULT;
+  if (typeof raw === "number") {
+    doExit(k, t, killedStatus(Sig.SIGSEGV));
+    return KEEP_FRAME;
+  }
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const sc = rt ? RtSigFrame.UC_MCONTEXT : SigFrame.SC;
+  const regs = getSigcontext(v, sc);
+  const lo = rt ? v.getUint32(RtSigFrame.UC_SIGMASK, true) : v.getUint32(SigFrame.SC + 80, true);
+  const hi = rt ? v.getUint32(RtSigFrame.UC_SIGMASK + 4, true) : v.getUint32(SigFrame.EXTRAMASK, true);
+  t.blocked.set(lo, hi);
+  t.blocked.del(Sig.SIGKILL);
+  t.blocked.del(Sig.SIGSTOP);
+  restoreRegs(k, t, regs);
+  return KEEP_FRAME;
+}
+
+/** A selector a user frame may carry: null, or an RPL-3 GDT entry the kernel gives user space. */
+export function userSelectorOk(sel: number): boolean {
+  sel &= 0xffff;
+  if (sel === 0 || sel === USER_DS || sel === USER_CS) return true;
+  const idx = sel >>> 3;
+  return (sel & 7) === 3 && idx >= 6 && idx <= 8; // TLS entries
+}
+
+function restoreRegs(k: Kernel, t: Task, r: UserRegs): void {
+  const seg = (v: number) => (userSelectorOk(v) && v !== USER_CS ? v : 0);
+  k.frameWrite(t, Tf.GS, seg(r.gs));
+  k.frameWrite(t, Tf.FS, seg(r.fs));
+  k.frameWrite(t, Tf.ES, r.es === USER_DS ? USER_DS : seg(r.es));
+  k.frameWrite(t, Tf.DS, r.ds === USER_DS ? USER_DS : seg(r.ds));
+  k.frameWrite(t, Tf.EDI, r.edi);
+  k.frameWrite(t, Tf.ESI, r.esi);
+  k.frameWrite(t, Tf.EBP, r.ebp);
+  k.frameWrite(t, Tf.EBX, r.ebx);
+  k.frameWrite(t, Tf.EDX, r.edx);
+  k.frameWrite(t, Tf.ECX, r.ecx);
+  k.frameWrite(t, Tf.EAX, r.eax);
+  k.frameWrite(t, Tf.EIP, r.eip);
+  k.frameWrite(t, Tf.CS, USER_CS);
+  const fl = k.frameRead(t, Tf.EFLAGS);
+  k.frameWrite(t, Tf.EFLAGS, (fl & ~FIX_EFLAGS) | (r.eflags & FIX_EFLAGS) | 0x200);
+  k.frameWrite(t, Tf.USER_ESP, r.esp);
+  k.frameWrite(t, Tf.USER_SS, USER_DS);
+}
+
+export { NR_SIGRETURN, NR_RT_SIGRETURN };

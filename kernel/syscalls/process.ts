@@ -1,0 +1,251 @@
+// Process system calls: fork/vfork/clone, execve, exit/exit_group, wait4,
+// process ids and groups, kill, futex, TLS and set_tid_address.
+
+import type { Kernel } from "../kernel.ts";
+import { KEEP_FRAME } from "../kernel.ts";
+import { TaskState, type Task } from "../proc/task.ts";
+import { define, type Syscalls } from "./table.ts";
+import { Errno } from "../errno.ts";
+import { WOULD_BLOCK } from "../wait.ts";
+import { CLONE_VFORK, CLONE_VM, doFork } from "../proc/fork.ts";
+import { doExit, doGroupExit } from "../proc/exit.ts";
+import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
+import { Sig, SI_TKILL, SI_USER } from "../signal/signals.ts";
+import { sendGroupSignal, sendSignal, threadGroup } from "../signal/send.ts";
+import { FutexState, futexKey, futexQueue, futexState, futexUnqueue, futexWake, setFutexState } from "../proc/futex.ts";
+import { getTlsToUser, setTlsFromUser } from "../proc/tls.ts";
+import { doExecve } from "../exec/exec.ts";
+
+const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
+const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE = 128, FUTEX_CLOCK_REALTIME = 256;
+const ARG_MAX_STRINGS = 0x20000; // 128 KiB of argv + envp strings, as Linux's MAX_ARG_STRLEN-era limit
+
+function int32Bytes(v: number): Uint8Array {
+  return new Uint8Array(new Int32Array([v]).buffer);
+}
+
+/** fork/vfork/clone: the common path; vfork parents sleep until the child execs or exits. */
+function clone(k: Kernel, t: Task, flags: number, newsp: number, ptid: number, tls: number, ctid: number): number {
+  const c = doFork(k, t, flags, newsp, ptid, tls, ctid);
+  if (typeof c === "number") return c;
+  if (flags & CLONE_VFORK) {
+    // The parent sleeps until vforkDone fires; its syscall returns the child's pid without re-running.
+    c.vforkDone!.add(t);
+    k.sleepCurrent();
+  }
+  return c.pid;
+}
+
+/** A NUL-terminated byte string from user memory as a one-char-per-byte string; -EFAULT or -E2BIG past max. */
+function userByteString(t: Task, uaddr: number, max: number): string | number {
+  let out = "";
+  let a = uaddr >>> 0;
+  while (out.length <= max) {
+    const chunk = Math.min(4096 - (a & 0xfff), max + 1 - out.length);
+    const b = copyFromUser(t.mm!, a, chunk);
+    if (typeof b === "number") return b;
+    const nul = b.indexOf(0);
+    const part = nul < 0 ? b : b.subarray(0, nul);
+    out += String.fromCharCode.apply(null, Array.from(part));
+    if (nul >= 0) return out;
+    a += chunk;
+  }
+  return -Errno.E2BIG;
+}
+
+/** Reads a NULL-terminated array of string pointers (argv/envp) from user memory. */
+function readStringArray(t: Task, uaddr: number, budget: { left: number }): string[] | number {
+  const out: string[] = [];
+  if (uaddr === 0) return out;
+  for (let i = 0; ; i++) {
+    const p = copyFromUser(t.mm!, uaddr + i * 4, 4);
+    if (typeof p === "number") return p;
+    const ptr = new DataView(p.buffer, p.byteOffset, 4).getUint32(0, true);
+    if (ptr === 0) return out;
+    const s = userByteString(t, ptr, budget.left);
+    if (typeof s === "number") return s;
+    budget.left -= s.length + 1;
+    if (budget.left < 0) return -Errno.E2BIG;
+    out.push(s);
+  }
+}
+
+function sysExecve(k: Kernel, t: Task, pathPtr: number, argvPtr: number, envpPtr: number): number {
+  if (!t.mm) return -Errno.EFAULT;
+  const path = userByteString(t, pathPtr, 4095);
+  if (typeof path === "number") return path;
+  const budget = { left: ARG_MAX_STRINGS };
+  const argv = readStringArray(t, argvPtr, budget);
+  if (typeof argv === "number") return argv;
+  const envp = readStringArray(t, envpPtr, budget);
+  if (typeof envp === "number") return envp;
+  const r = doExecve(k, t, path, argv, envp);
+  return r < 0 ? r : KEEP_FRAME;
+}
+
+/** Encodes what wait4 reports for child c, or -1 when c has nothing to report under options. */
+function waitStatus(c: Task, options: number): number {
+  if (c.state === TaskState.Zombie) return c.exitCode;
+  if ((options & WUNTRACED) && c.stopReport !== 0 && c.stopReport !== 0xffff) return c.stopReport;
+  if ((options & WCONTINUED) && c.stopReport === 0xffff) return 0xffff;
+  return -1;
+}
+
+function sysWait4(k: Kernel, t: Task, pid: number, statusPtr: number, options: number, rusagePtr: number): number {
+  if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE)) return -Errno.EINVAL;
+  const leader = k.tasks.get(t.tgid) ?? t;
+  let any = false;
+  for (const c of leader.children) {
+    if (pid > 0 && c.pid !== pid) continue;
+    if (pid === 0 && c.pgid !== leader.pgid) continue;
+    if (pid < -1 && c.pgid !== -pid) continue;
+    any = true;
+    const st = waitStatus(c, options);
+    if (st < 0) continue;
+    if (statusPtr !== 0 && copyToUser(t.mm!, statusPtr, int32Bytes(st)) < 0) return -Errno.EFAULT;
+    if (rusagePtr !== 0 && copyToUser(t.mm!, rusagePtr, new Uint8Array(72)) < 0) return -Errno.EFAULT;
+    if (c.state === TaskState.Zombie) {
+      leader.children.delete(c);
+      k.releaseLater(c);
+    } else {
+      c.stopReport = 0;
+    }
+    return c.pid;
+  }
+  if (!any) return -Errno.ECHILD;
+  if (options & WNOHANG) return 0;
+  leader.childWait.add(t);
+  return WOULD_BLOCK;
+}
+
+function sysKill(k: Kernel, t: Task, pid: number, sig: number): number {
+  if (sig < 0 || sig > 64) return -Errno.EINVAL;
+  const info = { signo: sig, code: SI_USER, pid: t.tgid, uid: t.uid, addr: 0, status: 0 };
+  if (pid > 0) {
+    const target = k.tasks.get(pid);
+    if (!target || target.tgid !== pid || target.state === TaskState.Dead || target.state === TaskState.Zombie) return -Errno.ESRCH;
+    if (t.euid !== 0 && t.uid !== target.uid) return -Errno.EPERM;
+    return sendGroupSignal(k, target, sig, info);
+  }
+  const pgid = pid === 0 ? t.pgid : pid < -1 ? -pid : -1;
+  let found = false;
+  for (const x of [...k.tasks.values()]) {
+    if (x.pid === 0 || x.tgid !== x.pid || x.state === TaskState.Zombie || x.state === TaskState.Dead) continue;
+    if (pgid === -1 ? x.pid === 1 || x.tgid === t.tgid : x.pgid !== pgid) continue;
+    found = true;
+    sendGroupSignal(k, x, sig, info);
+  }
+  return found ? 0 : -Errno.ESRCH;
+}
+
+function sysTgkill(k: Kernel, t: Task, tgid: number, tid: number, sig: number): number {
+  if (sig < 0 || sig > 64 || tid <= 0) return -Errno.EINVAL;
+  const target = k.tasks.get(tid);
+  if (!target || (tgid > 0 && target.tgid !== tgid) || target.state === TaskState.Zombie || target.state === TaskState.Dead) return -Errno.ESRCH;
+  return sendSignal(k, target, sig, { signo: sig, code: SI_TKILL, pid: t.tgid, uid: t.uid, addr: 0, status: 0 });
+}
+
+function sysSetpgid(k: Kernel, t: Task, pid: number, pgid: number): number {
+  if (pgid < 0) return -Errno.EINVAL;
+  const leader = k.tasks.get(t.tgid) ?? t;
+  const target = pid === 0 ? leader : k.tasks.get(pid);
+  if (!target || (target !== leader && target.parent !== leader)) return -Errno.ESRCH;
+  if (target.sid !== leader.sid) return -Errno.EPERM;
+  if (target.pid === target.sid) return -Errno.EPERM;
+  const newPgid = pgid === 0 ? target.pid : pgid;
+  if (newPgid !== target.pid) {
+    const exists = [...k.tasks.values()].some((x) => x.pgid === newPgid && x.sid === leader.sid && x.state !== TaskState.Dead);
+    if (!exists) return -Errno.EPERM;
+  }
+  for (const th of threadGroup(k, target)) th.pgid = newPgid;
+  return 0;
+}
+
+function sysSetsid(k: Kernel, t: Task): number {
+  const leader = k.tasks.get(t.tgid) ?? t;
+  if ([...k.tasks.values()].some((x) => x.pgid === leader.pid && x.state !== TaskState.Dead)) return -Errno.EPERM;
+  for (const th of threadGroup(k, leader)) {
+    th.sid = leader.pid;
+    th.pgid = leader.pid;
+  }
+  k.onSetsid?.(leader);
+  return leader.pid;
+}
+
+function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, timeoutPtr: number): number {
+  const cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
+  const mm = t.mm!;
+  if (cmd === FUTEX_WAKE) return futexWake(k, mm, uaddr, val);
+  if (cmd !== FUTEX_WAIT) return -Errno.ENOSYS;
+  if (uaddr & 3) return -Errno.EINVAL;
+  const st = futexState(t);
+  if (st === FutexState.Woken || st === FutexState.TimedOut) {
+    setFutexState(t, FutexState.None);
+    futexUnqueue(k, t);
+    return st === FutexState.Woken ? 0 : -Errno.ETIMEDOUT;
+  }
+  const word = copyFromUser(mm, uaddr, 4);
+  if (typeof word === "number") return word;
+  if (new DataView(word.buffer, word.byteOffset, 4).getInt32(0, true) !== val) {
+    setFutexState(t, FutexState.None);
+    futexUnqueue(k, t);
+    return -Errno.EAGAIN;
+  }
+  const key = futexKey(mm, uaddr);
+  if (key < 0) return key;
+  if (st !== FutexState.Waiting && timeoutPtr !== 0) {
+    const ts = copyFromUser(mm, timeoutPtr, 8);
+    if (typeof ts === "number") return ts;
+    const v = new DataView(ts.buffer, ts.byteOffset, 8);
+    const sec = v.getInt32(0, true), nsec = v.getInt32(4, true);
+    if (sec < 0 || nsec < 0 || nsec >= 1e9) return -Errno.EINVAL;
+    const ticks = Math.max(1, Math.ceil((sec * 1e9 + nsec) / (1e9 / k.hz)));
+    k.addTimer(k.jiffies + ticks, () => {
+      if (futexState(t) !== FutexState.Waiting) return;
+      futexUnqueue(k, t);
+      setFutexState(t, FutexState.TimedOut);
+      k.wakeUp(t);
+    });
+  }
+  futexQueue(k, t, key);
+  return WOULD_BLOCK;
+}
+
+/** Registers the process system calls. */
+export function defineProcessCalls(table: Syscalls): void {
+  define(table, {
+    1: (k, t, code) => (doExit(k, t, (code & 0xff) << 8), KEEP_FRAME),
+    252: (k, t, code) => (doGroupExit(k, t, (code & 0xff) << 8), KEEP_FRAME),
+    2: (k, t) => clone(k, t, Sig.SIGCHLD, 0, 0, 0, 0),
+    190: (k, t) => clone(k, t, CLONE_VM | CLONE_VFORK | Sig.SIGCHLD, 0, 0, 0, 0),
+    120: (k, t, flags, newsp, ptid, tls, ctid) => clone(k, t, flags, newsp >>> 0, ptid, tls, ctid),
+    11: (k, t, path, argv, envp) => sysExecve(k, t, path, argv, envp),
+    114: (k, t, pid, status, options, rusage) => sysWait4(k, t, pid, status, options, rusage),
+    7: (k, t, pid, status, options) => sysWait4(k, t, pid, status, options, 0),
+    20: (_k, t) => t.tgid,
+    224: (_k, t) => t.pid,
+    64: (k, t) => (k.tasks.get(t.tgid) ?? t).parent?.tgid ?? 0,
+    65: (_k, t) => t.pgid,
+    132: (k, t, pid) => {
+      const x = pid === 0 ? t : k.tasks.get(pid);
+      return x ? x.pgid : -Errno.ESRCH;
+    },
+    147: (k, t, pid) => {
+      const x = pid === 0 ? t : k.tasks.get(pid);
+      return x ? x.sid : -Errno.ESRCH;
+    },
+    57: (k, t, pid, pgid) => sysSetpgid(k, t, pid, pgid),
+    66: (k, t) => sysSetsid(k, t),
+    37: (k, t, pid, sig) => sysKill(k, t, pid, sig),
+    238: (k, t, tid, sig) => sysTgkill(k, t, -1, tid, sig),
+    270: (k, t, tgid, tid, sig) => sysTgkill(k, t, tgid, tid, sig),
+    258: (_k, t, tidptr) => {
+      t.clearChildTid = tidptr;
+      return t.pid;
+    },
+    240: (k, t, uaddr, op, val, timeout) => sysFutex(k, t, uaddr, op, val, timeout),
+    243: (k, t, udesc) => setTlsFromUser(k, t, t.mm!, udesc),
+    244: (k, t, udesc) => getTlsToUser(k, t, t.mm!, udesc),
+  });
+}
+

@@ -1,0 +1,76 @@
+// A whole vmalab PC: the emulated machine with the TypeScript kernel booted on
+// it from the built-in initramfs (plus any extra archives). The CLI, the web
+// worker, the benchmarks and the tests all start the system through here.
+
+import { Machine, DETERMINISTIC_EPOCH } from "../emulator/machine/machine.ts";
+import { bootKernel, type InitrdArchive } from "../kernel/boot.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+
+export interface SystemOptions {
+  /** RAM in bytes (default 128 MiB). */
+  memorySize?: number;
+  /** Kernel command line: mm=classic|vma|lazy|sharedpt, init=PATH, quiet, and `-- args` for init. */
+  cmdline?: string;
+  /** The first program and its arguments, overriding init= (argv[0] is its path). */
+  initArgv?: string[];
+  /** The built-in initramfs (cpio newc). */
+  builtinInitrd: Uint8Array;
+  /** More archives unpacked after it; later files override earlier ones. */
+  initrds?: InitrdArchive[];
+  /** Fixed RTC date (2000-01-01) instead of the host's clock. */
+  deterministic?: boolean;
+  /** RTC date at power-on (unix seconds); overrides `deterministic`. */
+  startTime?: number;
+  /** Bytes the guest writes to the console (COM1). */
+  onConsoleOutput?: (byte: number) => void;
+  /** Kernel log lines (shown on the console by default unless the host routes them elsewhere). */
+  onKernelLog?: (line: string) => void;
+  /** Let idle guest time pass no faster than the wall clock (interactive use). */
+  paceIdle?: boolean;
+  /**
+   * When init exits, end the run with this status (a wait status: exit code << 8, or the
+   * killing signal) instead of the kernel panicking as Linux does. Used by `vmalab run`.
+   */
+  onInitExit?: (waitStatus: number) => void;
+}
+
+export class VmalabSystem {
+  readonly machine: Machine;
+  /** The running kernel; replaced on every reset (the kernel boots again). */
+  kernel!: Kernel;
+
+  /** Builds the machine and boots the kernel. Throws KernelPanic when the boot fails. */
+  constructor(readonly options: SystemOptions) {
+    this.machine = new Machine({
+      memorySize: options.memorySize,
+      startTime: options.startTime ?? (options.deterministic ? DETERMINISTIC_EPOCH : undefined),
+      onConsoleOutput: options.onConsoleOutput,
+      paceIdle: options.paceIdle,
+    });
+    const archives: InitrdArchive[] = [{ name: "built-in", data: options.builtinInitrd }, ...(options.initrds ?? [])];
+    const log = options.onKernelLog ?? ((line: string) => this.consoleLog(line));
+    this.machine.bootWith(() => {
+      this.kernel = bootKernel(this.machine.cpu, { log, panic: (m) => log(`Kernel panic: ${m}`) }, options.cmdline ?? "", archives, options.initArgv);
+      const onInitExit = options.onInitExit;
+      if (onInitExit) {
+        this.kernel.initExited = (status) => {
+          onInitExit(status);
+          this.machine.finish(exitCodeOf(status));
+        };
+      }
+    });
+  }
+
+  /** Kernel messages go straight to the console output, as printk does on a serial console. */
+  private consoleLog(line: string): void {
+    if (/(^|\s)quiet(\s|$)/.test(this.options.cmdline ?? "")) return;
+    const out = this.options.onConsoleOutput;
+    if (!out) return;
+    for (const ch of line + "\r\n") out(ch.charCodeAt(0) & 0xff);
+  }
+}
+
+/** The shell's view of a wait status: the exit code, or 128 + the signal that killed it. */
+export function exitCodeOf(waitStatus: number): number {
+  return (waitStatus & 0x7f) === 0 ? (waitStatus >>> 8) & 0xff : 128 + (waitStatus & 0x7f);
+}
