@@ -3,7 +3,7 @@
 // TTY; piped input is forwarded too), runs it and exits with the guest's
 // status. User mistakes end with one "vmalab: ..." line on stderr and status 2.
 
-import { readFileSync, openSync, closeSync } from "node:fs";
+import { readFileSync, openSync, closeSync, writeSync } from "node:fs";
 import { basename } from "node:path";
 import { execFileSync } from "node:child_process";
 import type { Machine } from "../emulator/machine/machine.ts";
@@ -13,6 +13,8 @@ import { validateRom } from "../emulator/machine/bios.ts";
 import { parseArgs, usage, UsageError, type CliOptions } from "./options.ts";
 import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
 import { ByteSink } from "./output.ts";
+import { LineEditor } from "./line-editor.ts";
+import type { MonitorTarget } from "../monitor/monitor.ts";
 
 let rawMode = false;
 /** Writes out buffered guest output; set once the sinks exist. */
@@ -55,7 +57,13 @@ function readUserFile(path: string, what: string): Uint8Array {
  * The machine (and the CPU) is imported only here, so --help and option mistakes
  * answer quickly.
  */
-async function buildMachine(o: CliOptions, sinks: { console: ByteSink; debug: ByteSink | null }): Promise<Machine> {
+/** Where guest output goes: console bytes (to the terminal, or held while the monitor is shown) and port 0xE9. */
+interface Sinks {
+  console: { push(byte: number): void };
+  debug: ByteSink | null;
+}
+
+async function buildMachine(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> {
   if (!o.kernel && !o.bios) return bootBuiltin(o, sinks);
   const kernel = o.kernel ? readUserFile(o.kernel, "kernel") : null;
   const bios = o.bios ? readUserFile(o.bios, "BIOS image") : null;
@@ -75,14 +83,14 @@ async function buildMachine(o: CliOptions, sinks: { console: ByteSink; debug: By
   });
   if (kernel) machine.loadKernel(kernel, { cmdline: o.append, modules, name: basename(o.kernel!) });
   else machine.loadBios(bios!, basename(o.bios!));
-  return machine;
+  return { machine };
 }
 
 /** The built-in initramfs shipped in the package. */
 const BUILTIN_INITRD = new URL("../userland/build/initramfs.cpio", import.meta.url);
 
 /** Boots vmalab's own kernel (the default), or runs one program under it for `vmalab run`. */
-async function bootBuiltin(o: CliOptions, sinks: { console: ByteSink; debug: ByteSink | null }): Promise<Machine> {
+async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> {
   const builtin = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs");
   const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd") }));
   const cmdline = o.run && !o.verbose ? `quiet ${o.append}` : o.append;
@@ -100,7 +108,7 @@ async function bootBuiltin(o: CliOptions, sinks: { console: ByteSink; debug: Byt
       initArgv: o.run ?? undefined,
       onInitExit: o.run ? () => {} : undefined,
     });
-    return sys.machine;
+    return sys;
   } catch (e) {
     if (e instanceof KernelPanic) throw new UsageError(`kernel panic: ${e.message}`);
     throw e;
@@ -118,8 +126,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const stdoutSink = ByteSink.toStream(process.stdout);
-  const sinks: { console: ByteSink; debug: ByteSink | null } = { console: stdoutSink, debug: null };
-  const machine = await buildMachine(o, sinks);
+  const sinks: Sinks = { console: stdoutSink, debug: null };
+  const target = await buildMachine(o, sinks);
+  const machine: Machine = target.machine;
+  const { Monitor, traceToJson } = await import("../monitor/monitor.ts");
+  const mon = new Monitor(target);
 
   let debugFd = -1;
   if (o.debugcon.kind === "stdio") sinks.debug = stdoutSink;
@@ -149,16 +160,66 @@ async function main(argv: string[]): Promise<number> {
     process.exit(status);
   };
 
+  if (o.pfTrace) {
+    let fd: number;
+    try {
+      fd = openSync(o.pfTrace, "w");
+    } catch (e) {
+      throw new UsageError(`cannot open page-fault trace file '${o.pfTrace}': ${fsReason(e)}`);
+    }
+    mon.faults.attach();
+    mon.faults.addSink((e) => writeSync(fd, traceToJson(e) + "\n"));
+  }
+  if (o.gdb !== null) {
+    const { startGdbServer } = await import("../emulator/gdb/server.ts");
+    try {
+      await startGdbServer(machine, o.gdb, { wait: o.gdbWait, debugger: mon.debugger, log: note });
+    } catch (e) {
+      throw new UsageError(`cannot listen for gdb on 127.0.0.1:${o.gdb}: ${fsReason(e)}`);
+    }
+    note(`vmalab: waiting for gdb on 127.0.0.1:${o.gdb}${o.gdbWait ? " (stopped until gdb continues)" : ""}`);
+  }
+
+  // The monitor (Ctrl-A c): while it is shown, guest output is held back and typed lines go to it.
+  let inMonitor = false;
+  const held: number[] = [];
+  const editor = new LineEditor("(vmalab) ", {
+    write: (text) => process.stdout.write(text),
+    submit: (line) => {
+      const out = mon.execute(line);
+      if (out !== "") process.stdout.write(out.replace(/\n/g, "\r\n") + "\r\n");
+      editor.show();
+    },
+    complete: (prefix) => mon.complete(prefix),
+  });
+  mon.onAsyncOutput((text) => {
+    if (!inMonitor) return;
+    process.stdout.write("\r\x1b[K" + text.replace(/\n/g, "\r\n") + "\r\n");
+    editor.show();
+  });
+  const consoleOut = stdoutSink;
+  sinks.console = { push: (b: number) => (inMonitor ? held.push(b) : consoleOut.push(b)) };
+  const toggleMonitor = () => {
+    consoleOut.flush();
+    inMonitor = !inMonitor;
+    if (inMonitor) {
+      process.stdout.write("\r\nvmalab monitor - type help for commands, Ctrl-A c to return to the console\r\n");
+      editor.show();
+    } else {
+      process.stdout.write("\r\n");
+      consoleOut.pushAll(Uint8Array.from(held));
+      held.length = 0;
+      consoleOut.flush();
+    }
+  };
+
   const escape = new EscapeFilter({
     quit: () => finish(0),
     help: () => {
       stdoutSink.flush();
       for (const line of ESCAPE_HELP) note(line);
     },
-    monitor: () => {
-      stdoutSink.flush();
-      note("vmalab: monitor not available yet");
-    },
+    monitor: toggleMonitor,
   });
 
   const stdin = process.stdin;
@@ -174,14 +235,20 @@ async function main(argv: string[]): Promise<number> {
   }
   stdin.on("data", (chunk: Buffer) => {
     const bytes = escape.filter(chunk);
-    if (bytes.length > 0) machine.sendInput(bytes);
+    if (bytes.length === 0) return;
+    if (inMonitor) editor.feed(bytes);
+    else machine.sendInput(bytes);
   });
   stdin.on("error", () => {});
   stdin.resume();
   const signals = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
   for (const [sig, n] of Object.entries(signals)) process.on(sig, () => finish(128 + n));
 
-  const outcome = await machine.start();
+  if (o.monitor) {
+    mon.debugger.stop();
+    toggleMonitor();
+  }
+  const outcome = await mon.debugger.run();
   switch (outcome.kind) {
     case "exit":
       return finish(outcome.status & 0xff);

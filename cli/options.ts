@@ -27,6 +27,13 @@ export interface CliOptions {
   run: string[] | null;
   /** With `run`: show the kernel's messages too. */
   verbose: boolean;
+  /** Start stopped, in the monitor. */
+  monitor: boolean;
+  /** Write every page fault the kernel handles as a JSON line to this file. */
+  pfTrace: string | null;
+  /** Listen for gdb on 127.0.0.1:PORT; with gdbWait, start stopped until gdb continues. */
+  gdb: number | null;
+  gdbWait: boolean;
 }
 
 export const MIB = 1024 * 1024;
@@ -65,6 +72,8 @@ const VALUE_OPTIONS: Record<string, string> = {
   "--append": "append",
   "-append": "append",
   "--debugcon": "debugcon",
+  "--pf-trace": "pfTrace",
+  "--gdb": "gdb",
 };
 
 const FLAG_OPTIONS: Record<string, string> = {
@@ -75,6 +84,8 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--post-log": "postLog",
   "--deterministic": "deterministic",
   "--verbose": "verbose",
+  "--monitor": "monitor",
+  "--gdb-wait": "gdbWait",
 };
 
 /** Parses argv (without node and the script). Throws UsageError for unknown options, missing or bad values. */
@@ -92,6 +103,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     deterministic: false,
     run: null,
     verbose: false,
+    monitor: false,
+    pfTrace: null,
+    gdb: null,
+    gdbWait: false,
   };
   let args = argv;
   if (args[0] === "run") {
@@ -146,6 +161,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "append":
         o.append = value;
         break;
+      case "pfTrace":
+        if (value === "") throw new UsageError(`option '${arg}' needs a file name`);
+        o.pfTrace = value;
+        break;
+      case "gdb": {
+        const port = /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(port >= 1 && port <= 65535)) throw new UsageError(`bad gdb port '${value}' (give 1-65535)`);
+        o.gdb = port;
+        break;
+      }
       default: // debugcon
         if (value === "stdio") o.debugcon = { kind: "stdio" };
         else if (value === "none") o.debugcon = { kind: "none" };
@@ -157,6 +182,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.kernel && o.bios) throw new UsageError("give either --kernel or --bios, not both");
   if (o.bios && (o.initrd.length > 0 || o.append !== "")) throw new UsageError("--initrd and --append do not apply to --bios");
   if (o.run && (o.kernel || o.bios)) throw new UsageError("run uses the built-in kernel: drop --kernel/--bios");
+  if (o.gdbWait && o.gdb === null) throw new UsageError("--gdb-wait needs --gdb PORT");
+  if (o.pfTrace && (o.kernel || o.bios)) throw new UsageError("--pf-trace traces the built-in kernel's page faults: drop --kernel/--bios");
   return o;
 }
 
@@ -181,13 +208,17 @@ Options:
   -m SIZE               RAM size: MiB, or with a suffix: 64M, 1G (default 128M, 1M-3G)
   --debugcon DEST       port 0xE9 output: stdio (default), none, or a file name
   --post-log            print every POST code written to port 0x80 on stderr
+  --monitor             start stopped, in the monitor (Ctrl-A c switches back to the console)
+  --pf-trace FILE       write every page fault the kernel handles to FILE as JSON lines
+  --gdb PORT            gdb remote stub on 127.0.0.1:PORT (target remote :PORT)
+  --gdb-wait            with --gdb: start stopped until gdb continues
   --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
                         to the wall clock: the same input gives the same run
   -h, --help            print this help
   -V, --version         print the version
 
 Terminal: Ctrl-A x quits, Ctrl-A h shows the keys, Ctrl-A Ctrl-A sends Ctrl-A,
-Ctrl-A c opens the monitor.
+Ctrl-A c switches between the console and the monitor (type help there).
 Exit status: with \`run\`, the program's; otherwise the guest's isa-debug-exit status ((V << 1) | 1 for a write of V to
 port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 2 for a usage mistake.
 `;

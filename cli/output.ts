@@ -41,6 +41,11 @@ export class ByteSink {
     }
   }
 
+  /** Queues every byte of `bytes`. */
+  pushAll(bytes: ArrayLike<number>): void {
+    for (let i = 0; i < bytes.length; i++) this.push(bytes[i]);
+  }
+
   flush(): void {
     if (this.len === 0) return;
     const chunk = this.buf.subarray(0, this.len);

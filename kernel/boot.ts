@@ -14,6 +14,8 @@ import { registerTimeSyscalls } from "./syscalls/time.ts";
 import { handleException } from "./traps.ts";
 import { doSignal } from "./signal/deliver.ts";
 import { bootFs, type InitrdArchive } from "./fs-boot.ts";
+import { registerMmDevices } from "./drivers/mm-devices.ts";
+import { defineShmCalls } from "./ipc/shm.ts";
 import { doExecve } from "./exec/exec.ts";
 import { newMm } from "./mm/memory.ts";
 import { Rlimit } from "./proc/task.ts";
@@ -41,6 +43,7 @@ export function bootKernel(
   registerFileSyscalls(table);
   registerMiscSyscalls(table);
   registerTimeSyscalls(table);
+  defineShmCalls(table);
   k.syscalls = table;
   k.exceptionHandler = handleException;
   k.beforeUserReturn = doSignal;
@@ -51,6 +54,7 @@ export function bootKernel(
   if (!fsr.ok) panic(fsr.message);
   for (const w of fsr.warnings) k.printk(w);
   k.initDevices();
+  registerMmDevices(k);
   k.printk(`vmalab: ${Math.round((k.mmctx.frames.totalram * 4) / 1024)} MiB free, mm=${k.options.mm}`);
 
   const init = k.allocTask();

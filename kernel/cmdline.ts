@@ -1,6 +1,8 @@
 // The kernel command line (`--append` on the CLI, as with QEMU): mm=, init=,
 // quiet, swap=. Unknown words are reported and ignored, as Linux does.
 
+import { parseSize } from "./mm/swap.ts";
+
 export interface BootOptions {
   /** Memory-manager design: classic | vma | lazy | sharedpt. */
   mm: string;
@@ -10,6 +12,8 @@ export interface BootOptions {
   initArgs: string[];
   /** No kernel messages on the console. */
   quiet: boolean;
+  /** swap=SIZE: bytes of the RAM-backed swap area (0 = no swap). */
+  swap: number;
   /** The words as given. */
   raw: string;
 }
@@ -18,7 +22,7 @@ const DESIGNS = ["classic", "vma", "lazy", "sharedpt"];
 
 /** Parses `cmdline`; problems are reported through `warn` and the defaults kept. */
 export function parseCmdline(cmdline: string, warn: (msg: string) => void): BootOptions {
-  const o: BootOptions = { mm: "vma", init: "/sbin/init", initArgs: [], quiet: false, raw: cmdline };
+  const o: BootOptions = { mm: "vma", init: "/sbin/init", initArgs: [], quiet: false, swap: 0, raw: cmdline };
   const words = cmdline.split(/\s+/).filter((w) => w.length > 0);
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
@@ -38,6 +42,12 @@ export function parseCmdline(cmdline: string, warn: (msg: string) => void): Boot
         if (value.startsWith("/")) o.init = value;
         else warn(`kernel: init= needs an absolute path, got "${value}"`);
         break;
+      case "swap": {
+        const bytes = parseSize(value);
+        if (Number.isFinite(bytes)) o.swap = bytes;
+        else warn(`kernel: swap= needs a size like 16M, got "${value}"`);
+        break;
+      }
       case "quiet":
         o.quiet = true;
         break;

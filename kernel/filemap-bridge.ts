@@ -28,6 +28,22 @@ class InodeBacking implements FileBacking, PageCacheHook {
   ) {
     this.mapping = new AddressSpace(ctx);
     if (inode.data) inode.data.cache = this;
+    if (inode.sb.type === "tmpfs") {
+      // Shmem: tmpfs pages live in the store (counted per superblock) or only here, not yet synced.
+      this.mapping.shmemPages = () => {
+        let n = 0;
+        for (const index of this.mapping.pages.keys()) if (!inode.data?.hasPage(index)) n++;
+        return n;
+      };
+    }
+  }
+
+  /** MADV_REMOVE: tmpfs drops the cached frames and the stored pages; other filesystems cannot. */
+  punchHole(first: number, last: number): number {
+    if (this.inode.sb.type !== "tmpfs" || !this.inode.data) return -Errno.EOPNOTSUPP;
+    this.mapping.truncatePages(first, last);
+    this.inode.data.punchHole(first, last - first);
+    return 0;
   }
 
   readCached(index: number, off: number, dst: Uint8Array, dstOff: number, len: number): boolean {

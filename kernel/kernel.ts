@@ -58,6 +58,8 @@ export class Kernel {
   syscalls!: Syscalls;
   /** Unknown system call numbers seen, with counts. */
   readonly unknownSyscalls = new Map<number, number>();
+  /** Run on every timer tick, in order (the vmstat page, reclaim). */
+  readonly tickHooks: (() => void)[] = [];
   /** Hooks run on each timer tick (sleep timeouts). */
   readonly timers: { due: number; fire: () => void }[] = [];
   /** Bytes received on the console, handed to the tty layer. */
@@ -284,6 +286,7 @@ export class Kernel {
     if (irq === 0) {
       this.jiffies++;
       this.runTimers();
+      for (const h of this.tickHooks) h();
       if (this.current !== this.idle) {
         this.current.nivcsw++;
         this.needResched = true;

@@ -3,6 +3,9 @@
 // and /proc/meminfo, uptime, loadavg, version. Each generator reads the kernel
 // state at the moment of the open (procfs snapshots it for the File).
 
+import { swapEntsOf } from "./oom-kill.ts";
+import { shmemPages } from "./drivers/mm-devices.ts";
+import { rssShmem } from "./mm/maps.ts";
 import type { Kernel } from "./kernel.ts";
 import { TaskState, type Task } from "./proc/task.ts";
 import type { Mm } from "./mm/mm.ts";
@@ -143,14 +146,15 @@ export function procStatus(k: Kernel, t: Task, umask: number, groups: readonly n
     out += vmLine("VmHWM", kB(mm.hiwaterRssNow));
     out += vmLine("VmRSS", kB(mm.rss));
     out += vmLine("RssAnon", kB(mm.anonRss));
-    out += vmLine("RssFile", kB(mm.fileRss));
-    out += vmLine("RssShmem", 0);
+    const shm = rssShmem(mm);
+    out += vmLine("RssFile", kB(mm.fileRss - shm));
+    out += vmLine("RssShmem", kB(shm));
     out += vmLine("VmData", kB(c.data));
     out += vmLine("VmStk", kB(c.stack));
     out += vmLine("VmExe", kB(text));
     out += vmLine("VmLib", kB(Math.max(0, c.exec - text)));
     out += vmLine("VmPTE", kB(mm.nrPtes));
-    out += vmLine("VmSwap", 0);
+    out += vmLine("VmSwap", kB(swapEntsOf(mm)));
     out += `HugetlbPages:\t${String(0).padStart(8)} kB\n`;
   }
   out += `CoreDumping:\t0\n`;
@@ -237,11 +241,11 @@ export function meminfoOf(k: Kernel): MemInfo {
     Active: kB(anon + cached),
     "Active(anon)": kB(anon),
     "Active(file)": kB(cached),
-    SwapTotal: 0,
-    SwapFree: 0,
+    SwapTotal: kB(k.mmctx.swap.nslots),
+    SwapFree: kB(k.mmctx.swap.freeCount),
     AnonPages: kB(anon),
     Mapped: kB(mapped),
-    Shmem: 0,
+    Shmem: kB(shmemPages(k)),
     KernelStack: kB(kstacks),
     PageTables: kB(ptes),
     CommitLimit: kB(fr.totalram),

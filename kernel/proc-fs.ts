@@ -3,6 +3,7 @@
 // directory per process with cmdline, comm, maps, stat, statm, status and
 // exe (a link to the executable). Texts come from proc-files.ts at open.
 
+import { procVmstat } from "./proc-vmstat.ts";
 import type { Kernel } from "./kernel.ts";
 import { TaskState, type Task } from "./proc/task.ts";
 import type { Inode, FsClock } from "./fs/inode.ts";
@@ -57,6 +58,7 @@ export function createProcfs(k: Kernel, dev: number, clock: FsClock, env: Procfs
     idleCentis: () => idleCentis(k),
   });
   root.add("loadavg", procFile(() => procLoadavg(k)));
+  root.add("vmstat", procFile(() => procVmstat(k)));
   root.add("version", procFile(() => procVersion()));
   root.add("self", procLink(() => String(k.current.tgid)));
   const procfs = new Procfs(dev, clock, root);

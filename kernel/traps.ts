@@ -9,7 +9,7 @@ import { handleMmFault } from "./mm/fault.ts";
 import { forceSignal, kernelInfo } from "./signal/send.ts";
 import { BUS_ADRERR, FPE_INTDIV, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, Sig, TRAP_BRKPT } from "./signal/signals.ts";
 import { panic } from "./panic.ts";
-import { doGroupExit } from "./proc/exit.ts";
+import { outOfMemory } from "./oom-kill.ts";
 
 const PF_WRITE = 2, PF_USER = 4;
 
@@ -57,8 +57,7 @@ function doPageFault(k: Kernel, t: Task, error: number): void {
       forceSignal(k, t, Sig.SIGBUS, kernelInfo(Sig.SIGBUS, BUS_ADRERR, address));
       break;
     case "oom":
-      k.printk(`Out of memory: killed process ${t.tgid} (${t.comm})`);
-      doGroupExit(k, t, Sig.SIGKILL);
+      outOfMemory(k, t); // kills the largest process; t retries its fault unless it was the one
       break;
     default:
       if (r.major) t.majFlt++;

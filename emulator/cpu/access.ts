@@ -5,6 +5,7 @@
 
 import { type CPU, Vec, Attr } from "./cpu.ts";
 import { translate } from "./mmu.ts";
+import { tableFor } from "./icache.ts";
 import { PageKind } from "../memory/physmem.ts";
 
 // ---------------------------------------------------------------- guest time
@@ -45,10 +46,14 @@ export function setWindow(c: CPU, eip: number): void {
   if (kind === PageKind.Ram && pa < mem.ramSize && pa < 0x8000_0000) {
     c.code = mem.ram;
     base = ppage << 12;
+    // a window cut short by the CS limit runs uncached, so cached records always fit their window
+    c.winTbl = c.useDecodedCache && len === 4096 ? tableFor(c, ppage) : -1;
   } else if (kind === PageKind.Rom) {
     c.code = mem.rom;
     base = mem.pageAux[ppage] | 0;
+    c.winTbl = -1;
   } else {
+    c.winTbl = -1;
     const s = c.scratch;
     for (let i = 0; i < 4096; i++) s[i] = mem.read8(ppage * 4096 + i);
     c.code = s;

@@ -20,6 +20,7 @@ import { Lf, materialize } from "./flags.ts";
 import { Tlb, flushAll, flushPage, listTlb } from "./mmu.ts";
 import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
 import { runLoop } from "./run.ts";
+import { ICache, invalidateCodePage, flushCodeCache } from "./icache.ts";
 import { resetCpu } from "./system.ts";
 
 /** EFLAGS bits software can hold (bit 1 is always one). */
@@ -170,6 +171,10 @@ export class CPU {
   blockEnd = false;
   /** Interrupt shadow after STI, MOV SS, POP SS: no interrupt before the next instruction. */
   shadow = false;
+  /** The shadow came from MOV SS / POP SS, which also holds back the single-step trap. */
+  ssShadow = false;
+  /** A single-step trap held back by a MOV SS / POP SS shadow, taken after the next instruction. */
+  stepHeld = false;
   /** Lazy arithmetic flags (flags.ts). */
   lfOp = 0;
   lfRes = 0;
@@ -199,6 +204,11 @@ export class CPU {
   winLen = 0;
   ip = 0;
   ipEnd = 0;
+  /** Decoded-instruction cache table of the window's page (icache.ts), -1 when uncached. */
+  winTbl = -1;
+  /** False: every instruction runs through the byte interpreter (differential tests, debugging). */
+  useDecodedCache = true;
+  readonly icache: ICache;
   readonly scratch = new Uint8Array(4096);
 
   irq: InterruptSource = { hasInterrupt: () => false, acknowledge: () => 0 };
@@ -213,6 +223,8 @@ export class CPU {
     this.ram = mem.ram;
     this.ram32 = new Int32Array(mem.ram.buffer, mem.ram.byteOffset, mem.ram.length >>> 2);
     this.code = this.scratch;
+    this.icache = new ICache(mem.ram.length >>> 12);
+    mem.onCodeWrite = (page) => invalidateCodePage(this, page);
     this.onModeChange();
   }
 
@@ -253,6 +265,8 @@ export class CPU {
   writeLin8(lin: number, v: number): void { wr8(this, lin | 0, v); }
   writeLin16(lin: number, v: number): void { wr16(this, lin | 0, v); }
   writeLin32(lin: number, v: number): void { wr32(this, lin | 0, v); }
+  /** Drops every decoded instruction (after host-side writes to guest RAM that bypass PhysicalMemory). */
+  flushCodeCache(): void { flushCodeCache(this); }
   /** Drops every TLB entry (CR3 load, CR0.PG/WP or CR4.PSE change). */
   flushTlb(): void { flushAll(this); }
   /** Drops the TLB entry for one linear address (INVLPG). */
@@ -270,7 +284,7 @@ export class CPU {
     const user = this.cpl === 3;
     this.user = user;
     this.rmask = Tlb.V | Tlb.RAM | (user ? Tlb.UR : 0);
-    this.wmask = Tlb.V | Tlb.RAM | Tlb.D | (user ? Tlb.UW : Tlb.SW);
+    this.wmask = Tlb.V | Tlb.RAM | Tlb.NC | Tlb.D | (user ? Tlb.UW : Tlb.SW);
     this.winLen = 0;
     this.ipEnd = 0;
     this.blockEnd = true;
@@ -289,6 +303,7 @@ export class CPU {
     this.cr0 = CR0.ET;
     this.cr2 = this.cr3 = this.cr4 = 0;
     this.halted = this.shutdown = this.stopRequested = this.shadow = false;
+    this.ssShadow = this.stepHeld = false;
     this.cyc = 0;
     this.instructions = 0;
     this.lastException = this.lastErrorCode = -1;

@@ -19,6 +19,7 @@ export const enum Tlb {
   SW = 8, // supervisor may write
   D = 16, // dirty bit already set in the PTE (4 MiB: PDE): writes need no walk
   RAM = 32, // plain RAM below 2 GiB: the fast paths may index cpu.ram directly
+  NC = 64, // the physical page holds no decoded code (icache.ts): fast writes need no invalidation
 }
 
 /** Guest cycles charged for one two-level page walk (TLB miss with paging on). */
@@ -49,7 +50,11 @@ function pageFault(c: CPU, lin: number, code: number): never {
 }
 
 function ramBit(c: CPU, phys: number): number {
-  return phys < c.mem.ramSize && phys < 0x8000_0000 && c.mem.pageKind[phys >>> 12] === PageKind.Ram ? Tlb.RAM : 0;
+  const mem = c.mem;
+  if (phys < mem.ramSize && phys < 0x8000_0000 && mem.pageKind[phys >>> 12] === PageKind.Ram) {
+    return mem.codePages[phys >>> 12] === 0 ? Tlb.RAM | Tlb.NC : Tlb.RAM;
+  }
+  return 0;
 }
 
 function fill(c: CPU, page: number, entry: number): void {

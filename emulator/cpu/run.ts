@@ -8,7 +8,8 @@
 // delivered through system.ts.
 
 import { type CPU, CPU_FAULT, F, Stop } from "./cpu.ts";
-import { runInstructions, endPrefixes } from "./exec.ts";
+import { endPrefixes } from "./exec.ts";
+import { runInstructions } from "./dispatch.ts";
 import { syncClock } from "./access.ts";
 import { INT_PROT, INT_REAL } from "./timing.ts";
 import { IntKind, deliverException, deliverInterrupt } from "./system.ts";
@@ -51,7 +52,7 @@ export function runLoop(c: CPU, until: number): Stop {
 
 function runBlock(c: CPU, end: number): void {
   const room = end - c.clock.cycles;
-  runSome(c, room < 0x4000_0000 ? room : 0x4000_0000);
+  runSome(c, room < 0x3fff_ffff ? room : 0x3fff_ffff); // a small integer (Smi) for V8
 }
 
 /** Runs until `limit` cycles are charged or an instruction ends the block; delivers a fault. */
@@ -74,11 +75,21 @@ function runSome(c: CPU, limit: number): boolean {
   return true;
 }
 
-/** One instruction, then the single-step trap when TF was set before it. */
+/**
+ * One instruction, then the single-step trap when TF was set before it. MOV SS and
+ * POP SS hold the trap back until after the next instruction (stepHeld).
+ */
 function runOne(c: CPU): void {
-  const trap = (c.flags & F.TF) !== 0;
+  const trap = (c.flags & F.TF) !== 0 || c.stepHeld;
   c.shadow = false;
+  c.ssShadow = false;
+  c.stepHeld = false;
   if (!runSome(c, 1)) return;
+  if (c.ssShadow) {
+    c.ssShadow = false;
+    c.stepHeld = trap;
+    return;
+  }
   if (trap) {
     c.dr[6] |= 0x4000; // BS
     c.instrEip = c.eip;

@@ -162,6 +162,8 @@ export const DEV_NODES: readonly [string, number, number, number][] = [
   ["urandom", 0o666, 1, 9],
   ["tty", 0o666, 5, 0],
   ["console", 0o600, 5, 1],
+  ["mem", 0o640, 1, 1],
+  ["vmstat", 0o444, 10, 240],
 ];
 
 /**

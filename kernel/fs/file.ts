@@ -7,6 +7,7 @@ import { Errno } from "../errno.ts";
 import type { Waiter } from "../wait.ts";
 import type { Inode } from "./inode.ts";
 import type { Mount } from "./mount.ts";
+import type { VmArea } from "../mm/vma.ts";
 
 export const O_ACCMODE = 0o3;
 export const O_RDONLY = 0o0;
@@ -70,6 +71,12 @@ export interface FileOps {
   poll?(file: File, caller: IoCaller): number;
   /** The last reference went away. */
   release?(file: File): void;
+  /**
+   * Maps the device into a new area (Linux f_op->mmap), called by mmap after
+   * the area is inserted; the driver fills it (remapPfnRange, vmInsertPage)
+   * or leaves it to faults. 0, or -errno (mmap then removes the area).
+   */
+  mmap?(file: File, vma: VmArea, caller: IoCaller): number;
 }
 
 export const POLLIN = 0x001;

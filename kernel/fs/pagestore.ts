@@ -126,6 +126,11 @@ export class PageStore implements FileBacking {
     for (const idx of [...this.pages.keys()]) if (idx >= first && idx < first + count) this.freePage(idx);
   }
 
+  /** True if page index holds data (is not a hole). */
+  hasPage(index: number): boolean {
+    return this.pages.has(index);
+  }
+
   readPage(index: number, dst: Uint8Array): void {
     const page = this.pages.get(index);
     if (page === undefined) dst.fill(0, 0, PAGE_SIZE);

@@ -7,6 +7,8 @@ import type { MmContext } from "./context.ts";
 import { PG } from "./page.ts";
 import { pdePresent, pdeTable, ptePresent } from "./pgtable.ts";
 import { vmNormalPage } from "./memory.ts";
+import { Anonmm } from "./rmap.ts";
+import { swapPteSlot } from "./swap.ts";
 
 const hex = (n: number): string => "0x" + (n >>> 0).toString(16);
 
@@ -16,7 +18,9 @@ const hex = (n: number): string => "0x" + (n >>> 0).toString(16);
  * PTE mappings; every user PTE lies inside an area of each mm whose directory
  * points at its table; no free frame is mapped or cached; page tables are
  * referenced exactly by their count of PDEs; page directories belong to one
- * mm; rss matches the normal pages mapped; areas are sorted and disjoint.
+ * mm; rss matches the normal pages mapped; areas are sorted and disjoint;
+ * every swap slot's use count equals the swap-entry PTEs holding it (so after
+ * all processes exit no slot stays in use).
  */
 export function checkFrames(ctx: MmContext): string[] {
   const out: string[] = [];
@@ -27,6 +31,7 @@ export function checkFrames(ctx: MmContext): string[] {
   const tableRefs = new Int32Array(n);
   const pgdRefs = new Int32Array(n);
   const tableSeen = new Uint8Array(n);
+  const slotRefs = new Int32Array(ctx.swap.nslots + 1);
   const bad = (msg: string): void => {
     if (out.length < 100) out.push(msg);
   };
@@ -73,7 +78,9 @@ export function checkFrames(ctx: MmContext): string[] {
           continue;
         }
         if (!ptePresent(pte)) {
-          bad(`mm ${hex(mm.pgd)}: non-present PTE ${hex(pte)} at ${hex(va)}`);
+          const slot = swapPteSlot(pte);
+          if (slot < 1 || slot > ctx.swap.nslots) bad(`mm ${hex(mm.pgd)}: non-present PTE ${hex(pte)} at ${hex(va)} is no swap entry`);
+          else if (first) slotRefs[slot]++;
           continue;
         }
         const page = vmNormalPage(ctx, vma, va, pte);
@@ -81,7 +88,9 @@ export function checkFrames(ctx: MmContext): string[] {
         rss++;
         const owner = frames.mapping[page];
         if (frames.flags[page] & PG.ANON) {
-          if (owner !== vma.anonVma || frames.index[page] !== va / 4096) bad(`frame ${page}: anonymous page at ${hex(va)} not reachable through its area's anon_vma`);
+          if (!(owner instanceof Anonmm) || owner.head !== mm.anonmm?.head || frames.index[page] !== va / 4096) {
+            bad(`frame ${page}: anonymous page at ${hex(va)} not reachable through its mm's anonmm bundle`);
+          }
         } else if (frames.flags[page] & PG.CACHE) {
           if (!vma.vmFile || owner !== vma.vmFile.mapping || frames.index[page] !== (va - vma.vmStart) / 4096 + vma.vmPgoff) {
             bad(`frame ${page}: file page at ${hex(va)} not reachable through its file's i_mmap`);
@@ -126,6 +135,12 @@ export function checkFrames(ctx: MmContext): string[] {
     if (frames.mapcount[pfn] !== maps[pfn]) bad(`frame ${pfn}: mapcount ${frames.mapcount[pfn]} but ${maps[pfn]} PTEs`);
   }
   if (free !== frames.freeCount) bad(`free list holds ${frames.freeCount} frames but ${free} have count 0`);
+  let freeSlots = 0;
+  for (let s = 1; s <= ctx.swap.nslots; s++) {
+    if (ctx.swap.swapMap[s] !== slotRefs[s]) bad(`swap slot ${s}: use count ${ctx.swap.swapMap[s]} but ${slotRefs[s]} PTEs hold it`);
+    if (ctx.swap.swapMap[s] === 0) freeSlots++;
+  }
+  if (freeSlots !== ctx.swap.freeCount) bad(`swap: ${ctx.swap.freeCount} slots on the free list but ${freeSlots} unused`);
   return out;
 }
 

@@ -9,6 +9,7 @@ import type { AddressSpace } from "./filemap.ts";
 import type { Mm } from "./mm.ts";
 import type { MmDesign } from "./designs.ts";
 import type { VmArea } from "./vma.ts";
+import { SwapArea } from "./swap.ts";
 
 export interface MmHooks {
   /** Physical address of the page directory in CR3 now. */
@@ -59,6 +60,13 @@ export class MmContext {
   /** Every live mm (for the self-check and the monitor). */
   readonly mms = new Set<Mm>();
   readonly fault = new FaultResult();
+  /** The swap area (swap= on the command line; empty by default). */
+  swap = new SwapArea(0);
+  /**
+   * Called when a fault finds memory and swap exhausted after reclaim: the
+   * kernel's OOM killer. Returns true if it killed someone (the fault is retried later).
+   */
+  oomKill: (() => boolean) | null = null;
   /** Optional observer of every fault (the monitor's trace). */
   onFault: ((r: FaultResult) => void) | null = null;
 

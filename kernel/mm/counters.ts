@@ -5,11 +5,11 @@
 /** Decisions of the fault path, as the fault trace and the counters name them. */
 export type FaultDecision =
   | "demand-zero" | "cow-copy" | "cow-reuse" | "file-read" | "file-map" | "pfn-cow"
-  | "stack-growth" | "spurious" | "sigsegv" | "sigbus" | "oom";
+  | "stack-growth" | "spurious" | "swap-in" | "sigsegv" | "sigbus" | "oom";
 
 export const FAULT_DECISIONS: readonly FaultDecision[] = [
   "demand-zero", "cow-copy", "cow-reuse", "file-read", "file-map", "pfn-cow",
-  "stack-growth", "spurious", "sigsegv", "sigbus", "oom",
+  "stack-growth", "spurious", "swap-in", "sigsegv", "sigbus", "oom",
 ];
 
 /** Counters; every field only grows. Use snapshot()/diff() to measure one operation. */
@@ -32,9 +32,16 @@ export class MmCounters {
   forks = 0;
   exits = 0;
   execs = 0;
+  /** Faults that had to read the page (file read, swap-in): Linux pgmajfault. */
+  majorFaults = 0;
+  /** Pages read from / written to the swap area (Linux pswpin / pswpout). */
+  pswpin = 0;
+  pswpout = 0;
+  /** Processes killed by the OOM killer. */
+  oomKills = 0;
   faults: Record<FaultDecision, number> = {
     "demand-zero": 0, "cow-copy": 0, "cow-reuse": 0, "file-read": 0, "file-map": 0, "pfn-cow": 0,
-    "stack-growth": 0, spurious: 0, sigsegv: 0, sigbus: 0, oom: 0,
+    "stack-growth": 0, spurious: 0, "swap-in": 0, sigsegv: 0, sigbus: 0, oom: 0,
   };
 
   /** A plain copy of every counter (faults flattened as fault:<kind>). */

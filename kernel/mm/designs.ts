@@ -21,6 +21,7 @@ import { PG } from "./page.ts";
 import { freePteTable, pdePresent, pdeTable, pgdIndex, pteAlloc, ptePresent, pteWrite, pteWrprotect } from "./pgtable.ts";
 import { copyOnePte, copyPageRange, freeAllPgtables, noteWrprotect, vmaNeedsCopy, vmNormalPage, zapPageRange } from "./memory.ts";
 import { isCowMapping, VM_DONTCOPY, type VmArea } from "./vma.ts";
+import { swapPteSlot } from "./swap.ts";
 
 export type MmDesignName = "classic" | "vma" | "lazy" | "sharedpt";
 export const MM_DESIGNS: readonly MmDesignName[] = ["classic", "vma", "lazy", "sharedpt"];
@@ -96,7 +97,10 @@ const classic: MmDesign = {
         if (pte === 0) continue;
         mem.write32(table + i * 4, 0);
         c.ptesZapped++;
-        if (!ptePresent(pte)) continue;
+        if (!ptePresent(pte)) {
+          ctx.swap.swapFree(swapPteSlot(pte));
+          continue;
+        }
         const va = idx * PGDIR_SIZE + i * 4096;
         const vma = cursor.at(va);
         if (!vma) panic(`classic.teardown: PTE at ${va.toString(16)} outside every area`);

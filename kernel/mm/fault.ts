@@ -13,6 +13,9 @@ import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW,
 } from "./pgtable.ts";
 import { vmNormalPage } from "./memory.ts";
+import { pageAddAnonRmap } from "./rmap.ts";
+import { swapPteSlot } from "./swap.ts";
+import { balancePgdat } from "./vmscan.ts";
 import { expandStack } from "./stack.ts";
 import { AnonVma, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea } from "./vma.ts";
 
@@ -34,10 +37,14 @@ export function handleMmFault(mm: Mm, address: number, write: boolean, user: boo
   r.oldPfn = r.newPfn = -1;
   r.major = false;
   ctx.prof.enter("handleMmFault");
+  balancePgdat(ctx);
   const d = faultDecide(mm, address, write, r);
   r.decision = d;
   ctx.counters.faults[d]++;
-  if (r.major) mm.majFlt++;
+  if (r.major) {
+    mm.majFlt++;
+    ctx.counters.majorFaults++;
+  }
   else mm.minFlt++;
   ctx.prof.leave();
   ctx.onFault?.(r);
@@ -66,7 +73,7 @@ function faultDecide(mm: Mm, address: number, write: boolean, r: FaultResult): F
     const d = doAnonymousPage(mm, vma, address, ptePa, write, r);
     return grew && d === "demand-zero" ? "stack-growth" : d;
   }
-  if (!ptePresent(pte)) return "sigbus"; // no swap: a non-present, non-empty PTE is never made
+  if (!ptePresent(pte)) return doSwapPage(mm, vma, address, ptePa, pte, write, r);
   if (write && !pteWrite(pte)) return doWpPage(mm, vma, address, ptePa, pte, r);
   // Allowed by the PTE: a stale TLB entry (e.g. after another CPU-visible change). Refresh it.
   let n = pteMkyoung(pte);
@@ -89,11 +96,10 @@ export function anonVmaPrepare(vma: VmArea): AnonVma {
 /** Allocates an anonymous frame for vma at address; -1 when out of memory. Not yet mapped. */
 function newAnonPage(mm: Mm, vma: VmArea, address: number): number {
   const frames = mm.ctx.frames;
-  const anon = anonVmaPrepare(vma);
+  anonVmaPrepare(vma);
   const pfn = frames.allocPage(PG.ANON);
   if (pfn < 0) return -1;
-  frames.mapping[pfn] = anon;
-  frames.index[pfn] = address >>> PAGE_SHIFT;
+  pageAddAnonRmap(mm.ctx, pfn, mm, address);
   return pfn;
 }
 
@@ -174,10 +180,7 @@ export function doWpPage(
   }
   const pfn = newAnonPage(mm, vma, address);
   if (pfn < 0) return "oom";
-  const src = ptePfn(pte);
-  if (old >= 0 || src < frames.nframes) ctx.mem.copyPage(pfn * 4096, src * 4096);
-  else ctx.mem.zeroPage(pfn * 4096); // a raw frame outside RAM cannot be copied (Linux cow_user_page)
-  ctx.counters.pagesCopied++;
+  cowUserPage(mm, pfn, old, ptePfn(pte));
   frames.mapcount[pfn] = 1;
   mm.anonRss++;
   ctx.mem.write32(ptePa, pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY));
@@ -190,4 +193,45 @@ export function doWpPage(
   }
   r.newPfn = pfn;
   return old >= 0 ? "cow-copy" : "pfn-cow";
+}
+
+/**
+ * Fills the new frame dst with what the user saw (Linux cow_user_page): a
+ * normal source page (src >= 0) is copied; a raw PFN-mapped frame (src -1,
+ * rawPfn from the PTE) has no struct page, so its bytes are read the way the
+ * user address reads them, and the frame is zero-filled when that fails
+ * (the raw frame lies outside guest RAM).
+ */
+export function cowUserPage(mm: Mm, dst: number, src: number, rawPfn: number): void {
+  const ctx = mm.ctx;
+  if (src >= 0) ctx.mem.copyPage(dst * 4096, src * 4096);
+  else if (rawPfn < ctx.frames.nframes) ctx.mem.writeBytes(dst * 4096, ctx.mem.readBytes(rawPfn * 4096, 4096));
+  else ctx.mem.zeroPage(dst * 4096);
+  ctx.counters.pagesCopied++;
+}
+
+/**
+ * A touch of a swapped-out page (Linux do_swap_page): a new anonymous frame
+ * is filled from the PTE's swap slot, which loses this PTE's reference. The
+ * page is this mm's alone, so it is mapped writable if the area is.
+ */
+export function doSwapPage(
+  mm: Mm, vma: VmArea, address: number, ptePa: number, pte: number, write: boolean, r: FaultResult,
+): FaultDecision {
+  const ctx = mm.ctx, frames = ctx.frames;
+  const slot = swapPteSlot(pte);
+  const pfn = newAnonPage(mm, vma, address);
+  if (pfn < 0) return "oom";
+  ctx.swap.readPage(slot, ctx.mem, pfn * 4096);
+  ctx.swap.swapFree(slot);
+  ctx.counters.pswpin++;
+  frames.mapcount[pfn] = 1;
+  mm.anonRss++;
+  let n = pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_ACCESSED);
+  if (vma.vmFlags & VM_WRITE && !(vma.vmFlags & VM_SHARED)) n |= _PAGE_RW;
+  if (write) n |= _PAGE_DIRTY;
+  ctx.mem.write32(ptePa, n >>> 0);
+  r.major = true;
+  r.newPfn = pfn;
+  return "swap-in";
 }

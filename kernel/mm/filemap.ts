@@ -18,6 +18,12 @@ export interface FileBacking {
   readonly path?: string;
   /** The inode's page cache. */
   readonly mapping: AddressSpace;
+  /**
+   * Frees pages [first, last) and their backing store (MADV_REMOVE, Linux
+   * fallocate PUNCH_HOLE): later reads see zeros. 0, or -EOPNOTSUPP when the
+   * filesystem cannot punch holes (absent = cannot).
+   */
+  punchHole?(first: number, last: number): number;
   /** Optional reference counting of the open file (Linux get_file/fput), called per area. */
   get?(): void;
   put?(): void;
@@ -29,6 +35,8 @@ export class AddressSpace implements PageOwner {
   readonly pages = new Map<number, number>();
   /** Areas mapping this file. */
   readonly iMmap = new Set<VmArea>();
+  /** For shmem/tmpfs objects: the pages this cache holds that count as Shmem in /proc/meminfo. */
+  shmemPages: (() => number) | null = null;
 
   constructor(readonly ctx: MmContext) {
     ctx.mappings.add(this);
@@ -81,6 +89,15 @@ export class AddressSpace implements PageOwner {
     }
   }
 
+  /** Drops one unmapped, clean page from the cache (reclaim). Precondition: only the cache references it. */
+  removePage(index: number): void {
+    const pfn = this.pages.get(index);
+    if (pfn === undefined) return;
+    this.pages.delete(index);
+    this.ctx.frames.flags[pfn] &= ~PG.CACHE;
+    this.ctx.frames.putPage(pfn);
+  }
+
   /** Empties the cache and forgets this mapping (the inode is gone). */
   release(): void {
     this.truncatePages();
@@ -97,9 +114,14 @@ export class ShmemFile implements FileBacking {
   private refs = 0;
   constructor(ctx: MmContext, readonly size: number) {
     this.mapping = new AddressSpace(ctx);
+    this.mapping.shmemPages = () => this.mapping.pages.size;
   }
   readPage(): void {
     // Frames arrive zeroed: a new shmem page is a zero page.
+  }
+  punchHole(first: number, last: number): number {
+    this.mapping.truncatePages(first, last); // the cache is the only storage
+    return 0;
   }
   get(): void {
     this.refs++;

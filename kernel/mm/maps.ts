@@ -2,6 +2,7 @@
 // /proc/<pid>/maps (Linux format) and the Vm* lines of /proc/<pid>/status.
 
 import type { Mm } from "./mm.ts";
+import { pteOffset, ptePfn, ptePresent } from "./pgtable.ts";
 import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE, type VmArea } from "./vma.ts";
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0");
@@ -44,4 +45,28 @@ export function procStatusVm(mm: Mm): string {
     `RssFile:\t${kb(mm.fileRss)}`,
     `VmPTE:\t${kb(mm.nrPtes)}`,
   ].join("\n") + "\n";
+}
+
+/**
+ * Pages of mm's file rss that belong to shared memory objects (tmpfs, shared
+ * anonymous, SysV): Linux's RssShmem, which it keeps apart from RssFile.
+ * Walks the PTEs of the shmem areas (for procfs; allocates nothing).
+ */
+export function rssShmem(mm: Mm): number {
+  const ctx = mm.ctx, frames = ctx.frames;
+  let n = 0;
+  for (const v of mm.vmas) {
+    const as = v.vmFile?.mapping;
+    if (!as || !as.shmemPages) continue;
+    for (let a = v.vmStart; a < v.vmEnd; a += 4096) {
+      const ptePa = pteOffset(mm, a);
+      if (ptePa === 0) {
+        a = (Math.floor(a / 0x400000) + 1) * 0x400000 - 4096;
+        continue;
+      }
+      const pte = ctx.mem.read32(ptePa);
+      if (ptePresent(pte) && frames.mapping[ptePfn(pte)] === as) n++;
+    }
+  }
+  return n;
 }

@@ -11,8 +11,10 @@ import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TLB_FLUSH_SINGLE_MAX, TASK_SIZE }
 import type { MmContext } from "./context.ts";
 import { Mm, type MmLimits, UNLIMITED } from "./mm.ts";
 import { PG } from "./page.ts";
+import { dupRmap, execRmap, exitRmap } from "./rmap.ts";
+import { swapPteSlot } from "./swap.ts";
 import {
-  freePteTable, pdePresent, pdeTable, pgdAlloc, pgdFree, pgdIndex, pteAlloc, pteAllocForWrite, pteMk, pteMkclean,
+  freePteTable, pdePresent, pteDirty, pdeTable, pgdAlloc, pgdFree, pgdIndex, pteAlloc, pteAllocForWrite, pteMk, pteMkclean,
   pteMkold, ptePfn, ptePresent, pteWrite, pteWrprotect, unshareTable, _PAGE_ACCESSED,
 } from "./pgtable.ts";
 import {
@@ -65,6 +67,8 @@ export function copyOnePte(dst: Mm, vma: VmArea, srcPtePa: number, dstPtePa: num
       if (frames.flags[page] & PG.ANON) dst.anonRss++;
       else dst.fileRss++;
     }
+  } else {
+    ctx.swap.swapDuplicate(swapPteSlot(pte)); // the PTE holds a place in swap: both now do
   }
   ctx.mem.write32(dstPtePa, pte);
   ctx.counters.ptesCopied++;
@@ -133,10 +137,14 @@ function zapPteRange(mm: Mm, vma: VmArea | null, table: number, addr: number, en
     if (pte === 0) continue;
     mem.write32(ptePa, 0);
     c.ptesZapped++;
-    if (!ptePresent(pte)) continue;
+    if (!ptePresent(pte)) {
+      ctx.swap.swapFree(swapPteSlot(pte));
+      continue;
+    }
     if (flush) tlbRemember(mm, a);
     const page = vma ? vmNormalPage(ctx, vma, a, pte) : frames.isNormal(ptePfn(pte)) ? ptePfn(pte) : -1;
     if (page < 0) continue;
+    if (pteDirty(pte) && frames.flags[page] & PG.CACHE) frames.flags[page] |= PG.DIRTY;
     if (frames.flags[page] & PG.ANON) mm.anonRss--;
     else mm.fileRss--;
     frames.mapcount[page]--;
@@ -239,6 +247,7 @@ export function newMm(ctx: MmContext, limits: Readonly<MmLimits> = UNLIMITED): M
   const pgd = pgdAlloc(ctx);
   if (pgd < 0) return -Errno.ENOMEM;
   const mm = new Mm(ctx, pgd, limits);
+  execRmap(mm);
   ctx.mms.add(mm);
   return mm;
 }
@@ -261,6 +270,8 @@ export function forkMm(parent: Mm, cloneVm: boolean): Mm | number {
     const r = newMm(ctx, parent.limits);
     if (typeof r === "number") return r;
     const child = r;
+    exitRmap(child);
+    dupRmap(child, parent);
     copyMmFields(parent, child);
     for (const vma of parent.vmas) {
       if (vma.vmFlags & VM_DONTCOPY) {
@@ -322,6 +333,7 @@ export function exitMm(mm: Mm): void {
   if (mm.rss !== 0 || mm.nrPtes !== 0) panic(`exitMm: rss ${mm.rss} / ${mm.nrPtes} page tables left after teardown`);
   pgdFree(ctx, mm.pgd);
   mm.pgd = 0;
+  exitRmap(mm);
   ctx.mms.delete(mm);
   ctx.counters.exits++;
   ctx.prof.leave();
@@ -346,6 +358,8 @@ export function execMm(mm: Mm): Mm | number {
   ctx.design.teardown(mm);
   mm.removeAllVmas();
   if (mm.rss !== 0 || mm.nrPtes !== 0) panic("execMm: pages or page tables left after teardown");
+  exitRmap(mm);
+  execRmap(mm);
   mm.resetAccounting();
   ctx.flushTlbMm(mm);
   ctx.counters.execs++;

@@ -7,6 +7,7 @@ import { PAGE_SHIFT, TASK_SIZE, MIN_STACK_GAP, DEFAULT_MAX_MAP_COUNT } from "./c
 import type { MmContext } from "./context.ts";
 import { VmArea, vmaLinkShared, vmaUnlinkShared, VM_SPECIAL, AnonVma } from "./vma.ts";
 import type { FileBacking } from "./filemap.ts";
+import type { Anonmm } from "./rmap.ts";
 
 /** Resource limits the mm enforces, in bytes (Infinity = unlimited). The process layer owns them. */
 export interface MmLimits {
@@ -26,6 +27,8 @@ export class Mm {
   users = 1;
   /** Number of user page tables this mm's directory references. */
   nrPtes = 0;
+  /** The reverse map of this mm's anonymous pages (seed 002); null after exit. */
+  anonmm: Anonmm | null = null;
   fileRss = 0;
   anonRss = 0;
   hiwaterRss = 0;

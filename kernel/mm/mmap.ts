@@ -78,11 +78,13 @@ function bottomUp(mm: Mm, start: number, len: number): number {
  * Maps len bytes (Linux do_mmap_pgoff). file null = anonymous (shared
  * anonymous mappings get a shmem object). pgoff in pages. fileWritable: the
  * file was opened for writing (a shared writable mapping needs it).
+ * deviceMmap: a character device's mmap, called on the new (unmerged, fileless)
+ * area with vmPgoff = pgoff; its error removes the area again.
  * MAP_FIXED replaces whatever was mapped there. Returns the address or -errno.
  */
 export function doMmap(
   mm: Mm, file: FileBacking | null, addr: number, len: number, prot: number, flags: number, pgoff = 0,
-  fileWritable = true,
+  fileWritable = true, deviceMmap: ((vma: VmArea) => number) | null = null,
 ): number {
   const ctx = mm.ctx;
   if (len <= 0 || !Number.isInteger(len)) return -Errno.EINVAL;
@@ -112,7 +114,7 @@ export function doMmap(
   if (flags & MAP_EXECUTABLE) vmFlags |= VM_EXECUTABLE;
   if (type === MAP_SHARED) {
     vmFlags |= VM_SHARED | VM_MAYSHARE;
-    if (file && !fileWritable) {
+    if ((file || deviceMmap) && !fileWritable) {
       if (prot & PROT_WRITE) return -Errno.EACCES;
       vmFlags &= ~(VM_MAYWRITE | VM_SHARED); // a read-only shared mapping behaves like a private one
     }
@@ -132,7 +134,19 @@ export function doMmap(
   if (mm.mapCount >= mm.maxMapCount) return -Errno.ENOMEM;
   ctx.prof.enter("doMmap");
   let vma: VmArea | null = null;
-  if (file || type === MAP_PRIVATE) {
+  if (deviceMmap) {
+    // A device area: never merged; the driver fills it (Linux f_op->mmap).
+    vma = new VmArea(mm, addr, addr + len, vmFlags, pgoff, null);
+    mm.insertVmStruct(vma);
+    const err = deviceMmap(vma);
+    if (err < 0) {
+      zapPageRange(mm, vma, vma.vmStart, vma.vmEnd);
+      mm.removeVmStruct(vma);
+      freePgtables(mm, addr, addr + len);
+      ctx.prof.leave();
+      return err;
+    }
+  } else if (file || type === MAP_PRIVATE) {
     const { prev } = mm.findVmaPrev(addr);
     vma = vmaMerge(mm, prev, addr, addr + len, vmFlags, file, file ? pgoff : addr >>> PAGE_SHIFT, null);
   }

@@ -6,9 +6,10 @@ import { PAGE_MASK, PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TASK_SIZE, pageAlignLe
 import { tlbFinish, tlbRemember, zapPageRange } from "./memory.ts";
 import { calcVmProtBits, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_WRITE } from "./mmap.ts";
 import { type Mm, splitVma, vmaMergeNeighbours } from "./mm.ts";
-import { pdePresent, pdeTable, pgdIndex, ptePresent, pteModify, unshareRange } from "./pgtable.ts";
+import { pdePresent, pdeTable, pgdIndex, pteOffset, ptePfn, ptePresent, pteModify, unshareRange } from "./pgtable.ts";
+import { PG } from "./page.ts";
 import {
-  VM_DONTCOPY, VM_EXEC, VM_LOCKED, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea,
+  VM_DONTCOPY, VM_EXEC, VM_LOCKED, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea,
 } from "./vma.ts";
 
 /**
@@ -146,22 +147,8 @@ function madviseVma(mm: Mm, vma: VmArea, start: number, end: number, advice: num
       if (vma.vmFlags & (VM_LOCKED | VM_PFNMAP)) return -Errno.EINVAL;
       zapPageRange(mm, vma, start, end);
       return 0;
-    case MADV_REMOVE: {
-      if (vma.vmFlags & (VM_LOCKED | VM_PFNMAP)) return -Errno.EINVAL;
-      if (!vma.vmFile || !(vma.vmFlags & VM_SHARED)) return -Errno.EACCES;
-      zapPageRange(mm, vma, start, end);
-      const first = ((start - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
-      const last = ((end - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
-      // Other mms mapping the same pages must lose them too: zap every area of the file over the hole.
-      for (const other of vma.vmFile.mapping.iMmap) {
-        if (other === vma) continue;
-        const os = other.vmStart + Math.max(0, first - other.vmPgoff) * 4096;
-        const oe = Math.min(other.vmEnd, other.vmStart + (last - other.vmPgoff) * 4096);
-        if (os < oe) zapPageRange(other.vmMm, other, os, oe);
-      }
-      vma.vmFile.mapping.truncatePages(first, last);
-      return 0;
-    }
+    case MADV_REMOVE:
+      return madviseRemove(mm, vma, start, end);
     case MADV_DONTFORK:
       return vmaChangeFlags(mm, vma, start, end, vma.vmFlags | VM_DONTCOPY);
     case MADV_DOFORK:
@@ -169,4 +156,41 @@ function madviseVma(mm: Mm, vma: VmArea, start: number, end: number, advice: num
     default:
       return 0;
   }
+}
+
+/**
+ * MADV_REMOVE (seed 001, Linux madvise_remove): frees the file pages of
+ * [start, end) and their backing store, so every mapping reads zeros there.
+ * -EINVAL for locked or fileless areas, -EACCES unless the area is a shared
+ * mapping that may be written, -EOPNOTSUPP when the filesystem cannot punch
+ * holes (only tmpfs and shared memory can). Private COW copies elsewhere survive.
+ */
+function madviseRemove(mm: Mm, vma: VmArea, start: number, end: number): number {
+  if (vma.vmFlags & (VM_LOCKED | VM_PFNMAP)) return -Errno.EINVAL;
+  const file = vma.vmFile;
+  if (!file) return -Errno.EINVAL;
+  if ((vma.vmFlags & (VM_SHARED | VM_MAYWRITE)) !== (VM_SHARED | VM_MAYWRITE)) return -Errno.EACCES;
+  if (!file.punchHole) return -Errno.EOPNOTSUPP;
+  const first = ((start - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
+  const last = ((end - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
+  const as = file.mapping, frames = mm.ctx.frames;
+  // Every area of the file over the hole loses its file pages (Linux unmap_mapping_range, even_cows = 0).
+  for (const other of [...as.iMmap]) {
+    const os = Math.max(other.vmStart, other.vmStart + (first - other.vmPgoff) * 4096);
+    const oe = Math.min(other.vmEnd, other.vmStart + (last - other.vmPgoff) * 4096);
+    if (os >= oe) continue;
+    if (other.vmFlags & VM_SHARED) {
+      zapPageRange(other.vmMm, other, os, oe);
+      continue;
+    }
+    for (let a = os; a < oe; a += 4096) {
+      const ptePa = pteOffset(other.vmMm, a);
+      if (ptePa === 0) continue;
+      const pte = mm.ctx.mem.read32(ptePa);
+      if (ptePresent(pte) && frames.mapping[ptePfn(pte)] === as && (frames.flags[ptePfn(pte)] & PG.CACHE)) {
+        zapPageRange(other.vmMm, other, a, a + 4096);
+      }
+    }
+  }
+  return file.punchHole(first, last);
 }

@@ -13,7 +13,7 @@ import type { MmCounters } from "./counters.ts";
 
 export const enum PG {
   RESERVED = 1 << 0, // below the allocator's range or outside RAM: never allocated, never counted
-  ANON = 1 << 1, // anonymous page (mapping is an AnonVma)
+  ANON = 1 << 1, // anonymous page (mapping is an Anonmm, index va >> 12)
   PAGETABLE = 1 << 2, // a page table page (count = PDEs referencing it)
   PGD = 1 << 3, // a page directory
   DIRTY = 1 << 4,
@@ -25,6 +25,8 @@ export const enum PG {
 /** What a page's mapping field may point to: an AddressSpace or an AnonVma. */
 export interface PageOwner {
   readonly kind: "file" | "anon";
+  /** Called when a frame this owner still names is freed (anonmm reference counting). */
+  pageFreed?(): void;
 }
 
 export class FrameAllocator {
@@ -109,8 +111,10 @@ export class FrameAllocator {
   }
 
   private freePage(pfn: number): void {
+    const owner = this.mapping[pfn];
     this.flags[pfn] = 0;
     this.mapping[pfn] = null;
+    owner?.pageFreed?.();
     this.freeStack[this.nfree++] = pfn;
     this.counters.pagesFreed++;
   }

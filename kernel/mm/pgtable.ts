@@ -130,6 +130,10 @@ export function unshareTable(mm: Mm, idx: number): boolean {
     mem.write32(table + i * 4, pte);
     if (pte === 0) continue;
     ctx.counters.ptesCopied++;
+    if (!ptePresent(pte)) {
+      ctx.swap.swapDuplicate(pte >>> 8); // a swap entry: the new table holds the slot too
+      continue;
+    }
     const p = ptePfn(pte);
     if (ptePresent(pte) && isNormalMapped(ctx, mm, (idx << PGDIR_SHIFT) + (i << PAGE_SHIFT), p)) {
       frames.getPage(p);

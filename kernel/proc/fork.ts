@@ -11,6 +11,7 @@ import { copyToUser } from "../mm/uaccess.ts";
 import { Errno } from "../errno.ts";
 import { WaitQueue } from "../wait.ts";
 import { setTlsFromUser } from "./tls.ts";
+import { copyGroups } from "../syscalls/caller.ts";
 
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800;
 export const CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000;
@@ -53,6 +54,7 @@ export function doFork(k: Kernel, t: Task, flags: number, newsp: number, parentT
   c.comm = t.comm;
   c.cmdline = t.cmdline;
   c.exePath = t.exePath;
+  copyGroups(c, t);
   c.uid = t.uid; c.euid = t.euid; c.suid = t.suid; c.gid = t.gid; c.egid = t.egid; c.sgid = t.sgid;
   for (let i = 0; i < t.rlim.length; i++) c.rlim[i] = [t.rlim[i][0], t.rlim[i][1]];
   c.tls.set(t.tls);

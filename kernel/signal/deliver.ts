@@ -18,6 +18,7 @@ import {
 } from "./frame.ts";
 import { doExit, doGroupExit } from "../proc/exit.ts";
 import { kernelInfo, threadGroup } from "./send.ts";
+import { nanosleepInterrupted } from "../syscalls/time.ts";
 
 /** EFLAGS bits a signal handler's sigreturn may change (Linux FIX_EFLAGS): AC OF DF TF SF ZF AF PF CF RF. */
 const FIX_EFLAGS = 0x40dd5;
@@ -84,6 +85,7 @@ function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): void {
     t.syscallRestart = false;
     // sigsuspend/pause (savedMask set) always return EINTR to a handler.
     if (!(action.flags & SA_RESTART) || t.savedMask) {
+      if (t.sleepUntil !== 0) nanosleepInterrupted(k, t); // writes the time left to rem
       k.frameWrite(t, Tf.EAX, -Errno.EINTR);
       k.frameWrite(t, Tf.EIP, k.frameRead(t, Tf.EIP) + 2);
     }

@@ -9,6 +9,7 @@ import { MAP_ANONYMOUS, MAP_SHARED, MAP_TYPE, PROT_WRITE, doMmap, doMunmap, sysB
 import { sysMadvise, sysMprotect } from "../mm/mprotect.ts";
 import { copyFromUser } from "../mm/uaccess.ts";
 import { fileBacking, syncBacking } from "../filemap-bridge.ts";
+import { callerOf } from "./caller.ts";
 
 function mmapPgoff(k: Kernel, t: Task, addr: number, len: number, prot: number, flags: number, fd: number, pgoff: number): number {
   const mm = t.mm;
@@ -21,6 +22,11 @@ function mmapPgoff(k: Kernel, t: Task, addr: number, len: number, prot: number, 
   if (!file) return -Errno.EBADF;
   if (!file.readable) return -Errno.EACCES;
   if ((flags & MAP_TYPE) === MAP_SHARED && (prot & PROT_WRITE) && !file.writable) return -Errno.EACCES;
+  const devMmap = file.fop.mmap;
+  if (devMmap) {
+    const caller = callerOf(k, t);
+    return doMmap(mm, null, addr, len, prot, flags, pgoff, file.writable, (vma) => devMmap(file, vma, caller));
+  }
   const backing = fileBacking(k.mmctx, file);
   if (typeof backing === "number") return backing;
   return doMmap(mm, backing, addr, len, prot, flags, pgoff, file.writable);

@@ -269,11 +269,6 @@ function sysAlarm(k: Kernel, t: Task, seconds: number): number {
   return old;
 }
 
-/** The interval timers do not survive fork (POSIX): the child starts with none. Exec keeps them. */
-export function forgetItimers(t: Task): void {
-  itimers.delete(t);
-}
-
 // ---------------------------------------------------------------- the table
 
 function sysTimes(k: Kernel, t: Task, buf: number): number {

@@ -29,6 +29,13 @@ describe("vmalab options", () => {
     expect(o.append).toBe("mm=lazy");
   });
 
+  it("reads the monitor, fault-trace and gdb options", () => {
+    const o = parseArgs(["--monitor", "--pf-trace", "faults.jsonl", "--gdb", "1234", "--gdb-wait"]);
+    expect([o.monitor, o.pfTrace, o.gdb, o.gdbWait]).toEqual([true, "faults.jsonl", 1234, true]);
+    expect(() => parseArgs(["--gdb", "99999"])).toThrow(/bad gdb port '99999'/);
+    expect(() => parseArgs(["--gdb-wait"])).toThrow(/--gdb-wait needs --gdb PORT/);
+  });
+
   it("has defaults", () => {
     const o = parseArgs([]);
     expect(o.memory).toBe(128 * MiB);
@@ -45,7 +52,7 @@ describe("vmalab options", () => {
     expect(o).toEqual({
       help: false, version: false, memory: 64 * MiB, kernel: "k.elf", bios: null, initrd: ["a.cpio", "b.cpio", "c"],
       append: "mm=vma init=/sh", debugcon: { kind: "file", path: "dbg.txt" }, postLog: true, deterministic: true,
-      run: null, verbose: false,
+      run: null, verbose: false, monitor: false, pfTrace: null, gdb: null, gdbWait: false,
     });
     expect(parseArgs(["--bios", "rom.bin", "--debugcon", "none"]).debugcon).toEqual({ kind: "none" });
   });

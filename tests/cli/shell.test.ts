@@ -2,14 +2,23 @@
 // run a pipeline, interrupt a sleeping job with ^C, leave with Ctrl-A x; and
 // `vmalab run`, which prints only the program's output and returns its status.
 
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const BIN = new URL("../../bin/vmalab.mjs", import.meta.url).pathname;
 
-/** A running `vmalab` whose output can be awaited. */
+const children: ReturnType<typeof spawn>[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
+/** A running `vmalab` whose output can be awaited (killed after the test whatever happens). */
 function startCli(args: string[]) {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  children.push(child);
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString("latin1")));
   child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
@@ -51,6 +60,23 @@ describe("vmalab CLI with the built-in kernel", () => {
     expect(await cli.exited).toBe(0);
   }, 60000);
 
+  it("switches to the monitor with Ctrl-A c and back, and the shell still works", async () => {
+    const cli = startCli(["--deterministic"]);
+    await cli.waitFor("# ");
+    cli.send("\x01c");
+    await cli.waitFor("(vmalab) ");
+    cli.send("ps\r");
+    const ps = (await cli.waitFor(" sh\r\n")) + (await cli.waitFor("(vmalab) "));
+    expect(ps).toMatch(/PID +PPID +TGID S +RSS\(kB\) +VSZ\(kB\) COMM/);
+    expect(ps).toMatch(/\n +1 +0 +1 S .* init\r?\n/);
+    expect(ps).toMatch(/\n +2 +1 +2 S .* sh\r?\n/);
+    cli.send("\x01c");
+    cli.send("echo still here\r");
+    expect(await cli.waitFor("# ")).toContain("still here\r\n");
+    cli.send("\x01x");
+    expect(await cli.exited).toBe(0);
+  }, 60000);
+
   it("runs one program with `run` and exits with its status", () => {
     const r = spawnSync(process.execPath, [BIN, "run", "--deterministic", "--", "/bin/sh", "-c", "echo hello from the guest; exit 3"], {
       encoding: "latin1",
@@ -74,5 +100,26 @@ describe("vmalab CLI with the built-in kernel", () => {
     const r = spawnSync(process.execPath, [BIN, "run", "--", "/bin/nonexistent"], { encoding: "latin1", timeout: 60000 });
     expect(r.stderr).toMatch(/^vmalab: .*\/bin\/nonexistent.*\n$/);
     expect(r.status).not.toBe(0);
+  });
+
+  it("writes every page fault as a JSON line with --pf-trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmalab-pf-"));
+    try {
+      const file = join(dir, "faults.jsonl");
+      const r = spawnSync(process.execPath, [BIN, "run", "--deterministic", "--pf-trace", file, "--", "/tests/fork_cow"], {
+        encoding: "latin1",
+        timeout: 60000,
+      });
+      expect(r.status).toBe(0);
+      const entries = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(entries.length).toBeGreaterThan(10);
+      for (const e of entries) expect(Object.keys(e)).toEqual(["seq", "cycle", "pid", "comm", "eip", "address", "error", "errorText", "vma", "decision", "oldPfn", "newPfn", "cycles"]);
+      const decisions = new Set(entries.map((e) => e.decision));
+      expect(decisions).toContain("cow-copy");
+      expect(decisions).toContain("demand-zero");
+      expect(entries.every((e) => e.comm === "fork_cow")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,7 @@ const DESIGNS = ["classic", "vma", "lazy", "sharedpt"];
 
 describe.each(DESIGNS)("guest tests under mm=%s", (design) => {
   const session = new GuestSession({ cmdline: `quiet mm=${design}` });
-  it.each(TESTS)("%s passes and leaks no frame", (name) => {
+  it.each(TESTS)("%s passes and leaks no frame", { timeout: 240_000 }, (name) => {
     const first = session.runStatus(`/tests/${name}`);
     expect(first.output).not.toMatch(/^FAIL/m);
     expect(first.output).toMatch(/^PASS/m);

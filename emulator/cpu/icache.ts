@@ -1,0 +1,117 @@
+// The decoded-instruction cache. Instructions are decoded once (decode.ts) into a
+// fixed-size record and kept per *physical* code page, so the cache survives CR3
+// loads and needs no linear-address bookkeeping; the code fetch itself still goes
+// through the code window (access.ts setWindow: CS limit, TLB, #PF) exactly as the
+// plain interpreter does, which keeps page-walk cycles identical.
+//
+// Layout: `cpu.ic` is one Int32Array of IC_TABLES tables; a table holds one record of
+// IC_STRIDE ints for each of the 4096 byte offsets of its page (record k of table t
+// starts at ((t << 12) | k) * IC_STRIDE). A record whose word 0 lacks the valid bit
+// of the current code size has not been decoded. `icTable[page]` is table + 1 of a
+// RAM page (0: none). Tables are handed out from a free list, then round-robin (the
+// evicted page simply loses its records).
+//
+// Invalidation: a page that owns a table is marked in mem.codePages, and the TLB
+// entries pointing at it lose Tlb.NC, so the fast write paths (which require NC)
+// fall to the slow path, which writes through PhysicalMemory and calls onCodeWrite;
+// that drops the page's table and forces the next fetch to re-translate and
+// re-decode (self-modifying code, including the page being executed, is seen at the
+// next instruction, as in the plain interpreter). A page rewritten too often stops
+// being cached (IC_SMC_LIMIT) until the table ring wraps around.
+//
+// A later basic-block compiler can sit on the same structure: records are already
+// grouped by physical page and invalidated per page, so a compiled block keyed by
+// (physical address, code size) can be dropped by the same onCodeWrite hook.
+
+import type { CPU } from "./cpu.ts";
+import { Tlb } from "./mmu.ts";
+
+/** Ints per decoded record: [handler | len << 8 | mode bits | cycles << 16, operands, immediate, displacement]. */
+export const IC_STRIDE = 4;
+/** Tables (pages) the cache holds at most: 4096 * IC_STRIDE * 4 bytes each. */
+export const IC_TABLES = 256;
+/** Invalidations of one page after which it runs uncached. */
+const IC_SMC_LIMIT = 32;
+
+/** Cache state kept on the CPU. */
+export class ICache {
+  readonly rec = new Int32Array(IC_TABLES * 4096 * IC_STRIDE);
+  /** Per RAM page: table + 1, or 0. */
+  readonly table: Int32Array;
+  /** Per table: the RAM page it holds, or -1. */
+  readonly owner = new Int32Array(IC_TABLES).fill(-1);
+  readonly free = new Int32Array(IC_TABLES);
+  freeCount = IC_TABLES;
+  next = 0;
+  /** Per RAM page: invalidations since the ring last wrapped. */
+  readonly smc: Uint8Array;
+
+  constructor(ramPages: number) {
+    this.table = new Int32Array(ramPages);
+    this.smc = new Uint8Array(ramPages);
+    for (let i = 0; i < IC_TABLES; i++) this.free[i] = IC_TABLES - 1 - i;
+  }
+}
+
+/**
+ * The table index of RAM page `page` for decoding, allocating (and evicting) one when
+ * needed; -1 when the page is not to be cached. Marks the page in mem.codePages and
+ * clears Tlb.NC in the TLB entries mapping it.
+ */
+export function tableFor(c: CPU, page: number): number {
+  const ic = c.icache;
+  const t = ic.table[page] - 1;
+  if (t >= 0) return t;
+  if (ic.smc[page] >= IC_SMC_LIMIT) return -1;
+  let n: number;
+  if (ic.freeCount > 0) n = ic.free[--ic.freeCount];
+  else {
+    n = ic.next;
+    ic.next = (n + 1) % IC_TABLES;
+    if (ic.next === 0) ic.smc.fill(0);
+    const old = ic.owner[n];
+    if (old >= 0) {
+      ic.table[old] = 0;
+      c.mem.codePages[old] = 0; // its TLB entries keep NC clear: writes just take the slow path
+    }
+  }
+  ic.rec.fill(0, n * 4096 * IC_STRIDE, (n + 1) * 4096 * IC_STRIDE);
+  ic.owner[n] = page;
+  ic.table[page] = n + 1;
+  c.mem.codePages[page] = 1;
+  const tlb = c.tlb;
+  const list = c.tlbList;
+  const frame = page << 12;
+  for (let i = 0, k = c.tlbCount; i < k; i++) {
+    const e = tlb[list[i]];
+    if ((e & ~0xfff) === frame) tlb[list[i]] = e & ~Tlb.NC;
+  }
+  return n;
+}
+
+/** PhysicalMemory.onCodeWrite: drops the records of RAM page `page`. */
+export function invalidateCodePage(c: CPU, page: number): void {
+  const ic = c.icache;
+  c.mem.codePages[page] = 0;
+  const t = ic.table[page] - 1;
+  if (t < 0) return;
+  ic.table[page] = 0;
+  ic.owner[t] = -1;
+  ic.free[ic.freeCount++] = t;
+  if (ic.smc[page] < 255) ic.smc[page]++;
+  if (c.winTbl === t) {
+    c.winTbl = -1;
+    c.winLen = 0;
+    c.ipEnd = 0;
+  }
+}
+
+/** Drops every record (tests, host-side bulk rewrites of guest RAM that bypass PhysicalMemory). */
+export function flushCodeCache(c: CPU): void {
+  const ic = c.icache;
+  for (let t = 0; t < IC_TABLES; t++) {
+    const p = ic.owner[t];
+    if (p >= 0) invalidateCodePage(c, p);
+  }
+  ic.smc.fill(0);
+}

@@ -1,0 +1,142 @@
+// The monitor's kernel-aware commands: ps, vmas, walk, frame, meminfo,
+// check, prof. They read the TypeScript kernel's structures and guest memory
+// (without charging guest cycles, except `check`, which runs the kernel's own
+// self-check).
+
+import type { Kernel } from "../kernel/kernel.ts";
+import { TaskState } from "../kernel/proc/task.ts";
+import { PG } from "../kernel/mm/page.ts";
+import { checkFrames } from "../kernel/mm/check.ts";
+import { procMeminfo } from "../kernel/proc-files.ts";
+import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
+import { decodePteBits } from "../emulator/gdb/pagewalk.ts";
+import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
+import { findTask, frameMappers, tasksOfMm, vmaFlagWords, vmaName, vmaPerms, vmaShort } from "./kernel-view.ts";
+
+const STATE = ["R", "S", "T", "Z", "X"];
+
+/** ps: one line per task. */
+export function ps(k: Kernel): string {
+  const lines = ["  PID  PPID  TGID S   RSS(kB) VSZ(kB) COMM"];
+  const tasks = [...k.tasks.values()].sort((a, b) => a.pid - b.pid);
+  for (const t of tasks) {
+    const rss = t.mm ? t.mm.rss * 4 : 0;
+    const vsz = t.mm ? t.mm.totalVm * 4 : 0;
+    const cur = t === k.current ? " *" : "";
+    lines.push(`${String(t.pid).padStart(5)} ${String(t.parent?.tgid ?? 0).padStart(5)} ${String(t.tgid).padStart(5)} ` +
+      `${STATE[t.state] ?? "?"} ${String(rss).padStart(9)} ${String(vsz).padStart(7)} ${t.comm}${cur}`);
+  }
+  return lines.join("\n");
+}
+
+function taskArg(k: Kernel, arg: string | undefined, cmd: string) {
+  if (arg === undefined) throw new CommandError(`usage: ${cmd}`);
+  const t = findTask(k, parseCount(arg, cmd.split(" ")[0]));
+  if (!t) throw new CommandError(`no process ${arg}`);
+  if (!t.mm) throw new CommandError(`process ${arg} (${t.comm}) has no address space`);
+  return t;
+}
+
+/** vmas PID: /proc/PID/maps-style lines plus flag words. */
+export function vmas(k: Kernel, args: string[]): string {
+  const t = taskArg(k, args[0], "vmas PID");
+  const mm = t.mm!;
+  const lines = mm.vmas.map((v) => {
+    const off = v.vmFile ? v.vmPgoff * 4096 : 0;
+    const name = vmaName(mm, v);
+    return `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPerms(v)} ${hex8(off)} ${String(v.pages).padStart(6)}p ` +
+      `${vmaFlagWords(v).join(",").padEnd(24)} ${name}`.trimEnd();
+  });
+  lines.push(`${mm.vmas.length} areas, rss ${mm.rss} pages (anon ${mm.anonRss}, file ${mm.fileRss}), ${mm.nrPtes} page tables, pgd ${hex8(mm.pgd)}`);
+  return lines.join("\n");
+}
+
+/** One line about frame pfn's struct page. */
+export function pageLine(k: Kernel, pfn: number): string {
+  const fr = k.mmctx.frames;
+  if (pfn >= fr.nframes) return `pfn ${hex(pfn)}: outside RAM (no struct page)`;
+  const f = fr.flags[pfn];
+  const names = Object.entries({
+    RESERVED: PG.RESERVED, ANON: PG.ANON, PAGETABLE: PG.PAGETABLE, PGD: PG.PGD, DIRTY: PG.DIRTY, UPTODATE: PG.UPTODATE,
+    KERNEL: PG.KERNEL, CACHE: PG.CACHE,
+  }).filter(([, b]) => f & b).map(([n]) => n);
+  const owner = fr.mapping[pfn];
+  return `pfn ${hex(pfn)} (${hex8(pfn * 4096)}): count ${fr.count[pfn]} mapcount ${fr.mapcount[pfn]} pins ${fr.pins[pfn]} ` +
+    `flags ${names.join("|") || "-"}${owner ? ` owner ${owner.kind === "anon" ? "anonmm" : "file"} index ${hex(fr.index[pfn])}` : ""}` +
+    `${fr.count[pfn] === 0 && !(f & PG.RESERVED) ? " (free)" : ""}`;
+}
+
+/** walk PID VADDR: the PDE and PTE with every bit decoded, the frame and the area. */
+export function walk(k: Kernel, mem: PhysicalMemory, args: string[]): string {
+  const t = taskArg(k, args[0], "walk PID VADDR");
+  if (args[1] === undefined) throw new CommandError("usage: walk PID VADDR");
+  const va = parseValue(args[1]);
+  const mm = t.mm!;
+  const lines = [`pid ${t.pid} (${t.comm}) pgd ${hex8(mm.pgd)} va ${hex8(va)}`];
+  const pdi = va >>> 22;
+  const pdeAddr = mm.pgd + pdi * 4;
+  const pde = mem.read32(pdeAddr) >>> 0;
+  lines.push(`PDE[${pdi}] @ ${hex8(pdeAddr)} = ${hex8(pde)}  ${pde & 1 ? `table ${hex8(pde & ~0xfff)}  ` : ""}${decodePteBits(pde, true)}`);
+  if (pde & 1 && !(pde & 0x80)) {
+    const pti = (va >>> 12) & 0x3ff;
+    const pteAddr = ((pde & ~0xfff) >>> 0) + pti * 4;
+    const pte = mem.read32(pteAddr) >>> 0;
+    lines.push(`PTE[${pti}] @ ${hex8(pteAddr)} = ${hex8(pte)}  ${pte & 1 ? `frame ${hex8(pte & ~0xfff)}  ` : ""}${pte === 0 ? "none" : decodePteBits(pte, false)}`);
+    if (pte & 1) lines.push(pageLine(k, pte >>> 12));
+  } else if (pde & 0x80) {
+    lines.push(`4 MiB page, frame ${hex8((pde & 0xffc00000) + (va & 0x3ff000))}`);
+  }
+  const i = mm.searchIndex(va);
+  const v = mm.vmas[i];
+  if (v && v.vmStart <= va) lines.push(`vma ${vmaShort(mm, v)} [${vmaFlagWords(v).join(",")}]`);
+  else lines.push(`vma none${v ? ` (next ${vmaShort(mm, v)})` : ""}`);
+  return lines.join("\n");
+}
+
+/** frame PFN: struct page fields and every (pid, vaddr) mapping it. */
+export function frame(k: Kernel, mem: PhysicalMemory, args: string[]): string {
+  if (args[0] === undefined) throw new CommandError("usage: frame PFN");
+  const pfn = parseValue(args[0]);
+  const lines = [pageLine(k, pfn)];
+  const { via, mappers } = frameMappers(k, mem, pfn);
+  lines.push(`mapped by ${mappers.length} PTE${mappers.length === 1 ? "" : "s"} (via ${via}):`);
+  for (const m of mappers) {
+    const pids = tasksOfMm(k, m.mm).map((t) => `${t.pid} (${t.comm})`);
+    const pte = mem.read32(((mem.read32(m.mm.pgd + (m.va >>> 22) * 4) & ~0xfff) >>> 0) + ((m.va >>> 12) & 0x3ff) * 4) >>> 0;
+    lines.push(`  pid ${pids.join(", ") || "(no task)"} va ${hex8(m.va)} pte ${hex8(pte)} ${decodePteBits(pte, false)}` +
+      `${m.vma ? `  vma ${vmaShort(m.mm, m.vma)}` : ""}`);
+  }
+  return lines.join("\n");
+}
+
+/** meminfo: /proc/meminfo plus the frame allocator's numbers. */
+export function meminfo(k: Kernel): string {
+  const fr = k.mmctx.frames;
+  return procMeminfo(k).trimEnd() + `\nframes: ${fr.nframes} total, ${fr.totalram} managed, ${fr.freeCount} free, first ${hex(fr.firstPfn)}`;
+}
+
+/** check: the frame accounting self-check. */
+export function check(k: Kernel): string {
+  const v = checkFrames(k.mmctx);
+  return v.length === 0 ? "frame accounting: OK" : `${v.length} violation${v.length === 1 ? "" : "s"}:\n` + v.join("\n");
+}
+
+/** prof [reset]: guest cycles per kernel function (inclusive), highest first. */
+export function prof(k: Kernel, args: string[]): string {
+  const p = k.mmctx.prof;
+  if (args[0] === "reset") {
+    p.reset();
+    return "profile reset";
+  }
+  const rows = p.report();
+  const lines = [`${"function".padEnd(24)} ${"calls".padStart(9)} ${"cycles".padStart(13)} ${"avg".padStart(9)}`];
+  for (const e of rows) {
+    lines.push(`${e.name.padEnd(24)} ${String(e.calls).padStart(9)} ${String(e.cycles).padStart(13)} ${String(e.calls ? Math.round(e.cycles / e.calls) : 0).padStart(9)}`);
+  }
+  if (rows.length === 0) lines.push("(no samples)");
+  return lines.join("\n");
+}
+
+/** The task states for docs/tests. */
+export const TASK_STATE_LETTERS = STATE;
+export { TaskState };

@@ -1,0 +1,252 @@
+// The monitor: a command language over the machine and the kernel, with the
+// same API for the CLI (Ctrl-A c), the web page and the tests:
+//   const mon = new Monitor({ machine, kernel });   // kernel optional
+//   mon.execute("info registers")  -> output text
+//   mon.complete("info t")        -> ["info tlb"]
+//   mon.onAsyncOutput(line => ...) // stops reached while running, live `pf trace` lines
+// The run loop belongs to mon.debugger: the host calls `await mon.debugger.run()`
+// instead of machine.start() so stop/cont/step/break/watch/pf break work.
+
+import type { Machine } from "../emulator/machine/machine.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import { Debugger, type StopReason } from "../emulator/gdb/debugger.ts";
+import { FaultTracer, errorBits, formatTrace, type FaultBreak } from "./fault-trace.ts";
+import { DECISION_TEXT, parseDecision } from "./kernel-view.ts";
+import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
+import {
+  describeStop, dumpMemory, infoBreakpoints, infoMem, infoPic, infoRegisters, infoTlb, parseFormat, runControlCommand,
+} from "./machine-commands.ts";
+import * as kc from "./kernel-commands.ts";
+
+/** What the monitor looks at. `kernel` is read at every command (a reboot replaces it). */
+export interface MonitorTarget {
+  readonly machine: Machine;
+  readonly kernel?: Kernel | null;
+}
+
+interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  usage: string;
+  help: string;
+  kernel?: boolean;
+  subcommands?: string[];
+}
+
+/** Every command, in the order `help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: "help", usage: "help [COMMAND]", help: "list the commands, or show one" },
+  { name: "info", usage: "info registers|tlb|mem|pic|breakpoints", help: "CPU registers; cached translations (STALE marks entries the page tables no longer give); mapped ranges of CR3; the PICs; breakpoints", subcommands: ["registers", "tlb", "mem", "pic", "breakpoints"] },
+  { name: "x", usage: "x/FMT ADDR", help: "examine linear memory through the current page tables; FMT = count, x d u o c i, b h w (x/4xw $esp, x/5i $eip)" },
+  { name: "xp", usage: "xp/FMT PADDR", help: "examine physical memory (same FMT as x)" },
+  { name: "stop", usage: "stop", help: "stop the machine at the next instruction" },
+  { name: "cont", aliases: ["c"], usage: "cont", help: "continue (delivers a held page fault to the kernel first)" },
+  { name: "step", aliases: ["s"], usage: "step [N]", help: "execute N instructions (default 1) and show the next one" },
+  { name: "break", aliases: ["b"], usage: "break EIP", help: "stop before executing the instruction at EIP (slows the machine while set)" },
+  { name: "watch", usage: "watch VADDR [LEN]", help: "stop after any write to VADDR..VADDR+LEN-1 (LEN default 4), in whatever address space is current" },
+  { name: "delete", aliases: ["d"], usage: "delete [N]", help: "delete breakpoint/watchpoint N, or all" },
+  { name: "ps", usage: "ps", help: "processes (* = running)", kernel: true },
+  { name: "vmas", usage: "vmas PID", help: "the process's areas, /proc/PID/maps style plus flags (anon, file, PFNMAP, shared, growsdown, anon_vma)", kernel: true },
+  { name: "walk", usage: "walk PID VADDR", help: "the PDE and PTE for VADDR with every bit decoded, the frame and the area", kernel: true },
+  { name: "frame", usage: "frame PFN", help: "count, mapcount, flags of a frame and every (pid, vaddr) mapping it", kernel: true },
+  { name: "pf", usage: "pf trace on|off [PID] | pf break [PID] [ADDR[-END]] [DECISION] | pf break off | pf step | pf stats", help: "page-fault trace, break at a fault before the kernel handles it, let the kernel decide, counts by decision", kernel: true, subcommands: ["trace", "break", "step", "stats"] },
+  { name: "prof", usage: "prof [reset]", help: "guest cycles per kernel function since boot (or the last reset)", kernel: true },
+  { name: "meminfo", usage: "meminfo", help: "/proc/meminfo and the frame allocator", kernel: true },
+  { name: "check", usage: "check", help: "the frame accounting self-check; lists every violation", kernel: true },
+];
+
+export class Monitor {
+  readonly debugger: Debugger;
+  readonly faults: FaultTracer;
+  private readonly listeners: ((text: string) => void)[] = [];
+  private inCommand = false;
+
+  /** dbg: share a Debugger with a gdb stub; by default the monitor makes its own. */
+  constructor(
+    private readonly target: MonitorTarget,
+    dbg?: Debugger,
+  ) {
+    this.debugger = dbg ?? new Debugger(target.machine);
+    this.faults = new FaultTracer(target.machine, this.debugger, () => this.target.kernel ?? null);
+    this.faults.onLive = (e) => this.emit(formatTrace(e));
+    this.debugger.onStop((r) => {
+      if (!this.inCommand) this.emit(this.stopText(r));
+    });
+  }
+
+  /** Receives text produced while no command runs (stops after cont, live pf trace lines). */
+  onAsyncOutput(cb: (text: string) => void): void {
+    this.listeners.push(cb);
+  }
+
+  /** Runs one command line and returns its output (no trailing newline; errors as text). */
+  execute(line: string): string {
+    const words = line.trim().split(/\s+/).filter((w) => w !== "");
+    if (words.length === 0) return "";
+    this.inCommand = true;
+    try {
+      return this.dispatch(words);
+    } catch (e) {
+      if (e instanceof CommandError) return e.message;
+      if (e instanceof Error && /KernelPanic|panic/.test(e.name + e.message)) return `kernel panic while running the command: ${e.message}`;
+      throw e;
+    } finally {
+      this.inCommand = false;
+    }
+  }
+
+  /** Completions of a partial command line (whole lines), sorted. */
+  complete(prefix: string): string[] {
+    const m = /^(\S*)(\s+)(\S*)$/.exec(prefix);
+    const hasKernel = !!this.target.kernel;
+    if (m) {
+      const spec = COMMANDS.find((c) => c.name === m[1]);
+      if (!spec?.subcommands) return [];
+      return spec.subcommands.filter((s) => s.startsWith(m[3])).map((s) => `${m[1]} ${s}`);
+    }
+    if (/\s/.test(prefix.trim())) return [];
+    const names: string[] = [];
+    for (const c of COMMANDS) {
+      if (c.kernel && !hasKernel) continue;
+      for (const n of [c.name, ...(c.aliases ?? [])]) if (n.startsWith(prefix) && n.length > 1) names.push(n);
+    }
+    return names.sort();
+  }
+
+  private emit(text: string): void {
+    for (const cb of this.listeners) cb(text);
+  }
+
+  private kernel(cmd: string): Kernel {
+    const k = this.target.kernel;
+    if (!k) throw new CommandError(`${cmd}: no kernel (this machine runs a bare guest)`);
+    return k;
+  }
+
+  private stopText(r: StopReason): string {
+    const cpu = this.target.machine.cpu;
+    if (r.kind === "exception" && r.vector === 14 && this.target.kernel) {
+      const p = this.faults.predict(r);
+      if (p) {
+        return `pf break: pid ${p.pid} (${p.comm}) eip ${hex8(r.eip)} cr2 ${hex8(r.cr2)} [${errorBits(r.errorCode)}] ` +
+          `vma ${p.vma ?? "none"}: the kernel will decide ${DECISION_TEXT[p.decision]} (pf step to let it)`;
+      }
+    }
+    return describeStop(r, cpu);
+  }
+
+  private dispatch(words: string[]): string {
+    const machine = this.target.machine;
+    const cpu = machine.cpu;
+    const [head, ...args] = words;
+    const slash = head.indexOf("/");
+    const name0 = slash >= 0 ? head.slice(0, slash) : head;
+    const spec = COMMANDS.find((c) => c.name === name0 || c.aliases?.includes(name0));
+    if (!spec) throw new CommandError(`unknown command '${name0}' (help lists them)`);
+    const name = spec.name;
+    if (slash >= 0 && name !== "x" && name !== "xp") throw new CommandError(`${name} takes no /FMT`);
+    switch (name) {
+      case "help":
+        return this.help(args[0]);
+      case "info":
+        switch (args[0]) {
+          case "registers": return infoRegisters(cpu);
+          case "tlb": return infoTlb(cpu);
+          case "mem": return infoMem(cpu);
+          case "pic": return infoPic(machine);
+          case "breakpoints": return infoBreakpoints(this.debugger);
+          default: throw new CommandError(`usage: ${spec.usage}`);
+        }
+      case "x":
+      case "xp": {
+        if (args.length !== 1) throw new CommandError(`usage: ${spec.usage}`);
+        const f = parseFormat(slash >= 0 ? head.slice(slash + 1) : "");
+        return dumpMemory(cpu, parseValue(args[0], cpu), f, name === "xp");
+      }
+      case "stop": case "cont": case "step": case "break": case "delete": case "watch": {
+        const out = runControlCommand(name, args, this.debugger, cpu);
+        if (name === "step" && this.debugger.lastStop && this.debugger.lastStop.kind !== "step") return this.stopText(this.debugger.lastStop);
+        return out;
+      }
+      case "ps": return kc.ps(this.kernel(name));
+      case "vmas": return kc.vmas(this.kernel(name), args);
+      case "walk": return kc.walk(this.kernel(name), machine.mem, args);
+      case "frame": return kc.frame(this.kernel(name), machine.mem, args);
+      case "meminfo": return kc.meminfo(this.kernel(name));
+      case "check": return kc.check(this.kernel(name));
+      case "prof": return kc.prof(this.kernel(name), args);
+      case "pf": return this.pf(args);
+    }
+    throw new CommandError(`unknown command '${name}'`);
+  }
+
+  private pf(args: string[]): string {
+    this.kernel("pf");
+    this.faults.attach();
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case "trace": {
+        if (rest[0] === "on") {
+          this.faults.traceOn = true;
+          this.faults.tracePid = rest[1] !== undefined ? parseCount(rest[1], "pf trace") : null;
+          return `fault trace on${this.faults.tracePid !== null ? ` for pid ${this.faults.tracePid}` : ""}`;
+        }
+        if (rest[0] === "off") {
+          this.faults.traceOn = false;
+          return "fault trace off";
+        }
+        throw new CommandError("usage: pf trace on|off [PID]");
+      }
+      case "break": {
+        if (rest[0] === "off") {
+          this.faults.setBreak(null);
+          return "fault break off";
+        }
+        const b: FaultBreak = {};
+        for (const w of rest) {
+          if (/^[0-9]+$/.test(w)) b.pid = parseInt(w, 10);
+          else if (/^0x/i.test(w)) {
+            const [s, e] = w.split("-");
+            b.start = parseValue(s);
+            b.end = e !== undefined ? parseValue(e) : b.start + 1;
+            if (b.end <= b.start) throw new CommandError("pf break: empty address range");
+          } else {
+            const d = parseDecision(w);
+            if (!d) throw new CommandError(`pf break: unknown decision '${w}' (${Object.keys(DECISION_TEXT).join(", ")})`);
+            b.decision = d;
+          }
+        }
+        this.faults.setBreak(b);
+        const parts = [b.pid !== undefined ? `pid ${b.pid}` : "any pid",
+          b.start !== undefined ? `${hex(b.start)}-${hex(b.end!)}` : "any address",
+          b.decision ? DECISION_TEXT[b.decision] : "any decision"];
+        return `fault break: ${parts.join(", ")}`;
+      }
+      case "step": {
+        const held = this.debugger.held;
+        if (!this.debugger.stopped || !held || held.vector !== 14) throw new CommandError("pf step: no page fault is held (pf break first)");
+        const e = this.faults.step();
+        if (!e) return "the kernel handled no page fault (machine stopped)";
+        return formatTrace(e);
+      }
+      case "stats":
+        return this.faults.stats();
+    }
+    throw new CommandError(`usage: ${COMMANDS.find((c) => c.name === "pf")!.usage}`);
+  }
+
+  private help(which?: string): string {
+    const hasKernel = !!this.target.kernel;
+    if (which) {
+      const c = COMMANDS.find((x) => x.name === which || x.aliases?.includes(which));
+      if (!c) throw new CommandError(`no command '${which}'`);
+      return `${c.usage}\n  ${c.help}${c.aliases ? `\n  aliases: ${c.aliases.join(", ")}` : ""}`;
+    }
+    const lines = COMMANDS.filter((c) => hasKernel || !c.kernel).map((c) => `${c.usage.split(" | ")[0].padEnd(30)} ${c.help}`);
+    if (!hasKernel) lines.push("(kernel commands ps vmas walk frame pf prof meminfo check need the vmalab kernel)");
+    return lines.join("\n");
+  }
+}
+
+export { Debugger } from "../emulator/gdb/debugger.ts";
+export { traceToJson, formatTrace, type FaultTraceEntry } from "./fault-trace.ts";

@@ -1,0 +1,49 @@
+// Every guest benchmark program prints the same thing under all four
+// memory-manager designs once the measurements (ns, ns_per_op, and ops of the
+// timed loops) are masked: the designs differ in cost only.
+
+import { describe, expect, it } from "vitest";
+import { runGuest } from "../../bench/guest-run.ts";
+import { normalizeOutput, parseResultLines } from "../../bench/result-line.ts";
+import { MM_DESIGNS } from "../../kernel/mm/designs.ts";
+
+/** Small invocations of every program (all parameters of the multi-parameter ones). */
+const PROGRAMS: [string[], number][] = [
+  [["/bench/fork_exit", "-n", "3"], 1],
+  [["/bench/fork_exec", "-n", "2"], 1],
+  [["/bench/shell_spawn", "-n", "2"], 1],
+  [["/bench/spawn", "-t", "5"], 1],
+  [["/bench/execl", "-t", "5"], 1],
+  [["/bench/fork_touch", "-n", "2", "16", "256", "4096"], 3],
+  [["/bench/fork_vmas", "-n", "2", "4", "64", "1024"], 3],
+  [["/bench/fork_vmas", "-n", "1", "-u", "64"], 1],
+  [["/bench/fork_tree", "-n", "1", "3", "4"], 2],
+  [["/bench/zap_sparse", "-n", "2", "64"], 1],
+  [["/bench/fork_bomb", "-l", "8"], 1],
+];
+
+describe("benchmark output is the same under every design", () => {
+  for (const [argv, lines] of PROGRAMS) {
+    it(argv.join(" "), () => {
+      const outs = MM_DESIGNS.map((d) => {
+        const r = runGuest(d, argv);
+        expect(r.status, `${d}: ${r.output}`).toBe(0);
+        const { results, errors } = parseResultLines(r.output);
+        expect(errors, d).toEqual([]);
+        expect(results.length, `${d}: ${r.output}`).toBe(lines);
+        return normalizeOutput(r.output);
+      });
+      for (let i = 1; i < outs.length; i++) expect(outs[i], MM_DESIGNS[i]).toBe(outs[0]);
+    }, 120_000);
+  }
+
+  it("the fork bomb stops at EAGAIN with the same number of children everywhere", () => {
+    const lines = MM_DESIGNS.map((d) => parseResultLines(runGuest(d, ["/bench/fork_bomb", "-l", "8"]).output).results[0]);
+    for (const l of lines) {
+      expect(Object.fromEntries(l.extra).stop).toBe("EAGAIN");
+      expect(l.ops).toBe(lines[0].ops);
+    }
+    expect(lines[0].ops).toBeGreaterThan(0);
+    expect(lines[0].ops).toBeLessThan(8);
+  }, 60_000);
+});

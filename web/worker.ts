@@ -1,0 +1,161 @@
+// The machine worker: owns the guest and answers the page's messages
+// (web/protocol.ts). The run loop yields between slices, so input, monitor
+// commands and status requests are handled while the guest runs flat out.
+
+/// <reference lib="webworker" />
+
+import type { BootRequest, FromWorker, MmDesign, ToWorker } from "./protocol.ts";
+import { bootGuest, type Guest } from "./worker/guest.ts";
+import { AsyncTextBatcher, OutputBatcher } from "./worker/output-batcher.ts";
+import { RunLoop } from "./worker/run-loop.ts";
+import { StatsSampler } from "./worker/stats.ts";
+import { runMonitorCommand } from "./worker/monitor-bridge.ts";
+import { runBenchPlan } from "./worker/bench-runner.ts";
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(msg, transfer);
+}
+
+interface Session {
+  guest: Guest;
+  loop: RunLoop;
+  stats: StatsSampler;
+  request: BootRequest;
+  paused: boolean;
+}
+
+let session: Session | null = null;
+let lastRequest: BootRequest | null = null;
+const monitorOut = new AsyncTextBatcher((text) => post({ type: "monitor-async", text }));
+const initramfsCache = new Map<string, Uint8Array>();
+const consoleOut = new OutputBatcher((bytes) => post({ type: "console", bytes }, [bytes.buffer]));
+
+async function fetchInitramfs(url: string): Promise<Uint8Array> {
+  const cached = initramfsCache.get(url);
+  if (cached) return cached;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`cannot load the initramfs from ${url}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  initramfsCache.set(url, bytes);
+  return bytes;
+}
+
+async function boot(req: BootRequest): Promise<void> {
+  session?.loop.dispose();
+  session = null;
+  consoleOut.clear();
+  lastRequest = req;
+  let guest: Guest;
+  try {
+    const initramfs = req.guest === "kernel" ? await fetchInitramfs(req.initramfsUrl) : null;
+    if (lastRequest !== req) return; // a newer boot request arrived while fetching
+    guest = bootGuest(req, initramfs, {
+      onConsoleOutput: (b) => consoleOut.push(b),
+      onKernelLog: (line) => {
+        if (/^Kernel panic/.test(line)) post({ type: "error", kind: "panic", message: line });
+      },
+    });
+  } catch (e) {
+    const panicked = e instanceof Error && e.name === "KernelPanic";
+    const message = e instanceof Error ? e.message : String(e);
+    post({ type: "error", kind: panicked ? "panic" : "boot", message: panicked ? `Kernel panic: ${message}` : message });
+    return;
+  }
+  const loop = new RunLoop(guest.monitor.debugger, (end) => {
+    consoleOut.flush();
+    if (end.kind === "panic") post({ type: "error", kind: "panic", message: `Kernel panic: ${end.message}` });
+    else if (end.kind === "exception") post({ type: "error", kind: "exception", message: end.message });
+    else if (end.kind === "triple-fault") post({ type: "error", kind: "halted", message: "the guest triple-faulted" });
+    else post({ type: "error", kind: "halted", message: `the guest powered off (exit status ${end.status})` });
+  });
+  const s: Session = { guest, loop, stats: new StatsSampler(guest), request: req, paused: false };
+  session = s;
+  guest.monitor.onAsyncOutput((text) => {
+    if (session === s) monitorOut.push(text);
+  });
+  guest.setWindowSize(req.rows, req.cols);
+  post({ type: "booted", guest: guest.kind, design: req.design, cmdline: guest.cmdline });
+  loop.start();
+}
+
+async function bench(benchmarks: string[], designs: MmDesign[]): Promise<void> {
+  const req = lastRequest;
+  if (!req) return;
+  if (req.guest !== "kernel") {
+    post({ type: "error", kind: "boot", message: "benchmarks need the kernel guest (this page runs the echo fixture)" });
+    return;
+  }
+  const wasPaused = session?.paused ?? true;
+  session?.loop.pause();
+  try {
+    const initramfs = await fetchInitramfs(req.initramfsUrl);
+    const results = await runBenchPlan({
+      benchmarks,
+      designs,
+      boot: (design, hooks) => bootGuest({ ...req, design }, initramfs, hooks),
+      onProgress: (done, total, label) => post({ type: "bench-progress", done, total, label }),
+    });
+    post({ type: "bench-result", results });
+  } catch (e) {
+    post({ type: "bench-progress", done: 0, total: 0, label: "failed" });
+    post({ type: "error", kind: "exception", message: `benchmark: ${e instanceof Error ? e.message : String(e)}` });
+  } finally {
+    if (!wasPaused && session) session.loop.resume();
+  }
+}
+
+function handle(msg: ToWorker): void {
+  switch (msg.type) {
+    case "boot":
+      void boot(msg);
+      return;
+    case "bench":
+      void bench(msg.benchmarks, msg.designs);
+      return;
+  }
+  const s = session;
+  if (!s) return;
+  switch (msg.type) {
+    case "input":
+      s.guest.machine.sendInput(msg.bytes);
+      return;
+    case "resize":
+      s.request = { ...s.request, rows: msg.rows, cols: msg.cols };
+      s.guest.setWindowSize(msg.rows, msg.cols);
+      return;
+    case "pause":
+      s.paused = true;
+      s.loop.pause();
+      return;
+    case "resume":
+      s.paused = false;
+      s.loop.resume();
+      return;
+    case "monitor": {
+      const text = runMonitorCommand(s.guest, msg.line);
+      post({ type: "monitor-result", id: msg.id, text });
+      s.paused = !s.loop.running;
+      return;
+    }
+    case "vga": {
+      const snap = s.guest.machine.vga.snapshot();
+      post({ type: "vga", frame: snap }, [snap.chars.buffer, snap.attributes.buffer]);
+      return;
+    }
+  }
+}
+
+scope.onmessage = (ev: MessageEvent<ToWorker>) => {
+  try {
+    handle(ev.data);
+  } catch (e) {
+    post({ type: "error", kind: "exception", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+};
+
+setInterval(() => {
+  const s = session;
+  if (s) post({ type: "status", status: s.stats.sample(s.loop.running, s.request.design) });
+}, 500);
