@@ -46,8 +46,9 @@ export function setWindow(c: CPU, eip: number): void {
   if (kind === PageKind.Ram && pa < mem.ramSize && pa < 0x8000_0000) {
     c.code = mem.ram;
     base = ppage << 12;
-    // a window cut short by the CS limit runs uncached, so cached records always fit their window
-    c.winTbl = c.useDecodedCache && len === 4096 ? tableFor(c, ppage) : -1;
+    // 16-bit code and windows cut short by the CS limit run uncached, so records are all
+    // 32-bit decodes and always fit their window (a code-size change resets the window)
+    c.winTbl = c.useDecodedCache && len === 4096 && c.code32 ? tableFor(c, ppage) : -1;
   } else if (kind === PageKind.Rom) {
     c.code = mem.rom;
     base = mem.pageAux[ppage] | 0;

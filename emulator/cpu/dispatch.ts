@@ -12,21 +12,60 @@
 //   - Each handler replicates the byte interpreter (exec.ts) for its form exactly:
 //     same reads/writes in the same order, same lazy flags, same cycle extras. Forms
 //     without a handler are recorded as H.Legacy and run through exec.ts execOne.
-//   - Per instruction the loop keeps the fault restart point (instrEip/instrEsp),
-//     charges cycles, and honours cpu.cycLimit and cpu.blockEnd exactly as before,
-//     so interrupts and clock events land on the same instruction boundaries.
-//   A block compiler would key compiled code by (physical address, code size) like the
-//   records, drop it from invalidateCodePage, and fall back to this loop when a block
-//   needs an instruction without a handler.
+//   - Per instruction the loop charges cycles and honours cpu.cycLimit and
+//     cpu.blockEnd exactly as before, so interrupts and clock events land on the same
+//     instruction boundaries. Inside one window EIP is kept in a local and stored when
+//     the run leaves the window; handlers that can fault store the restart point
+//     (instrEip/instrEsp) first, the others need none. Hot memory and stack paths
+//     (segR/segW + TLB hit) are inlined by hand: V8's inlining budget for this one big
+//     function runs out long before them.
+//   - Only 32-bit code in whole-page windows is cached; 16-bit code, ROM/MMIO code and
+//     windows cut short by the CS limit run through execOne.
+//   A block compiler would key compiled code by physical address like the records,
+//   drop it from invalidateCodePage, end blocks where this loop leaves a window, and
+//   fall back to this loop when a block needs an instruction without a handler.
 
 import type { CPU } from "./cpu.ts";
 import { setWindow, segR, segW, rd8, rd16, rd32, wr8, wr32, rdW8, rdW32, push32, peek32, addSp } from "./access.ts";
-import { alu, sub32, inc, dec, logicFlags, shift, imulTrunc } from "./alu.ts";
-import { cond } from "./flags.ts";
+import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
+import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { execOne } from "./exec.ts";
-import { H, M, O, decodeAt } from "./decode.ts";
+import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
+
+/**
+ * Handler ids of decoded records. They (and M, O) live here, not in decode.ts, so the
+ * switch below sees literal case labels however the files are compiled (imported
+ * enums become property loads when each file is transformed alone, as under vitest).
+ */
+export const enum H {
+  Legacy = 1, MovRR, Load32, Store32, AluRR, AluMR, AluRM, AluRI, AluMI, TestRR, TestMR, TestRI, Inc, Dec,
+  Push, Pop, PushI, MovRI, Lea, Jcc, Jmp, Call, Ret, MovxR, MovxM, ShiftR, Store8, Load8, MovRR8, MovMI, Nop,
+  Cdq, Alu8AI, Alu8MI, Leave, ImulR, ImulM,
+  // ALU forms specialised by operation (op of AluRR / AluRI: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP)
+  AddRR, OrRR, AndRR, SubRR, XorRR, CmpRR, AddRI, OrRI, AndRI, SubRI, XorRI, CmpRI,
+}
+
+/** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */
+export const enum M {
+  Mode32 = 0x1000, Mode16 = 0x2000, Bits = 0x3000,
+}
+
+/** Operand fields of w1 (shifts and flag bits). Register fields take 3 bits, O.Op 4. */
+export const enum O {
+  D = 0, // destination register (or the only register)
+  S = 3, // source register
+  Op = 6, // ALU/shift operation or condition code
+  Seg = 10, // segment of the memory operand
+  Base = 13, // base register
+  Idx = 16, // index register
+  Scale = 19, // 2 bits
+  HasB = 1 << 21,
+  HasX = 1 << 22,
+  Word = 1 << 23, // MOVZX/MOVSX: 16-bit source
+  Flag = 1 << 24, // MOVSX: signed; shifts: count in CL
+}
 
 // segR / segW fast-path tests (present, data or conforming-less code, writable): see access.ts
 const enum Seg {
@@ -51,7 +90,6 @@ export function runInstructions(c: CPU): void {
   const limit = c.cycLimit;
   const rec = c.icache.rec;
   const r = c.regs;
-  const mode = c.code32 ? M.Mode32 : M.Mode16; // a code-size change ends the block
   let n = 0;
   try {
     outer: while (c.cyc < limit) {
@@ -77,7 +115,7 @@ export function runInstructions(c: CPU): void {
       for (;;) {
         const k = ((t << 12) | off) << 2; // IC_STRIDE = 4
         let w0 = rec[k];
-        if ((w0 & M.Bits) !== mode) w0 = decodeAt(c, (c.winPhys + off) | 0, k);
+        if (w0 === 0) w0 = decodeAt(c, (c.winPhys + off) | 0, k);
         const h = w0 & 0xff;
         if (h === H.Legacy) { // (a record always fits its window: cached windows are whole pages)
           c.eip = eip;
@@ -207,23 +245,33 @@ export function runInstructions(c: CPU): void {
             }
             break;
           }
-          case H.TestRR:
-            logicFlags(c, r[w1 & 7] & r[(w1 >> O.S) & 7], 2);
+          case H.TestRR: case H.TestRI: { // logicFlags inlined
+            const v = r[w1 & 7] & (h === H.TestRR ? r[(w1 >> O.S) & 7] : rec[k + 2]);
+            c.lfOp = 5; // Lf.Logic
+            c.lfRes = v;
+            c.lfA = 0;
+            c.lfB = 0;
+            c.lfSign = -2147483648;
             break;
+          }
           case H.TestMR:
             c.instrEip = eip;
             c.instrEsp = r[4];
             logicFlags(c, rd32(c, segR(c, (w1 >> O.Seg) & 7, eaOf(r, w1, rec[k + 3]), 3)) & r[(w1 >> O.S) & 7], 2);
             break;
-          case H.TestRI:
-            logicFlags(c, r[w1 & 7] & rec[k + 2], 2);
+          case H.Inc: case H.Dec: { // alu.ts inc/dec inlined; CF after a logic op is 0
+            const d = w1 & 7;
+            const a = r[d];
+            c.lfCin = c.lfOp === 5 /* Lf.Logic */ ? 0 : getCF(c);
+            const v = h === H.Inc ? (a + 1) | 0 : (a - 1) | 0;
+            r[d] = v;
+            c.lfOp = h === H.Inc ? 6 /* Lf.Inc */ : 7 /* Lf.Dec */;
+            c.lfRes = v;
+            c.lfA = a;
+            c.lfB = 1;
+            c.lfSign = -2147483648;
             break;
-          case H.Inc:
-            r[w1 & 7] = inc(c, r[w1 & 7], 2);
-            break;
-          case H.Dec:
-            r[w1 & 7] = dec(c, r[w1 & 7], 2);
-            break;
+          }
           case H.Push: case H.PushI: case H.Call: {
             c.instrEip = eip;
             c.instrEsp = r[4];

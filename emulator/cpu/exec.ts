@@ -1,7 +1,9 @@
-// The decoder/executor: runInstructions() runs a block of instructions in one loop
-// (prefixes, then one big switch over the one-byte opcodes; 0F goes to exec0f.ts,
-// strings to strings.ts). Each case either leaves the `seq` block normally (EIP
-// advances past the decoded bytes) or sets EIP itself and breaks out of `seq`.
+// The byte interpreter: execOne() fetches, decodes and executes one instruction
+// through the code window (prefixes, then one big switch over the one-byte opcodes;
+// 0F goes to exec0f.ts, strings to strings.ts). The run loop (dispatch.ts) uses it for
+// every form the decoded-instruction cache has no handler for, and for uncached code.
+// Each case either leaves the `seq` block normally (EIP advances past the decoded
+// bytes) or sets EIP itself and breaks out of `seq`.
 // Other files may add opcode handlers with registerOpcode(); unknown opcodes #UD.
 
 import { type CPU, S, Vec, F, CR0 } from "./cpu.ts";

@@ -4,12 +4,12 @@
 // through the code window (access.ts setWindow: CS limit, TLB, #PF) exactly as the
 // plain interpreter does, which keeps page-walk cycles identical.
 //
-// Layout: `cpu.ic` is one Int32Array of IC_TABLES tables; a table holds one record of
-// IC_STRIDE ints for each of the 4096 byte offsets of its page (record k of table t
-// starts at ((t << 12) | k) * IC_STRIDE). A record whose word 0 lacks the valid bit
-// of the current code size has not been decoded. `icTable[page]` is table + 1 of a
-// RAM page (0: none). Tables are handed out from a free list, then round-robin (the
-// evicted page simply loses its records).
+// Layout: `cpu.icache.rec` is one Int32Array of IC_TABLES tables; a table holds one
+// record of IC_STRIDE ints for each of the 4096 byte offsets of its page (record k of
+// table t starts at ((t << 12) | k) * IC_STRIDE). Word 0 of a record is 0 until it is
+// decoded; only 32-bit code whose window is a whole page is cached (access.ts
+// setWindow). `icache.table[page]` is table + 1 of a RAM page (0: none). Tables come
+// from a free list, then round-robin (the evicted page simply loses its records).
 //
 // Invalidation: a page that owns a table is marked in mem.codePages, and the TLB
 // entries pointing at it lose Tlb.NC, so the fast write paths (which require NC)
@@ -28,8 +28,8 @@ import { Tlb } from "./mmu.ts";
 
 /** Ints per decoded record: [handler | len << 8 | mode bits | cycles << 16, operands, immediate, displacement]. */
 export const IC_STRIDE = 4;
-/** Tables (pages) the cache holds at most: 4096 * IC_STRIDE * 4 bytes each. */
-export const IC_TABLES = 256;
+/** Tables (pages) the cache holds at most: 64 KiB each, so at most 8 MiB (touched only when used). */
+export const IC_TABLES = 128;
 /** Invalidations of one page after which it runs uncached. */
 const IC_SMC_LIMIT = 32;
 
@@ -67,6 +67,7 @@ export function tableFor(c: CPU, page: number): number {
   if (ic.freeCount > 0) n = ic.free[--ic.freeCount];
   else {
     n = ic.next;
+    if (n === c.winTbl) n = (n + 1) % IC_TABLES; // the current window's table survives (LOCK probe, page crossing)
     ic.next = (n + 1) % IC_TABLES;
     if (ic.next === 0) ic.smc.fill(0);
     const old = ic.owner[n];
