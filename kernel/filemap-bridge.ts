@@ -21,6 +21,8 @@ const backings = new WeakMap<Inode, InodeBacking>();
 class InodeBacking implements FileBacking, PageCacheHook {
   readonly mapping: AddressSpace;
   private readonly buf = new Uint8Array(4096);
+  /** The name the file was first mapped by, for /proc/PID/maps (Linux d_path). */
+  private name = "";
 
   constructor(
     private readonly ctx: MmContext,
@@ -28,14 +30,14 @@ class InodeBacking implements FileBacking, PageCacheHook {
   ) {
     this.mapping = new AddressSpace(ctx);
     if (inode.data) inode.data.cache = this;
-    if (inode.sb.type === "tmpfs") {
-      // Shmem: tmpfs pages live in the store (counted per superblock) or only here, not yet synced.
-      this.mapping.shmemPages = () => {
-        let n = 0;
-        for (const index of this.mapping.pages.keys()) if (!inode.data?.hasPage(index)) n++;
-        return n;
-      };
-    }
+    // Shmem: tmpfs pages live in the store (counted per superblock) or only here, not yet synced.
+    if (inode.sb.type === "tmpfs") this.mapping.shmemPages = () => this.cachedOnly();
+  }
+
+  cachedOnly(): number {
+    let n = 0;
+    for (const index of this.mapping.pages.keys()) if (!this.inode.data?.hasPage(index)) n++;
+    return n;
   }
 
   /** MADV_REMOVE: tmpfs drops the cached frames and the stored pages; other filesystems cannot. */
@@ -76,6 +78,17 @@ class InodeBacking implements FileBacking, PageCacheHook {
     return this.inode.size;
   }
 
+  /** Remembers the file's name (the first mapper's open wins). */
+  nameFrom(file: File): void {
+    if (this.name === "") this.name = file.name;
+  }
+
+  /** The file's absolute path, with " (deleted)" once it has no name any more. */
+  get path(): string | undefined {
+    if (this.name === "") return undefined;
+    return this.inode.nlink === 0 ? `${this.name} (deleted)` : this.name;
+  }
+
   readPage(index: number, mem: PhysMem, pa: number): void {
     const store = this.inode.data;
     if (!store) return;
@@ -95,7 +108,10 @@ class InodeBacking implements FileBacking, PageCacheHook {
   }
 }
 
-/** The mm view of a regular file opened as `file`, or -ENODEV for files that cannot be mapped. */
+/**
+ * The mm view of a regular file opened as `file`, or -ENODEV for files that
+ * cannot be mapped.
+ */
 export function fileBacking(ctx: MmContext, file: File): FileBacking | number {
   const inode = file.inode;
   if ((inode.mode & S_IFMT) !== S_IFREG || !inode.data) return -Errno.ENODEV;
@@ -104,6 +120,7 @@ export function fileBacking(ctx: MmContext, file: File): FileBacking | number {
     b = new InodeBacking(ctx, inode);
     backings.set(inode, b);
   }
+  b.nameFrom(file);
   return b;
 }
 

@@ -8,6 +8,8 @@ import { TaskState } from "../kernel/proc/task.ts";
 import { PG } from "../kernel/mm/page.ts";
 import { checkFrames } from "../kernel/mm/check.ts";
 import { procMeminfo } from "../kernel/proc-files.ts";
+import { isSwapPte, swapPteSlot } from "../kernel/mm/swap.ts";
+import { VM_PFNMAP } from "../kernel/mm/vma.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { decodePteBits } from "../emulator/gdb/pagewalk.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
@@ -42,7 +44,7 @@ export function vmas(k: Kernel, args: string[]): string {
   const t = taskArg(k, args[0], "vmas PID");
   const mm = t.mm!;
   const lines = mm.vmas.map((v) => {
-    const off = v.vmFile ? v.vmPgoff * 4096 : 0;
+    const off = v.vmFile || v.vmFlags & VM_PFNMAP ? v.vmPgoff * 4096 : 0; // PFNMAP: the first frame's address
     const name = vmaName(mm, v);
     return `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPerms(v)} ${hex8(off)} ${String(v.pages).padStart(6)}p ` +
       `${vmaFlagWords(v).join(",").padEnd(24)} ${name}`.trimEnd();
@@ -81,8 +83,13 @@ export function walk(k: Kernel, mem: PhysicalMemory, args: string[]): string {
     const pti = (va >>> 12) & 0x3ff;
     const pteAddr = ((pde & ~0xfff) >>> 0) + pti * 4;
     const pte = mem.read32(pteAddr) >>> 0;
-    lines.push(`PTE[${pti}] @ ${hex8(pteAddr)} = ${hex8(pte)}  ${pte & 1 ? `frame ${hex8(pte & ~0xfff)}  ` : ""}${pte === 0 ? "none" : decodePteBits(pte, false)}`);
+    lines.push(`PTE[${pti}] @ ${hex8(pteAddr)} = ${hex8(pte)}  ${pte & 1 ? `frame ${hex8(pte & ~0xfff)}  ` : ""}${pte === 0 ? "none" : isSwapPte(pte) ? "not present (swap entry)" : decodePteBits(pte, false)}`);
     if (pte & 1) lines.push(pageLine(k, pte >>> 12));
+    else if (isSwapPte(pte)) {
+      const slot = swapPteSlot(pte), sw = k.mmctx.swap, cached = sw.lookupSwapCache(slot);
+      lines.push(`swap entry: slot ${slot}, used by ${sw.swapMap[slot]} PTE${sw.swapMap[slot] === 1 ? "" : "s"}` +
+        (cached >= 0 ? `, in the swap cache as frame ${hex(cached)}` : ""));
+    }
   } else if (pde & 0x80) {
     lines.push(`4 MiB page, frame ${hex8((pde & 0xffc00000) + (va & 0x3ff000))}`);
   }
@@ -112,7 +119,9 @@ export function frame(k: Kernel, mem: PhysicalMemory, args: string[]): string {
 /** meminfo: /proc/meminfo plus the frame allocator's numbers. */
 export function meminfo(k: Kernel): string {
   const fr = k.mmctx.frames;
-  return procMeminfo(k).trimEnd() + `\nframes: ${fr.nframes} total, ${fr.totalram} managed, ${fr.freeCount} free, first ${hex(fr.firstPfn)}`;
+  const sw = k.mmctx.swap;
+  return procMeminfo(k).trimEnd() + `\nframes: ${fr.nframes} total, ${fr.totalram} managed, ${fr.freeCount} free, first ${hex(fr.firstPfn)}` +
+    `\nswap: ${sw.nslots} slots, ${sw.usedCount} used, ${sw.cachedSlot.size} in the swap cache`;
 }
 
 /** check: the frame accounting self-check. */

@@ -38,6 +38,7 @@ function mountDevShm(k: Kernel): number {
 export function registerMmDevices(k: Kernel): void {
   const { chrdevs } = vfsOf(k);
   k.mmctx.swap = new SwapArea(k.options.swap);
+  k.mmctx.swap.onCacheDrop = (pfn) => k.mmctx.frames.putPage(pfn);
   registerDevMem(chrdevs, k.mmctx);
   const page = registerVmstatDevice(chrdevs, k.mmctx, () => k.jiffies, ["pswpin", "pswpout"]);
   page.extra.set("pswpin", () => k.mmctx.counters.pswpin);

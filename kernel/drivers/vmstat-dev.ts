@@ -27,6 +27,7 @@ export class VmstatPage {
   readonly pfn: number;
   private seq = 0;
   private readonly names: string[];
+  private readonly getters: (() => number)[];
   /** Extra counters owned by other subsystems (swap), read at each update. */
   readonly extra = new Map<string, () => number>();
 
@@ -39,6 +40,7 @@ export class VmstatPage {
       "forks", "exits", "execs", "pages_copied", "pages_zeroed", "ptes_copied", "tables_allocated",
       ...extraNames,
     ];
+    this.getters = this.names.map((n) => this.getter(n));
     if (this.pfn < 0) return;
     const mem = ctx.mem, base = this.pfn * 4096;
     mem.zeroPage(base);
@@ -51,26 +53,33 @@ export class VmstatPage {
 
   /** Current value of counter `name`. */
   value(name: string): number {
+    const i = this.names.indexOf(name);
+    return i >= 0 ? this.getters[i]() : this.getter(name)();
+  }
+
+  private getter(name: string): () => number {
     const ctx = this.ctx, c = ctx.counters;
     switch (name) {
-      case "jiffies": return this.jiffies();
-      case "nr_free_pages": return ctx.frames.freeCount;
-      case "nr_total_pages": return ctx.frames.totalram;
-      case "pgfault": return FAULT_DECISIONS.reduce((s, d) => s + c.faults[d], 0);
-      case "pgmajfault": return c.majorFaults;
-      case "forks": return c.forks;
-      case "exits": return c.exits;
-      case "execs": return c.execs;
-      case "pages_copied": return c.pagesCopied;
-      case "pages_zeroed": return c.pagesZeroed;
-      case "ptes_copied": return c.ptesCopied;
-      case "tables_allocated": return c.tablesAllocated;
+      case "jiffies": return () => this.jiffies();
+      case "nr_free_pages": return () => ctx.frames.freeCount;
+      case "nr_total_pages": return () => ctx.frames.totalram;
+      case "pgfault": return () => {
+        let s = 0;
+        for (const d of FAULT_DECISIONS) s += c.faults[d];
+        return s;
+      };
+      case "pgmajfault": return () => c.majorFaults;
+      case "forks": return () => c.forks;
+      case "exits": return () => c.exits;
+      case "execs": return () => c.execs;
+      case "pages_copied": return () => c.pagesCopied;
+      case "pages_zeroed": return () => c.pagesZeroed;
+      case "ptes_copied": return () => c.ptesCopied;
+      case "tables_allocated": return () => c.tablesAllocated;
     }
-    if (name.startsWith("fault_")) {
-      const d = FAULT_DECISIONS.find((x) => `fault_${x.replace(/-/g, "_")}` === name);
-      if (d) return c.faults[d];
-    }
-    return this.extra.get(name)?.() ?? 0;
+    const d = FAULT_DECISIONS.find((x) => `fault_${x.replace(/-/g, "_")}` === name);
+    if (d) return () => c.faults[d];
+    return () => this.extra.get(name)?.() ?? 0;
   }
 
   /** Rewrites every value (cheap: one store per counter); skipped while nobody maps the page. */
@@ -79,7 +88,7 @@ export class VmstatPage {
     if (!force && this.ctx.frames.mapcount[this.pfn] === 0) return;
     const mem = this.ctx.mem, base = this.pfn * 4096;
     mem.write32(base + 4, ++this.seq >>> 0);
-    for (let i = 0; i < this.names.length; i++) mem.write32(base + HEADER + i * ENTRY + 28, this.value(this.names[i]) >>> 0);
+    for (let i = 0; i < this.getters.length; i++) mem.write32(base + HEADER + i * ENTRY + 28, this.getters[i]() >>> 0);
   }
 }
 

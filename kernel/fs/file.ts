@@ -94,6 +94,8 @@ export class File {
   pos = 0;
   /** Per-open private state of the driver (pipe end, procfs snapshot, ...). */
   priv: unknown = null;
+  /** The absolute path it was opened by, "" if unknown (pipes, sockets); names mappings. */
+  name = "";
 
   constructor(
     readonly inode: Inode,

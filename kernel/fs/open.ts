@@ -3,7 +3,7 @@
 // the calling task (FsCaller) and returns a result or -errno, never throws.
 
 import { Errno } from "../errno.ts";
-import type { FsCaller } from "./fscontext.ts";
+import type { FsCaller, FsContext } from "./fscontext.ts";
 import type { Path } from "./mount.ts";
 import type { Inode } from "./inode.ts";
 import {
@@ -48,6 +48,23 @@ function accMask(flags: number): number {
   if (acc === O_RDONLY || acc === O_RDWR) mask |= MAY_READ;
   if (acc === O_WRONLY || acc === O_RDWR || (flags & O_TRUNC) !== 0) mask |= MAY_WRITE;
   return mask;
+}
+
+/** path opened from start, made absolute and normalised (. and .. removed); "" if start has no name. */
+function absoluteName(fs: FsContext, start: Path, path: string): string {
+  let base = "";
+  if (!path.startsWith("/")) {
+    const s = pathName(fs, start);
+    if (typeof s === "number") return "";
+    base = s;
+  }
+  const parts: string[] = [];
+  for (const c of `${base}/${path}`.split("/")) {
+    if (c === "" || c === ".") continue;
+    if (c === "..") parts.pop();
+    else parts.push(c);
+  }
+  return "/" + parts.join("/");
 }
 
 /**
@@ -110,6 +127,7 @@ export function openFile(caller: FsCaller, dfd: number, path: string, flags: num
   }
   const fileFlags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
   const file = new File(inode, target.mnt, fileFlags, (flags & O_PATH) !== 0 ? {} : inode.fop);
+  file.name = absoluteName(fs, start, path);
   if ((flags & O_PATH) === 0) {
     const r = file.fop.open?.(inode, file, caller) ?? 0;
     if (r < 0) {

@@ -36,6 +36,8 @@ export interface PageCacheHook {
   truncated(size: number): void;
   /** The inode is gone (no names, no openers): drop the whole cache. */
   evicted(): void;
+  /** How many cached pages the store does not hold (written only through a mapping). */
+  cachedOnly(): number;
 }
 
 export class PageStore implements FileBacking {
@@ -47,6 +49,11 @@ export class PageStore implements FileBacking {
 
   get pageCount(): number {
     return this.pages.size;
+  }
+
+  /** Pages the file occupies: stored ones plus those living only in its page cache (st_blocks). */
+  get allocatedPages(): number {
+    return this.pages.size + (this.cache?.cachedOnly() ?? 0);
   }
 
   fileSize(): number {

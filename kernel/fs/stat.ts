@@ -36,7 +36,7 @@ export interface Kstat {
 
 /** Collect stat attributes of an inode; st_blocks counts 512-byte units of allocated pages. */
 export function getattr(inode: Inode): Kstat {
-  const pages = inode.data !== null ? inode.data.pageCount : 0;
+  const pages = inode.data !== null ? inode.data.allocatedPages : 0;
   return {
     dev: inode.sb.dev,
     ino: inode.ino,

@@ -113,6 +113,11 @@ export function checkFrames(ctx: MmContext): string[] {
       refs[pfn]++;
     }
   }
+  for (const [pfn, slot] of ctx.swap.cachedSlot) {
+    if (ctx.swap.swapMap[slot] <= 0) bad(`frame ${pfn}: in the swap cache for free slot ${slot}`);
+    if (ctx.swap.lookupSwapCache(slot) !== pfn) bad(`frame ${pfn}: swap cache maps slot ${slot} elsewhere`);
+    refs[pfn]++;
+  }
   let free = 0;
   for (let pfn = frames.firstPfn; pfn < n; pfn++) {
     const f = frames.flags[pfn];

@@ -62,11 +62,6 @@ export class MmContext {
   readonly fault = new FaultResult();
   /** The swap area (swap= on the command line; empty by default). */
   swap = new SwapArea(0);
-  /**
-   * Called when a fault finds memory and swap exhausted after reclaim: the
-   * kernel's OOM killer. Returns true if it killed someone (the fault is retried later).
-   */
-  oomKill: (() => boolean) | null = null;
   /** Optional observer of every fault (the monitor's trace). */
   onFault: ((r: FaultResult) => void) | null = null;
 

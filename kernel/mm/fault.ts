@@ -218,20 +218,32 @@ export function cowUserPage(mm: Mm, dst: number, src: number, rawPfn: number): v
 export function doSwapPage(
   mm: Mm, vma: VmArea, address: number, ptePa: number, pte: number, write: boolean, r: FaultResult,
 ): FaultDecision {
-  const ctx = mm.ctx, frames = ctx.frames;
+  const ctx = mm.ctx, frames = ctx.frames, swap = ctx.swap;
   const slot = swapPteSlot(pte);
-  const pfn = newAnonPage(mm, vma, address);
-  if (pfn < 0) return "oom";
-  ctx.swap.readPage(slot, ctx.mem, pfn * 4096);
-  ctx.swap.swapFree(slot);
-  ctx.counters.pswpin++;
-  frames.mapcount[pfn] = 1;
+  let pfn = swap.lookupSwapCache(slot);
+  if (pfn >= 0) {
+    frames.getPage(pfn); // another mm of the bundle read it already: share it, copy-on-write
+    frames.mapcount[pfn]++;
+  } else {
+    pfn = newAnonPage(mm, vma, address);
+    if (pfn < 0) return "oom";
+    swap.readPage(slot, ctx.mem, pfn * 4096);
+    ctx.counters.pswpin++;
+    r.major = true;
+    frames.mapcount[pfn] = 1;
+    if (swap.swapMap[slot] > 1) {
+      frames.getPage(pfn); // the swap cache's reference
+      swap.addToSwapCache(slot, pfn);
+    }
+  }
   mm.anonRss++;
   let n = pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_ACCESSED);
-  if (vma.vmFlags & VM_WRITE && !(vma.vmFlags & VM_SHARED)) n |= _PAGE_RW;
-  if (write) n |= _PAGE_DIRTY;
+  // Writable at once only if nobody else can reach the frame; else the write faults and COWs.
+  if (vma.vmFlags & VM_WRITE && !(vma.vmFlags & VM_SHARED) && swap.lookupSwapCache(slot) < 0) n |= _PAGE_RW;
+  swap.swapFree(slot); // may drop the cache's reference when this was the last holder
+  if (n & _PAGE_RW && write) n |= _PAGE_DIRTY;
   ctx.mem.write32(ptePa, n >>> 0);
-  r.major = true;
   r.newPfn = pfn;
+  if (write && !(n & _PAGE_RW) && vma.vmFlags & VM_WRITE) return doWpPage(mm, vma, address, ptePa, n >>> 0, r);
   return "swap-in";
 }

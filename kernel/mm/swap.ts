@@ -4,7 +4,10 @@
 // that mapped it: a non-present, non-zero PTE holding the slot number
 // (slot << 8; slot 0 is never used, as Linux keeps it for the header). Fork
 // duplicates entries (swap_duplicate), zap frees them (swap_free), the fault
-// path reads the page back (doSwapPage, in fault.ts).
+// path reads the page back (doSwapPage, in fault.ts). A slot still held by
+// other PTEs keeps the frame it was read into in the swap cache, so every mm
+// that touches the slot maps that one frame (copy-on-write) instead of
+// reading its own copy; the cache lets go when the slot is freed.
 
 import { panic } from "../panic.ts";
 import type { PhysMem } from "../arch/phys.ts";
@@ -42,6 +45,12 @@ export class SwapArea {
   private readonly store: Uint8Array;
   private readonly freeSlots: Int32Array;
   private nfree = 0;
+  /** The swap cache: slot -> frame holding its contents (-1 none). The cache holds one reference. */
+  private readonly cachePfn: Int32Array;
+  /** Frame -> slot for the frames in the swap cache. */
+  readonly cachedSlot = new Map<number, number>();
+  /** Drops the cache's reference to a frame (set by the context: putPage). */
+  onCacheDrop: (pfn: number) => void = () => {};
 
   /** bytes: size of the device (rounded down to pages); 0 = no swap. */
   constructor(bytes: number) {
@@ -50,6 +59,28 @@ export class SwapArea {
     this.store = new Uint8Array((this.nslots + 1) * 4096);
     this.freeSlots = new Int32Array(this.nslots);
     for (let s = this.nslots; s >= 1; s--) this.freeSlots[this.nfree++] = s;
+    this.cachePfn = new Int32Array(this.nslots + 1).fill(-1);
+  }
+
+  /** The frame caching slot's contents, or -1 (Linux lookup_swap_cache). */
+  lookupSwapCache(slot: number): number {
+    return this.cachePfn[slot];
+  }
+
+  /** Records that frame pfn holds slot's contents; the caller gave the cache a reference. */
+  addToSwapCache(slot: number, pfn: number): void {
+    if (this.cachePfn[slot] >= 0 || this.swapMap[slot] <= 0) panic("addToSwapCache: slot cached or free");
+    this.cachePfn[slot] = pfn;
+    this.cachedSlot.set(pfn, slot);
+  }
+
+  /** Forgets slot's cached frame and drops the cache's reference to it. */
+  deleteFromSwapCache(slot: number): void {
+    const pfn = this.cachePfn[slot];
+    if (pfn < 0) return;
+    this.cachePfn[slot] = -1;
+    this.cachedSlot.delete(pfn);
+    this.onCacheDrop(pfn);
   }
 
   get freeCount(): number {
@@ -77,7 +108,9 @@ export class SwapArea {
   /** Drops one reference; the slot is free at 0 (Linux swap_free). */
   swapFree(slot: number): void {
     if (slot < 1 || slot > this.nslots || this.swapMap[slot] <= 0) panic(`swapFree: bad swap entry ${slot}`);
-    if (--this.swapMap[slot] === 0) this.freeSlots[this.nfree++] = slot;
+    if (--this.swapMap[slot] > 0) return;
+    this.deleteFromSwapCache(slot);
+    this.freeSlots[this.nfree++] = slot;
   }
 
   /** Writes frame pa to slot (the block device's write). */

@@ -13,33 +13,38 @@ import { PG } from "./page.ts";
 import { pteDirty } from "./pgtable.ts";
 import { pageMappers, pageReferenced } from "./rmap.ts";
 import { swapEntryPte } from "./swap.ts";
+import { VM_LOCKED } from "./vma.ts";
 
 const hands = new WeakMap<MmContext, number>();
 
-/** Free-frame watermarks: reclaim starts below low and stops at high. */
-export function watermarks(ctx: MmContext): { low: number; high: number } {
-  const low = Math.max(16, Math.min(256, Math.floor(ctx.frames.totalram / 128)));
-  return { low, high: low * 2 };
+/** The low free-frame watermark: reclaim starts below it and stops at twice it. */
+export function lowWatermark(ctx: MmContext): number {
+  return Math.max(16, Math.min(256, Math.floor(ctx.frames.totalram / 128)));
 }
 
-/** Reclaims up to the high watermark if free frames are below the low one (Linux balance_pgdat). */
+/**
+ * Reclaims up to the high watermark if free frames are below the low one
+ * (Linux balance_pgdat). Called at every fault: allocates nothing unless it reclaims.
+ */
 export function balancePgdat(ctx: MmContext): void {
-  const { low, high } = watermarks(ctx);
+  const low = lowWatermark(ctx);
   const free = ctx.frames.freeCount;
   if (free >= low) return;
-  shrinkMemory(ctx, high - free);
+  shrinkMemory(ctx, 2 * low - free);
 }
 
 /**
  * Unmaps frame pfn from every PTE (Linux try_to_unmap): each PTE becomes
  * swapPte (a swap entry, whose slot gains one reference per PTE) or none (0);
  * the mms' rss drop (after their high-water mark is updated), the frame loses
- * its mappings and their references. Returns false if a PTE was found dirty on
- * a file page (which then stays mapped: it must be written back first).
+ * its mappings and their references. Returns false, changing nothing, if an
+ * area mapping it is locked or a PTE is dirty on a file page (it must be
+ * written back first).
  */
 export function tryToUnmap(ctx: MmContext, pfn: number, swapPte: number): boolean {
   const frames = ctx.frames, mem = ctx.mem;
   const maps = pageMappers(ctx, pfn);
+  for (const m of maps) if (m.vma.vmFlags & VM_LOCKED) return false; // mlocked pages stay in memory
   if (swapPte === 0) {
     for (const m of maps) {
       if (pteDirty(mem.read32(m.ptePa))) {
@@ -72,10 +77,23 @@ function reclaimAnon(ctx: MmContext, pfn: number): boolean {
   if (pageReferenced(ctx, pfn) > 0) return false;
   const slot = swap.getSwapPage();
   swap.writePage(slot, ctx.mem, pfn * 4096);
-  tryToUnmap(ctx, pfn, swapEntryPte(slot));
-  swap.swapFree(slot); // the PTEs hold the slot now
+  const unmapped = tryToUnmap(ctx, pfn, swapEntryPte(slot));
+  swap.swapFree(slot); // the PTEs hold the slot now (or nobody, if the page stays)
+  if (!unmapped) return false;
   ctx.counters.pswpout++;
   return frames.count[pfn] === 0;
+}
+
+/**
+ * Frees a frame of the swap cache: its contents are still in its slot (a
+ * cached frame is never written in place), so the PTEs just go back to the
+ * swap entry and the cache lets go. True when the frame was freed.
+ */
+function reclaimSwapCached(ctx: MmContext, pfn: number, slot: number): boolean {
+  if (pageReferenced(ctx, pfn) > 0) return false;
+  if (!tryToUnmap(ctx, pfn, swapEntryPte(slot))) return false;
+  ctx.swap.deleteFromSwapCache(slot);
+  return ctx.frames.count[pfn] === 0;
 }
 
 /** Drops clean file page pfn from its page cache if it is cold. True when the frame was freed. */
@@ -106,6 +124,11 @@ export function shrinkMemory(ctx: MmContext, want: number): number {
     if (frames.count[pfn] === 0 || frames.pins[pfn] !== 0) continue;
     const f = frames.flags[pfn];
     if (f & PG.ANON) {
+      const slot = ctx.swap.cachedSlot.get(pfn);
+      if (slot !== undefined) {
+        if (frames.count[pfn] === frames.mapcount[pfn] + 1 && reclaimSwapCached(ctx, pfn, slot)) freed++;
+        continue;
+      }
       if (frames.mapcount[pfn] === 0 || frames.count[pfn] !== frames.mapcount[pfn]) continue;
       if (reclaimAnon(ctx, pfn)) freed++;
     } else if (f & PG.CACHE) {

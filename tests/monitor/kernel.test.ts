@@ -59,7 +59,7 @@ describe.skipIf(typeof built === "string")(`monitor on the vmalab kernel${typeof
   const prog = built as { path: string; counter: number };
   const page = prog.counter & ~0xfff;
   const range = `0x${page.toString(16)}-0x${(page + 0x1000).toString(16)}`;
-  const vma = `${hex8(page)}-${hex8(page + 0x1000)} rw-p`;
+  const vma = `${hex8(page)}-${hex8(page + 0x1000)} rw-p /cow`; // the private file mapping of the data segment, named by its path
 
   it("breaks on the child's COW fault, steps it, and shows COW copy then COW reuse", () => {
     const { mon, async, status } = boot(prog.path);
@@ -103,7 +103,7 @@ describe.skipIf(typeof built === "string")(`monitor on the vmalab kernel${typeof
       `\\[protection write user\\] vma ${vma}: the kernel will decide COW reuse`));
     expect(mon.execute("pf step")).toMatch(new RegExp(`: COW reuse pfn 0x${sharedFrame.toString(16)} -> 0x${sharedFrame.toString(16)}, \\d+ cycles$`));
     expect(mon.execute("ps")).toMatch(/^ {4}1 {5}0 {5}1 R .* cow \*$/m);
-    expect(mon.execute("vmas 1")).toMatch(new RegExp(`^${vma} [0-9a-f]{8}      1p file,anon_vma$`, "m"));
+    expect(mon.execute("vmas 1")).toMatch(new RegExp(`^${vma.slice(0, 22)} [0-9a-f]{8}      1p file,anon_vma {12}/cow$`, "m"));
     expect(mon.execute("check")).toBe("frame accounting: OK");
     mon.execute("pf break off");
     mon.execute("cont");

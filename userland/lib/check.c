@@ -2,6 +2,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 static int failures;
@@ -54,6 +56,41 @@ void say(const char *fmt, ...)
 	if (n > (int)sizeof buf - 1)
 		n = sizeof buf - 1;
 	(void)!write(1, buf, n);
+}
+
+void skip(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay("SKIP ", name, fmt, ap);
+	va_end(ap);
+}
+
+int on_vmalab(void)
+{
+	static int known = -1;
+	if (known < 0) {
+		struct utsname u;
+		size_t n = uname(&u) == 0 ? strlen(u.release) : 0;
+		known = n >= 7 && strcmp(u.release + n - 7, "-vmalab") == 0;
+	}
+	return known;
+}
+
+int check_vmalab(int cond, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (!on_vmalab())
+		vsay("SKIP ", name, "exact only under vmalab (a system-wide, approximate counter here)", ap);
+	else if (cond)
+		vsay("PASS ", name, NULL, ap);
+	else {
+		vsay("FAIL ", name, fmt, ap);
+		failures++;
+	}
+	va_end(ap);
+	return cond != 0;
 }
 
 int check_result(void)

@@ -11,6 +11,18 @@ int check(int cond, const char *name, const char *fmt, ...)
 /* Prints "FAIL name: <fmt...>" and remembers the failure. */
 void fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Prints "SKIP name: <fmt...>": a check that cannot be made here (a device
+ * or exact counter only vmalab has). Not a failure; the guest runners under
+ * vmalab reject SKIP lines, so it is only ever taken natively. */
+void skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Nonzero when running under the vmalab kernel (uname release ends "-vmalab"). */
+int on_vmalab(void);
+
+/* check() under vmalab; on another kernel prints SKIP with the reason that
+ * the quantity (e.g. a system-wide /proc counter) is exact only under vmalab. */
+int check_vmalab(int cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Exit status for main: 0 when nothing failed, 1 otherwise. */
 int check_result(void);
 

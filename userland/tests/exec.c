@@ -23,6 +23,11 @@ static int after_exec(char **argv)
 	      "old mapping still present: %s", line);
 	check(rss >= 0 && rss < old_rss - (BIG >> 10) / 2, "exec_frees_old_image",
 	      "VmRSS %ld kB after exec, %ld kB before", rss, old_rss);
+	/* The new text is named by its path, as Linux's d_path names it. */
+	int found = maps_find((unsigned long)&after_exec, line, sizeof line) == 0;
+	size_t n = found ? strlen(line) : 0;
+	check(found && n > 11 && strcmp(line + n - 11, "/tests/exec") == 0 && strstr(line, " r-xp "), "exec_maps_names_text",
+	      "maps line: %s", found ? line : "(none)");
 	const char *marker = getenv("VMALAB_EXEC_MARKER");
 	check(marker && strcmp(marker, "hello") == 0 && strcmp(argv[4], "last arg") == 0, "exec_args_env",
 	      "marker %s", marker ? marker : "(missing)");

@@ -178,6 +178,7 @@ describe("page store and a page cache", () => {
       writeCached: (i, off, src) => cached.get(i)?.set(src, off),
       truncated: (size) => truncs.push(size),
       evicted: () => {},
+      cachedOnly: () => 0,
     };
     const r = sysOpen(w.caller, "/f", O_RDONLY, 0);
     const got = sysRead(w.caller, r, 5000) as Uint8Array;
