@@ -3,8 +3,8 @@
 // and executed by a plain `node`, so the figures measure the emulator rather than the
 // TypeScript loader (which alone costs ~40 MiB of resident memory and slows
 // cross-module enum access). Each run is a fresh process (fresh JIT); the table gives
-// every run and the median, the figure to quote: on a shared machine single runs of
-// this memory-heavy loop vary by ±20% while a register-only JS loop varies by 2%.
+// every run and the median, the figure to quote: on a shared machine single runs
+// vary by ±20% although every run executes exactly the same instructions.
 // Falls back to one run in this process when esbuild is unavailable.
 
 import { spawnSync } from "node:child_process";
