@@ -209,9 +209,9 @@ export function vmaMerge(
   const nextOk = next !== null && next.vmStart === end && canMerge(next, flags, file, anonVma) &&
     (file === null || pgoff + pages === next.vmPgoff);
   if (prevOk && nextOk && (prev!.anonVma === null || next!.anonVma === null || prev!.anonVma === next!.anonVma)) {
+    mm.removeVmStruct(next!); // before prev grows over it: the list is searched by address
     prev!.vmEnd = next!.vmEnd;
     if (!prev!.anonVma && next!.anonVma) adoptAnon(prev!, next!.anonVma);
-    mm.removeVmStruct(next!);
     mm.invalidateCache();
     return prev;
   }

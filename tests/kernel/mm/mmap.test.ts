@@ -45,6 +45,20 @@ describe.each(MM_DESIGNS)("mm=%s: areas", (design) => {
     exitMm(mm);
   });
 
+  it("MAP_FIXED over the middle page merges prev, new and next into one area (sysfuzz seed 7)", () => {
+    h = makeHarness(design);
+    const mm = h.newMm();
+    h.switchTo(mm);
+    expect(doMmap(mm, null, BASE, 3 * 4096, PROT_READ | PROT_WRITE, ANON | MAP_FIXED)).toBe(BASE);
+    write32U(h, mm, BASE, 1);
+    write32U(h, mm, BASE + 8192, 3);
+    expect(doMmap(mm, null, BASE + 4096, 4096, PROT_READ | PROT_WRITE, ANON | MAP_FIXED)).toBe(BASE + 4096);
+    expect(vmaList(mm)).toEqual([[BASE, BASE + 3 * 4096, RW]]);
+    expect(mm.findVma(BASE + 8192)?.vmStart).toBe(BASE);
+    expect([read32U(h, mm, BASE), read32U(h, mm, BASE + 4096), read32U(h, mm, BASE + 8192)]).toEqual([1, 0, 3]);
+    exitMm(mm);
+  });
+
   it("adjacent anonymous mappings merge; MAP_FIXED replaces what was there", () => {
     h = makeHarness(design);
     const mm = h.newMm();

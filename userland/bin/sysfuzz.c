@@ -1,0 +1,534 @@
+/* sysfuzz: random system calls against the kernel, in the style of trinity.
+ *   sysfuzz [-s SEED] [-n COUNT] [-c CHILDREN]
+ * Forks CHILDREN workers one after another; each redirects fds 0-2 to /dev/null,
+ * arms alarm(1) as a watchdog and issues COUNT/CHILDREN system calls with numbers
+ * in 0..449 and arguments drawn from classes a kernel must survive (NULL, -1,
+ * kernel and wild pointers, addresses in and at the edge of its own buffer, its
+ * fds, boundary sizes, random flags). Everything follows from SEED (xorshift32).
+ * The parent waits for each worker (killing one that outlives a 3 s backstop
+ * or stops) and prints one line: how many exited and which signals killed the
+ * rest. Refuses to run except under vmalab: the calls are random and real.
+ * A worker touches nothing outside itself: paths are built under /tmp/fz (its
+ * cwd; the parent empties it between workers), signals and rlimit/priority
+ * changes go to itself, SysV segments are its own (the parent removes them),
+ * no device nodes, no exec/clone/vfork/ptrace/reboot/mount, no host name or
+ * clock changes; fork is allowed twice and the grandchild exits at once. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "signames.h"
+
+#define PAGE 4096
+#define NR_MAX 450
+#define BUF_PAGES 16
+#define PATH_SLOT 8192
+#define WORKDIR "/tmp/fz"
+#define MAX_FDS 16
+#define MAX_FORKS 2
+
+static unsigned rng;
+
+static unsigned rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static unsigned below(unsigned n)
+{
+	return rnd() % n;
+}
+
+/* Worker state: its buffer (followed by a PROT_NONE guard page), two path slots, its fds. */
+static unsigned char *buf, *paths;
+static int fds[MAX_FDS], nfds;
+static int forks;
+/* Shared with the parent: ids of the segments the worker created, which the
+ * parent removes after it (the worker may die before it could). */
+#define SHMLOG_MAX 1000
+static int *shmlog;
+static int last_shm = -1;
+
+/* Numbers worth hitting more often than the ENOSYS bulk (all implemented by vmalab). */
+static const unsigned short common[] = {
+	2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 19, 20, 23, 24, 27, 29, 33, 36, 37, 38, 39, 40, 41, 42, 43,
+	45, 46, 48, 54, 55, 57, 60, 61, 63, 64, 65, 66, 67, 72, 73, 75, 76, 77, 78, 80, 81, 83, 85, 90, 91, 92,
+	93, 94, 96, 97, 104, 105, 106, 107, 108, 114, 116, 117, 118, 119, 122, 125, 126, 132, 133, 140, 141, 142,
+	144, 145, 146, 147, 148, 158, 162, 163, 168, 173, 174, 175, 176, 179, 180, 181, 183, 186, 191, 192, 193,
+	194, 195, 196, 197, 198, 207, 212, 213, 219, 220, 221, 224, 238, 240, 242, 243, 244, 258, 265, 266, 267,
+	270, 295, 296, 297, 298, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 330, 331, 340, 355, 395, 396,
+	397, 398, 403, 406, 407, 413, 414,
+};
+
+/* Bit i set: argument i is a path name (built under WORKDIR only). */
+static unsigned path_args(unsigned nr)
+{
+	switch (nr) {
+	case 5: case 8: case 10: case 12: case 14: case 15: case 33: case 39: case 40: case 61: case 85:
+	case 92: case 106: case 107: case 193: case 195: case 196: case 198: case 212:
+		return 1;
+	case 9: case 38: case 83:
+		return 3;
+	case 295: case 296: case 297: case 298: case 300: case 301: case 305: case 306: case 307:
+		return 2;
+	case 302: case 303:
+		return 10;
+	case 304:
+		return 5;
+	}
+	return 0;
+}
+
+/* Calls never made: the natural end (exit), new programs, clones sharing memory,
+ * and global state that outlives the worker (host name, the clock). */
+static int excluded(unsigned nr)
+{
+	switch (nr) {
+	case 1: case 252:           /* exit, exit_group: the worker ends by itself */
+	case 11: case 358:          /* execve, execveat */
+	case 120: case 190: case 435: /* clone, vfork, clone3 */
+	case 26: case 88:           /* ptrace, reboot */
+	case 21: case 22: case 52:  /* mount, umount */
+	case 74: case 121:          /* sethostname, setdomainname: the whole guest's */
+	case 79: case 264: case 404: /* settimeofday, clock_settime: the whole guest's clock */
+	case 347: case 348:         /* process_vm_readv/writev: other processes' memory */
+		return 1;
+	}
+	return 0;
+}
+
+/* Calls that almost always end the worker (sigreturn with a junk frame, waits
+ * only the watchdog ends, a junk TLS descriptor): made 1 time in 16. */
+static int rare(unsigned nr)
+{
+	switch (nr) {
+	case 119: case 173: case 29: case 72: case 179: case 243:
+		return 1;
+	}
+	return 0;
+}
+
+/* Writes a path under WORKDIR (or a relative junk name, or an overlong one) at p. */
+static unsigned long make_path(unsigned char *p)
+{
+	static const char *const names[] = {
+		WORKDIR "/a", WORKDIR "/b", WORKDIR "/a/b", WORKDIR "/b/a", WORKDIR "/a/b/c", WORKDIR "/c",
+		"a", "b", "a/b", "",
+	};
+	unsigned k = below(16);
+	if (k < 10) {
+		strcpy((char *)p, names[k]);
+	} else if (k < 13) {
+		unsigned n = 1 + below(k == 12 ? 300 : 12); /* junk: no '/', no '.', so it stays in cwd */
+		for (unsigned i = 0; i < n; i++) {
+			unsigned char c = 1 + below(255);
+			p[i] = c == '/' || c == '.' ? 'x' : c;
+		}
+		p[n] = 0;
+	} else if (k == 13) {
+		unsigned n = strlen(WORKDIR "/");
+		memcpy(p, WORKDIR "/", n);
+		memset(p + n, 'a', 4200 - n); /* longer than PATH_MAX */
+		p[4200] = 0;
+	} else if (k == 14) {
+		return below(2) ? 0 : 0xC0000000u + below(0x40000000u);
+	} else {
+		memset(buf + BUF_PAGES * PAGE - 64, 'a', 64); /* runs into the guard page */
+		return (unsigned long)(buf + BUF_PAGES * PAGE - 64);
+	}
+	return (unsigned long)p;
+}
+
+static unsigned long make_arg(void)
+{
+	static const unsigned long sizes[] = { 0, 1, 2, 8, 16, 64, 4095, 4096, 4097, 65536, 0x7fffffff, 0x80000000u,
+		0xffffffffu, 0x10000000 };
+	switch (below(13)) {
+	case 0: return below(17);
+	case 1: return (unsigned long)-1;
+	case 2: return 0;
+	case 3: return (unsigned long)(buf + below(BUF_PAGES) * PAGE);
+	case 4: return (unsigned long)(buf + below(BUF_PAGES * PAGE));
+	case 5: return (unsigned long)(buf + BUF_PAGES * PAGE - 1 - below(16));
+	case 6: return 0xC0000000u + below(0x40000000u);
+	case 7: return 0xFFFFF000u + below(PAGE);
+	case 8: return rnd();
+	case 9: return nfds ? (unsigned long)fds[below(nfds)] : below(4);
+	case 10: return sizes[below(sizeof sizes / sizeof sizes[0])];
+	case 11: return rnd() & rnd();
+	default: return 1u << below(32);
+	}
+}
+
+/* Half the time, memory-management calls get arguments that mostly pass the
+ * first checks: page-aligned addresses in the buffer, a few pages, real
+ * protections and flags, the worker's fds, page offsets. */
+static void sane_mm(unsigned nr, unsigned long *a)
+{
+	static const unsigned long mapflags[] = { MAP_PRIVATE, MAP_SHARED, MAP_PRIVATE | MAP_ANONYMOUS,
+		MAP_SHARED | MAP_ANONYMOUS };
+	unsigned long addr = (unsigned long)(buf + below(BUF_PAGES) * PAGE);
+	unsigned long len = (1 + below(4)) * PAGE - (below(4) ? 0 : below(PAGE));
+	switch (nr) {
+	case 192: /* mmap2 */
+		a[0] = below(2) ? addr : 0;
+		a[1] = len;
+		a[2] = below(2) ? PROT_READ | PROT_WRITE : below(8); /* often the buffer's own: areas may merge */
+		a[3] = mapflags[below(4)] | (below(2) ? MAP_FIXED : 0) | (below(4) ? 0 : MAP_POPULATE);
+		a[4] = nfds ? (unsigned long)fds[below(nfds)] : (unsigned long)-1;
+		a[5] = below(4);
+		break;
+	case 91: case 125: case 144: case 219: /* munmap, mprotect, msync, madvise */
+		a[0] = addr;
+		a[1] = len;
+		a[2] = nr == 219 ? below(16) : nr == 144 ? 1u << below(3) : below(8);
+		break;
+	case 395: /* shmget */
+		a[0] = below(2) ? IPC_PRIVATE : 0x5f000 + below(4);
+		a[1] = len;
+		a[2] = IPC_CREAT | 0600 | (below(4) ? 0 : IPC_EXCL);
+		break;
+	case 396: /* shmctl */
+		a[0] = last_shm;
+		a[1] = below(16) | (below(2) ? 0x100 : 0);
+		break;
+	case 397: /* shmat */
+		a[1] = below(2) ? addr : 0;
+		a[2] &= 0x7000;
+		break;
+	case 398: /* shmdt */
+		a[0] = addr;
+		break;
+	case 45: /* brk */
+		a[0] = (unsigned long)sbrk(0) + (int)(below(8 * PAGE) - 4 * PAGE);
+		break;
+	}
+}
+
+/* Rewrites arguments that would reach outside the worker (other pids, other
+ * processes' segments, the watchdog). */
+static void tame(unsigned nr, unsigned long *a)
+{
+	long self = syscall(SYS_getpid);
+	switch (nr) {
+	case 37: case 178: case 434: a[0] = self; break;           /* kill, rt_sigqueueinfo, pidfd_open */
+	case 238: a[0] = self; break;                                /* tkill */
+	case 270: case 335: a[0] = a[1] = self; break;               /* tgkill, rt_tgsigqueueinfo */
+	case 57: case 340: case 97: a[nr == 97 ? 1 : 0] = 0; break; /* setpgid, prlimit, setpriority: self */
+	case 27: a[0] = 1; break;                                    /* alarm: keep the watchdog */
+	case 48: case 67: case 174: if ((int)a[0] == SIGALRM) a[0] = SIGUSR1; break;
+	case 104: if (a[0] == 0) a[0] = 1; break;                    /* setitimer: not ITIMER_REAL */
+	case 75: if (a[0] == RLIMIT_AS) a[0] = RLIMIT_CORE; break;
+	case 14: a[1] &= ~(unsigned long)S_IFMT; break;              /* mknod: no device nodes */
+	case 297: a[2] &= ~(unsigned long)S_IFMT; break;             /* mknodat */
+	case 355:                                                    /* getrandom: not into the buffer */
+		a[0] = (unsigned long)paths;
+		a[1] %= PATH_SLOT;
+		break;
+	}
+	/* System V segments: only the worker's own may be attached, changed or removed. */
+	if (nr == 397 || (nr == 396 && ((a[1] & 0xff) == IPC_RMID || (a[1] & 0xff) == IPC_SET)))
+		a[0] = last_shm;
+	if (nr == 117 && ((a[0] & 0xffff) == 21 || ((a[0] & 0xffff) == 24 && (a[2] & 0xff) <= IPC_SET)))
+		a[1] = last_shm;
+	if (nr == 340 && a[1] == RLIMIT_AS)
+		a[1] = RLIMIT_CORE;
+	if (nr == 37 || nr == 238 || nr == 270) { /* mostly signals that do not end the worker */
+		static const unsigned char mild[] = { 0, SIGCHLD, SIGURG, SIGWINCH, SIGCONT };
+		unsigned long *sig = &a[nr == 270 ? 2 : 1];
+		if (below(4))
+			*sig = mild[below(sizeof mild)];
+	}
+}
+
+static void remember_fd(long r)
+{
+	if (r >= 0 && r < 1024) {
+		if (nfds < MAX_FDS)
+			fds[nfds++] = (int)r;
+		else
+			fds[below(MAX_FDS)] = (int)r;
+	}
+}
+
+/* Buffer pages a call may have unmapped or protected: not refilled again. */
+static unsigned char unsafe[BUF_PAGES];
+
+static void mark_unsafe(unsigned long addr, unsigned long len)
+{
+	unsigned long start = (unsigned long)buf, end = start + BUF_PAGES * PAGE;
+	if (addr >= end || len == 0 || addr + len <= start || addr + len < addr)
+		return;
+	for (unsigned long a = addr < start ? start : addr & ~(PAGE - 1ul); a < end && a < addr + len; a += PAGE)
+		unsafe[(a - start) / PAGE] = 1;
+}
+
+static void one_call(void)
+{
+	unsigned nr = below(4) ? common[below(sizeof common / sizeof common[0])] : below(NR_MAX);
+	if (excluded(nr))
+		return;
+	if (nr == 2 && forks >= MAX_FORKS)
+		return;
+	if (rare(nr) && below(16))
+		return;
+	unsigned long a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = make_arg();
+	unsigned pa = path_args(nr);
+	for (int i = 0, slot = 0; i < 6; i++)
+		if (pa & (1u << i))
+			a[i] = make_path(paths + PATH_SLOT * slot++);
+	if (below(2))
+		sane_mm(nr, a);
+	tame(nr, a);
+	/* Structures the call may read come from the seed, not from what earlier
+	 * calls stored there (times, inode numbers: they differ from run to run). */
+	for (int i = 0; i < 6; i++) {
+		unsigned long off = a[i] - (unsigned long)buf;
+		if (off < BUF_PAGES * PAGE - 64 && !unsafe[off / PAGE] && !unsafe[(off + 63) / PAGE])
+			for (unsigned *w = (unsigned *)(a[i] & ~3ul), j = 0; j < 16; j++)
+				w[j] = below(2) ? rnd() : make_arg();
+	}
+	switch (nr) {
+	case 45: case 91: case 125: case 144: case 192: case 219: case 397: case 398:
+		mark_unsafe(a[nr == 397 ? 1 : 0], nr == 397 || nr == 398 ? (unsigned long)-1 : a[1]);
+		break;
+	case 90: /* old mmap: the area comes from the structure */
+		if (a[0] - (unsigned long)buf < BUF_PAGES * PAGE - 8 && !unsafe[(a[0] - (unsigned long)buf) / PAGE])
+			mark_unsafe(((unsigned long *)a[0])[0], ((unsigned long *)a[0])[1]);
+		break;
+	}
+	long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (nr == 2) {
+		if (r == 0)
+			syscall(SYS_exit, 0); /* the grandchild leaves at once */
+		forks++;
+		if (r > 0)
+			syscall(SYS_waitpid, r, 0, 0);
+	}
+	if (r >= 0 && (nr == 395 || (nr == 117 && (a[0] & 0xffff) == 23))) {
+		last_shm = (int)r;
+		if (shmlog[0] < SHMLOG_MAX)
+			shmlog[1 + shmlog[0]++] = (int)r;
+	}
+	if (nr == 5 || nr == 8 || nr == 41 || nr == 63 || nr == 295 || nr == 330 || (nr == 55 && a[1] == F_DUPFD))
+		remember_fd(r);
+	if ((nr == 42 || nr == 331) && r == 0 && a[0] >= (unsigned long)buf && a[0] + 8 <= (unsigned long)buf + BUF_PAGES * PAGE) {
+		int *p = (int *)a[0];
+		remember_fd(p[0]);
+		remember_fd(p[1]);
+	}
+}
+
+/* The worker's own descriptors of each kind: a device, a pipe, a file with
+ * data, a directory, procfs files about itself. Never the console; nothing
+ * whose content changes from run to run (/dev/urandom, pids, free memory),
+ * since what the worker reads feeds its later arguments. */
+static void open_fds(void)
+{
+	static const char *const files[] = { "/dev/zero", "/proc/self/maps", "/proc/self/cmdline", WORKDIR };
+	int p[2];
+	for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++)
+		remember_fd(open(files[i], O_RDONLY));
+	if (pipe(p) == 0) {
+		remember_fd(p[0]);
+		remember_fd(p[1]);
+	}
+	int f = open(WORKDIR "/f", O_RDWR | O_CREAT, 0644);
+	if (f >= 0) {
+		for (unsigned i = 0; i < 3 * PAGE; i += PAGE)
+			(void)!write(f, buf + i, PAGE);
+		remember_fd(f);
+	}
+}
+
+static void worker(unsigned seed, long calls)
+{
+	signal(SIGALRM, SIG_DFL);
+	int null = open("/dev/null", O_RDWR);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) != fd)
+			_exit(102); /* never fuzz with the console as fd 0-2 */
+	for (int fd = 3; fd < 64; fd++)
+		close(fd);
+	if (chdir(WORKDIR) != 0)
+		_exit(100);
+	struct rlimit as = { 32 << 20, 32 << 20 };
+	setrlimit(RLIMIT_AS, &as);
+	buf = mmap(NULL, (BUF_PAGES + 1) * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	paths = mmap(NULL, 2 * PATH_SLOT, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || paths == MAP_FAILED)
+		_exit(101);
+	mprotect(buf + BUF_PAGES * PAGE, PAGE, PROT_NONE);
+	rng = seed;
+	fds[0] = 0, fds[1] = 1, fds[2] = 2, nfds = 3;
+	open_fds();
+	/* Half the words are argument-like (small, pointers into the buffer, fds,
+	 * sizes), so structures the kernel reads (iovecs, timespecs, sigactions) are
+	 * sometimes nearly valid. */
+	for (unsigned i = 0; i < BUF_PAGES * PAGE / 4; i++)
+		((unsigned *)buf)[i] = below(2) ? rnd() : make_arg();
+	alarm(1);
+	for (long i = 0; i < calls; i++)
+		one_call();
+	_exit(0);
+}
+
+/* Removes path and everything under it; the parent runs it between workers.
+ * A bounded number of passes, so an entry that cannot go cannot hang it. */
+static void rmtree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	chmod(path, 0700);
+	char sub[PATH_MAX];
+	for (int pass = 0; pass < 4; pass++) {
+		DIR *d = opendir(path);
+		if (!d)
+			break;
+		int any = 0;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			any = 1;
+			if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) < (int)sizeof sub)
+				rmtree(sub);
+		}
+		closedir(d);
+		if (!any)
+			break;
+	}
+	rmdir(path);
+}
+
+/* Removes the shared memory segments worker pid created (checked by creator
+ * pid: the log lives in the worker's memory, which it may have scribbled on). */
+static void remove_segments(pid_t pid)
+{
+	int n = shmlog[0] < 0 || shmlog[0] > SHMLOG_MAX ? SHMLOG_MAX : shmlog[0];
+	for (int i = 0; i < n; i++) {
+		struct shmid_ds ds;
+		if (shmctl(shmlog[1 + i], IPC_STAT, &ds) == 0 && ds.shm_cpid == pid)
+			shmctl(shmlog[1 + i], IPC_RMID, NULL);
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned seed = 1;
+	long count = 4000, children = 8;
+	int opt;
+	while ((opt = getopt(argc, argv, "s:n:c:")) != -1) {
+		if (opt == 's')
+			seed = strtoul(optarg, NULL, 0);
+		else if (opt == 'n')
+			count = atol(optarg);
+		else if (opt == 'c')
+			children = atol(optarg);
+		else {
+			fprintf(stderr, "usage: sysfuzz [-s SEED] [-n COUNT] [-c CHILDREN]\n");
+			return 2;
+		}
+	}
+	if (!on_vmalab()) {
+		fprintf(stderr, "sysfuzz: refusing to run: it issues random system calls, and this is not vmalab\n");
+		return 1;
+	}
+	if (children < 1 || count < 0) {
+		fprintf(stderr, "sysfuzz: need CHILDREN >= 1 and COUNT >= 0\n");
+		return 2;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm; /* no SA_RESTART: the backstop interrupts waitpid */
+	sigaction(SIGALRM, &sa, NULL);
+	shmlog = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shmlog == MAP_FAILED) {
+		perror("sysfuzz: mmap");
+		return 1;
+	}
+	int bysig[128] = { 0 };
+	long exited = 0, signalled = 0;
+	for (long c = 0; c < children; c++) {
+		rmtree(WORKDIR);
+		mkdir(WORKDIR, 0777);
+		shmlog[0] = 0;
+		rng = seed ^ (0x9e3779b9u * (unsigned)(c + 1));
+		unsigned child_seed = rnd() | 1;
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("sysfuzz: fork");
+			return 1;
+		}
+		if (pid == 0)
+			worker(child_seed, count / children + (c < count % children));
+		int st;
+		alarm(3);
+		for (;;) {
+			pid_t w = waitpid(pid, &st, WUNTRACED);
+			if (w == pid && !WIFSTOPPED(st))
+				break;
+			if (w == pid || (w < 0 && errno == EINTR))
+				kill(pid, SIGKILL); /* stopped, or outlived the backstop */
+			else if (w < 0) {
+				perror("sysfuzz: waitpid");
+				return 1;
+			}
+		}
+		alarm(0);
+		remove_segments(pid);
+		if (WIFEXITED(st))
+			exited++;
+		else if (WIFSIGNALED(st)) {
+			signalled++;
+			bysig[WTERMSIG(st)]++;
+		}
+	}
+	rmtree(WORKDIR);
+	char line[1024];
+	int n = snprintf(line, sizeof line, "sysfuzz: seed %u children %ld calls %ld exited %ld signalled %ld", seed,
+			 children, count, exited, signalled);
+	const char *sep = " (";
+	for (int s = 1; s < 128; s++) {
+		if (!bysig[s])
+			continue;
+		const char *name = signal_name(s);
+		if (name)
+			n += snprintf(line + n, sizeof line - n, "%sSIG%s %d", sep, name, bysig[s]);
+		else
+			n += snprintf(line + n, sizeof line - n, "%sSIG%d %d", sep, s, bysig[s]);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		n += snprintf(line + n, sizeof line - n, ")");
+	say("%s\n", line);
+	return 0;
+}
