@@ -11,6 +11,7 @@ import type { Inode } from "./fs/inode.ts";
 import type { File } from "./fs/file.ts";
 import { S_IFMT, S_IFREG } from "./fs/mode.ts";
 import { AddressSpace, type FileBacking } from "./mm/filemap.ts";
+import { unmapMappingRange } from "./mm/memory.ts";
 import type { MmContext } from "./mm/context.ts";
 import type { PhysMem } from "./arch/phys.ts";
 import type { PageCacheHook } from "./fs/pagestore.ts";
@@ -65,6 +66,7 @@ class InodeBacking implements FileBacking, PageCacheHook {
     const pfn = this.mapping.findPage(index);
     const off = size % 4096;
     if (pfn >= 0 && off > 0) this.ctx.mem.writeBytes(pfn * 4096 + off, new Uint8Array(4096 - off));
+    unmapMappingRange(this.mapping, Math.ceil(size / 4096), Infinity, true); // Linux truncate_pagecache
     this.mapping.truncatePages(Math.ceil(size / 4096));
   }
 

@@ -15,8 +15,9 @@ import { dupRmap, execRmap, exitRmap } from "./rmap.ts";
 import { swapPteSlot } from "./swap.ts";
 import {
   freePteTable, pdePresent, pteDirty, pdeTable, pgdAlloc, pgdFree, pgdIndex, pteAlloc, pteAllocForWrite, pteMk, pteMkclean,
-  pteMkold, ptePfn, ptePresent, pteWrite, pteWrprotect, unshareTable, _PAGE_ACCESSED,
+  pteMkold, pteOffset, ptePfn, ptePresent, pteWrite, pteWrprotect, unshareTable, _PAGE_ACCESSED,
 } from "./pgtable.ts";
+import type { AddressSpace } from "./filemap.ts";
 import {
   VmArea, VM_DONTCOPY, VM_INSERTPAGE, VM_LOCKED, VM_IO, VM_PFNMAP, VM_RESERVED, VM_SHARED, VM_DONTEXPAND, isCowMapping,
   vmaDup, vmPageProt,
@@ -149,6 +150,32 @@ function zapPteRange(mm: Mm, vma: VmArea | null, table: number, addr: number, en
     else mm.fileRss--;
     frames.mapcount[page]--;
     frames.putPage(page);
+  }
+}
+
+/**
+ * Unmaps file pages [first, last) of `as` from every area mapping them (Linux
+ * unmap_mapping_range): shared areas lose those PTEs; private areas lose the
+ * PTEs that still map the file's cached page, and with evenCows (truncate) also
+ * their private copies, so a later access past the end of the file raises SIGBUS.
+ */
+export function unmapMappingRange(as: AddressSpace, first: number, last: number, evenCows: boolean): void {
+  const ctx = as.ctx, frames = ctx.frames;
+  for (const vma of [...as.iMmap]) {
+    const start = Math.max(vma.vmStart, vma.vmStart + (first - vma.vmPgoff) * 4096);
+    const end = Math.min(vma.vmEnd, vma.vmStart + (last - vma.vmPgoff) * 4096);
+    if (start >= end) continue;
+    if (vma.vmFlags & VM_SHARED || evenCows) {
+      zapPageRange(vma.vmMm, vma, start, end);
+      continue;
+    }
+    for (let a = start; a < end; a += 4096) {
+      const ptePa = pteOffset(vma.vmMm, a);
+      if (ptePa === 0) continue;
+      const pte = ctx.mem.read32(ptePa);
+      const pfn = ptePfn(pte);
+      if (ptePresent(pte) && frames.mapping[pfn] === as && frames.flags[pfn] & PG.CACHE) zapPageRange(vma.vmMm, vma, a, a + 4096);
+    }
   }
 }
 

@@ -3,11 +3,10 @@
 
 import { Errno } from "../errno.ts";
 import { PAGE_MASK, PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TASK_SIZE, pageAlignLen } from "./config.ts";
-import { tlbFinish, tlbRemember, zapPageRange } from "./memory.ts";
+import { tlbFinish, tlbRemember, unmapMappingRange, zapPageRange } from "./memory.ts";
 import { calcVmProtBits, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_WRITE } from "./mmap.ts";
 import { type Mm, splitVma, vmaMergeNeighbours } from "./mm.ts";
-import { pdePresent, pdeTable, pgdIndex, pteOffset, ptePfn, ptePresent, pteModify, unshareRange } from "./pgtable.ts";
-import { PG } from "./page.ts";
+import { pdePresent, pdeTable, pgdIndex, ptePresent, pteModify, unshareRange } from "./pgtable.ts";
 import {
   VM_DONTCOPY, VM_EXEC, VM_LOCKED, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea,
 } from "./vma.ts";
@@ -173,24 +172,6 @@ function madviseRemove(mm: Mm, vma: VmArea, start: number, end: number): number 
   if (!file.punchHole) return -Errno.EOPNOTSUPP;
   const first = ((start - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
   const last = ((end - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
-  const as = file.mapping, frames = mm.ctx.frames;
-  // Every area of the file over the hole loses its file pages (Linux unmap_mapping_range, even_cows = 0).
-  for (const other of [...as.iMmap]) {
-    const os = Math.max(other.vmStart, other.vmStart + (first - other.vmPgoff) * 4096);
-    const oe = Math.min(other.vmEnd, other.vmStart + (last - other.vmPgoff) * 4096);
-    if (os >= oe) continue;
-    if (other.vmFlags & VM_SHARED) {
-      zapPageRange(other.vmMm, other, os, oe);
-      continue;
-    }
-    for (let a = os; a < oe; a += 4096) {
-      const ptePa = pteOffset(other.vmMm, a);
-      if (ptePa === 0) continue;
-      const pte = mm.ctx.mem.read32(ptePa);
-      if (ptePresent(pte) && frames.mapping[ptePfn(pte)] === as && (frames.flags[ptePfn(pte)] & PG.CACHE)) {
-        zapPageRange(other.vmMm, other, a, a + 4096);
-      }
-    }
-  }
+  unmapMappingRange(file.mapping, first, last, false); // every area of the file over the hole
   return file.punchHole(first, last);
 }
