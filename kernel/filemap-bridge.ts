@@ -35,6 +35,7 @@ class InodeBacking implements FileBacking, PageCacheHook {
     if (inode.sb.type === "tmpfs") this.mapping.shmemPages = () => this.cachedOnly();
   }
 
+  /** Cached pages the store does not hold (PageCacheHook). */
   cachedOnly(): number {
     let n = 0;
     for (const index of this.mapping.pages.keys()) if (!this.inode.data?.hasPage(index)) n++;
@@ -110,10 +111,7 @@ class InodeBacking implements FileBacking, PageCacheHook {
   }
 }
 
-/**
- * The mm view of a regular file opened as `file`, or -ENODEV for files that
- * cannot be mapped.
- */
+/** The mm view of a regular file opened as `file`, or -ENODEV for files that cannot be mapped. */
 export function fileBacking(ctx: MmContext, file: File): FileBacking | number {
   const inode = file.inode;
   if ((inode.mode & S_IFMT) !== S_IFREG || !inode.data) return -Errno.ENODEV;
