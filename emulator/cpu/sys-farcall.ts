@@ -87,22 +87,7 @@ export function farJump(cpu: CPU, selector: number, offset: number, opsize32: bo
     return;
   }
   const type = acc & 0x1f;
-  const dpl = (acc >>> 5) & 3;
-  if (type === SysType.CallGate16 || type === SysType.CallGate32 || type === SysType.TaskGate ||
-      type === SysType.Tss16 || type === SysType.Tss32) {
-    if (dpl < cpl || dpl < (sel & 3)) cpu.fault(Vec.GP, code);
-    if ((acc & Acc.P) === 0) cpu.fault(Vec.NP, code);
-  } else {
-    cpu.fault(Vec.GP, code);
-  }
-  if (type === SysType.TaskGate) {
-    switchTask(cpu, lo >>> 16, TaskSource.Jmp, 0);
-    return;
-  }
-  if (type === SysType.Tss16 || type === SysType.Tss32) {
-    switchTask(cpu, sel, TaskSource.Jmp, 0);
-    return;
-  }
+  if (gateOrTask(cpu, sel, acc, lo, TaskSource.Jmp)) return;
   const tsel = lo >>> 16;
   const toff = type === SysType.CallGate32 ? ((lo & 0xffff) | (hi & 0xffff0000)) >>> 0 : lo & 0xffff;
   fetchCode(cpu, tsel, cpl, false);
@@ -110,6 +95,31 @@ export function farJump(cpu: CPU, selector: number, offset: number, opsize32: bo
   commitCs(cpu, tsel, cpl);
   cpu.eip = toff;
   cpu.onModeChange();
+}
+
+/**
+ * The system-descriptor part of a far JMP/CALL through `sel` (access byte acc,
+ * low dword lo): #GP unless it is a call gate, task gate or TSS with DPL >=
+ * CPL and >= RPL, #NP if not present. Task gates and TSSs switch tasks (true:
+ * done); a call gate returns false for the caller to follow.
+ */
+function gateOrTask(cpu: CPU, sel: number, acc: number, lo: number, source: TaskSource): boolean {
+  const code = sel & 0xfffc;
+  const type = acc & 0x1f;
+  const dpl = (acc >>> 5) & 3;
+  if (type !== SysType.CallGate16 && type !== SysType.CallGate32 && type !== SysType.TaskGate &&
+      type !== SysType.Tss16 && type !== SysType.Tss32) cpu.fault(Vec.GP, code);
+  if (dpl < cpu.cpl || dpl < (sel & 3)) cpu.fault(Vec.GP, code);
+  if ((acc & Acc.P) === 0) cpu.fault(Vec.NP, code);
+  if (type === SysType.TaskGate) {
+    switchTask(cpu, lo >>> 16, source, 0);
+    return true;
+  }
+  if (type === SysType.Tss16 || type === SysType.Tss32) {
+    switchTask(cpu, sel, source, 0);
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -156,22 +166,7 @@ export function farCall(cpu: CPU, selector: number, offset: number, opsize32: bo
     return;
   }
   const type = acc & 0x1f;
-  const dpl = (acc >>> 5) & 3;
-  if (type === SysType.CallGate16 || type === SysType.CallGate32 || type === SysType.TaskGate ||
-      type === SysType.Tss16 || type === SysType.Tss32) {
-    if (dpl < cpl || dpl < (sel & 3)) cpu.fault(Vec.GP, code);
-    if ((acc & Acc.P) === 0) cpu.fault(Vec.NP, code);
-  } else {
-    cpu.fault(Vec.GP, code);
-  }
-  if (type === SysType.TaskGate) {
-    switchTask(cpu, lo >>> 16, TaskSource.Call, 0);
-    return;
-  }
-  if (type === SysType.Tss16 || type === SysType.Tss32) {
-    switchTask(cpu, sel, TaskSource.Call, 0);
-    return;
-  }
+  if (gateOrTask(cpu, sel, acc, lo, TaskSource.Call)) return;
   callGate(cpu, lo, hi, type === SysType.CallGate32);
 }
 
