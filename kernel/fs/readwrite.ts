@@ -54,30 +54,27 @@ export function sysWrite(caller: FsCaller, fd: number, src: Uint8Array): number 
   return vfsWrite(caller, file, src);
 }
 
-/** pread64: read at pos without moving the file position; -ESPIPE on pipes and ttys. */
-export function sysPread64(caller: FsCaller, fd: number, count: number, pos: number): Uint8Array | number {
+/** Runs op on fd's file with its position at pos, then restores the position (pread64/pwrite64). */
+function atPos<T>(caller: FsCaller, fd: number, pos: number, op: (file: File) => T): T | number {
   const file = caller.files.get(fd);
   if (file === null) return -Errno.EBADF;
   if (pos < 0 || !Number.isSafeInteger(pos)) return -Errno.EINVAL;
   if (file.fop.llseek === noLlseek) return -Errno.ESPIPE;
   const saved = file.pos;
   file.pos = pos;
-  const r = vfsRead(caller, file, count);
+  const r = op(file);
   file.pos = saved;
   return r;
 }
 
+/** pread64: read at pos without moving the file position; -ESPIPE on pipes and ttys. */
+export function sysPread64(caller: FsCaller, fd: number, count: number, pos: number): Uint8Array | number {
+  return atPos(caller, fd, pos, (file) => vfsRead(caller, file, count));
+}
+
 /** pwrite64: write at pos without moving the file position (O_APPEND still appends, as Linux). */
 export function sysPwrite64(caller: FsCaller, fd: number, src: Uint8Array, pos: number): number {
-  const file = caller.files.get(fd);
-  if (file === null) return -Errno.EBADF;
-  if (pos < 0 || !Number.isSafeInteger(pos)) return -Errno.EINVAL;
-  if (file.fop.llseek === noLlseek) return -Errno.ESPIPE;
-  const saved = file.pos;
-  file.pos = pos;
-  const r = vfsWrite(caller, file, src);
-  file.pos = saved;
-  return r;
+  return atPos(caller, fd, pos, (file) => vfsWrite(caller, file, src));
 }
 
 /** Seek with a 64-bit offset (_llseek): the new position or -errno. */
