@@ -1,4 +1,4 @@
-// The emulator against the host CPU on the same snippets (see native.ts). Flags the
+// The emulator against the reference CPU on the same snippets (see native.ts). Flags the
 // manuals leave undefined are masked per group, because a modern host and a 486 may
 // legitimately differ there: AF after logic ops and shifts; OF after multi-bit shifts
 // and rotates; SF ZF AF PF after MUL/IMUL; all flags after DIV; the BCD group's

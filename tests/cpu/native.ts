@@ -1,6 +1,6 @@
-// Differential testing against the host CPU: the same instruction snippets run natively
-// (as an i386 Linux ELF built with nasm + ld.lld; this machine executes them) and in the
-// emulator. Each snippet starts with zeroed registers and flags and ends by recording
+// Differential testing against a reference CPU: the same instruction snippets run as an
+// i386 Linux ELF built with nasm + ld.lld (on this host's CPU, or under qemu-user where the
+// host cannot execute i386 programs: tests/support/i386-reference.ts) and in the emulator. Each snippet starts with zeroed registers and flags and ends by recording
 // EAX, EDX and EFLAGS. Snippets may use the 64-byte buffer `scratch`.
 
 import { execFileSync } from "node:child_process";
@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asm, makeCpu, run } from "./setup.ts";
+import { execI386, i386Unavailable } from "../support/i386-reference.ts";
 
 function haveTools(): string | null {
   for (const [cmd, arg] of [["nasm", "-v"], ["ld.lld", "--version"]]) {
@@ -17,7 +18,7 @@ function haveTools(): string | null {
       return `${cmd} not found`;
     }
   }
-  return null;
+  return i386Unavailable();
 }
 
 export const NATIVE_MISSING = haveTools();
@@ -68,7 +69,7 @@ scratch: resb 64
     writeFileSync(join(dir, "t.asm"), src);
     execFileSync("nasm", ["-f", "elf32", "-o", join(dir, "t.o"), join(dir, "t.asm")]);
     execFileSync("ld.lld", ["-m", "elf_i386", "-o", join(dir, "t"), join(dir, "t.o")]);
-    const out = execFileSync(join(dir, "t"));
+    const out = execI386(join(dir, "t"));
     return new Int32Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.length));
   } finally {
     rmSync(dir, { recursive: true, force: true });

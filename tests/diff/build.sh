@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the differential test programs (tests/diff/src/*.c) into tests/diff/bin/ and
-# records their output on this host (which runs i386 Linux ELF natively) as
-# tests/diff/expected/NAME.txt. Needs clang, lld and musl-dev:i386 (see the brief).
+# records their output on this host's own CPU (an x86 kernel, or x86_64 with IA32
+# emulation) as tests/diff/expected/NAME.txt; it refuses to record under qemu-user, which
+# differs from the hardware in places (see QEMU_DIFFERS in diff.test.ts). Needs clang, lld and musl-dev:i386 (see the brief).
 # The built binaries and the expected outputs are committed, so `npm test` needs neither.
 # Usage: sh tests/diff/build.sh [--no-run]   (--no-run: compile only, keep expected/)
 set -eu
@@ -25,6 +26,13 @@ for src in src/*.c; do
   echo "built bin/$name"
 done
 [ "${1:-}" = "--no-run" ] && exit 0
+for f in /proc/sys/fs/binfmt_misc/*; do
+  if grep -qs '^interpreter .*qemu-i386' "$f" && grep -qsx enabled "$f"; then
+    echo "i386 programs run under qemu-user here ($f): not recording expected/ (use --no-run)" >&2
+    exit 1
+  fi
+done
+./bin/alu > /dev/null 2>&1 || { echo "this host cannot execute i386 programs: not recording expected/ (use --no-run)" >&2; exit 1; }
 for bin in bin/*; do
   name=$(basename "$bin")
   set +e

@@ -4,15 +4,13 @@ import { existsSync, mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { direntReclen } from "../../../kernel/fs/readdir.ts";
-
-function skip(reason: string): void {
-  if (process.env.CI === "true") throw new Error(reason);
-  console.log(`skipped: ${reason}`);
-}
+import { execI386, i386Reference, needI386 } from "../../support/i386-reference.ts";
+import { skipOrFail as skip } from "../exec/toolchain.ts";
 
 describe("layouts agree with the running Linux", () => {
   it("struct stat64 offsets and linux_dirent64 record sizes", () => {
     if (!existsSync("/usr/lib/i386-linux-musl/libc.a")) return skip("musl-dev:i386 is not installed");
+    if (needI386()) return;
     const work = mkdtempSync(join(tmpdir(), "vmalab-native-"));
     try {
       const exe = join(work, "native");
@@ -29,7 +27,7 @@ describe("layouts agree with the running Linux", () => {
       mkdirSync(join(dir, "subdirectory"));
       writeFileSync(join(dir, "a-name-of-exactly-21c"), "");
       symlinkSync("x", join(dir, "l"));
-      const out = execFileSync(exe, [dir]).toString().trim().split("\n");
+      const out = execI386(exe, [dir]).toString().trim().split("\n");
       const [rc, hex] = out[0].split(" ");
       expect(rc).toBe("0");
       const raw = Buffer.from(hex, "hex");
@@ -50,8 +48,12 @@ describe("layouts agree with the running Linux", () => {
       const types: Record<string, number> = { ".": 4, "..": 4, subdirectory: 4, "a-name-of-exactly-21c": 8, l: 10, file: 8 };
       const recs = out.slice(2).map((l) => l.split(" "));
       expect(recs.length).toBe(6);
+      // qemu-user 7.2 rounds an i386 guest's d_reclen to 4 bytes (the alignment of its
+      // target_dirent64); Linux rounds linux_dirent64 records to 8 on every architecture.
+      const reclenKnown = i386Reference().kind === "native";
+      if (!reclenKnown) console.log("d_reclen not checked: qemu-user computes its own (4-byte rounding)");
       for (const [reclen, type, name] of recs) {
-        expect([name, Number(reclen)]).toEqual([name, direntReclen(name.length)]);
+        if (reclenKnown) expect([name, Number(reclen)]).toEqual([name, direntReclen(name.length)]);
         expect([name, Number(type)]).toEqual([name, types[name]]);
       }
     } finally {
