@@ -4,6 +4,7 @@
 // listed with its bytes so the listing can be checked against a disassembler.
 
 import { HYPERCALL_PORT, KERNEL_DS, STUBS_PA } from "./layout.ts";
+import { Tf } from "./trapframe.ts";
 
 /** Vectors for which the CPU pushes an error code itself. */
 export function hasErrorCode(vector: number): boolean {
@@ -14,6 +15,18 @@ export function hasErrorCode(vector: number): boolean {
 export const STUB_SIZE = 16;
 export const COMMON_PA = STUBS_PA + 256 * STUB_SIZE;
 
+/**
+ * An instruction of the exit path that loads a value the user chose and so may fault at
+ * CPL 0 (Linux's exception table for RESTORE_REGS and the IRET in entry_32.S): a segment
+ * register pop, or the IRET that loads CS and SS. `slot` is the trap-frame offset ESP
+ * points at when it runs, which locates the user frame under the fault.
+ */
+export interface ExitFixup {
+  pa: number;
+  slot: Tf;
+  kind: "segment" | "iret";
+}
+
 export interface StubImage {
   /** Bytes to write at STUBS_PA. */
   image: Uint8Array;
@@ -21,6 +34,8 @@ export interface StubImage {
   resumePa: number;
   /** The idle loop (ring 0: sti; hlt; jmp). */
   idlePa: number;
+  /** The exit path's instructions that may fault on a user's selector. */
+  exitFixups: ExitFixup[];
 }
 
 /** Builds the stub area: per-vector stubs, the common path and the idle loop. */
@@ -48,15 +63,22 @@ export function buildStubs(): StubImage {
     0xef, //                    out dx, eax         ; enter the TS kernel
   ];
   const resumeOffset = common.length;
+  const exitFixups: ExitFixup[] = [];
+  const fixup = (slot: Tf, kind: ExitFixup["kind"]) => exitFixups.push({ pa: COMMON_PA + common.length, slot, kind });
+  fixup(Tf.GS, "segment");
+  common.push(0x0f, 0xa9); //   pop gs
+  fixup(Tf.FS, "segment");
+  common.push(0x0f, 0xa1); //   pop fs
+  fixup(Tf.ES, "segment");
+  common.push(0x07); //         pop es
+  fixup(Tf.DS, "segment");
   common.push(
-    0x0f, 0xa9, //              pop gs
-    0x0f, 0xa1, //              pop fs
-    0x07, //                    pop es
     0x1f, //                    pop ds
     0x61, //                    popa
     0x83, 0xc4, 0x08, //        add esp, 8          ; vector and error code
-    0xcf, //                    iret
   );
+  fixup(Tf.EIP, "iret");
+  common.push(0xcf); //         iret
   code.push(...common);
   const resumePa = COMMON_PA + resumeOffset;
   while (code.length % 16 !== 0) code.push(0xcc);
@@ -66,7 +88,7 @@ export function buildStubs(): StubImage {
     0xf4, //                    hlt
     0xeb, 0xfc, //              jmp idle
   );
-  return { image: Uint8Array.from(code), resumePa, idlePa };
+  return { image: Uint8Array.from(code), resumePa, idlePa, exitFixups };
 }
 
 function le32(v: number): number[] {

@@ -1,8 +1,10 @@
 // /dev/mem (character device 1:1): guest physical memory as a file, as on
 // Linux with STRICT_DEVMEM. Only root may open it (CAP_SYS_RAWIO). read/write
-// reach the first MiB (BIOS data, VGA text memory, ROMs) and fail with EPERM
-// on RAM above it and EFAULT past the end of RAM. mmap maps any range that is
-// not RAM above 1 MiB (the ISA hole, device memory above RAM) through
+// reach the ISA hole of the first MiB (VGA text memory, ROMs); the RAM below
+// 640 KiB, where the kernel keeps its page directory, GDT, IDT, TSS and trap
+// stubs, reads as zeros and ignores writes (as x86 devmem_is_allowed's "2" does
+// since Linux 4.16); RAM above 1 MiB fails with EPERM, and anything past the end
+// of RAM with EFAULT. mmap maps the ISA hole and device memory above RAM through
 // remapPfnRange, so the area is VM_PFNMAP: the frames are never counted, and a
 // private writable mapping gets copy-on-write copies (seed 004).
 
@@ -16,16 +18,27 @@ import type { VmArea } from "../mm/vma.ts";
 
 export const MEM_MAJOR = 1;
 export const MEM_MINOR = 1;
-/** Frames below this (the first MiB) are always accessible, as x86 devmem_is_allowed says. */
+/** Frames below this (the first MiB) are reachable in some way, as x86 devmem_is_allowed says. */
 const LOW_PFNS = 256;
+/** Conventional memory ends at 640 KiB; the ISA hole (VGA, ROMs) follows. */
+const LOW_RAM_PFNS = 0xa0;
 /** A PTE holds a 20-bit frame number: physical addresses end at 4 GiB. */
 const MAX_PFN = 0x10_0000;
 
 const SEEK_SET = 0, SEEK_CUR = 1;
 
-/** True if frame pfn may be reached through /dev/mem: the first MiB, or anything that is not RAM. */
-export function devmemIsAllowed(ctx: MmContext, pfn: number): boolean {
-  return pfn < LOW_PFNS || pfn >= ctx.frames.nframes;
+/** What /dev/mem may do with a frame (Linux devmem_is_allowed's 0, 1 and 2). */
+export const enum Devmem {
+  Denied = 0,
+  Allowed = 1,
+  /** Low RAM: reads give zeros, writes are dropped, mmap is refused. */
+  Zeros = 2,
+}
+
+/** How frame pfn may be reached through /dev/mem. */
+export function devmemIsAllowed(ctx: MmContext, pfn: number): Devmem {
+  if (pfn < LOW_RAM_PFNS) return Devmem.Zeros;
+  return pfn < LOW_PFNS || pfn >= ctx.frames.nframes ? Devmem.Allowed : Devmem.Denied;
 }
 
 function callerIsRoot(caller: IoCaller): boolean {
@@ -39,8 +52,16 @@ export function devMemFops(ctx: MmContext): FileOps {
   /** Checks [pos, pos+len) for read/write: 0, -EFAULT past RAM, -EPERM for RAM above 1 MiB. */
   const rangeOk = (pos: number, len: number): number => {
     if (pos + len > ramEnd) return -Errno.EFAULT;
-    for (let p = Math.floor(pos / 4096); p * 4096 < pos + len; p++) if (!devmemIsAllowed(ctx, p)) return -Errno.EPERM;
+    for (let p = Math.floor(pos / 4096); p * 4096 < pos + len; p++) if (devmemIsAllowed(ctx, p) === Devmem.Denied) return -Errno.EPERM;
     return 0;
+  };
+  /** Calls f for each piece of [pos, pos+len) within one page that may really be accessed. */
+  const eachAllowed = (pos: number, len: number, f: (at: number, off: number, n: number) => void): void => {
+    for (let at = pos; at < pos + len; ) {
+      const n = Math.min(pos + len, (Math.floor(at / 4096) + 1) * 4096) - at;
+      if (devmemIsAllowed(ctx, Math.floor(at / 4096)) === Devmem.Allowed) f(at, at - pos, n);
+      at += n;
+    }
   };
   return {
     open(_inode, _file, caller) {
@@ -51,14 +72,15 @@ export function devMemFops(ctx: MmContext): FileOps {
       if (dst.length > 0 && len === 0) return -Errno.EFAULT;
       const err = rangeOk(file.pos, len);
       if (err < 0) return err;
-      dst.set(ctx.mem.readBytes(file.pos, len));
+      dst.fill(0, 0, len);
+      eachAllowed(file.pos, len, (at, off, n) => dst.set(ctx.mem.readBytes(at, n), off));
       file.pos += len;
       return len;
     },
     write(file: File, src: Uint8Array) {
       const err = rangeOk(file.pos, src.length);
       if (err < 0) return err;
-      ctx.mem.writeBytes(file.pos, src);
+      eachAllowed(file.pos, src.length, (at, off, n) => ctx.mem.writeBytes(at, src.subarray(off, off + n)));
       file.pos += src.length;
       return src.length;
     },
@@ -75,7 +97,7 @@ export function devMemFops(ctx: MmContext): FileOps {
       const pfn = vma.vmPgoff;
       const pages = vma.pages;
       if (pfn + pages > MAX_PFN) return -Errno.EINVAL;
-      for (let i = 0; i < pages; i++) if (!devmemIsAllowed(ctx, pfn + i)) return -Errno.EPERM;
+      for (let i = 0; i < pages; i++) if (devmemIsAllowed(ctx, pfn + i) !== Devmem.Allowed) return -Errno.EPERM;
       return remapPfnRange(vma.vmMm, vma, vma.vmStart, pfn, pages * 4096);
     },
   };

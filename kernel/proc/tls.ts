@@ -12,15 +12,22 @@ import { Errno } from "../errno.ts";
 /** struct user_desc is 16 bytes: entry_number, base_addr, limit, flag bits. */
 const USER_DESC_SIZE = 16;
 
-/** Encodes a struct user_desc as a GDT descriptor pair (Linux fill_ldt); [0, 0] for an empty one. */
-function descriptorFromUser(base: number, limit: number, bits: number): [number, number] {
+/**
+ * Encodes a struct user_desc as a GDT descriptor pair (Linux fill_ldt): [0, 0] for an
+ * empty one, null for one Linux refuses in the TLS array (tls_desc_okay: only present
+ * 32-bit data segments, since a 16-bit or not-present DPL 3 segment is a way to make
+ * the kernel's return to user mode fault).
+ */
+function descriptorFromUser(base: number, limit: number, bits: number): [number, number] | null {
   const seg32 = bits & 1, contents = (bits >>> 1) & 3, readExecOnly = (bits >>> 3) & 1;
   const limitInPages = (bits >>> 4) & 1, notPresent = (bits >>> 5) & 1, useable = (bits >>> 6) & 1;
-  if (base === 0 && limit === 0 && contents === 0 && readExecOnly === 1 && seg32 === 0 && limitInPages === 0 && notPresent === 1 && useable === 0) {
-    return [0, 0];
-  }
+  const ldtEmpty = base === 0 && limit === 0 && contents === 0 && readExecOnly === 1 && seg32 === 0 && limitInPages === 0 && notPresent === 1 && useable === 0;
+  // All zero but entry_number: what programs have long meant by "no segment" (Linux 3.19's LDT_zero).
+  const ldtZero = base === 0 && limit === 0 && (bits & 0x7f) === 0;
+  if (ldtEmpty || ldtZero) return [0, 0];
+  if (!seg32 || contents > 1 || notPresent) return null;
   const type = ((readExecOnly ^ 1) << 1) | (contents << 2) | 1;
-  const access = 0x10 | 0x60 | ((notPresent ^ 1) << 7) | type;
+  const access = 0x10 | 0x60 | 0x80 | type;
   const low = ((base & 0xffff) << 16) | (limit & 0xffff);
   const high = ((base >>> 16) & 0xff) | (access << 8) | (limit & 0xf0000) | (useable << 20) | (seg32 << 22) | (limitInPages << 23) | (base & 0xff000000);
   return [low | 0, high | 0];
@@ -35,6 +42,8 @@ export function setTlsFromUser(k: Kernel, t: Task, mm: Mm, uaddr: number): numbe
   const raw = copyFromUser(mm, uaddr, USER_DESC_SIZE);
   if (typeof raw === "number") return raw;
   const v = new DataView(raw.buffer, raw.byteOffset, USER_DESC_SIZE);
+  const d = descriptorFromUser(v.getUint32(4, true), v.getUint32(8, true), v.getUint32(12, true));
+  if (!d) return -Errno.EINVAL;
   let entry = v.getInt32(0, true);
   if (entry === -1) {
     for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
@@ -49,7 +58,6 @@ export function setTlsFromUser(k: Kernel, t: Task, mm: Mm, uaddr: number): numbe
     if (w < 0) return w;
   }
   if (entry < GDT_ENTRY_TLS_MIN || entry >= GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) return -Errno.EINVAL;
-  const d = descriptorFromUser(v.getUint32(4, true), v.getUint32(8, true), v.getUint32(12, true));
   const i = entry - GDT_ENTRY_TLS_MIN;
   t.tls[i * 2] = d[0];
   t.tls[i * 2 + 1] = d[1];

@@ -195,6 +195,11 @@ const QEMU_USER_CANNOT = new Map<string, string>(Object.entries({
   sysv_madv_remove: "qemu ignores madvise advice",
 }));
 
+// Guest test programs qemu-user cannot run at all.
+const QEMU_USER_CANNOT_RUN = new Map<string, string>([
+  ["selectors", "qemu 7.2 neither checks TLS descriptors nor reloads segment registers on return, and aborts on a sigreturn to an empty TLS selector"],
+]);
+
 /** Why the reference cannot make the check a FAIL line names, or undefined. */
 function referenceCannot(line: string): string | undefined {
   const name = /^FAIL (\w+)/.exec(line)?.[1];
@@ -225,6 +230,8 @@ describe("native host run", () => {
 
   describe.skipIf(native.reason !== null)("guest tests", () => {
     it.each(testPrograms)("tests/%s passes", (name) => {
+      const cannotRun = i386Reference().kind === "qemu-user" ? QEMU_USER_CANNOT_RUN.get(name) : undefined;
+      if (cannotRun) return console.log(`tests/${name}: skipped under qemu-user: ${cannotRun}`);
       const r = run(`tests/${name}`, []);
       const lines = r.stdout.split("\n").filter((l) => l !== "");
       const cannot = lines.filter((l) => referenceCannot(l) !== undefined);

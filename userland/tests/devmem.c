@@ -82,6 +82,22 @@ int main(int argc, char **argv)
 	lseek(fd, SPARE + 3, SEEK_SET);
 	check(read(fd, &c, 1) == 1 && c == 's', "devmem_read_device", "read '%c'", c);
 
+	/* The RAM below 640 KiB holds the kernel's page directory, GDT, IDT and trap stubs:
+	 * it reads as zeros, ignores writes (were this one kept, the next system call would
+	 * go through a broken gate) and cannot be mapped. */
+	unsigned char low[16];
+	memset(low, 0xee, sizeof low);
+	int zeros = pread(fd, low, sizeof low, 0x2000) == (ssize_t)sizeof low;
+	for (unsigned i = 0; i < sizeof low; i++)
+		zeros = zeros && low[i] == 0;
+	check(zeros, "devmem_low_ram_reads_zeros", "%02x %02x", low[0], low[8]);
+	memset(low, 0xff, sizeof low);
+	check(pwrite(fd, low, sizeof low, 0x3000 + 0x80 * 8) == (ssize_t)sizeof low && getppid() > 0,
+	      "devmem_low_ram_writes_dropped", "errno %d", errno);
+	errno = 0;
+	check(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0x1000) == MAP_FAILED && errno == EPERM,
+	      "devmem_low_ram_mmap_eperm", "errno %d", errno);
+
 	/* RAM above 1 MiB is not reachable; nor is /dev/mem for other users. */
 	errno = 0;
 	check(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0x200000) == MAP_FAILED && errno == EPERM, "devmem_ram_mmap_eperm",
