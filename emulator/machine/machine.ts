@@ -219,14 +219,21 @@ export class Machine {
     this.wake?.();
   }
 
-  /** Runs at most `maxCycles` guest cycles (slightly more: an instruction is never split). */
+  /**
+   * Runs at most `maxCycles` guest cycles (slightly more: an instruction is never split).
+   * A reset ends the slice too (it starts the cycle count again), so a guest that resets
+   * or triple-faults in a loop still returns to the host once per reset.
+   */
   runSlice(maxCycles: number): RunResult {
     if (this.exitStatus !== null) return RunResult.Exited;
     if (this.stopped) return RunResult.Stopped;
     const end = this.clock.cycles + maxCycles;
     this.idleUntil = Infinity;
     for (;;) {
-      if (this.resetPending) this.reset();
+      if (this.resetPending) {
+        this.reset();
+        return RunResult.Budget;
+      }
       // The CPU skips idle time by itself up to the limit it is given: when pacing,
       // give it no more than the wall-clock horizon (busy code goes on in 1 ms chunks).
       const until = Math.min(end, Math.max(this.idleHorizon, this.clock.cycles + PACE_CHUNK));
@@ -239,8 +246,7 @@ export class Machine {
         this.cpu.stopRequested = false;
         this.ownStop = false;
         this.reset();
-        if (this.clock.cycles >= end) return RunResult.Budget;
-        continue;
+        return RunResult.Budget;
       }
       switch (stop) {
         case Stop.Budget:
@@ -257,7 +263,7 @@ export class Machine {
         case Stop.TripleFault:
           if (this.options.tripleFault === "stop") return RunResult.TripleFault;
           this.reset();
-          continue;
+          return RunResult.Budget;
         default: {
           // Stop.Halted
           if ((this.cpu.flags & F.IF) === 0) return RunResult.Halted;

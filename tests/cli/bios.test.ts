@@ -3,7 +3,8 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
-import { runCli } from "./run-cli.ts";
+import { spawn } from "node:child_process";
+import { REPO, runCli } from "./run-cli.ts";
 
 describe("vmalab --bios", () => {
   let romPath: string;
@@ -37,5 +38,49 @@ describe("vmalab --bios", () => {
     expect(r.stdout).toBe("R");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(11);
+  });
+
+  describe("a ROM that resets the PC in a loop (out 0x64 <- 0xFE)", () => {
+    let loopRom: string;
+    beforeAll(() => {
+      const rom = new Uint8Array(4096).fill(0x90);
+      rom.set([0xb0, 0xfe, 0xe6, 0x80, 0xe6, 0x64, 0xeb, 0xfe], 0); // mov al,0xfe; out 0x80,al; out 0x64,al; jmp $
+      const rel = (0x10000 - 4096 - 0xfff3) & 0xffff;
+      rom.set([0xe9, rel & 0xff, rel >>> 8], 4096 - 16);
+      loopRom = join(dirname(romPath), "reset-loop.bin");
+      writeFileSync(loopRom, rom);
+    });
+
+    /** Starts vmalab on the ROM, waits until it has reset the PC 100 times (POST codes on stderr), then does `end`; resolves with [status, signal, ms to exit]. */
+    const endAfter = (end: (child: ReturnType<typeof spawn>) => void) =>
+      new Promise<[number | null, string | null, number]>((resolve) => {
+        const child = spawn(process.execPath, ["bin/vmalab.mjs", "--bios", loopRom, "-m", "4", "--post-log"], { cwd: REPO });
+        const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        let asked = 0;
+        let codes = 0;
+        child.stderr!.on("data", (d: Buffer) => {
+          codes += d.toString().split("POST code").length - 1;
+          if (codes >= 100 && asked === 0) {
+            asked = performance.now();
+            end(child);
+          }
+        });
+        child.on("close", (status, signal) => {
+          clearTimeout(kill);
+          resolve([status, signal, performance.now() - asked]);
+        });
+      });
+
+    it("ends on SIGTERM within a second", async () => {
+      const [status, signal, ms] = await endAfter((c) => c.kill("SIGTERM"));
+      expect([status, signal]).toEqual([143, null]);
+      expect(ms).toBeLessThan(1000);
+    });
+
+    it("ends on Ctrl-A x within a second", async () => {
+      const [status, signal, ms] = await endAfter((c) => c.stdin!.write("\x01x"));
+      expect([status, signal]).toEqual([0, null]);
+      expect(ms).toBeLessThan(1000);
+    });
   });
 });

@@ -133,6 +133,15 @@ describe("machine with a BIOS ROM", () => {
 });
 
 describe("machine resets", () => {
+  it("returns from runSlice after each reset, so a resetting guest cannot hold the host", () => {
+    const { m } = makeMachine(2);
+    m.loadBios(rom([0xb0, 0xfe, 0xe6, 0x64, 0xeb, 0xfe])); // mov al, 0xfe; out 0x64, al; jmp $
+    for (let i = 1; i <= 5; i++) {
+      expect(m.runSlice(1_000_000_000)).toBe(RunResult.Budget);
+      expect(m.resets).toBe(i);
+    }
+  });
+
   it("reboots a multiboot kernel after a triple fault (tripleFault: reset), RAM kept", () => {
     const { m, out } = makeMachine(4);
     const code = Uint8Array.from([
