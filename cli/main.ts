@@ -1,28 +1,74 @@
 // The vmalab command (bin/vmalab.mjs, `npm start -- ...`): builds a Machine
 // from the command line, wires COM1 to the terminal (raw mode when stdin is a
 // TTY; piped input is forwarded too), runs it and exits with the guest's
-// status. User mistakes end with one "vmalab: ..." line on stderr and status 2.
+// status. User mistakes, and outputs that cannot be written, end with one
+// "vmalab: ..." line on stderr and status 2; standard output closed by its
+// reader ends the run quietly with 141, the status of a program that SIGPIPE
+// killed (Node ignores SIGPIPE, so the process cannot die by it).
 
-import { readFileSync, openSync, closeSync, writeSync } from "node:fs";
+import { readFileSync, openSync, closeSync, fstatSync, readSync } from "node:fs";
 import { basename } from "node:path";
 import { execFileSync } from "node:child_process";
 import type { Machine } from "../emulator/machine/machine.ts";
 import { ImageError } from "../emulator/machine/image-error.ts";
 import { findMultibootHeader } from "../emulator/machine/multiboot.ts";
-import { validateRom } from "../emulator/machine/bios.ts";
-import { parseArgs, usage, UsageError, type CliOptions } from "./options.ts";
+import { MAX_ROM, validateRom } from "../emulator/machine/bios.ts";
+import { MIB, parseArgs, usage, UsageError, type CliOptions } from "./options.ts";
 import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
-import { ByteSink } from "./output.ts";
+import { ByteSink, writeAllSync } from "./output.ts";
 import { LineEditor } from "./line-editor.ts";
 import type { MonitorTarget } from "../monitor/monitor.ts";
+import { Errno } from "../kernel/errno.ts";
+import { parseCmdline } from "../kernel/cmdline.ts";
+import type { VmalabSystem } from "../system/system.ts";
 
 let rawMode = false;
-/** Writes out buffered guest output; set once the sinks exist. */
-let flushOutput: () => void = () => {};
+/** Writes out buffered output and closes the files; set once the run starts. */
+let cleanup: () => void = () => {};
+let exiting = false;
 
-/** Writes one line to stderr, with CR LF while the terminal is in raw mode. */
+/** Status for standard output closed by its reader: 128 + SIGPIPE, as a shell reports a program SIGPIPE killed. */
+const EXIT_PIPE_CLOSED = 128 + 13;
+
+/** Writes one line to stderr, with CR LF while the terminal is in raw mode; a failure has nowhere to go. */
 function note(line: string): void {
-  process.stderr.write(line + (rawMode ? "\r\n" : "\n"));
+  try {
+    writeAllSync(2, Buffer.from(line + (rawMode ? "\r\n" : "\n"), "utf8"));
+  } catch {
+    // stderr is gone: nothing left to tell
+  }
+}
+
+/**
+ * Ends the process: flushes and closes the outputs (once), restores the
+ * terminal, prints "vmalab: message" when given and exits with status. An
+ * output that fails while being flushed here turns a plain exit (no message)
+ * into that failure's status and message; an error already being reported
+ * keeps its own.
+ */
+function exitWith(status: number, message?: string): never {
+  if (!exiting) {
+    exiting = true;
+    cleanup();
+    if (flushFailure && message === undefined) ({ status, message } = flushFailure);
+  }
+  if (rawMode) process.stdin.setRawMode(false);
+  rawMode = false;
+  if (message !== undefined) note(`vmalab: ${message}`);
+  process.exit(status);
+}
+
+/** The first output that failed while exitWith flushed them. */
+let flushFailure: { status: number; message?: string } | null = null;
+
+/** An output cannot be written: the run ends with status 2 and a message, or quietly with 141 for EPIPE on stdout. */
+function outputFailed(what: string, e: NodeJS.ErrnoException): void {
+  const failure =
+    what === "standard output" && e.code === "EPIPE"
+      ? { status: EXIT_PIPE_CLOSED }
+      : { status: 2, message: `cannot write ${what}: ${fsReason(e)}` };
+  if (exiting) flushFailure ??= failure;
+  else exitWith(failure.status, failure.message);
 }
 
 function version(): string {
@@ -34,22 +80,60 @@ function version(): string {
   }
 }
 
-/** The reason a file operation failed, in a few words. */
+/** The reason a file or socket operation failed, in a few words. */
 function fsReason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EISDIR") return "is a directory";
   if (code === "EACCES") return "permission denied";
-  return code ?? (e as Error).message;
+  // libuv's text: "ENOSPC: no space left on device, write", "listen EADDRINUSE: address already in use 127.0.0.1:1"
+  const message = String((e as Error)?.message ?? e);
+  const text = code ? new RegExp(`\\b${code}: ([^,]+)`).exec(message)?.[1].replace(/ [\d.]+:\d+$/, "") : undefined;
+  return text ? `${text} (${code})` : (code ?? message);
 }
 
-/** Reads a file the user named; turns the usual failures into a UsageError. */
-function readUserFile(path: string, what: string): Uint8Array {
+/**
+ * Reads a file the user named, of at most `limit` bytes (`limitText` names
+ * the limit): a bigger file, or a device that never ends such as
+ * /dev/zero, is refused after reading no more than limit + 1 bytes. Throws
+ * UsageError for that and for the usual failures.
+ */
+function readUserFile(path: string, what: string, limit: number, limitText: string): Uint8Array {
+  const tooBig = () => new UsageError(`cannot read ${what} '${path}': more than ${limitText}`);
+  let fd = -1;
   try {
-    return readFileSync(path);
+    fd = openSync(path, "r");
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+    if (st.isFile() && st.size > limit) throw tooBig();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit) throw tooBig();
+    }
+    return Buffer.concat(chunks, total);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${what} '${path}': ${fsReason(e)}`);
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
+}
+
+/** The limit for a kernel or initrd: it has to fit in the guest's RAM. */
+function ramLimit(o: CliOptions): [number, string] {
+  return [o.memory, `the guest's RAM (-m ${o.memory / MIB}M)`];
+}
+
+/** Where guest output goes: console bytes (to the terminal, or held while the monitor is shown) and port 0xE9. */
+interface Sinks {
+  console: { push(byte: number): void };
+  debug: ByteSink | null;
 }
 
 /**
@@ -57,17 +141,12 @@ function readUserFile(path: string, what: string): Uint8Array {
  * The machine (and the CPU) is imported only here, so --help and option mistakes
  * answer quickly.
  */
-/** Where guest output goes: console bytes (to the terminal, or held while the monitor is shown) and port 0xE9. */
-interface Sinks {
-  console: { push(byte: number): void };
-  debug: ByteSink | null;
-}
 
 async function buildMachine(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> {
   if (!o.kernel && !o.bios) return bootBuiltin(o, sinks);
-  const kernel = o.kernel ? readUserFile(o.kernel, "kernel") : null;
-  const bios = o.bios ? readUserFile(o.bios, "BIOS image") : null;
-  const modules = o.initrd.map((f) => ({ name: f, data: readUserFile(f, "initrd") }));
+  const kernel = o.kernel ? readUserFile(o.kernel, "kernel", ...ramLimit(o)) : null;
+  const bios = o.bios ? readUserFile(o.bios, "BIOS image", MAX_ROM, `${MAX_ROM / 1024} KiB, the largest ROM`) : null;
+  const modules = o.initrd.map((f) => ({ name: f, data: readUserFile(f, "initrd", ...ramLimit(o)) }));
   // header and size checks first: clear errors without loading the emulator
   if (kernel) findMultibootHeader(kernel, basename(o.kernel!));
   if (bios) validateRom(bios, basename(o.bios!));
@@ -91,13 +170,22 @@ const BUILTIN_INITRD = new URL("../userland/build/initramfs.cpio", import.meta.u
 
 /** Boots vmalab's own kernel (the default), or runs one program under it for `vmalab run`. */
 async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> {
-  const builtin = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs");
-  const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd") }));
+  const builtin = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs", Infinity, "");
+  const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd", ...ramLimit(o)) }));
   const cmdline = o.run && !o.verbose ? `quiet ${o.append}` : o.append;
   const { VmalabSystem } = await import("../system/system.ts");
   const { KernelPanic } = await import("../kernel/panic.ts");
+  // Kernel messages go to the console unless quiet, as printk on a serial console; the boot's are kept to be checked.
+  const quiet = parseCmdline(cmdline, () => {}).quiet;
+  const bootLog: string[] = [];
+  let booting = true;
+  const onKernelLog = (line: string) => {
+    if (booting) bootLog.push(line);
+    if (!quiet) for (const ch of line + "\r\n") sinks.console.push(ch.charCodeAt(0) & 0xff);
+  };
+  let sys: VmalabSystem;
   try {
-    const sys = new VmalabSystem({
+    sys = new VmalabSystem({
       memorySize: o.memory,
       cmdline,
       builtinInitrd: builtin,
@@ -107,68 +195,69 @@ async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> 
       paceIdle: !o.deterministic,
       initArgv: o.run ?? undefined,
       onInitExit: o.run ? () => {} : undefined,
+      onKernelLog,
     });
-    return sys;
   } catch (e) {
-    if (e instanceof KernelPanic) throw new UsageError(`kernel panic: ${e.message}`);
-    throw e;
+    if (!(e instanceof KernelPanic)) throw e;
+    // kernel/boot.ts's panic when init's execve fails: for `run`, the program the user named
+    const noInit = o.run ? /^No working init found \((.*): error (\d+)\)/.exec(e.message) : null;
+    if (noInit) throw new UsageError(`cannot run '${noInit[1]}' in the guest: execve failed with ${Errno[Number(noInit[2])] ?? `error ${noInit[2]}`}`);
+    throw new UsageError(`kernel panic: ${e.message}`);
+  }
+  booting = false;
+  // An archive of the user's that did not unpack whole (a bad entry, no room in RAM) would go unnoticed under run.
+  const bad = bootLog.find((line) => initrds.some((a) => line.startsWith(`initramfs ${a.name}: `)));
+  if (bad) throw new UsageError(bad.replace(/\(error (\d+)\)$/, (text, n) => (Errno[Number(n)] ? `(${Errno[Number(n)]})` : text)));
+  return sys;
+}
+
+/** Opens a file the user named for writing; turns the failure into a UsageError. */
+function openUserFile(path: string, what: string): number {
+  try {
+    return openSync(path, "w");
+  } catch (e) {
+    throw new UsageError(`cannot open ${what} '${path}': ${fsReason(e)}`);
   }
 }
 
 async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
-  if (o.help) {
-    process.stdout.write(usage());
+  if (o.help || o.version) {
+    const text = o.help ? usage() : `vmalab ${version()}\n`;
+    ByteSink.toFd(1, (e) => outputFailed("standard output", e)).writeText(text);
     return 0;
   }
-  if (o.version) {
-    process.stdout.write(`vmalab ${version()}\n`);
-    return 0;
+  const stdoutSink = ByteSink.toFd(1, (e) => outputFailed("standard output", e));
+  // Output files first: a mistake there stops before the boot. Nothing reaches stdout before the run starts.
+  const files: { fd: number; what: string }[] = [];
+  let debugSink: ByteSink | null = null;
+  if (o.debugcon.kind === "stdio") debugSink = stdoutSink;
+  else if (o.debugcon.kind === "file") {
+    const path = o.debugcon.path;
+    const what = `debugcon file '${path}'`;
+    const fd = openUserFile(path, "debugcon file");
+    files.push({ fd, what });
+    debugSink = ByteSink.toFd(fd, (e) => outputFailed(what, e));
   }
-  const stdoutSink = ByteSink.toStream(process.stdout);
-  const sinks: Sinks = { console: stdoutSink, debug: null };
+  let traceSink: ByteSink | null = null;
+  if (o.pfTrace) {
+    const path = o.pfTrace;
+    const what = `page-fault trace file '${path}'`;
+    const fd = openUserFile(path, "page-fault trace file");
+    files.push({ fd, what });
+    traceSink = ByteSink.toFd(fd, (e) => outputFailed(what, e));
+  }
+  const early: number[] = [];
+  const sinks: Sinks = { console: { push: (b) => early.push(b) }, debug: debugSink };
   const target = await buildMachine(o, sinks);
   const machine: Machine = target.machine;
   const { Monitor, traceToJson } = await import("../monitor/monitor.ts");
   const mon = new Monitor(target);
 
-  let debugFd = -1;
-  if (o.debugcon.kind === "stdio") sinks.debug = stdoutSink;
-  else if (o.debugcon.kind === "file") {
-    const path = o.debugcon.path;
-    try {
-      debugFd = openSync(path, "w");
-    } catch (e) {
-      throw new UsageError(`cannot open debugcon file '${path}': ${fsReason(e)}`);
-    }
-    sinks.debug = ByteSink.toFd(debugFd);
-  }
-  const debugSink = sinks.debug;
-
-  // a closed output pipe (vmalab ... | head) ends the run quietly, as SIGPIPE would
-  process.stdout.on("error", () => process.exit(141));
-
-  flushOutput = () => {
-    stdoutSink.flush();
-    debugSink?.flush();
-  };
-  const finish = (status: number): never => {
-    flushOutput();
-    if (debugFd >= 0) closeSync(debugFd);
-    if (rawMode) process.stdin.setRawMode(false);
-    rawMode = false;
-    process.exit(status);
-  };
-
-  if (o.pfTrace) {
-    let fd: number;
-    try {
-      fd = openSync(o.pfTrace, "w");
-    } catch (e) {
-      throw new UsageError(`cannot open page-fault trace file '${o.pfTrace}': ${fsReason(e)}`);
-    }
+  if (traceSink) {
+    const trace = traceSink;
     mon.faults.attach();
-    mon.faults.addSink((e) => writeSync(fd, traceToJson(e) + "\n"));
+    mon.faults.addSink((e) => trace.pushAll(Buffer.from(traceToJson(e) + "\n", "utf8")));
   }
   if (o.gdb !== null) {
     const { startGdbServer } = await import("../emulator/gdb/server.ts");
@@ -180,34 +269,51 @@ async function main(argv: string[]): Promise<number> {
     note(`vmalab: waiting for gdb on 127.0.0.1:${o.gdb}${o.gdbWait ? " (stopped until gdb continues)" : ""}`);
   }
 
+  // From here on the run has started: output is flushed at every exit (files before stdout, whose EPIPE ends quietly).
+  cleanup = () => {
+    traceSink?.flush();
+    if (debugSink !== stdoutSink) debugSink?.flush();
+    for (const { fd, what } of files) {
+      try {
+        closeSync(fd);
+      } catch (e) {
+        outputFailed(what, e as NodeJS.ErrnoException);
+      }
+    }
+    stdoutSink.flush();
+  };
+  const finish = (status: number): never => exitWith(status);
+  const writeOut = (text: string) => stdoutSink.writeText(text);
+
   // The monitor (Ctrl-A c): while it is shown, guest output is held back and typed lines go to it.
   let inMonitor = false;
   const held: number[] = [];
   const editor = new LineEditor("(vmalab) ", {
-    write: (text) => process.stdout.write(text),
+    write: writeOut,
     submit: (line) => {
       const out = mon.execute(line);
-      if (out !== "") process.stdout.write(out.replace(/\n/g, "\r\n") + "\r\n");
+      if (out !== "") writeOut(out.replace(/\n/g, "\r\n") + "\r\n");
       editor.show();
     },
     complete: (prefix) => mon.complete(prefix),
   });
   mon.onAsyncOutput((text) => {
     if (!inMonitor) return;
-    process.stdout.write("\r\x1b[K" + text.replace(/\n/g, "\r\n") + "\r\n");
+    writeOut("\r\x1b[K" + text.replace(/\n/g, "\r\n") + "\r\n");
     editor.show();
   });
   const consoleOut = stdoutSink;
   sinks.console = { push: (b: number) => (inMonitor ? held.push(b) : consoleOut.push(b)) };
+  consoleOut.pushAll(early);
   const toggleMonitor = () => {
     consoleOut.flush();
     inMonitor = !inMonitor;
     if (inMonitor) {
-      process.stdout.write("\r\nvmalab monitor - type help for commands, Ctrl-A c to return to the console\r\n");
+      writeOut("\r\nvmalab monitor - type help for commands, Ctrl-A c to return to the console\r\n");
       editor.show();
     } else {
-      process.stdout.write("\r\n");
-      consoleOut.pushAll(Uint8Array.from(held));
+      writeOut("\r\n");
+      consoleOut.pushAll(held);
       held.length = 0;
       consoleOut.flush();
     }
@@ -262,22 +368,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
+  (status) => exitWith(status),
   (e: unknown) => {
-    flushOutput();
-    if (rawMode) process.stdin.setRawMode(false);
-    rawMode = false;
-    if ((e as Error)?.name === "KernelPanic") {
-      process.stderr.write(`vmalab: Kernel panic - not syncing: ${(e as Error).message}\n`);
-      process.exit(1);
-    }
-    if (e instanceof UsageError || e instanceof ImageError) {
-      process.stderr.write(`vmalab: ${e.message}\n`);
-      process.exit(2);
-    }
+    if ((e as Error)?.name === "KernelPanic") exitWith(1, `Kernel panic - not syncing: ${(e as Error).message}`);
+    if (e instanceof UsageError || e instanceof ImageError) exitWith(2, e.message);
     const err = e as Error;
-    process.stderr.write(`vmalab: internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env.VMALAB_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
-    process.exit(70);
+    if (err instanceof RangeError && /allocation failed/i.test(err.message)) {
+      exitWith(2, `the host cannot allocate the guest's memory (-m, swap=): ${err.message}`);
+    }
+    const stack = process.env.VMALAB_DEBUG ? `\n${err?.stack ?? ""}` : "";
+    exitWith(70, `internal error: ${err?.message ?? String(e)}${stack}`);
   },
 );

@@ -1,6 +1,11 @@
 // The vmalab command line: option parsing and the memory-size syntax.
 // Mistakes become a UsageError whose message is one line for the user.
 
+import { MAX_DIRECT_MAP_BYTES } from "../kernel/arch/setup.ts";
+import { PAGE_OFFSET } from "../kernel/arch/layout.ts";
+import { parseCmdline } from "../kernel/cmdline.ts";
+import { MAX_SWAP_BYTES } from "../kernel/mm/swap.ts";
+
 /** A mistake on the command line or in a file it names; main prints "vmalab: <message>" and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -37,6 +42,7 @@ export interface CliOptions {
 }
 
 export const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 export const MIN_MEMORY = MIB;
 export const MAX_MEMORY = 3 * 1024 * MIB;
 
@@ -108,18 +114,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     gdb: null,
     gdbWait: false,
   };
+  let memoryText = "";
+  const RUN_USAGE = "vmalab run [options] -- /path/prog [args]";
   let args = argv;
+  let prog: string[] | null = null;
   if (args[0] === "run") {
     const dd = args.indexOf("--");
-    const prog = dd < 0 ? [] : args.slice(dd + 1);
-    if (prog.length === 0 || !prog[0].startsWith("/")) {
-      throw new UsageError("run needs a guest program: vmalab run [options] -- /path/prog [args]");
-    }
-    o.run = prog;
-    args = args.slice(1, dd);
+    prog = dd < 0 ? [] : args.slice(dd + 1);
+    args = dd < 0 ? args.slice(1) : args.slice(1, dd);
   }
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
+    if (arg === "run") throw new UsageError(`'run' must come first: ${RUN_USAGE}`);
+    if (arg === "--") throw new UsageError(`'--' starts a guest program, which only run takes: ${RUN_USAGE}`);
+    if (prog !== null && !arg.startsWith("-")) throw new UsageError(`run takes the guest program after '--': ${RUN_USAGE}`);
     let inline: string | null = null;
     const eq = arg.indexOf("=");
     if (arg.startsWith("--") && eq > 0) {
@@ -146,6 +154,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     switch (key) {
       case "memory":
         o.memory = parseSize(value);
+        memoryText = value;
         break;
       case "kernel":
       case "bios":
@@ -179,12 +188,35 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (o.help || o.version) return o;
+  if (prog !== null) {
+    if (prog.length === 0) throw new UsageError(`run needs a guest program: ${RUN_USAGE}`);
+    if (!prog[0].startsWith("/")) throw new UsageError(`run needs a guest program by its absolute path, not '${prog[0]}': ${RUN_USAGE}`);
+    o.run = prog;
+  }
   if (o.kernel && o.bios) throw new UsageError("give either --kernel or --bios, not both");
   if (o.bios && (o.initrd.length > 0 || o.append !== "")) throw new UsageError("--initrd and --append do not apply to --bios");
   if (o.run && (o.kernel || o.bios)) throw new UsageError("run uses the built-in kernel: drop --kernel/--bios");
   if (o.gdbWait && o.gdb === null) throw new UsageError("--gdb-wait needs --gdb PORT");
   if (o.pfTrace && (o.kernel || o.bios)) throw new UsageError("--pf-trace traces the built-in kernel's page faults: drop --kernel/--bios");
+  if (!o.kernel && !o.bios) checkBuiltinKernel(o, memoryText);
   return o;
+}
+
+/**
+ * Refuses what the built-in kernel cannot boot with: RAM beyond its direct
+ * map, and any --append word it would warn about and ignore (under `run` its
+ * messages are hidden, so the word would be lost silently). Throws UsageError.
+ */
+function checkBuiltinKernel(o: CliOptions, memoryText: string): void {
+  if (o.memory > MAX_DIRECT_MAP_BYTES) {
+    throw new UsageError(
+      `bad memory size '${memoryText}': the built-in kernel maps all RAM at 0x${PAGE_OFFSET.toString(16).toUpperCase()}, ` +
+        `so ${MAX_DIRECT_MAP_BYTES / GIB}G at most (--kernel and --bios take up to ${MAX_MEMORY / GIB}G)`,
+    );
+  }
+  let warning: string | null = null;
+  parseCmdline(o.append, (msg) => (warning ??= msg));
+  if (warning !== null) throw new UsageError(`bad --append; the built-in kernel would say: ${(warning as string).replace(/^kernel: /, "")}`);
 }
 
 /** The --help text. */
@@ -200,12 +232,15 @@ prints (the kernel's messages too with --verbose) and exits with its status
 (128 + signal if it was killed).
 
 Options:
-  --append "CMDLINE"    the kernel command line: mm=classic|vma|lazy|sharedpt, init=PATH, quiet
+  --append "CMDLINE"    the kernel command line: mm=classic|vma|lazy|sharedpt, init=PATH, quiet,
+                        swap=SIZE (a RAM-backed swap area of up to ${MAX_SWAP_BYTES / GIB}G); for the built-in
+                        kernel a word it would ignore is refused
   --initrd FILE[,FILE]  built-in kernel: more cpio (newc) archives unpacked after the built-in
                         image, later files overriding earlier ones; multiboot: modules, in order
   --kernel FILE         boot a multiboot (v1) kernel image instead: ELF32, or the header's address fields
   --bios FILE           start from a ROM image (4 KiB-256 KiB) at F000:FFF0 instead
-  -m SIZE               RAM size: MiB, or with a suffix: 64M, 1G (default 128M, 1M-3G)
+  -m SIZE               RAM size: MiB, or with a suffix: 64M, 1G (default 128M); 1M-${MAX_DIRECT_MAP_BYTES / GIB}G for the
+                        built-in kernel, which maps all RAM at 0x${PAGE_OFFSET.toString(16).toUpperCase()}; up to ${MAX_MEMORY / GIB}G with --kernel or --bios
   --debugcon DEST       port 0xE9 output: stdio (default), none, or a file name
   --post-log            print every POST code written to port 0x80 on stderr
   --monitor             start stopped, in the monitor (Ctrl-A c switches back to the console)
@@ -220,6 +255,8 @@ Options:
 Terminal: Ctrl-A x quits, Ctrl-A h shows the keys, Ctrl-A Ctrl-A sends Ctrl-A,
 Ctrl-A c switches between the console and the monitor (type help there).
 Exit status: with \`run\`, the program's; otherwise the guest's isa-debug-exit status ((V << 1) | 1 for a write of V to
-port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 2 for a usage mistake.
+port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 2 for a usage mistake or an output that cannot be
+written (one "vmalab: ..." line on stderr), 141 when standard output is a pipe its reader closed (the status
+of a program killed by SIGPIPE; nothing is printed).
 `;
 }

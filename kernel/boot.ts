@@ -7,6 +7,7 @@ import { Kernel, type KernelHost } from "./kernel.ts";
 import { newSyscallTable } from "./syscalls/table.ts";
 import { defineProcessCalls } from "./syscalls/process.ts";
 import { defineMemoryCalls } from "./syscalls/memory.ts";
+import { defineIoportCalls } from "./syscalls/ioport.ts";
 import { defineSignalCalls } from "./syscalls/signal.ts";
 import { registerFileSyscalls } from "./syscalls/files.ts";
 import { registerMiscSyscalls } from "./syscalls/misc.ts";
@@ -18,7 +19,7 @@ import { registerMmDevices } from "./drivers/mm-devices.ts";
 import { defineShmCalls } from "./ipc/shm.ts";
 import { doExecve } from "./exec/exec.ts";
 import { newMm } from "./mm/memory.ts";
-import { Rlimit } from "./proc/task.ts";
+import { Rlimit, mmLimitsOf } from "./proc/task.ts";
 import { panic } from "./panic.ts";
 
 export type { InitrdArchive };
@@ -44,6 +45,7 @@ export function bootKernel(
   registerMiscSyscalls(table);
   registerTimeSyscalls(table);
   defineShmCalls(table);
+  defineIoportCalls(table);
   k.syscalls = table;
   k.exceptionHandler = handleException;
   k.beforeUserReturn = doSignal;
@@ -63,7 +65,7 @@ export function bootKernel(
   init.files = fsr.files;
   init.pgid = init.sid = init.pid;
   init.rlim[Rlimit.NPROC] = [Math.floor(k.maxTasks / 2), Math.floor(k.maxTasks / 2)];
-  const mm = newMm(k.mmctx);
+  const mm = newMm(k.mmctx, mmLimitsOf(init.rlim));
   if (typeof mm === "number") panic("bootKernel: no memory for init's mm");
   init.mm = mm;
   k.current = init;

@@ -1,7 +1,7 @@
 // The kernel command line (`--append` on the CLI, as with QEMU): mm=, init=,
 // quiet, swap=. Unknown words are reported and ignored, as Linux does.
 
-import { parseSize } from "./mm/swap.ts";
+import { MAX_SWAP_BYTES, parseSize } from "./mm/swap.ts";
 
 export interface BootOptions {
   /** Memory-manager design: classic | vma | lazy | sharedpt. */
@@ -44,8 +44,9 @@ export function parseCmdline(cmdline: string, warn: (msg: string) => void): Boot
         break;
       case "swap": {
         const bytes = parseSize(value);
-        if (Number.isFinite(bytes)) o.swap = bytes;
-        else warn(`kernel: swap= needs a size like 16M, got "${value}"`);
+        if (!Number.isFinite(bytes)) warn(`kernel: swap= needs a size like 16M, got "${value}"`);
+        else if (bytes > MAX_SWAP_BYTES) warn(`kernel: swap=${value} is more than the ${MAX_SWAP_BYTES / 1024 ** 3}G a RAM-backed swap area can hold; no swap`);
+        else o.swap = bytes;
         break;
       }
       case "quiet":

@@ -2,78 +2,75 @@
 // what the memory manager maps (an mm FileBacking with a page cache). One
 // FileBacking and one AddressSpace per inode, created on first mmap.
 //
-// Coherence: the page cache is filled from the PageStore on fault. Once a
-// file has a page cache, read() takes cached pages first (they may hold
-// MAP_SHARED stores), write() and truncate() update them too (the PageStore's
-// cache hook), and msync copies them back into the PageStore.
+// Coherence: the store's pages are guest frames (mm/store-frames.ts) and a
+// fault puts the store frame itself into the page cache (storePage), so
+// read(), write() and every shared mapping see one copy of the data. The
+// store tells the cache when pages go (truncate, eviction) so mappings of
+// them are removed as Linux truncate_pagecache does. Every area mapping the
+// file holds it open, so an unlinked file's store lives until its last
+// descriptor and its last mapping are gone.
 
 import type { Inode } from "./fs/inode.ts";
-import type { File } from "./fs/file.ts";
+import { evictInode, type File } from "./fs/file.ts";
 import { S_IFMT, S_IFREG } from "./fs/mode.ts";
 import { AddressSpace, type FileBacking } from "./mm/filemap.ts";
 import { unmapMappingRange } from "./mm/memory.ts";
 import type { MmContext } from "./mm/context.ts";
-import type { PhysMem } from "./arch/phys.ts";
-import type { PageCacheHook } from "./fs/pagestore.ts";
+import type { PageCacheHook, PageStore } from "./fs/pagestore.ts";
+import { filePagesOf } from "./mm/store-frames.ts";
 import { Errno } from "./errno.ts";
 
 const backings = new WeakMap<Inode, InodeBacking>();
 
 class InodeBacking implements FileBacking, PageCacheHook {
   readonly mapping: AddressSpace;
-  private readonly buf = new Uint8Array(4096);
   /** The name the file was first mapped by, for /proc/PID/maps (Linux d_path). */
   private name = "";
 
   constructor(
-    private readonly ctx: MmContext,
+    ctx: MmContext,
     private readonly inode: Inode,
+    private readonly store: PageStore,
   ) {
     this.mapping = new AddressSpace(ctx);
-    if (inode.data) inode.data.cache = this;
-    // Shmem: tmpfs pages live in the store (counted per superblock) or only here, not yet synced.
-    if (inode.sb.type === "tmpfs") this.mapping.shmemPages = () => this.cachedOnly();
-  }
-
-  /** Cached pages the store does not hold (PageCacheHook). */
-  cachedOnly(): number {
-    let n = 0;
-    for (const index of this.mapping.pages.keys()) if (!this.inode.data?.hasPage(index)) n++;
-    return n;
+    store.cache = this;
   }
 
   /** MADV_REMOVE: tmpfs drops the cached frames and the stored pages; other filesystems cannot. */
   punchHole(first: number, last: number): number {
-    if (this.inode.sb.type !== "tmpfs" || !this.inode.data) return -Errno.EOPNOTSUPP;
+    if (this.inode.sb.type !== "tmpfs") return -Errno.EOPNOTSUPP;
     this.mapping.truncatePages(first, last);
-    this.inode.data.punchHole(first, last - first);
+    this.store.punchHole(first, last - first);
     return 0;
   }
 
-  readCached(index: number, off: number, dst: Uint8Array, dstOff: number, len: number): boolean {
-    const pfn = this.mapping.findPage(index);
-    if (pfn < 0) return false;
-    dst.set(this.ctx.mem.readBytes(pfn * 4096 + off, len), dstOff);
-    return true;
+  storePage(index: number): number {
+    return this.store.faultPage(index);
   }
 
-  writeCached(index: number, off: number, src: Uint8Array): void {
-    const pfn = this.mapping.findPage(index);
-    if (pfn >= 0) this.ctx.mem.writeBytes(pfn * 4096 + off, src);
+  resident(index: number): boolean {
+    return this.store.hasPage(index);
+  }
+
+  /** An area maps the file: it holds it open as Linux's vma holds its struct file. */
+  get(): void {
+    this.inode.openCount++;
+  }
+
+  /** An area is gone: a file without names is freed with its last opener or mapping. */
+  put(): void {
+    if (--this.inode.openCount === 0 && this.inode.nlink === 0) evictInode(this.inode);
   }
 
   truncated(size: number): void {
-    const index = Math.floor(size / 4096);
-    const pfn = this.mapping.findPage(index);
-    const off = size % 4096;
-    if (pfn >= 0 && off > 0) this.ctx.mem.writeBytes(pfn * 4096 + off, new Uint8Array(4096 - off));
-    unmapMappingRange(this.mapping, Math.ceil(size / 4096), Infinity, true); // Linux truncate_pagecache
-    this.mapping.truncatePages(Math.ceil(size / 4096));
+    const first = Math.ceil(size / 4096);
+    unmapMappingRange(this.mapping, first, Infinity, true); // Linux truncate_pagecache
+    this.mapping.truncatePages(first);
   }
 
   evicted(): void {
     this.mapping.release();
-    if (this.inode.data) this.inode.data.cache = null;
+    this.store.cache = null;
     backings.delete(this.inode);
   }
 
@@ -91,40 +88,21 @@ class InodeBacking implements FileBacking, PageCacheHook {
     if (this.name === "") return undefined;
     return this.inode.nlink === 0 ? `${this.name} (deleted)` : this.name;
   }
-
-  readPage(index: number, mem: PhysMem, pa: number): void {
-    const store = this.inode.data;
-    if (!store) return;
-    this.buf.fill(0);
-    store.readPage(index, this.buf);
-    mem.writeBytes(pa, this.buf);
-  }
-
-  /** Copies every cached page back into the file's store (MAP_SHARED writeback). */
-  sync(mem: PhysMem): void {
-    const store = this.inode.data;
-    if (!store) return;
-    for (const [index, pfn] of this.mapping.pages) {
-      if (index * 4096 >= this.inode.size) continue;
-      store.writePage(index, mem.readBytes(pfn * 4096, 4096));
-    }
-  }
 }
 
-/** The mm view of a regular file opened as `file`, or -ENODEV for files that cannot be mapped. */
+/**
+ * The mm view of a regular file opened as `file`, or -ENODEV for files that
+ * cannot be mapped (not regular, or stored outside ctx's frames).
+ */
 export function fileBacking(ctx: MmContext, file: File): FileBacking | number {
   const inode = file.inode;
-  if ((inode.mode & S_IFMT) !== S_IFREG || !inode.data) return -Errno.ENODEV;
+  const store = inode.data;
+  if ((inode.mode & S_IFMT) !== S_IFREG || store === null || inode.sb.pages !== filePagesOf(ctx)) return -Errno.ENODEV;
   let b = backings.get(inode);
   if (!b) {
-    b = new InodeBacking(ctx, inode);
+    b = new InodeBacking(ctx, inode, store);
     backings.set(inode, b);
   }
   b.nameFrom(file);
   return b;
-}
-
-/** msync: writes the pages of a mapped file back to its contents (nothing for other backings). */
-export function syncBacking(ctx: MmContext, backing: FileBacking): void {
-  if (backing instanceof InodeBacking) backing.sync(ctx.mem);
 }

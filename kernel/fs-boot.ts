@@ -1,5 +1,6 @@
 // Mounting the file systems at boot: a ramfs root filled from the initramfs
-// archives (cpio newc, later archives overriding earlier ones), proc on
+// archives (cpio newc, later archives overriding earlier ones; file data in
+// guest frames, like every ramfs/tmpfs of the kernel), proc on
 // /proc, devfs on /dev (null zero full random urandom console tty), tmpfs on
 // /tmp, the console tty, and init's FsContext and descriptor table with
 // /dev/console on 0, 1 and 2. The per-kernel VFS state (mount table, pipefs,
@@ -26,6 +27,7 @@ import { O_RDWR } from "./fs/file.ts";
 import { Console } from "./console.ts";
 import { createProcfs, CONSOLE_TTY_NR } from "./proc-fs.ts";
 import { fsClockOf } from "./syscalls/time-clock.ts";
+import { filePagesOf } from "./mm/store-frames.ts";
 
 export interface KernelVfs {
   ns: MountTable;
@@ -74,7 +76,8 @@ function mkdirMount(caller: FsCaller, ns: MountTable, path: string, mode: number
 export function bootFs(k: Kernel, archives: readonly InitrdArchive[]): BootFsResult {
   const clock = fsClockOf(k);
   const chrdevs = new ChrdevTable();
-  const rootSb = createRamfs({ dev: mkdev(0, 1), clock, chrdevs, type: "rootfs" });
+  const pages = filePagesOf(k.mmctx); // file data lives in guest frames
+  const rootSb = createRamfs({ dev: mkdev(0, 1), clock, chrdevs, type: "rootfs", pages });
   const ns = new MountTable(rootSb);
   const fs = new FsContext(ns, ns.rootPath, ns.rootPath);
   const bootFiles = new FdTable();
@@ -98,8 +101,9 @@ export function bootFs(k: Kernel, archives: readonly InitrdArchive[]): BootFsRes
     },
   }).sb;
   const devSb = createDevfs({ dev: mkdev(0, 5), clock, ttys: console, rng, chrdevs });
+  devSb.pages = pages;
   const totalPages = k.mmctx.frames.totalram;
-  const tmpSb = createTmpfs({ dev: mkdev(0, 21), clock, chrdevs, sizeBytes: Math.floor(totalPages / 2) * 4096 });
+  const tmpSb = createTmpfs({ dev: mkdev(0, 21), clock, chrdevs, sizeBytes: Math.floor(totalPages / 2) * 4096, pages });
   for (const [path, mode, sb] of [["/proc", 0o555, procSb], ["/dev", 0o755, devSb], ["/tmp", 0o1777, tmpSb]] as const) {
     const r = mkdirMount(caller, ns, path, mode, sb);
     if (r < 0) return { ok: false, message: `cannot mount ${sb.type} on ${path} (error ${-r})` };

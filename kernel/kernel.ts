@@ -9,7 +9,7 @@
 
 import type { CPU } from "../emulator/cpu/cpu.ts";
 import { X86 } from "./arch/x86.ts";
-import { IDLE_STACK_TOP_PA, KERNEL_CS, KERNEL_DS, LOW_RESERVED_END, SWAPPER_PG_DIR, THREAD_SIZE, kpa, kva } from "./arch/layout.ts";
+import { EMPTY_ZERO_PAGE_PA, IDLE_STACK_TOP_PA, KERNEL_CS, KERNEL_DS, LOW_RESERVED_END, SWAPPER_PG_DIR, THREAD_SIZE, kpa, kva } from "./arch/layout.ts";
 import { Tf, TRAP_FRAME_KERNEL_SIZE, TRAP_FRAME_USER_SIZE } from "./arch/trapframe.ts";
 import { I8259, IRQ_BASE_VECTOR } from "./drivers/i8259.ts";
 import { HZ, initTimer } from "./drivers/i8254.ts";
@@ -94,6 +94,7 @@ export class Kernel {
       ramSize: x86.ramSize,
       reservedEnd: LOW_RESERVED_END,
       masterPgdPa: SWAPPER_PG_DIR,
+      zeroPagePa: EMPTY_ZERO_PAGE_PA,
       design: selectDesign(this.options.mm as MmDesignName),
       hooks: {
         currentPgd: () => x86.cr3,
@@ -250,15 +251,29 @@ export class Kernel {
 
   // ---------------------------------------------------------------- traps
 
+  /**
+   * Every entry from the stubs. CPU time is accounted in guest cycles, as
+   * Linux's precise accounting does at each kernel entry and exit: the time
+   * since the last return goes to the interrupted task's utime (ring 3) or
+   * stime (the idle loop and kernel stubs), the handling itself to its stime.
+   */
   private trap(frameVa: number): void {
     const t = this.current;
     t.ksp = frameVa;
+    const entry = this.x86.cycles();
+    if ((this.frameRead(t, Tf.CS) & 3) === 3) t.utime += entry - this.lastExit;
+    else t.stime += entry - this.lastExit;
     const vector = this.frameRead(t, Tf.VECTOR);
     if (vector === 0x80) this.syscall(t);
     else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + 16) this.interrupt(vector - IRQ_BASE_VECTOR);
     else this.exception(t, vector);
     this.leaveKernel();
+    this.lastExit = this.x86.cycles();
+    t.stime += this.lastExit - entry;
   }
+
+  /** Guest cycle count when the kernel last returned to a task (CPU time accounting). */
+  private lastExit = 0;
 
   private syscall(t: Task): void {
     const nr = this.frameRead(t, Tf.EAX);
@@ -360,12 +375,23 @@ export class Kernel {
     x86.setEsp0(next.kstackTop);
     if (next.mm) x86.loadCr3(next.mm.pgd);
     loadTls(this, next);
+    if (next.ioBitmap !== this.ioBitmapLoaded) this.loadIoBitmap(next.ioBitmap);
+  }
+
+  /** The bitmap in the TSS now (a task's, or null for none). */
+  private ioBitmapLoaded: Uint8Array | null = null;
+
+  /** Puts bitmap into the TSS (ioperm changed the current task's, or another task runs). */
+  loadIoBitmap(bitmap: Uint8Array | null): void {
+    this.x86.loadIoBitmap(bitmap);
+    this.ioBitmapLoaded = bitmap;
   }
 
 
   /** Starts running: enter `first` (a task with a user frame) as if returning from a trap. */
   start(first: Task): void {
     this.current = first;
+    this.lastExit = this.x86.cycles();
     this.switchTo(first);
     this.x86.enterFrame(first.ksp);
   }

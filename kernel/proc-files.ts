@@ -6,6 +6,9 @@
 import { swapEntsOf } from "./oom-kill.ts";
 import { shmemPages } from "./drivers/mm-devices.ts";
 import { rssShmem } from "./mm/maps.ts";
+import { lockedVm } from "./mm/mlock.ts";
+import { filePagesIfAny } from "./mm/store-frames.ts";
+import { PG } from "./mm/page.ts";
 import type { Kernel } from "./kernel.ts";
 import { TaskState, type Task } from "./proc/task.ts";
 import type { Mm } from "./mm/mm.ts";
@@ -141,7 +144,7 @@ export function procStatus(k: Kernel, t: Task, umask: number, groups: readonly n
     const text = mm.endCode > mm.startCode ? Math.ceil(mm.endCode / 4096) - Math.floor(mm.startCode / 4096) : 0;
     out += vmLine("VmPeak", kB(mm.hiwaterVmNow));
     out += vmLine("VmSize", kB(mm.totalVm));
-    out += vmLine("VmLck", 0);
+    out += vmLine("VmLck", kB(lockedVm(mm)));
     out += vmLine("VmPin", 0);
     out += vmLine("VmHWM", kB(mm.hiwaterRssNow));
     out += vmLine("VmRSS", kB(mm.rss));
@@ -195,7 +198,7 @@ export function procStat(k: Kernel, t: Task, tty: TtyInfo): string {
     t.pid, `(${t.comm.slice(0, 15)})`, STATE_NAMES[t.state][0], ppid, t.pgid, t.sid, tty.ttyNr, tty.tpgid,
     0x400000, // flags: PF_... (not tracked); Linux shows PF_RANDOMIZE etc.
     t.minFlt, 0, t.majFlt, 0,
-    ticks(t.utime), ticks(t.stime), 0, 0,
+    ticks(t.utime), ticks(t.stime), ticks(t.cutime), ticks(t.cstime),
     20, 0, threads, 0,
     ticks(t.startCycles), vsize, rss, rsslim,
     mm?.startCode ?? 0, mm?.endCode ?? 0, mm?.startStack ?? 0, 0, 0,
@@ -220,8 +223,16 @@ export function procStatm(mm: Mm | null): string {
 export function meminfoOf(k: Kernel): MemInfo {
   const ctx = k.mmctx;
   const fr = ctx.frames;
-  let cached = 0;
-  for (const a of ctx.mappings) cached += a.pages.size;
+  // Cached: every page-cache page plus file-store (ramfs/tmpfs) frames not in a cache, one count
+  // per frame; only clean cache pages of other files can be reclaimed (MemAvailable).
+  let cached = filePagesIfAny(ctx)?.nrPages ?? 0, reclaimable = 0;
+  for (const a of ctx.mappings) {
+    for (const pfn of a.pages.values()) {
+      if (fr.flags[pfn] & PG.STORE) continue;
+      cached++;
+      if (a.shmemPages === null) reclaimable++;
+    }
+  }
   let anon = 0, mapped = 0, ptes = 0, committed = 0;
   for (const mm of ctx.mms) {
     anon += mm.anonRss;
@@ -235,7 +246,7 @@ export function meminfoOf(k: Kernel): MemInfo {
   return {
     MemTotal: kB(fr.totalram),
     MemFree: kB(free),
-    MemAvailable: kB(free + cached),
+    MemAvailable: kB(free + reclaimable),
     Buffers: 0,
     Cached: kB(cached),
     Active: kB(anon + cached),

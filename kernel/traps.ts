@@ -10,7 +10,7 @@ import { Tf, TRAP_FRAME_KERNEL_SIZE, TRAP_FRAME_USER_SIZE } from "./arch/trapfra
 import { kpa, kva } from "./arch/layout.ts";
 import { handleMmFault } from "./mm/fault.ts";
 import { forceSignal, kernelInfo } from "./signal/send.ts";
-import { BUS_ADRERR, FPE_INTDIV, ILL_BADSTK, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, Sig, TRAP_BRKPT } from "./signal/signals.ts";
+import { BUS_ADRERR, FPE_INTDIV, ILL_BADSTK, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, Sig, TRAP_BRKPT, TRAP_TRACE } from "./signal/signals.ts";
 import { panic } from "./panic.ts";
 import { outOfMemory } from "./oom-kill.ts";
 
@@ -32,7 +32,10 @@ export function handleException(k: Kernel, t: Task, vector: number): void {
     case 0:
       forceSignal(k, t, Sig.SIGFPE, kernelInfo(Sig.SIGFPE, FPE_INTDIV, eip));
       return;
-    case 1: case 3:
+    case 1: // a single step (EFLAGS.TF): Linux exc_debug_user, get_si_code(DR_STEP), at the next instruction
+      forceSignal(k, t, Sig.SIGTRAP, kernelInfo(Sig.SIGTRAP, TRAP_TRACE, eip));
+      return;
+    case 3:
       forceSignal(k, t, Sig.SIGTRAP, kernelInfo(Sig.SIGTRAP, TRAP_BRKPT, eip));
       return;
     case 6:

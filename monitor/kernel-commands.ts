@@ -60,12 +60,12 @@ export function pageLine(k: Kernel, pfn: number): string {
   const f = fr.flags[pfn];
   const names = Object.entries({
     RESERVED: PG.RESERVED, ANON: PG.ANON, PAGETABLE: PG.PAGETABLE, PGD: PG.PGD, DIRTY: PG.DIRTY, UPTODATE: PG.UPTODATE,
-    KERNEL: PG.KERNEL, CACHE: PG.CACHE,
+    KERNEL: PG.KERNEL, CACHE: PG.CACHE, STORE: PG.STORE,
   }).filter(([, b]) => f & b).map(([n]) => n);
   const owner = fr.mapping[pfn];
   return `pfn ${hex(pfn)} (${hex8(pfn * 4096)}): count ${fr.count[pfn]} mapcount ${fr.mapcount[pfn]} pins ${fr.pins[pfn]} ` +
     `flags ${names.join("|") || "-"}${owner ? ` owner ${owner.kind === "anon" ? "anonmm" : "file"} index ${hex(fr.index[pfn])}` : ""}` +
-    `${fr.count[pfn] === 0 && !(f & PG.RESERVED) ? " (free)" : ""}`;
+    `${fr.count[pfn] === 0 && !(f & PG.RESERVED) ? " (free)" : ""}${pfn === k.mmctx.zeroPfn ? " (the shared zero page)" : ""}`;
 }
 
 /** walk PID VADDR: the PDE and PTE with every bit decoded, the frame and the area. */

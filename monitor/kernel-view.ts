@@ -15,6 +15,7 @@ import {
 } from "../kernel/mm/vma.ts";
 import { PG } from "../kernel/mm/page.ts";
 import { vmNormalPage } from "../kernel/mm/memory.ts";
+import { isZeroPte } from "../kernel/mm/fault.ts";
 import { STACK_GUARD_GAP, pageDown } from "../kernel/mm/config.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { hex8 } from "./format.ts";
@@ -145,16 +146,16 @@ export function classifyFault(k: Kernel, mem: PhysicalMemory, mm: Mm, address: n
     if (vma.vmFile) {
       if (write && !(vma.vmFlags & VM_SHARED)) return "cow-copy";
       const index = ((address - vma.vmStart) >>> 12) + vma.vmPgoff;
-      return vma.vmFile.mapping.findPage(index) >= 0 ? "file-map" : "file-read";
+      return vma.vmFile.mapping.findPage(index) >= 0 || vma.vmFile.storePage ? "file-map" : "file-read";
     }
-    return grew ? "stack-growth" : "demand-zero";
+    return grew ? "stack-growth" : write ? "demand-zero" : "zero-page";
   }
   if (!(pte & 1)) return "swap-in";
   if (write && !(pte & 2)) {
     const old = vmNormalPage(k.mmctx, vma, (address & ~0xfff) >>> 0, pte);
     if (vma.vmFlags & VM_SHARED) return "cow-reuse";
     if (old >= 0 && fr.flags[old] & PG.ANON && fr.count[old] === 1 && fr.mapcount[old] === 1) return "cow-reuse";
-    return old >= 0 ? "cow-copy" : "pfn-cow";
+    return old >= 0 ? "cow-copy" : isZeroPte(k.mmctx, vma, old, pte) ? "demand-zero" : "pfn-cow";
   }
   return "spurious";
 }
@@ -171,6 +172,7 @@ function stackCanGrow(mm: Mm, vma: VmArea, address: number): boolean {
 /** The words the trace uses for a decision. */
 export const DECISION_TEXT: Record<FaultDecision, string> = {
   "demand-zero": "demand-zero",
+  "zero-page": "zero page",
   "cow-copy": "COW copy",
   "cow-reuse": "COW reuse",
   "file-read": "file read",

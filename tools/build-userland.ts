@@ -11,7 +11,7 @@
 // it lands at /<dir>/<name> in the image. userland/lib/*.c is linked into every program
 // (unused code is dropped by --gc-sections). Test programs keep their symbols and -g.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { S_IFDIR, S_IFREG, sortCpioEntries, writeCpio, type CpioEntry } from "./cpio.ts";
@@ -180,9 +180,57 @@ async function main(): Promise<void> {
   }
   const out = join(SRC, "build");
   mkdirSync(out, { recursive: true });
-  const image = writeCpio(await build(out));
-  writeFileSync(IMAGE, image);
-  console.log(`build:userland: wrote ${rel(IMAGE)} (${image.length} bytes)`);
+  const release = await lockBuildDir(out);
+  try {
+    const image = writeCpio(await build(out));
+    // Written whole, then renamed: a test reading the image never sees half of one.
+    writeFileSync(`${IMAGE}.tmp`, image);
+    renameSync(`${IMAGE}.tmp`, IMAGE);
+    console.log(`build:userland: wrote ${rel(IMAGE)} (${image.length} bytes)`);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes the build directory for this process (a lock file holding its pid),
+ * waiting while another live build holds it; a lock left by a dead process is
+ * taken over. Returns the function that releases it.
+ */
+async function lockBuildDir(out: string): Promise<() => void> {
+  const lock = join(out, ".lock");
+  for (let waited = 0; ; waited += 250) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let text: string;
+    try {
+      text = readFileSync(lock, "utf8");
+    } catch {
+      continue; // released meanwhile
+    }
+    const holder = Number(text);
+    if (text !== "" && !processAlive(holder)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (waited === 0) console.log(`build:userland: waiting for the build of process ${holder}`);
+    if (waited > 600_000) fail(`another build (process ${holder}) has held ${rel(lock)} for 10 minutes`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));

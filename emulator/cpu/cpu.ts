@@ -1,5 +1,6 @@
 // The i486-class CPU: architectural state, the run loop and the exception
-// mechanism. Instruction semantics live in the other files of this folder.
+// mechanism. Instruction semantics live in the other files of this folder; the x87
+// FPU's state is `fpu` (fpu/state.ts), its instructions are in x87.ts and x87-ops.ts.
 //
 // Ownership (while the CPU is being built by two people at once):
 //   - core (decoder, instructions, lazy flags, memory access, TLB/paging, run loop): this file and the
@@ -22,6 +23,7 @@ import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
 import { runLoop } from "./run.ts";
 import { ICache, invalidateCodePage, flushCodeCache } from "./icache.ts";
 import { resetCpu } from "./system.ts";
+import { Fpu, fpuReset } from "./fpu/state.ts";
 
 /** EFLAGS bits software can hold (bit 1 is always one). */
 export const EFLAGS_WRITABLE = 0x277fd5;
@@ -55,7 +57,7 @@ export const enum CR0 {
 
 /** CR4 bits the 486-class CPU honours. */
 export const enum CR4 {
-  VME = 1 << 0, PVI = 1 << 1, TSD = 1 << 2, DE = 1 << 3, PSE = 1 << 4,
+  VME = 1 << 0, PVI = 1 << 1, TSD = 1 << 2, DE = 1 << 3, PSE = 1 << 4, PCE = 1 << 8,
 }
 
 /**
@@ -113,6 +115,10 @@ export class CPU {
   cr3 = 0;
   cr4 = 0;
   readonly dr = new Int32Array(8);
+  /** The x87 FPU's registers and words (fpu/state.ts; instructions in x87.ts). */
+  readonly fpu = new Fpu();
+  /** False: a CPU without an FPU (D8-DF raise #UD unless CR0.EM or CR0.TS is set, then #NM). */
+  hasFpu = true;
   gdtBase = 0;
   gdtLimit = 0xffff;
   idtBase = 0;
@@ -302,6 +308,7 @@ export class CPU {
     this.flags = 2;
     this.cr0 = CR0.ET;
     this.cr2 = this.cr3 = this.cr4 = 0;
+    fpuReset(this.fpu);
     this.halted = this.shutdown = this.stopRequested = this.shadow = false;
     this.ssShadow = this.stepHeld = false;
     this.cyc = 0;

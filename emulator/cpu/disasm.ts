@@ -1,14 +1,16 @@
 // A disassembler for the i486 integer instruction set (plus CPUID, RDTSC,
-// RDMSR/WRMSR), printing Intel syntax as GNU objdump -M intel and gdb's
+// RDMSR/WRMSR and the P6 integer additions), printing Intel syntax as GNU objdump -M intel and gdb's
 // `set disassembly-flavor intel` do: `mov    eax,DWORD PTR [ebp+0x8]`.
-// The monitor's `x/i` and the tests use it; it never touches the CPU. FPU
-// escapes (D8..DF) are decoded for their length and printed as `(fpu)`.
+// The monitor's `x/i` and the tests use it; it never touches the CPU. The x87
+// escapes (D8..DF) are printed by disasm-x87.ts.
 //
 // Tables: one string per opcode, "mnemonic operand,operand", operands in the
 // Intel manual's notation (E = ModRM r/m, G = ModRM reg, I = immediate, J =
 // relative target, O = moffs, X/Y = string source/destination; b/w/d/v/z =
 // byte/word/dword/operand size). A mnemonic containing '|' has a 16|32-bit
 // pair chosen by the operand size; "/grp" names a ModRM-reg group table.
+
+import { x87Memory, x87Register } from "./disasm-x87.ts";
 
 /** One decoded instruction: its length in bytes and its text ("(bad)" for undefined encodings). */
 export interface Disassembly {
@@ -69,7 +71,7 @@ function buildOne(): string[] {
   t[0xcc] = "int3"; t[0xcd] = "int Ib"; t[0xce] = "into"; t[0xcf] = "iretw|iret";
   t[0xd0] = "/c0 Eb,1"; t[0xd1] = "/c0 Ev,1"; t[0xd2] = "/c0 Eb,cl"; t[0xd3] = "/c0 Ev,cl";
   t[0xd4] = "aam Ib"; t[0xd5] = "aad Ib"; t[0xd7] = "xlat Xlat";
-  for (let i = 0xd8; i <= 0xdf; i++) t[i] = "(fpu) F";
+  for (let i = 0xd8; i <= 0xdf; i++) t[i] = "(fpu)";
   t[0xe0] = "loopne Jb"; t[0xe1] = "loope Jb"; t[0xe2] = "loop Jb"; t[0xe3] = "jcxz|jecxz Jb";
   t[0xe4] = "in al,Ib"; t[0xe5] = "in eAX,Ib"; t[0xe6] = "out Ib,al"; t[0xe7] = "out Ib,eAX";
   t[0xe8] = "callw|call Jz"; t[0xe9] = "jmpw|jmp Jz"; t[0xea] = "jmpw|jmp Ap"; t[0xeb] = "jmp Jb";
@@ -85,8 +87,11 @@ function buildTwo(): string[] {
   t[0x00] = "/0f00 Ew"; t[0x01] = "/0f01 M"; t[0x02] = "lar Gv,Ew"; t[0x03] = "lsl Gv,Ew";
   t[0x06] = "clts"; t[0x08] = "invd"; t[0x09] = "wbinvd"; t[0x0b] = "ud2";
   t[0x20] = "mov Rd,Cd"; t[0x21] = "mov Rd,Dd"; t[0x22] = "mov Cd,Rd"; t[0x23] = "mov Dd,Rd";
-  t[0x30] = "wrmsr"; t[0x31] = "rdtsc"; t[0x32] = "rdmsr";
+  t[0x30] = "wrmsr"; t[0x31] = "rdtsc"; t[0x32] = "rdmsr"; t[0x33] = "rdpmc";
+  for (let op = 0x19; op <= 0x1f; op++) t[op] = "nop Ev";
+  t[0xc7] = "/0fc7 Mq";
   for (let c = 0; c < 16; c++) {
+    t[0x40 + c] = `cmov${CC[c]} Gv,Ev`;
     t[0x80 + c] = `j${CC[c]} Jz`;
     t[0x90 + c] = `set${CC[c]} Eb`;
   }
@@ -115,6 +120,7 @@ const GROUPS: Record<string, string[]> = {
   "/0f00": ["sldt", "str", "lldt", "ltr", "verr", "verw", "(bad)", "(bad)"],
   "/0f01": ["sgdtd:Mn", "sidtd:Mn", "lgdtd:Mn", "lidtd:Mn", "smsw:Ew", "(bad)", "lmsw:Ew", "invlpg:Mb"],
   "/0fba": ["(bad)", "(bad)", "(bad)", "(bad)", "bt", "bts", "btr", "btc"],
+  "/0fc7": ["(bad)", "cmpxchg8b", "(bad)", "(bad)", "(bad)", "(bad)", "(bad)", "(bad)"],
 };
 
 const hex = (v: number): string => "0x" + (v >>> 0).toString(16);
@@ -264,9 +270,15 @@ export function disassemble(read: (offset: number) => number, eip: number, code3
     mnem = (op === 0xe3 ? d.as32 : d.os32) ? l : w;
   }
   if (mnem === "(bad)") return { length: Math.max(1, d.pos), text: "(bad)" };
+  if (mnem === "(fpu)") {
+    const m = d.getModrm();
+    const t = m >= 0xc0 ? x87Register(op, m) : x87Memory(op, (m >> 3) & 7, d.memory(), d.os32);
+    if (d.bad) return { length: Math.max(1, d.pos - 1), text: "(bad)" };
+    const seg = d.seg >= 0 && !d.usedSeg ? SREG[d.seg] + " " : "";
+    return { length: d.pos, text: t === null ? "(bad)" : seg + t };
+  }
   const texts: string[] = [];
   for (const o of ops) texts.push(operand(d, o, mnem));
-  if (mnem === "(fpu)") texts.length = 0;
   if (d.bad) return { length: Math.max(1, d.pos - 1), text: "(bad)" };
   if ((op === 0x68 || op === 0x6a) && !d.os32) mnem = "pushw";
   if (op === 0x90 && !d.os32) return { length: d.pos, text: "xchg   ax,ax" };
@@ -284,10 +296,10 @@ export function disassemble(read: (offset: number) => number, eip: number, code3
 function operand(d: Decoder, o: string, mnem: string): string {
   const size = d.os32 ? "d" : "w";
   switch (o) {
-    case "Eb": case "Ew": case "Ev": case "Esv": case "Ep": case "Mb": case "Ma": case "Mp": case "M": case "Mn": {
+    case "Eb": case "Ew": case "Ev": case "Esv": case "Ep": case "Mb": case "Ma": case "Mp": case "Mq": case "M": case "Mn": {
       const m = d.getModrm();
       if (m >> 6 === 3) {
-        if (o === "M" || o === "Ma" || o === "Mp" || o === "Mn" || o === "Mb" || o === "Ep") {
+        if (o === "M" || o === "Ma" || o === "Mp" || o === "Mq" || o === "Mn" || o === "Mb" || o === "Ep") {
           d.bad = true;
           return "";
         }
@@ -299,7 +311,7 @@ function operand(d: Decoder, o: string, mnem: string): string {
       if (o === "Esv") return "WORD PTR " + mem;
       if (o === "Ep" || o === "Mp") return (d.os32 ? "FWORD PTR " : "DWORD PTR ") + mem;
       if (o === "Ma") return (d.os32 ? "QWORD PTR " : "DWORD PTR ") + mem;
-      const s = o === "Eb" || o === "Mb" ? "b" : o === "Ew" ? "w" : size;
+      const s = o === "Eb" || o === "Mb" ? "b" : o === "Ew" ? "w" : o === "Mq" ? "q" : size;
       return SIZE_PTR[s] + mem;
     }
     case "Gb": return REG8[(d.getModrm() >> 3) & 7];
@@ -341,12 +353,6 @@ function operand(d: Decoder, o: string, mnem: string): string {
     case "Yb": case "Yv": return SIZE_PTR[o === "Yb" ? "b" : size] + "es:" + (d.as32 ? "[edi]" : "[di]");
     case "Xlat": return "BYTE PTR " + d.segPrefix("ds:") + (d.as32 ? "[ebx]" : "[bx]");
     case "eAX": return d.os32 ? "eax" : "ax";
-    case "F": {
-      // FPU escape: consume the ModRM memory operand for the length.
-      const m = d.getModrm();
-      if (m >> 6 !== 3) d.memory();
-      return "";
-    }
     case "1": case "al": case "cl": case "dx": return o;
     default:
       if (/^r[0-7]$/.test(o)) return (d.os32 ? REG32 : REG16)[+o[1]];

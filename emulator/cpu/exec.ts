@@ -18,6 +18,7 @@ import {
 } from "./operands.ts";
 import { daa, das, aaa, aas, aam, aad } from "./bcd.ts";
 import { exec0f } from "./exec0f.ts";
+import { x87, fwait } from "./x87.ts";
 import { stringOp } from "./strings.ts";
 import { CYC, MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import {
@@ -297,8 +298,9 @@ export function execOne(c: CPU): void {
         c.ipEnd = 0;
         break seq;
       }
-      case 0x9b: // WAIT: #NM when MP and TS are both set; otherwise nothing to wait for
-        if ((c.cr0 & (CR0.MP | CR0.TS)) === (CR0.MP | CR0.TS)) c.fault(Vec.NM);
+      case 0x9b: // WAIT: #NM when MP and TS are both set, #MF for a pending unmasked x87 exception
+        if (c.hasFpu) fwait(c);
+        else if ((c.cr0 & (CR0.MP | CR0.TS)) === (CR0.MP | CR0.TS)) c.fault(Vec.NM);
         break;
       case 0x9c: {
         const fl = c.getEflags();
@@ -428,7 +430,8 @@ export function execOne(c: CPU): void {
         break;
       }
       case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
-        c.fault((c.cr0 & (CR0.EM | CR0.TS)) !== 0 ? Vec.NM : Vec.UD);
+        if (c.hasFpu) x87(c, op);
+        else c.fault((c.cr0 & (CR0.EM | CR0.TS)) !== 0 ? Vec.NM : Vec.UD);
         break;
       case 0xe0: case 0xe1: case 0xe2: case 0xe3: {
         const d = fetchS8(c);
@@ -597,7 +600,7 @@ function checkLock(c: CPU, op: number): void {
     m = fetch8(c);
     const g = (m >> 3) & 7;
     ok = op2 === 0xab || op2 === 0xb3 || op2 === 0xbb || op2 === 0xb0 || op2 === 0xb1 || op2 === 0xc0 ||
-      op2 === 0xc1 || (op2 === 0xba && g >= 5);
+      op2 === 0xc1 || (op2 === 0xba && g >= 5) || (op2 === 0xc7 && g === 1);
   } else {
     m = fetch8(c);
     const g = (m >> 3) & 7;

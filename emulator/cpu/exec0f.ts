@@ -1,6 +1,7 @@
 // The two-byte (0F xx) opcodes of the 486: Jcc near, SETcc, bit tests and scans,
 // double shifts, CMPXCHG, XADD, BSWAP, MOVZX/MOVSX, IMUL r,r/m, FS/GS pushes and
-// pops, far-pointer loads; the system ones live in privileged.ts.
+// pops, far-pointer loads; and the P6 integer additions: CMOVcc, CMPXCHG8B, the
+// multi-byte NOP, UD2. The system ones live in privileged.ts.
 
 import { type CPU, S, Vec } from "./cpu.ts";
 import { curEip, fetch8, fetchImm, decodeEa, segW } from "./access.ts";
@@ -8,8 +9,8 @@ import { alu, shiftDouble, imulTrunc, MASK } from "./alu.ts";
 import { cond, setCF, setZF } from "./flags.ts";
 import { getReg, setReg, vsz, readRm, writeRm, rmwLin, readW, writeLin, readMem, jumpNear } from "./operands.ts";
 import { extraOp, popSeg, pushSeg, loadFarPointer } from "./exec.ts";
-import { grp6, grp7, larLsl, clts, privNop, movFromCr, movToCr, movFromDr, movToDr, rdtsc, cpuid } from "./privileged.ts";
-import { CYC, BRANCH_TAKEN } from "./timing.ts";
+import { grp6, grp7, larLsl, clts, privNop, movFromCr, movToCr, movFromDr, movToDr, rdtsc, rdpmc, cpuid } from "./privileged.ts";
+import { CYC, BRANCH_TAKEN, MEM_READ } from "./timing.ts";
 
 /** Executes the 0F-prefixed instruction whose second byte comes next. False when EIP was set. */
 export function exec0f(c: CPU): boolean {
@@ -25,7 +26,27 @@ export function exec0f(c: CPU): boolean {
     case 0x21: movFromDr(c); return true;
     case 0x22: movToCr(c); return true;
     case 0x23: movToDr(c); return true;
+    case 0x0b: c.fault(Vec.UD); return true; // UD2
     case 0x31: rdtsc(c); return true;
+    case 0x33: rdpmc(c); return true;
+    case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f: {
+      // NOP Ev (0F 1F /0 is the SDM's multi-byte NOP; 0F 19-1E are its reserved
+      // NOPs on family 6): the operand is decoded, never accessed.
+      const m = fetch8(c);
+      if (m < 0xc0) decodeEa(c, m);
+      return true;
+    }
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+    case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: {
+      // CMOVcc: the source is read (and may fault) whatever the condition.
+      const m = fetch8(c);
+      const sz = vsz(c);
+      if (m < 0xc0) c.cyc += MEM_READ;
+      const v = readRm(c, m, sz);
+      if (cond(c, op & 15) !== 0) setReg(c, sz, (m >> 3) & 7, v);
+      return true;
+    }
+    case 0xc7: cmpxchg8b(c); return true;
     case 0xa2: cpuid(c); return true;
     case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
     case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f: {
@@ -181,6 +202,32 @@ function cmpxchg(c: CPU, sz: number): void {
   else {
     writeLin(c, sz, lin, d);
     setReg(c, sz, 0, d);
+  }
+}
+
+/**
+ * CMPXCHG8B m64 (0F C7 /1): compares EDX:EAX with the quadword; equal: ZF=1
+ * and ECX:EBX is stored; else ZF=0 and the quadword is loaded into EDX:EAX
+ * (and, as on the P6, written back unchanged: the bus cycle is a locked RMW).
+ * A register operand or another reg field is #UD.
+ */
+function cmpxchg8b(c: CPU): void {
+  const m = fetch8(c);
+  if (m >= 0xc0 || ((m >> 3) & 7) !== 1) c.fault(Vec.UD);
+  decodeEa(c, m);
+  const lin = segW(c, c.eaSeg, c.ea, 7);
+  const lo = readW(c, 2, lin), hi = readW(c, 2, lin + 4);
+  const r = c.regs;
+  if (lo === r[0] && hi === r[2]) {
+    writeLin(c, 2, lin, r[3]);
+    writeLin(c, 2, lin + 4, r[1]);
+    setZF(c, true);
+  } else {
+    writeLin(c, 2, lin, lo);
+    writeLin(c, 2, lin + 4, hi);
+    r[0] = lo;
+    r[2] = hi;
+    setZF(c, false);
   }
 }
 

@@ -163,7 +163,23 @@ export function rdtsc(c: CPU): void {
   c.regs[2] = Math.floor(t / 4294967296) | 0;
 }
 
-/** CPUID: GenuineIntel, family 4, no FPU; PSE and TSC reported because they are implemented. */
+/**
+ * RDPMC: EDX:EAX = performance counter ECX (0 or 1, 40 bits, as the P6 has).
+ * #GP(0) at CPL > 0 unless CR4.PCE, and for other counters. No event
+ * selector can be programmed (there are no MSRs), so the counters never run
+ * and read 0.
+ */
+export function rdpmc(c: CPU): void {
+  if ((c.cr4 & CR4.PCE) === 0 && c.cpl !== 0) c.fault(Vec.GP, 0);
+  if (c.regs[1] >>> 0 > 1) c.fault(Vec.GP, 0);
+  c.regs[0] = 0;
+  c.regs[2] = 0;
+}
+
+/**
+ * CPUID: GenuineIntel, family 6 (the P6's integer instruction set), no FPU;
+ * leaf 1 EDX reports exactly what is implemented: PSE, TSC, CX8, CMOV.
+ */
 export function cpuid(c: CPU): void {
   const r = c.regs;
   switch (r[0]) {
@@ -177,7 +193,7 @@ export function cpuid(c: CPU): void {
       r[0] = CPU_SIGNATURE;
       r[3] = 0;
       r[1] = 0;
-      r[2] = (1 << 3) | (1 << 4); // PSE, TSC; bit 0 (FPU) clear
+      r[2] = (1 << 3) | (1 << 4) | (1 << 8) | (1 << 15); // PSE, TSC, CX8, CMOV; bit 0 (FPU) clear
       return;
     default:
       r[0] = r[1] = r[2] = r[3] = 0;

@@ -3,15 +3,15 @@
 import { type CPU, Vec, R, S, F, CR0, CR4 } from "./cpu.ts";
 import { setSegment } from "./sys-descriptors.ts";
 
-/** Family 4, model 2, stepping 3: EDX after reset; CPUID leaf 1 should report the same EAX. */
-export const CPU_SIGNATURE = 0x0423;
+/** Family 6, model 1, stepping 9 (a Pentium Pro): EDX after reset and CPUID leaf 1 EAX. */
+export const CPU_SIGNATURE = 0x0619;
 
 /** CR0 bits a MOV to CR0 keeps (others read as 0; ET is always 1). */
 // (Literals: cpu.ts imports this module, so its enums are not yet evaluated at our top level.)
 /** PE MP EM TS ET NE WP AM NW CD PG. */
 const CR0_BITS = 0xe005003f;
 /** VME PVI TSD DE PSE. */
-const CR4_BITS = 0x1f;
+const CR4_BITS = 0x11f; // VME PVI TSD DE PSE, and PCE (bit 8) for RDPMC
 
 /** MOV CRn privilege rule: protected mode needs CPL 0; v86 mode is #GP(0) too. */
 function checkPrivileged(cpu: CPU): void {
@@ -21,7 +21,7 @@ function checkPrivileged(cpu: CPU): void {
 /**
  * MOV CRn, value. CR0: PG without PE or NW without CD is #GP(0); a change of PE,
  * PG or WP flushes the TLB; any change calls onModeChange. CR3 flushes the TLB.
- * CR4: bits beyond VME PVI TSD DE PSE are #GP(0); a PSE change flushes.
+ * CR4: bits beyond VME PVI TSD DE PSE PCE are #GP(0); a PSE change flushes.
  * n = 1 or > 4: #UD.
  */
 export function writeCr(cpu: CPU, n: number, value: number): void {

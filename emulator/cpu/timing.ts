@@ -82,7 +82,7 @@ set(15, 0xd4); // AAM
 set(14, 0xd5); // AAD
 set(2, 0xd6); // SALC
 set(4, 0xd7); // XLAT
-range(1, 0xd8, 0xdf); // ESC (faults)
+range(1, 0xd8, 0xdf); // ESC: the escape byte; FPU_MEM/FPU_REG below give the x87 instruction's whole count
 set(6, 0xe0, 0xe1, 0xe2); // LOOPcc not taken
 set(5, 0xe3); // JCXZ not taken
 set(14, 0xe4, 0xe5, 0xec, 0xed); // IN
@@ -103,6 +103,10 @@ set(7, X + 0x06); // CLTS
 set(4, X + 0x08, X + 0x09); // INVD WBINVD
 set(4, X + 0x20, X + 0x21, X + 0x22, X + 0x23); // MOV CR/DR (CR0 writes 17)
 set(2, X + 0x31); // RDTSC
+set(11, X + 0x33); // RDPMC (P6)
+range(1, X + 0x19, X + 0x1f); // NOP Ev (P6 multi-byte NOP)
+range(2, X + 0x40, X + 0x4f); // CMOVcc (memory source +1, MEM_READ)
+set(10, X + 0xc7); // CMPXCHG8B
 range(1, X + 0x80, X + 0x8f); // Jcc near not taken
 range(3, X + 0x90, X + 0x9f); // SETcc
 set(3, X + 0xa0, X + 0xa8); // PUSH FS GS
@@ -119,3 +123,64 @@ set(3, X + 0xb6, X + 0xb7, X + 0xbe, X + 0xbf); // MOVZX MOVSX
 set(10, X + 0xbc, X + 0xbd); // BSF BSR (6..42)
 set(3, X + 0xc0, X + 0xc1); // XADD
 range(1, X + 0xc8, X + 0xcf); // BSWAP
+
+// x87 instructions: the Intel486 manual's floating-point clock counts (lower end of a range),
+// whole-instruction counts including the escape byte's CYC[op] = 1 (x87.ts charges the rest).
+// FPU_MEM[(op & 7) * 8 + reg] for memory forms, FPU_REG[(op & 7) * 64 + (modrm & 0x3f)] for
+// register forms; 0 where the form is undefined. See docs/timing.md.
+export const FPU_MEM = Uint16Array.from([
+  8, 11, 4, 4, 8, 8, 73, 73, // D8 m32real: FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR
+  3, 0, 7, 7, 44, 4, 67, 3, // D9: FLD FST FSTP m32, FLDENV FLDCW FSTENV FSTCW
+  19, 22, 15, 15, 19, 19, 84, 84, // DA m32int
+  9, 0, 28, 28, 0, 6, 0, 6, // DB: FILD FIST FISTP m32, FLD FSTP m80
+  8, 14, 4, 4, 8, 8, 73, 73, // DC m64real
+  3, 0, 8, 8, 131, 0, 154, 3, // DD: FLD FST FSTP m64, FRSTOR FSAVE FSTSW
+  20, 23, 16, 16, 20, 20, 85, 85, // DE m16int
+  13, 0, 29, 29, 70, 10, 172, 28, // DF: FILD FIST FISTP m16, FBLD, FILD m64, FBSTP, FISTP m64
+]);
+
+export const FPU_REG = new Uint16Array(512);
+function fpuRow(op: number, reg: number, cost: number): void {
+  FPU_REG.fill(cost, (op & 7) * 64 + reg * 8, (op & 7) * 64 + reg * 8 + 8);
+}
+const FPU_ARITH = [8, 16, 4, 4, 8, 8, 73, 73]; // FADD FMUL FCOM FCOMP FSUB FSUBR FDIV FDIVR
+for (let reg = 0; reg < 8; reg++) {
+  fpuRow(0xd8, reg, FPU_ARITH[reg]);
+  fpuRow(0xdc, reg, FPU_ARITH[reg ^ (reg >= 4 ? 1 : 0)]);
+  fpuRow(0xde, reg, FPU_ARITH[reg ^ (reg >= 4 ? 1 : 0)]);
+}
+FPU_REG[6 * 64 + 0x19] = 5; // FCOMPP
+fpuRow(0xd9, 0, 4); // FLD ST(i)
+fpuRow(0xd9, 1, 4); // FXCH
+fpuRow(0xd9, 2, 3); // FNOP
+fpuRow(0xd9, 3, 3); // FSTP ST(i) alias
+FPU_REG.set(
+  [
+    6, 3, 0, 0, 4, 8, 0, 0, // FCHS FABS FTST FXAM
+    4, 8, 8, 8, 8, 8, 4, 0, // FLD1 FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 FLDZ
+    140, 196, 200, 218, 16, 72, 3, 3, // F2XM1 FYL2X FPTAN FPATAN FXTRACT FPREM1 FDECSTP FINCSTP
+    70, 171, 83, 292, 21, 30, 257, 257, // FPREM FYL2XP1 FSQRT FSINCOS FRNDINT FSCALE FSIN FCOS
+  ],
+  1 * 64 + 0x20,
+);
+for (let reg = 0; reg < 4; reg++) {
+  fpuRow(0xda, reg, 4); // FCMOVcc (P6; priced as FLD ST(i))
+  fpuRow(0xdb, reg, 4);
+}
+FPU_REG[2 * 64 + 0x29] = 5; // FUCOMPP
+FPU_REG.set([3, 3, 7, 17, 3], 3 * 64 + 0x20); // FENI FDISI (no-ops) FCLEX FINIT FSETPM
+fpuRow(0xdb, 5, 4); // FUCOMI (P6; priced as FUCOM)
+fpuRow(0xdb, 6, 4); // FCOMI
+fpuRow(0xdd, 0, 3); // FFREE
+fpuRow(0xdd, 1, 4); // FXCH alias
+fpuRow(0xdd, 2, 3); // FST ST(i)
+fpuRow(0xdd, 3, 3); // FSTP ST(i)
+fpuRow(0xdd, 4, 4); // FUCOM
+fpuRow(0xdd, 5, 4); // FUCOMP
+fpuRow(0xdf, 0, 3); // FFREEP
+fpuRow(0xdf, 1, 4); // FXCH alias
+fpuRow(0xdf, 2, 3); // FSTP aliases
+fpuRow(0xdf, 3, 3);
+FPU_REG[7 * 64 + 0x20] = 3; // FSTSW AX
+fpuRow(0xdf, 5, 4); // FUCOMIP
+fpuRow(0xdf, 6, 4); // FCOMIP

@@ -11,11 +11,17 @@ export const USER_PTRS_PER_PGD = PAGE_OFFSET >>> 22; // 768
 // Fixed physical locations of the boot-time structures (below 1 MiB).
 export const SWAPPER_PG_DIR = 0x1000; // the master page directory
 export const GDT_PA = 0x2000; // GDT_ENTRIES * 8 bytes
-export const TSS_PA = 0x2800; // 104-byte TSS + I/O bitmap terminator
+export const TSS_PA = 0x2800; // 104-byte TSS, the I/O permission bitmap and its terminator byte
+/** Ports covered by the TSS I/O bitmap (ioperm), as Linux before 2.6.8 (IO_BITMAP_BITS 1024). */
+export const IO_BITMAP_BITS = 1024;
+/** Offset of the I/O bitmap inside the TSS (just past the 104-byte 32-bit TSS). */
+export const TSS_IO_BITMAP_OFFSET = 0x68;
 export const IDT_PA = 0x3000; // 256 gates * 8 bytes
 export const STUBS_PA = 0x4000; // trap entry stubs and the idle loop (8 KiB)
 export const IDLE_STACK_PA = 0x6000; // the idle context's kernel stack (8 KiB)
 export const IDLE_STACK_TOP_PA = 0x8000;
+/** The shared zero page (Linux i386 empty_zero_page): read faults on untouched anonymous memory map it. */
+export const EMPTY_ZERO_PAGE_PA = 0x8000;
 /** Physical memory below this is never handed to the frame allocator. */
 export const LOW_RESERVED_END = 0x10_0000;
 

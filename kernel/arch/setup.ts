@@ -7,9 +7,19 @@ import type { PhysMem } from "./phys.ts";
 import { Access, interruptGate, segmentDescriptor } from "./descriptors.ts";
 import {
   GDT_ENTRIES, GDT_ENTRY_KERNEL_CS, GDT_ENTRY_KERNEL_DS, GDT_ENTRY_TSS, GDT_ENTRY_USER_CS, GDT_ENTRY_USER_DS,
-  GDT_PA, IDT_PA, KERNEL_CS, KERNEL_DS, PAGE_OFFSET, STUBS_PA, SWAPPER_PG_DIR, TSS_PA, USER_PTRS_PER_PGD, kva,
+  EMPTY_ZERO_PAGE_PA, GDT_PA, IDT_PA, IO_BITMAP_BITS, KERNEL_CS, KERNEL_DS, PAGE_OFFSET, STUBS_PA, SWAPPER_PG_DIR, TSS_IO_BITMAP_OFFSET, TSS_PA, USER_PTRS_PER_PGD, kva,
 } from "./layout.ts";
 import { buildStubs, STUB_SIZE, type StubImage } from "./stubs.ts";
+import { panic } from "../panic.ts";
+
+/**
+ * The most RAM the kernel can run with: all of it is mapped at PAGE_OFFSET by
+ * the kernel half of the page directory (4 MiB pages), 0xC0000000-0xFFFFFFFF,
+ * so 1 GiB. Linux/i386 without HIGHMEM keeps 128 MiB of that window for
+ * vmalloc and stops at 896 MiB (Linux Documentation/vm/highmem.txt); this
+ * kernel has no vmalloc area.
+ */
+export const MAX_DIRECT_MAP_BYTES = (1024 - USER_PTRS_PER_PGD) * 0x400000;
 
 /** PDE bits. */
 const PDE_PRESENT = 0x001, PDE_RW = 0x002, PDE_PS = 0x080;
@@ -30,13 +40,13 @@ export interface BootLayout extends StubImage {
 /**
  * Writes the master page directory, GDT, TSS, IDT and stubs into guest memory.
  * ramSize: bytes of RAM, all of which is mapped at PAGE_OFFSET with 4 MiB pages
- * (CR4.PSE); at most 1 GiB fits. Returns where everything went.
+ * (CR4.PSE); at most MAX_DIRECT_MAP_BYTES. Returns where everything went.
  */
 export function writeBootStructures(mem: PhysMem, ramSize: number): BootLayout {
   // Master page directory: user half empty, kernel half = direct map of RAM.
   for (let i = 0; i < 1024; i++) mem.write32(SWAPPER_PG_DIR + i * 4, 0);
+  if (ramSize > MAX_DIRECT_MAP_BYTES) panic("writeBootStructures: RAM above MAX_DIRECT_MAP_BYTES does not fit the direct map");
   const bigPages = Math.ceil(ramSize / 0x400000);
-  if (USER_PTRS_PER_PGD + bigPages > 1024) throw new RangeError("writeBootStructures: RAM above 1 GiB does not fit the direct map");
   for (let i = 0; i < bigPages; i++) {
     mem.write32(SWAPPER_PG_DIR + (USER_PTRS_PER_PGD + i) * 4, (i * 0x400000) | PDE_PS | PDE_RW | PDE_PRESENT);
   }
@@ -50,13 +60,17 @@ export function writeBootStructures(mem: PhysMem, ramSize: number): BootLayout {
   gdt(GDT_ENTRY_KERNEL_DS, segmentDescriptor(0, 0xffffffff, Access.KERNEL_DATA, true));
   gdt(GDT_ENTRY_USER_CS, segmentDescriptor(0, 0xffffffff, Access.USER_CODE, true));
   gdt(GDT_ENTRY_USER_DS, segmentDescriptor(0, 0xffffffff, Access.USER_DATA, true));
-  const tssLimit = 0x67;
+  // TSS: ss0:esp0, and an I/O bitmap of IO_BITMAP_BITS ports, all denied
+  // (set bits) until a task with ioperm runs; then its terminator byte (all
+  // ones, as the SDM requires). Ports past the bitmap lie past the limit: denied.
+  const tssLimit = TSS_IO_BITMAP_OFFSET + IO_BITMAP_BITS / 8;
   gdt(GDT_ENTRY_TSS, segmentDescriptor(kva(TSS_PA), tssLimit, Access.TSS32, false));
-
-  // TSS: only ss0:esp0 matter; the I/O bitmap offset points past the limit (no bitmap: all ports denied at CPL 3).
-  for (let i = 0; i < 0x68; i += 4) mem.write32(TSS_PA + i, 0);
+  for (let i = 0; i < TSS_IO_BITMAP_OFFSET; i += 4) mem.write32(TSS_PA + i, 0);
   mem.write32(TSS_PA + 8, KERNEL_DS);
-  mem.write32(TSS_PA + 0x64, 0x68 << 16);
+  mem.write32(TSS_PA + 0x64, TSS_IO_BITMAP_OFFSET << 16);
+  for (let i = TSS_IO_BITMAP_OFFSET; i <= tssLimit; i++) mem.write8(TSS_PA + i, 0xff);
+
+  mem.zeroPage(EMPTY_ZERO_PAGE_PA);
 
   const stubs = buildStubs();
   mem.writeBytes(STUBS_PA, stubs.image);

@@ -14,6 +14,9 @@ export const enum Tf {
   USER_ESP = 68, USER_SS = 72,
 }
 
+/** EFLAGS' I/O privilege level field (bits 12-13). */
+export const EFLAGS_IOPL = 0x3000;
+
 /** Bytes of a frame from ring 3. */
 export const TRAP_FRAME_USER_SIZE = 76;
 /** Bytes of a frame from ring 0 (no stack switch). */

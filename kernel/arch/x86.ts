@@ -6,7 +6,9 @@
 import { CPU, R, S, CR0, CR4, Attr } from "../../emulator/cpu/cpu.ts";
 import type { PhysicalMemory } from "../../emulator/memory/physmem.ts";
 import type { PhysMem, TlbControl } from "./phys.ts";
-import { GDT_PA, GDT_ENTRY_TSS, HYPERCALL_PORT, KERNEL_CS, KERNEL_DS, SWAPPER_PG_DIR, TSS_SEL, kva } from "./layout.ts";
+import {
+  GDT_PA, GDT_ENTRY_TSS, HYPERCALL_PORT, IO_BITMAP_BITS, KERNEL_CS, KERNEL_DS, SWAPPER_PG_DIR, TSS_IO_BITMAP_OFFSET, TSS_PA, TSS_SEL, kva,
+} from "./layout.ts";
 import { TSS_ESP0_PA, writeBootStructures, type BootLayout } from "./setup.ts";
 
 /** Guest cycles the kernel is charged per memory access and per page copied or cleared (docs/timing.md). */
@@ -69,7 +71,9 @@ export class X86 implements TlbControl {
   constructor(private readonly cpu: CPU) {
     this.ramSize = cpu.mem.ramSize;
     this.phys = new ChargedMemory(cpu.mem, (c) => (cpu.clock.cycles += c));
-    cpu.io.register(HYPERCALL_PORT, 4, { out32: (_port, frameVa) => this.onTrap(frameVa >>> 0) });
+    // Only the stubs (CPL 0) may enter the kernel; a root process given the
+    // ports by iopl(3) writes into nothing here.
+    cpu.io.register(HYPERCALL_PORT, 4, { out32: (_port, frameVa) => cpu.cpl === 0 && this.onTrap(frameVa >>> 0) });
   }
 
   /** Writes the boot structures and switches the CPU to the kernel's protected mode with paging on. */
@@ -130,6 +134,17 @@ export class X86 implements TlbControl {
   /** Sets TSS.esp0, the stack a trap from ring 3 lands on. */
   setEsp0(esp0: number): void {
     this.phys.write32(TSS_ESP0_PA, esp0);
+  }
+
+  /**
+   * Loads a task's I/O permission bitmap (IO_BITMAP_BITS bits, a clear bit
+   * permits the port at CPL 3) into the TSS; null denies every port. Linux
+   * copies the bitmap at context switch the same way.
+   */
+  loadIoBitmap(bitmap: Uint8Array | null): void {
+    const at = TSS_PA + TSS_IO_BITMAP_OFFSET;
+    if (bitmap === null) for (let i = 0; i < IO_BITMAP_BITS / 8; i++) this.phys.write8(at + i, 0xff);
+    else this.phys.writeBytes(at, bitmap);
   }
 
   /** Loads CR3 (flushes the TLB as the hardware does). */

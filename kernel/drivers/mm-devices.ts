@@ -16,6 +16,7 @@ import { lookupAt, AT_FDCWD } from "../fs/open.ts";
 import { sysMkdirat } from "../fs/dirops.ts";
 import { Errno } from "../errno.ts";
 import { SwapArea } from "../mm/swap.ts";
+import { filePagesOf } from "../mm/store-frames.ts";
 
 const vmstatPages = new WeakMap<Kernel, VmstatPage>();
 
@@ -30,6 +31,7 @@ function mountDevShm(k: Kernel): number {
   if (typeof p === "number") return p;
   const sb = createTmpfs({
     dev: mkdev(0, 22), clock: vfs.clock, chrdevs: vfs.chrdevs, sizeBytes: Math.floor(k.mmctx.frames.totalram / 2) * 4096,
+    pages: filePagesOf(k.mmctx),
   });
   return vfs.ns.mount(sb, p);
 }

@@ -1,7 +1,8 @@
-// Parsing and validation of static ELF32 i386 executables (ET_EXEC, and
-// ET_DYN static-pie placed at a load bias). The result describes what exec
-// maps: load segments with protections, the entry point, AT_PHDR, and where
-// brk starts. Anything malformed is -ENOEXEC with a reason; never throws.
+// Parsing and validation of ELF32 i386 executables (ET_EXEC, and ET_DYN
+// placed at a load bias: PIE programs, static-pie, and program interpreters
+// such as ld.so). The result describes what exec maps: load segments with
+// protections, the entry point, AT_PHDR, the PT_INTERP path, and where brk
+// starts. Anything malformed is -ENOEXEC with a reason; never throws.
 
 import { Errno } from "../errno.ts";
 
@@ -41,7 +42,7 @@ export interface ElfImage {
   phdrAddr: number;
   phnum: number;
   phent: number;
-  /** PT_INTERP path, if any: there is no dynamic linker, so exec refuses such files (-ENOEXEC). */
+  /** PT_INTERP path (the program interpreter exec loads too, e.g. /lib/ld-linux.so.2), or null. */
   interp: string | null;
   /** PT_GNU_STACK asked for an executable stack (default on i386 without the header: true). */
   execStack: boolean;

@@ -1,12 +1,14 @@
 // execve (Linux do_execve + load_elf_binary + load_script): find the file,
-// follow `#!` interpreters, validate the ELF image, then, past the point of
-// no return, give the task a fresh address space (execMm, the seed's exec_mm),
-// map the segments and the stack, and point the trap frame at the entry.
+// follow `#!` interpreters, validate the ELF image and its PT_INTERP program
+// interpreter (the dynamic linker), then, past the point of no return, give
+// the task a fresh address space (execMm, the seed's exec_mm), map the
+// segments, the interpreter (where an mmap would put it) and the stack, and
+// point the trap frame at the interpreter's entry, or the program's.
 
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
-import { Rlimit } from "../proc/task.ts";
-import { Tf } from "../arch/trapframe.ts";
+import { Rlimit, mmLimitsOf } from "../proc/task.ts";
+import { EFLAGS_IOPL, Tf } from "../arch/trapframe.ts";
 import { USER_CS, USER_DS } from "../arch/layout.ts";
 import { Errno } from "../errno.ts";
 import { AT_FDCWD, openFile } from "../fs/open.ts";
@@ -14,11 +16,13 @@ import { O_RDONLY, fput, type File } from "../fs/file.ts";
 import { vfsRead } from "../fs/readwrite.ts";
 import { S_IFMT, S_IFREG } from "../fs/mode.ts";
 import { callerOf } from "../syscalls/caller.ts";
-import { parseElf, PROT_EXEC, PROT_READ, PROT_WRITE } from "./elf.ts";
+import { ET_EXEC, parseElf, PROT_EXEC, PROT_READ, PROT_WRITE, type ElfImage } from "./elf.ts";
 import { parseScript, scriptArgv } from "./script.ts";
-import { buildInitialStack, linuxAuxv } from "./initstack.ts";
+import { AT_BASE, buildInitialStack, linuxAuxv, setAuxv } from "./initstack.ts";
 import { execMm } from "../mm/memory.ts";
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE, doMmap } from "../mm/mmap.ts";
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE, doMmap, getUnmappedArea, securityMmapAddr } from "../mm/mmap.ts";
+import type { Mm } from "../mm/mm.ts";
+import type { FileBacking } from "../mm/filemap.ts";
 import { copyToUser } from "../mm/uaccess.ts";
 import { fileBacking } from "../filemap-bridge.ts";
 import { doGroupExit } from "../proc/exit.ts";
@@ -26,6 +30,8 @@ import { futexWake } from "../proc/futex.ts";
 import { SIG_DFL, SIG_IGN, Sig, SigHand } from "../signal/signals.ts";
 import { panic } from "../panic.ts";
 import { loadTls } from "../proc/tls.ts";
+import { sasSsReset } from "../signal/altstack.ts";
+import { ptraceExecNotify } from "../proc/ptrace.ts";
 
 /** Top of the user stack (Linux STACK_TOP without randomisation). */
 export const STACK_TOP = 0xc000_0000;
@@ -91,14 +97,19 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   }
   const { file, image } = loaded;
   const elf = parseElf(image);
-  if (!elf.ok || elf.interp !== null) {
+  if (!elf.ok) {
     fput(file);
-    return elf.ok ? -Errno.ENOEXEC : elf.errno;
+    return elf.errno;
   }
   const backing = fileBacking(k.mmctx, file);
   if (typeof backing === "number") {
     fput(file);
     return -Errno.EACCES;
+  }
+  const interp = elf.interp === null ? null : openInterp(k, t, elf.interp);
+  if (typeof interp === "number") {
+    fput(file);
+    return interp;
   }
   const random = k.randomBytes(16);
   const stack = buildInitialStack({
@@ -116,46 +127,40 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   });
   if (typeof stack === "number") {
     fput(file);
+    if (interp) fput(interp.file);
     return stack;
   }
 
   // ---- point of no return
   if (!t.mm) panic("doExecve: task without mm");
   const oldMm = t.mm;
-  const mm = execMm(oldMm);
+  const mm = execMm(oldMm, mmLimitsOf(t.rlim));
   if (typeof mm === "number") {
     fput(file);
+    if (interp) fput(interp.file);
     return mm;
   }
   t.mm = mm;
   if (t === k.current || k.x86.cr3 === oldMm.pgd) k.x86.loadCr3(mm.pgd);
   const fail = (why: string) => {
     fput(file);
+    if (interp) fput(interp.file);
     k.printk(`exec: ${path}: ${why}; killing pid ${t.pid}`);
     doGroupExit(k, t, Sig.SIGSEGV);
     return 0;
   };
-  let brk = 0;
-  for (const seg of elf.segments) {
-    const start = pageDown(seg.vaddr);
-    const fileEnd = seg.vaddr + seg.filesz;
-    const memEnd = seg.vaddr + seg.memsz;
-    const mapEnd = pageUp(fileEnd);
-    if (seg.filesz > 0) {
-      const r = doMmap(mm, backing, start, mapEnd - start, seg.prot, MAP_PRIVATE | MAP_FIXED, (seg.offset - (seg.vaddr - start)) / PAGE, false);
-      if (r < 0) return fail(`cannot map a segment (${r})`);
-      // Zero the tail of the last file page when bss follows (Linux padzero).
-      if (seg.memsz > seg.filesz && mapEnd > fileEnd) {
-        if (copyToUser(mm, fileEnd, new Uint8Array(mapEnd - fileEnd)) < 0 && seg.prot & PROT_WRITE) return fail("cannot clear bss");
-      }
-    }
-    const anonStart = seg.filesz > 0 ? mapEnd : start;
-    const anonEnd = pageUp(memEnd);
-    if (anonEnd > anonStart) {
-      const r = doMmap(mm, null, anonStart, anonEnd - anonStart, seg.prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS);
-      if (r < 0) return fail(`cannot map bss (${r})`);
-    }
-    brk = Math.max(brk, anonEnd);
+  const brk = mapSegments(mm, elf, backing, t.euid === 0);
+  if (typeof brk === "string") return fail(brk);
+  let entry = elf.entry;
+  if (interp) {
+    // The interpreter goes where an mmap of its whole span would (Linux load_elf_interp).
+    const base = interp.elf.type === ET_EXEC ? 0 : getUnmappedArea(mm, 0, interp.span);
+    if (base < 0) return fail("no room for the program interpreter");
+    const placed = parseElf(interp.image, base) as ElfImage;
+    const r = mapSegments(mm, placed, interp.backing, t.euid === 0);
+    if (typeof r === "string") return fail(`interpreter ${elf.interp}: ${r}`);
+    entry = placed.entry;
+    setAuxv(stack, AT_BASE, base);
   }
   const stackProt = PROT_READ | PROT_WRITE | (elf.execStack ? PROT_EXEC : 0);
   const stackLow = pageDown(Math.min(stack.esp, STACK_TOP - STACK_INITIAL));
@@ -170,6 +175,7 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   mm.argStart = stack.argStart; mm.argEnd = stack.argEnd;
   mm.envStart = stack.envStart; mm.envEnd = stack.envEnd;
   fput(file);
+  if (interp) fput(interp.file);
 
   // The rest of the process image: descriptors, signals, TLS, names.
   t.files?.closeOnExec();
@@ -185,6 +191,7 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
     a.mask.set(0, 0);
   }
   void SigHand;
+  sasSsReset(t); // execve(2): the alternate signal stack is not preserved
   t.tls.fill(0);
   if (t === k.current) loadTls(k, t);
   if (t.clearChildTid !== 0 && oldMm !== mm) {
@@ -202,10 +209,71 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   for (let off = 0; off < Tf.USER_SS + 4; off += 4) k.frameWrite(t, off, 0);
   for (const off of [Tf.DS, Tf.ES, Tf.USER_SS]) k.frameWrite(t, off, USER_DS);
   k.frameWrite(t, Tf.CS, USER_CS);
-  k.frameWrite(t, Tf.EIP, elf.entry);
+  k.frameWrite(t, Tf.EIP, entry);
   k.frameWrite(t, Tf.USER_ESP, stack.esp);
-  k.frameWrite(t, Tf.EFLAGS, 0x202);
+  k.frameWrite(t, Tf.EFLAGS, 0x202 | (k.frameRead(t, Tf.EFLAGS) & EFLAGS_IOPL)); // IF; iopl(2) survives execve
+  ptraceExecNotify(k, t);
   return 0;
+}
+
+/**
+ * Maps the PT_LOAD segments of elf (load bias applied) into mm: file pages
+ * private, the bss anonymous, the tail of the last file page zeroed (Linux
+ * padzero). rawio: the task may map below mmap_min_addr. Returns the end of
+ * the highest segment (where brk starts), or why it failed.
+ */
+function mapSegments(mm: Mm, elf: ElfImage, backing: FileBacking, rawio: boolean): number | string {
+  let end = 0;
+  for (const seg of elf.segments) {
+    const start = pageDown(seg.vaddr);
+    const fileEnd = seg.vaddr + seg.filesz;
+    const memEnd = seg.vaddr + seg.memsz;
+    const mapEnd = pageUp(fileEnd);
+    if (securityMmapAddr(start, rawio) < 0) return `segment at 0x${start.toString(16)} is below mmap_min_addr`;
+    if (seg.filesz > 0) {
+      const r = doMmap(mm, backing, start, mapEnd - start, seg.prot, MAP_PRIVATE | MAP_FIXED, (seg.offset - (seg.vaddr - start)) / PAGE, false);
+      if (r < 0) return `cannot map a segment (${r})`;
+      if (seg.memsz > seg.filesz && mapEnd > fileEnd) {
+        if (copyToUser(mm, fileEnd, new Uint8Array(mapEnd - fileEnd)) < 0 && seg.prot & PROT_WRITE) return "cannot clear bss";
+      }
+    }
+    const anonStart = seg.filesz > 0 ? mapEnd : start;
+    const anonEnd = pageUp(memEnd);
+    if (anonEnd > anonStart) {
+      const r = doMmap(mm, null, anonStart, anonEnd - anonStart, seg.prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS);
+      if (r < 0) return `cannot map bss (${r})`;
+    }
+    end = Math.max(end, anonEnd);
+  }
+  return end;
+}
+
+interface Interp extends Loaded {
+  /** Parsed at bias 0, to validate it and measure it. */
+  elf: ElfImage;
+  backing: FileBacking;
+  /** Bytes from its lowest to its highest page. */
+  span: number;
+}
+
+/**
+ * Opens and validates a PT_INTERP program interpreter, before the point of no
+ * return (Linux load_elf_binary opens it there too): a regular executable
+ * ELF without an interpreter of its own. -errno otherwise (-ENOEXEC for a bad
+ * or nested interpreter).
+ */
+function openInterp(k: Kernel, t: Task, path: string): Interp | number {
+  const loaded = openExec(k, t, path);
+  if (typeof loaded === "number") return loaded;
+  const elf = parseElf(loaded.image, 0);
+  const backing = elf.ok && elf.interp === null && elf.segments.length > 0 ? fileBacking(k.mmctx, loaded.file) : -Errno.ENOEXEC;
+  if (!elf.ok || typeof backing === "number") {
+    fput(loaded.file);
+    return elf.ok ? -Errno.ENOEXEC : elf.errno;
+  }
+  const lo = Math.min(...elf.segments.map((s) => pageDown(s.vaddr)));
+  const hi = Math.max(...elf.segments.map((s) => pageUp(s.vaddr + s.memsz)));
+  return { ...loaded, elf, backing, span: hi - lo };
 }
 
 function basename(p: string): string {

@@ -10,6 +10,7 @@
 //
 // The result is the bytes from esp to stackTop and esp itself: a pure function.
 
+import { panic } from "../panic.ts";
 import { Errno } from "../errno.ts";
 
 export const AT_NULL = 0, AT_IGNORE = 1, AT_EXECFD = 2, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5;
@@ -102,6 +103,22 @@ export interface InitialStack {
   envEnd: number;
   randomAddr: number;
   execfnAddr: number;
+  /** Offset in bytes of the auxv pairs (AT_NULL-terminated). */
+  auxvOffset: number;
+}
+
+/**
+ * Sets the value of auxv entry `type` in a built stack (exec learns AT_BASE,
+ * the interpreter's address, only once the new address space exists).
+ * Panics if the stack has no such entry.
+ */
+export function setAuxv(stack: InitialStack, type: number, value: number): void {
+  const dv = new DataView(stack.bytes.buffer, stack.bytes.byteOffset);
+  for (let o = stack.auxvOffset; ; o += 8) {
+    const t = dv.getUint32(o, true);
+    if (t === type) return dv.setUint32(o + 4, value >>> 0, true);
+    if (t === AT_NULL) panic(`setAuxv: no auxv entry ${type}`);
+  }
 }
 
 /** Linux's limit on the bytes of argument and environment strings, given RLIMIT_STACK. */
@@ -174,6 +191,7 @@ export function buildInitialStack(spec: StackSpec): InitialStack | number {
   word(0);
   for (const a of envAddrs) word(a);
   word(0);
+  const auxvOffset = w;
   for (const [type, val] of spec.auxv) {
     word(type);
     word(type === AT_RANDOM ? randomAddr : type === AT_EXECFN ? execfnAddr : type === AT_PLATFORM ? platformAddr : val);
@@ -182,6 +200,6 @@ export function buildInitialStack(spec: StackSpec): InitialStack | number {
   word(0);
   const envStart = envp.length > 0 ? envAddrs[0] : execfnAddr;
   return {
-    esp, bytes, argStart, argEnd: envStart, envStart, envEnd: execfnAddr, randomAddr, execfnAddr,
+    esp, bytes, argStart, argEnd: envStart, envStart, envEnd: execfnAddr, randomAddr, execfnAddr, auxvOffset,
   };
 }

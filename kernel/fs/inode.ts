@@ -7,6 +7,7 @@ import type { Cred } from "./permission.ts";
 import type { PageStore } from "./pagestore.ts";
 import type { Pipe } from "./pipe.ts";
 import type { ChrdevTable } from "./chrdev.ts";
+import type { FilePageAllocator } from "./filepages.ts";
 
 /** Where inode timestamps come from: the kernel's realtime clock (guest time). */
 export interface FsClock {
@@ -50,6 +51,8 @@ export class SuperBlock {
   usedPages = 0;
   usedInodes = 0;
   readOnly = false;
+  /** Where regular files' pages come from (ramfs/tmpfs; null for file systems without stored files). */
+  pages: FilePageAllocator | null = null;
   /** The kernel's character-device drivers, for device inodes on this filesystem. */
   chrdevs: ChrdevTable | null = null;
 

@@ -1,63 +1,50 @@
-// The contents of a ramfs/tmpfs regular file: a sparse map of 4 KiB pages in
-// host memory, charged to the superblock's page counter (tmpfs size limit).
-// Holes read as zeros and cost nothing, so ftruncate to a large size is cheap.
-// readPage/writePage are the hooks through which file mappings (kernel/mm)
-// fill and write back page frames.
+// The contents of a ramfs/tmpfs regular file: a sparse map of 4 KiB pages
+// taken from the superblock's page allocator (guest frames under the kernel,
+// see filepages.ts), charged to the superblock's page counter (tmpfs size
+// limit). Holes read as zeros and cost nothing, so ftruncate to a large size
+// is cheap. When the file is mapped, its store pages are the page-cache pages
+// of the mapping (one copy, as Linux's ramfs and shmem keep file data only in
+// the page cache), so read/write and mappings see the same bytes.
 
 import { Errno } from "../errno.ts";
+import { panic } from "../panic.ts";
 import type { Inode } from "./inode.ts";
+import type { FilePageAllocator, FilePageOwner } from "./filepages.ts";
 
 export const PAGE_SIZE = 4096;
 /** Largest file size, as Linux's MAX_LFS_FILESIZE on 32-bit ((ULONG_MAX) pages). */
 export const MAX_LFS_FILESIZE = 0xffff_ffff * PAGE_SIZE;
 
-/** What a file mapping needs from a file: page-sized reads and writes at page indexes. */
-export interface FileBacking {
-  /** Fill dst (PAGE_SIZE bytes) with page index; bytes past EOF read as zero. */
-  readPage(index: number, dst: Uint8Array): void;
-  /** Store a whole page back (MAP_SHARED writeback); beyond-EOF bytes are not made part of the file. Result 0 or -ENOSPC. */
-  writePage(index: number, src: Uint8Array): number;
-  /** Current file size in bytes. */
-  fileSize(): number;
-}
-
-/**
- * A page cache holding frames of this file (kernel/mm, through the file-mapping
- * bridge). When set, read() prefers cached frames (they may hold MAP_SHARED
- * stores), write() updates cached frames too, and truncate() tells it to drop
- * pages past the new end, so read/write and mappings stay coherent.
- */
+/** The page cache of a mapped file (the file-mapping bridge), told when store pages go away. */
 export interface PageCacheHook {
-  /** Copy [off, off+len) of cached page index into dst at dstOff; false if not cached. */
-  readCached(index: number, off: number, dst: Uint8Array, dstOff: number, len: number): boolean;
-  /** write() stored src at (index, off): update the cached frame, if any. */
-  writeCached(index: number, off: number, src: Uint8Array): void;
-  /** The file now has this size: forget or zero cached bytes past it. */
+  /** The file now has this size: unmap and drop cached pages wholly past it. */
   truncated(size: number): void;
   /** The inode is gone (no names, no openers): drop the whole cache. */
   evicted(): void;
-  /** How many cached pages the store does not hold (written only through a mapping). */
-  cachedOnly(): number;
 }
 
-export class PageStore implements FileBacking {
-  private readonly pages = new Map<number, Uint8Array>();
+export class PageStore implements FilePageOwner {
+  /** page index -> page of the superblock's allocator */
+  private readonly pages = new Map<number, number>();
   /** The page cache of a mapped file, or null (set by the file-mapping bridge). */
   cache: PageCacheHook | null = null;
 
   constructor(private readonly inode: Inode) {}
 
-  get pageCount(): number {
+  /** The allocator the superblock's pages come from. */
+  get allocator(): FilePageAllocator {
+    const a = this.inode.sb.pages;
+    if (a === null) panic("PageStore: superblock without a page allocator");
+    return a;
+  }
+
+  /** Pages the file occupies (st_blocks). */
+  get allocatedPages(): number {
     return this.pages.size;
   }
 
-  /** Pages the file occupies: stored ones plus those living only in its page cache (st_blocks). */
-  get allocatedPages(): number {
-    return this.pages.size + (this.cache?.cachedOnly() ?? 0);
-  }
-
-  fileSize(): number {
-    return this.inode.size;
+  forEachPage(fn: (index: number, page: number) => void): void {
+    for (const [index, page] of this.pages) fn(index, page);
   }
 
   /** Copy up to dst.length bytes from pos into dst; returns bytes copied (0 at/after EOF). */
@@ -65,17 +52,16 @@ export class PageStore implements FileBacking {
     const size = this.inode.size;
     if (pos >= size || dst.length === 0) return 0;
     const n = Math.min(dst.length, size - pos);
+    const alloc = this.allocator;
     let done = 0;
     while (done < n) {
       const p = pos + done;
       const idx = Math.floor(p / PAGE_SIZE);
       const off = p - idx * PAGE_SIZE;
       const chunk = Math.min(PAGE_SIZE - off, n - done);
-      if (this.cache === null || !this.cache.readCached(idx, off, dst, done, chunk)) {
-        const page = this.pages.get(idx);
-        if (page === undefined) dst.fill(0, done, done + chunk);
-        else dst.set(page.subarray(off, off + chunk), done);
-      }
+      const page = this.pages.get(idx);
+      if (page === undefined) dst.fill(0, done, done + chunk);
+      else alloc.memcpyFromPage(page, off, dst, done, chunk);
       done += chunk;
     }
     return n;
@@ -83,24 +69,24 @@ export class PageStore implements FileBacking {
 
   /**
    * Write src at pos, growing the file. Returns bytes written; a short count
-   * when the space limit is hit part-way, -ENOSPC if nothing fit, -EFBIG past
-   * MAX_LFS_FILESIZE.
+   * when the space limit or memory runs out part-way, -ENOSPC if nothing fit,
+   * -EFBIG past MAX_LFS_FILESIZE.
    */
   write(pos: number, src: Uint8Array): number {
     if (src.length === 0) return 0;
     if (pos >= MAX_LFS_FILESIZE) return -Errno.EFBIG;
     const n = Math.min(src.length, MAX_LFS_FILESIZE - pos);
+    const alloc = this.allocator;
     let done = 0;
     while (done < n) {
       const p = pos + done;
       const idx = Math.floor(p / PAGE_SIZE);
       const off = p - idx * PAGE_SIZE;
       const chunk = Math.min(PAGE_SIZE - off, n - done);
-      const page = this.getOrAlloc(idx);
-      if (page === null) break;
-      const part = src.subarray(done, done + chunk);
-      page.set(part, off);
-      this.cache?.writeCached(idx, off, part);
+      const page = this.getOrAlloc(idx, false);
+      if (page < 0) break;
+      if (done === 0) this.zeroPastEof(pos);
+      alloc.memcpyToPage(page, off, src.subarray(done, done + chunk));
       done += chunk;
     }
     if (done === 0) return -Errno.ENOSPC;
@@ -115,8 +101,9 @@ export class PageStore implements FileBacking {
     if (size < this.inode.size) {
       const keep = Math.ceil(size / PAGE_SIZE);
       for (const idx of [...this.pages.keys()]) if (idx >= keep) this.freePage(idx);
-      const off = size % PAGE_SIZE;
-      if (off !== 0) this.pages.get(keep - 1)?.fill(0, off);
+      this.zeroTail(size);
+    } else {
+      this.zeroPastEof(size);
     }
     this.inode.size = size;
     this.cache?.truncated(size);
@@ -138,37 +125,49 @@ export class PageStore implements FileBacking {
     return this.pages.has(index);
   }
 
-  readPage(index: number, dst: Uint8Array): void {
-    const page = this.pages.get(index);
-    if (page === undefined) dst.fill(0, 0, PAGE_SIZE);
-    else dst.set(page);
-    const start = index * PAGE_SIZE;
+  /**
+   * The page holding index for a page fault (the mapping maps it directly): a
+   * hole gets a zero page, charged even past a tmpfs size= limit (the fault
+   * path cannot report ENOSPC; Linux raises SIGBUS there). -1 when memory is exhausted.
+   */
+  faultPage(index: number): number {
+    return this.getOrAlloc(index, true);
+  }
+
+  /**
+   * The file grows to end: bytes past the old EOF in its last page may hold
+   * stores made through a shared mapping, which never became file data
+   * (mmap(2)); they must read as zeros now.
+   */
+  private zeroPastEof(end: number): void {
     const size = this.inode.size;
-    if (start + PAGE_SIZE > size) dst.fill(0, Math.max(0, size - start), PAGE_SIZE);
+    if (end > size && size % PAGE_SIZE !== 0) this.zeroTail(size);
   }
 
-  writePage(index: number, src: Uint8Array): number {
-    const start = index * PAGE_SIZE;
-    if (start >= this.inode.size) return 0;
-    const page = this.getOrAlloc(index);
-    if (page === null) return -Errno.ENOSPC;
-    const valid = Math.min(PAGE_SIZE, this.inode.size - start);
-    page.set(src.subarray(0, valid));
-    return 0;
+  /** Zeroes the bytes of size's page from size on (if that page exists). */
+  private zeroTail(size: number): void {
+    const off = size % PAGE_SIZE;
+    const page = this.pages.get(Math.floor(size / PAGE_SIZE));
+    if (off !== 0 && page !== undefined) this.allocator.memzeroPage(page, off, PAGE_SIZE - off);
   }
 
-  private getOrAlloc(idx: number): Uint8Array | null {
-    let page = this.pages.get(idx);
-    if (page !== undefined) return page;
+  private getOrAlloc(idx: number, atFault: boolean): number {
+    const have = this.pages.get(idx);
+    if (have !== undefined) return have;
     const sb = this.inode.sb;
-    if (sb.usedPages + 1 > sb.maxPages) return null;
+    if (!atFault && sb.usedPages + 1 > sb.maxPages) return -1;
+    const page = this.allocator.allocPage(this, atFault);
+    if (page < 0) return -1;
     sb.usedPages++;
-    page = new Uint8Array(PAGE_SIZE);
     this.pages.set(idx, page);
     return page;
   }
 
   private freePage(idx: number): void {
-    if (this.pages.delete(idx)) this.inode.sb.usedPages--;
+    const page = this.pages.get(idx);
+    if (page === undefined) return;
+    this.pages.delete(idx);
+    this.inode.sb.usedPages--;
+    this.allocator.putPage(this, page);
   }
 }

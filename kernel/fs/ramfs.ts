@@ -1,6 +1,7 @@
-// ramfs: the root filesystem. Everything lives in host memory: directories are
-// ordered maps of entries, regular files are PageStores, symlinks keep their
-// target text. With page/inode limits set it is tmpfs (see tmpfs.ts).
+// ramfs: the root filesystem. Directories are ordered maps of entries,
+// regular files are PageStores whose pages come from the superblock's page
+// allocator (guest frames under the kernel), symlinks keep their target text.
+// With page/inode limits set it is tmpfs (see tmpfs.ts).
 
 import { Errno } from "../errno.ts";
 import { Inode, SuperBlock } from "./inode.ts";
@@ -9,6 +10,7 @@ import type { Cred } from "./permission.ts";
 import type { File, FileOps } from "./file.ts";
 import { O_APPEND, evictInode, genericLlseek } from "./file.ts";
 import { PageStore } from "./pagestore.ts";
+import { HostFilePages, type FilePageAllocator } from "./filepages.ts";
 import {
   S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, isDir, modeToDtype,
 } from "./mode.ts";
@@ -223,6 +225,8 @@ export interface RamfsOptions {
   magic?: number;
   /** Where device inodes find their drivers (null: opening a device gives ENXIO). */
   chrdevs?: ChrdevTable | null;
+  /** Where file pages come from (the kernel passes guest frames); default: bounded host memory. */
+  pages?: FilePageAllocator;
 }
 
 /** A fresh, empty ramfs instance (the root directory counts as one inode, always granted). */
@@ -230,6 +234,7 @@ export function createRamfs(opts: RamfsOptions): SuperBlock {
   const sb = new SuperBlock(opts.type ?? "ramfs", opts.dev, opts.clock, opts.magic ?? RAMFS_MAGIC);
   const root = newInode(sb, S_IFDIR | (opts.rootMode ?? 0o755), { uid: 0, gid: 0 }) as Inode;
   sb.chrdevs = opts.chrdevs ?? null;
+  sb.pages = opts.pages ?? new HostFilePages();
   sb.maxPages = opts.maxPages ?? Infinity;
   sb.maxInodes = Math.max(opts.maxInodes ?? Infinity, 1);
   root.parent = root;

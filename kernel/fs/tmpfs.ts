@@ -1,11 +1,13 @@
 // tmpfs (mounted on /tmp): ramfs with a size limit in pages and an inode
 // limit; writes past the limit fail with ENOSPC (short writes when a write
-// crosses it). Usage is readable from the superblock (usedPages, usedInodes).
+// crosses it), on top of the limit of the page allocator (guest RAM). Usage
+// is readable from the superblock (usedPages, usedInodes).
 
 import type { SuperBlock, FsClock } from "./inode.ts";
 import { createRamfs } from "./ramfs.ts";
 import type { ChrdevTable } from "./chrdev.ts";
 import { PAGE_SIZE } from "./pagestore.ts";
+import type { FilePageAllocator } from "./filepages.ts";
 
 export const TMPFS_MAGIC = 0x01021994;
 
@@ -18,6 +20,8 @@ export interface TmpfsOptions {
   maxInodes?: number;
   chrdevs?: ChrdevTable | null;
   rootMode?: number;
+  /** Where file pages come from (the kernel passes guest frames; see RamfsOptions). */
+  pages?: FilePageAllocator;
 }
 
 export function createTmpfs(opts: TmpfsOptions): SuperBlock {
@@ -25,6 +29,7 @@ export function createTmpfs(opts: TmpfsOptions): SuperBlock {
   return createRamfs({
     dev: opts.dev, clock: opts.clock, type: "tmpfs", magic: TMPFS_MAGIC, chrdevs: opts.chrdevs,
     maxPages: pages, maxInodes: opts.maxInodes ?? Math.max(pages, 1), rootMode: opts.rootMode ?? 0o1777,
+    pages: opts.pages,
   });
 }
 

@@ -12,7 +12,7 @@ import { getBytes, putBytes, putWords } from "../syscalls/fs-user.ts";
 import { vfsOf } from "../fs-boot.ts";
 import type { MmContext } from "../mm/context.ts";
 import { AddressSpace, type FileBacking } from "../mm/filemap.ts";
-import { doMmap, doMunmap, MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/mmap.ts";
+import { doMmap, doMunmap, securityMmapAddr, MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/mmap.ts";
 
 export const IPC_PRIVATE = 0, IPC_CREAT = 0o1000, IPC_EXCL = 0o2000, IPC_NOWAIT = 0o4000;
 export const IPC_RMID = 0, IPC_SET = 1, IPC_STAT = 2, IPC_INFO = 3, IPC_64 = 0x100;
@@ -128,6 +128,8 @@ class ShmIds {
     const prot = PROT_READ | (rdonly ? 0 : PROT_WRITE) | (flag & SHM_EXEC ? PROT_EXEC : 0);
     let mflags = MAP_SHARED;
     if (addr) {
+      const err = securityMmapAddr(addr, t.euid === 0);
+      if (err < 0) return err;
       if (!(flag & SHM_REMAP) && t.mm.findVmaIntersection(addr, addr + Math.ceil(seg.size / 4096) * 4096)) return -Errno.EINVAL;
       mflags |= MAP_FIXED;
     }

@@ -1,14 +1,18 @@
 // The frame accounting self-check: recounts every reference the page tables,
-// page caches and kernel pins hold and compares with struct page. Runnable
-// from tests and the monitor; returns the violations found (empty = sound).
+// page caches, file stores and kernel pins hold and compares with struct
+// page. Runnable from tests and the monitor; returns the violations found
+// (empty = sound).
 
 import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
 import type { MmContext } from "./context.ts";
 import { PG } from "./page.ts";
-import { pdePresent, pdeTable, ptePresent } from "./pgtable.ts";
+import { pdePresent, pdeTable, ptePresent, pteWrite } from "./pgtable.ts";
+import { isZeroPte } from "./fault.ts";
 import { vmNormalPage } from "./memory.ts";
 import { Anonmm } from "./rmap.ts";
 import { swapPteSlot } from "./swap.ts";
+import { AddressSpace } from "./filemap.ts";
+import { filePagesIfAny } from "./store-frames.ts";
 
 const hex = (n: number): string => "0x" + (n >>> 0).toString(16);
 
@@ -20,7 +24,10 @@ const hex = (n: number): string => "0x" + (n >>> 0).toString(16);
  * referenced exactly by their count of PDEs; page directories belong to one
  * mm; rss matches the normal pages mapped; areas are sorted and disjoint;
  * every swap slot's use count equals the swap-entry PTEs holding it (so after
- * all processes exit no slot stays in use).
+ * all processes exit no slot stays in use); every frame of a file store
+ * (ramfs/tmpfs data) is held by exactly one store slot, carries PG.STORE, and
+ * if cached is the cache page of the same index; the stores hold as many
+ * frames as the allocator recorded.
  */
 export function checkFrames(ctx: MmContext): string[] {
   const out: string[] = [];
@@ -84,7 +91,10 @@ export function checkFrames(ctx: MmContext): string[] {
           continue;
         }
         const page = vmNormalPage(ctx, vma, va, pte);
-        if (page < 0) continue;
+        if (page < 0) {
+          if (isZeroPte(ctx, vma, page, pte) && pteWrite(pte)) bad(`mm ${hex(mm.pgd)}: the zero page is writable at ${hex(va)}`);
+          continue;
+        }
         rss++;
         const owner = frames.mapping[page];
         if (frames.flags[page] & PG.ANON) {
@@ -113,6 +123,32 @@ export function checkFrames(ctx: MmContext): string[] {
       refs[pfn]++;
     }
   }
+  const stores = filePagesIfAny(ctx);
+  const storeRefs = new Int32Array(n);
+  let storePages = 0;
+  for (const [store, held] of stores?.owners ?? []) {
+    let seen = 0;
+    store.forEachPage((index, pfn) => {
+      seen++;
+      if (!frames.isNormal(pfn)) {
+        bad(`file store page ${index}: ${pfn} is not a frame`);
+        return;
+      }
+      storeRefs[pfn]++;
+      refs[pfn]++;
+      if (frames.count[pfn] === 0) bad(`frame ${pfn}: free but in a file store at index ${index}`);
+      else if (!(frames.flags[pfn] & PG.STORE)) bad(`frame ${pfn}: in a file store but not marked STORE`);
+      if (frames.flags[pfn] & PG.CACHE) {
+        const as = frames.mapping[pfn];
+        if (frames.index[pfn] !== index || !(as instanceof AddressSpace) || as.findPage(index) !== pfn) {
+          bad(`frame ${pfn}: file store page ${index} cached at another index or in no page cache`);
+        }
+      }
+    });
+    if (seen !== held) bad(`file store holds ${seen} frames but the allocator recorded ${held}`);
+    storePages += seen;
+  }
+  if (stores !== undefined && storePages !== stores.nrPages) bad(`file stores hold ${storePages} frames but the allocator counts ${stores.nrPages}`);
   for (const [pfn, slot] of ctx.swap.cachedSlot) {
     if (ctx.swap.swapMap[slot] <= 0) bad(`frame ${pfn}: in the swap cache for free slot ${slot}`);
     if (ctx.swap.lookupSwapCache(slot) !== pfn) bad(`frame ${pfn}: swap cache maps slot ${slot} elsewhere`);
@@ -135,6 +171,7 @@ export function checkFrames(ctx: MmContext): string[] {
       if (pgdRefs[pfn] !== 1 || count !== 1) bad(`pgd ${pfn}: count ${count}, used by ${pgdRefs[pfn]} mms`);
       continue;
     }
+    if (((f & PG.STORE) !== 0) !== (storeRefs[pfn] === 1)) bad(`frame ${pfn}: STORE flag but ${storeRefs[pfn]} file stores hold it`);
     const want = refs[pfn] + frames.pins[pfn];
     if (count !== want) bad(`frame ${pfn}: count ${count} but ${refs[pfn]} references + ${frames.pins[pfn]} pins`);
     if (frames.mapcount[pfn] !== maps[pfn]) bad(`frame ${pfn}: mapcount ${frames.mapcount[pfn]} but ${maps[pfn]} PTEs`);
@@ -146,6 +183,7 @@ export function checkFrames(ctx: MmContext): string[] {
     if (ctx.swap.swapMap[s] === 0) freeSlots++;
   }
   if (freeSlots !== ctx.swap.freeCount) bad(`swap: ${ctx.swap.freeCount} slots on the free list but ${freeSlots} unused`);
+  if (!ctx.mem.readBytes(ctx.zeroPfn * 4096, 4096).every((b) => b === 0)) bad("the shared zero page is not all zeros");
   return out;
 }
 

@@ -22,6 +22,12 @@ export const MIN_STACK_GAP = 128 * 1024 * 1024;
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** At most this many single-page TLB flushes are issued by one operation; above it, one full flush. */
 export const TLB_FLUSH_SINGLE_MAX = 16;
+/**
+ * Lowest address a process without CAP_SYS_RAWIO may map (sysctl
+ * vm.mmap_min_addr; 65536 in Debian's and most distributions' kernel configs),
+ * so that a kernel NULL dereference cannot reach user data.
+ */
+export const MMAP_MIN_ADDR = 0x10000;
 /** Linux's default limit on the number of vmas per mm (sysctl vm.max_map_count). */
 export const DEFAULT_MAX_MAP_COUNT = 65530;
 
@@ -30,12 +36,12 @@ export function pageAlign(x: number): number {
   return Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 }
 
-/** Rounds up to a page boundary without 32-bit wrap-around (for lengths up to 4 GiB). */
 /** Rounds an address down to its page (unsigned). */
 export function pageDown(x: number): number {
   return (x & PAGE_MASK) >>> 0;
 }
 
+/** Rounds up to a page boundary without 32-bit wrap-around (for lengths up to 4 GiB). */
 export function pageAlignLen(len: number): number {
   return Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
 }

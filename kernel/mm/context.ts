@@ -10,6 +10,7 @@ import type { Mm } from "./mm.ts";
 import type { MmDesign } from "./designs.ts";
 import type { VmArea } from "./vma.ts";
 import { SwapArea } from "./swap.ts";
+import { panic } from "../panic.ts";
 
 export interface MmHooks {
   /** Physical address of the page directory in CR3 now. */
@@ -42,6 +43,8 @@ export interface MmContextOptions {
   reservedEnd: number;
   /** Physical address of the master page directory (kernel PDEs 768..1023). */
   masterPgdPa: number;
+  /** Physical address of a zero-filled frame below reservedEnd that nothing writes: the shared zero page. */
+  zeroPagePa: number;
   design: MmDesign;
   hooks: MmHooks;
 }
@@ -53,6 +56,8 @@ export class MmContext {
   readonly prof: Profiler;
   readonly frames: FrameAllocator;
   readonly masterPgdPa: number;
+  /** The shared zero page's frame (Linux ZERO_PAGE): not a normal page, never counted, never written. */
+  readonly zeroPfn: number;
   readonly hooks: MmHooks;
   design: MmDesign;
   /** Every live page cache (for the self-check). */
@@ -70,6 +75,8 @@ export class MmContext {
     this.tlb = o.tlb;
     this.frames = new FrameAllocator(o.ramSize, o.reservedEnd, this.counters);
     this.masterPgdPa = o.masterPgdPa;
+    this.zeroPfn = o.zeroPagePa >>> 12;
+    if (this.frames.isNormal(this.zeroPfn) || o.zeroPagePa & 0xfff) panic("MmContext: the zero page must be a reserved, aligned frame");
     this.hooks = o.hooks;
     this.design = o.design;
     this.prof = new Profiler(o.hooks.cycles ?? (() => 0));

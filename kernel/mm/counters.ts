@@ -4,11 +4,11 @@
 
 /** Decisions of the fault path, as the fault trace and the counters name them. */
 export type FaultDecision =
-  | "demand-zero" | "cow-copy" | "cow-reuse" | "file-read" | "file-map" | "pfn-cow"
+  | "demand-zero" | "zero-page" | "cow-copy" | "cow-reuse" | "file-read" | "file-map" | "pfn-cow"
   | "stack-growth" | "spurious" | "swap-in" | "sigsegv" | "sigbus" | "oom";
 
 export const FAULT_DECISIONS: readonly FaultDecision[] = [
-  "demand-zero", "cow-copy", "cow-reuse", "file-read", "file-map", "pfn-cow",
+  "demand-zero", "zero-page", "cow-copy", "cow-reuse", "file-read", "file-map", "pfn-cow",
   "stack-growth", "spurious", "swap-in", "sigsegv", "sigbus", "oom",
 ];
 
@@ -40,7 +40,7 @@ export class MmCounters {
   /** Processes killed by the OOM killer. */
   oomKills = 0;
   faults: Record<FaultDecision, number> = {
-    "demand-zero": 0, "cow-copy": 0, "cow-reuse": 0, "file-read": 0, "file-map": 0, "pfn-cow": 0,
+    "demand-zero": 0, "zero-page": 0, "cow-copy": 0, "cow-reuse": 0, "file-read": 0, "file-map": 0, "pfn-cow": 0,
     "stack-growth": 0, spurious: 0, "swap-in": 0, sigsegv: 0, sigbus: 0, oom: 0,
   };
 

@@ -1,10 +1,11 @@
 // The page-fault path (Linux handle_mm_fault and its handlers): demand-zero
-// anonymous pages, file pages through the page cache, copy-on-write with reuse
+// anonymous pages (a read maps the shared zero page, the first write gets a
+// zeroed page of its own, as Linux 2.6.32 and later do), file pages through the page cache, copy-on-write with reuse
 // when the faulting mm holds the only reference, stack growth. The result
 // names the decision so the monitor can trace it and the counters count it.
 
 import { PAGE_SHIFT, pageDown } from "./config.ts";
-import type { FaultResult } from "./context.ts";
+import type { FaultResult, MmContext } from "./context.ts";
 import type { FaultDecision } from "./counters.ts";
 import type { Mm } from "./mm.ts";
 import { PG } from "./page.ts";
@@ -17,7 +18,7 @@ import { pageAddAnonRmap } from "./rmap.ts";
 import { swapPteSlot } from "./swap.ts";
 import { balancePgdat } from "./vmscan.ts";
 import { expandStack } from "./stack.ts";
-import { AnonVma, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea } from "./vma.ts";
+import { AnonVma, VM_EXEC, VM_GROWSDOWN, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea } from "./vma.ts";
 
 /**
  * Resolves a page fault of mm at address (write: the access was a write;
@@ -25,8 +26,10 @@ import { AnonVma, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, vmPagePro
  * the context's FaultResult (reused by the next fault): decision "sigsegv" or
  * "sigbus" tells the caller to signal the task, "oom" that memory ran out.
  * TLB entries are flushed where a PTE changed from one valid mapping to another.
+ * force (a debugger's access, Linux FOLL_FORCE): the area's permissions are
+ * not checked (the caller has checked that COW keeps the write private).
  */
-export function handleMmFault(mm: Mm, address: number, write: boolean, user: boolean): FaultResult {
+export function handleMmFault(mm: Mm, address: number, write: boolean, user: boolean, force = false): FaultResult {
   const ctx = mm.ctx;
   const r = ctx.fault;
   address >>>= 0;
@@ -38,7 +41,7 @@ export function handleMmFault(mm: Mm, address: number, write: boolean, user: boo
   r.major = false;
   ctx.prof.enter("handleMmFault");
   balancePgdat(ctx);
-  const d = faultDecide(mm, address, write, r);
+  const d = faultDecide(mm, address, write, force, r);
   r.decision = d;
   ctx.counters.faults[d]++;
   if (r.major) {
@@ -51,7 +54,7 @@ export function handleMmFault(mm: Mm, address: number, write: boolean, user: boo
   return r;
 }
 
-function faultDecide(mm: Mm, address: number, write: boolean, r: FaultResult): FaultDecision {
+function faultDecide(mm: Mm, address: number, write: boolean, force: boolean, r: FaultResult): FaultDecision {
   const ctx = mm.ctx;
   const vma = mm.findVma(address);
   if (!vma) return "sigsegv";
@@ -62,7 +65,7 @@ function faultDecide(mm: Mm, address: number, write: boolean, r: FaultResult): F
     if (expandStack(mm, vma, address) !== 0) return "sigsegv";
     grew = true;
   }
-  if (write ? !(vma.vmFlags & VM_WRITE) : !(vma.vmFlags & (VM_READ | VM_EXEC | VM_WRITE))) return "sigsegv";
+  if (!force && (write ? !(vma.vmFlags & VM_WRITE) : !(vma.vmFlags & (VM_READ | VM_EXEC | VM_WRITE)))) return "sigsegv";
   const ptePa = pteAllocForWrite(mm, address);
   if (ptePa === 0) return "oom";
   ctx.counters.pdeVisits++;
@@ -71,7 +74,7 @@ function faultDecide(mm: Mm, address: number, write: boolean, r: FaultResult): F
   if (pte === 0) {
     if (vma.vmFile) return doNoPage(mm, vma, address, ptePa, write, r);
     const d = doAnonymousPage(mm, vma, address, ptePa, write, r);
-    return grew && d === "demand-zero" ? "stack-growth" : d;
+    return grew && d !== "oom" ? "stack-growth" : d;
   }
   if (!ptePresent(pte)) return doSwapPage(mm, vma, address, ptePa, pte, write, r);
   if (write && !pteWrite(pte)) return doWpPage(mm, vma, address, ptePa, pte, r);
@@ -93,8 +96,8 @@ export function anonVmaPrepare(vma: VmArea): AnonVma {
   return vma.anonVma;
 }
 
-/** Allocates an anonymous frame for vma at address; -1 when out of memory. Not yet mapped. */
-function newAnonPage(mm: Mm, vma: VmArea, address: number): number {
+/** A new anonymous frame for address of vma, in the reverse map (count 1, mapcount 0); -1 when memory is out. */
+export function newAnonPage(mm: Mm, vma: VmArea, address: number): number {
   const frames = mm.ctx.frames;
   anonVmaPrepare(vma);
   const pfn = frames.allocPage(PG.ANON);
@@ -103,20 +106,27 @@ function newAnonPage(mm: Mm, vma: VmArea, address: number): number {
   return pfn;
 }
 
-/** A first touch of an anonymous page: a new zeroed private page (Linux do_anonymous_page). */
+/**
+ * A first touch of an anonymous page (Linux do_anonymous_page): a read maps
+ * the shared zero page read-only (no frame, no rss); a write gets a new
+ * zeroed private page.
+ */
 export function doAnonymousPage(
   mm: Mm, vma: VmArea, address: number, ptePa: number, write: boolean, r: FaultResult,
 ): FaultDecision {
   const ctx = mm.ctx;
+  if (!write) {
+    ctx.mem.write32(ptePa, pteMk(ctx.zeroPfn, vmPageProt(vma.vmFlags) & ~_PAGE_RW | _PAGE_ACCESSED));
+    r.newPfn = ctx.zeroPfn;
+    return "zero-page";
+  }
   const pfn = newAnonPage(mm, vma, address);
   if (pfn < 0) return "oom";
   ctx.mem.zeroPage(pfn * 4096);
   ctx.counters.pagesZeroed++;
   ctx.frames.mapcount[pfn] = 1;
   mm.anonRss++;
-  let pte = pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_ACCESSED);
-  if (vma.vmFlags & VM_WRITE) pte |= _PAGE_RW; // the page is ours alone
-  if (write) pte |= _PAGE_DIRTY;
+  const pte = pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_ACCESSED | _PAGE_RW | _PAGE_DIRTY); // ours alone
   ctx.mem.write32(ptePa, pte >>> 0);
   r.newPfn = pfn;
   return "demand-zero";
@@ -161,7 +171,8 @@ export function doNoPage(
 /**
  * A write to a present read-only page of a writable area (Linux do_wp_page):
  * a shared mapping, or an anonymous page nobody else references, is made
- * writable in place (reuse); otherwise the page is copied.
+ * writable in place (reuse); the shared zero page is replaced by a zeroed
+ * page of its own ("demand-zero", its first write); otherwise the page is copied.
  */
 export function doWpPage(
   mm: Mm, vma: VmArea, address: number, ptePa: number, pte: number, r: FaultResult,
@@ -180,7 +191,13 @@ export function doWpPage(
   }
   const pfn = newAnonPage(mm, vma, address);
   if (pfn < 0) return "oom";
-  cowUserPage(mm, pfn, old, ptePfn(pte));
+  const zero = isZeroPte(ctx, vma, old, pte);
+  if (zero) {
+    ctx.mem.zeroPage(pfn * 4096);
+    ctx.counters.pagesZeroed++;
+  } else {
+    cowUserPage(mm, pfn, old, ptePfn(pte));
+  }
   frames.mapcount[pfn] = 1;
   mm.anonRss++;
   ctx.mem.write32(ptePa, pteMk(pfn, vmPageProt(vma.vmFlags) | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY));
@@ -192,7 +209,15 @@ export function doWpPage(
     frames.putPage(old);
   }
   r.newPfn = pfn;
-  return old >= 0 ? "cow-copy" : "pfn-cow";
+  return old >= 0 ? "cow-copy" : zero ? "demand-zero" : "pfn-cow";
+}
+
+/**
+ * True if a present PTE of vma maps the shared zero page (Linux is_zero_pfn):
+ * old is vmNormalPage's answer; a PFN-mapped area's raw frame never counts.
+ */
+export function isZeroPte(ctx: MmContext, vma: VmArea, old: number, pte: number): boolean {
+  return old < 0 && !(vma.vmFlags & VM_PFNMAP) && ptePfn(pte) === ctx.zeroPfn;
 }
 
 /**

@@ -1,19 +1,29 @@
 // The page cache of one file (AddressSpace) and the interface a filesystem
 // gives the memory manager for a mappable file (FileBacking). Pages in the
 // cache hold one reference each; i_mmap lists the areas mapping the file
-// (for the reverse map).
+// (for the reverse map). A file whose data is already in frames (ramfs,
+// tmpfs) lends them to the cache instead of having them copied.
 
 import type { MmContext } from "./context.ts";
 import { PG, type PageOwner } from "./page.ts";
 import type { PhysMem } from "../arch/phys.ts";
 import type { VmArea } from "./vma.ts";
+import { panic } from "../panic.ts";
 
 /** What the mm needs from an open file it maps. The filesystem implements it (per inode). */
 export interface FileBacking {
   /** File size in bytes; faults beyond the last page raise SIGBUS. */
   readonly size: number;
-  /** Fills the (already zeroed) frame at pa with page `index` of the file. */
-  readPage(index: number, mem: PhysMem, pa: number): void;
+  /** Fills the (already zeroed) frame at pa with page `index` of the file (unless storePage is given). */
+  readPage?(index: number, mem: PhysMem, pa: number): void;
+  /**
+   * For files whose data already lives in frames (ramfs/tmpfs stores): the
+   * frame holding page `index`, made for a hole; it becomes the cache frame
+   * (one copy). -1 when no frame can be had.
+   */
+  storePage?(index: number): number;
+  /** For such files: whether page `index` is held in memory now (not a hole); mincore's answer. */
+  resident?(index: number): boolean;
   /** Path shown in /proc/<pid>/maps (optional). */
   readonly path?: string;
   /** The inode's page cache. */
@@ -49,7 +59,8 @@ export class AddressSpace implements PageOwner {
   }
 
   /**
-   * The frame holding page `index` of file, read through readPage if not cached.
+   * The frame holding page `index` of file; if not cached, the file's own
+   * frame (storePage) or a new frame filled by readPage.
    * Returns {pfn, major} in the context's scratch, pfn -1 when out of memory.
    * The cache keeps its reference; callers take their own with getPage.
    */
@@ -60,15 +71,26 @@ export class AddressSpace implements PageOwner {
       return have;
     }
     const frames = this.ctx.frames;
-    const pfn = frames.allocPage(PG.CACHE | PG.UPTODATE);
-    if (pfn < 0) return -1;
+    let pfn: number;
+    if (file.storePage) {
+      // The file's own frame joins the cache: found in memory, a minor fault.
+      pfn = file.storePage(index);
+      if (pfn < 0) return -1;
+      frames.getPage(pfn);
+      frames.flags[pfn] |= PG.CACHE;
+      this.lastMajor = false;
+    } else {
+      if (!file.readPage) panic("readCachePage: a file with neither readPage nor storePage");
+      pfn = frames.allocPage(PG.CACHE | PG.UPTODATE);
+      if (pfn < 0) return -1;
+      this.ctx.mem.zeroPage(pfn * 4096);
+      this.ctx.counters.pagesZeroed++;
+      file.readPage(index, this.ctx.mem, pfn * 4096);
+      this.lastMajor = true;
+    }
     frames.mapping[pfn] = this;
     frames.index[pfn] = index;
-    this.ctx.mem.zeroPage(pfn * 4096);
-    this.ctx.counters.pagesZeroed++;
-    file.readPage(index, this.ctx.mem, pfn * 4096);
     this.pages.set(index, pfn);
-    this.lastMajor = true;
     return pfn;
   }
   /** True if the last readCachePage had to read the page (a major fault). */

@@ -13,6 +13,8 @@ export interface BootMmOptions {
   reservedEnd: number;
   /** Physical address of the master page directory (swapper_pg_dir). */
   masterPgdPa: number;
+  /** Physical address of the shared zero page (a zeroed frame below reservedEnd). */
+  zeroPagePa: number;
   /** The mm= boot option: classic | vma | lazy | sharedpt. */
   design: string;
   hooks: MmHooks;

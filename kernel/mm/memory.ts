@@ -367,15 +367,17 @@ export function exitMm(mm: Mm): void {
 }
 
 /**
- * Gives an exec'ing task an empty address space (the seed's exec_mm). A task
- * sharing mm with clones leaves the group and gets a new mm (returned; the
- * caller loads its CR3). A sole user keeps mm, emptied in place (TLB flushed
- * if current). Returns the mm to use, or -ENOMEM.
+ * Gives an exec'ing task an empty address space (the seed's exec_mm) under the
+ * task's current limits (its layout follows RLIMIT_STACK, as Linux's
+ * arch_pick_mmap_layout at exec). A task sharing mm with clones leaves the
+ * group and gets a new mm (returned; the caller loads its CR3). A sole user
+ * keeps mm, emptied in place (TLB flushed if current). Returns the mm to use,
+ * or -ENOMEM.
  */
-export function execMm(mm: Mm): Mm | number {
+export function execMm(mm: Mm, limits: Readonly<MmLimits> = mm.limits): Mm | number {
   const ctx = mm.ctx;
   if (mm.users > 1) {
-    const r = newMm(ctx, mm.limits);
+    const r = newMm(ctx, limits);
     if (typeof r === "number") return r;
     mm.users--;
     ctx.counters.execs++;
@@ -387,6 +389,7 @@ export function execMm(mm: Mm): Mm | number {
   if (mm.rss !== 0 || mm.nrPtes !== 0) panic("execMm: pages or page tables left after teardown");
   exitRmap(mm);
   execRmap(mm);
+  mm.limits = { ...limits };
   mm.resetAccounting();
   ctx.flushTlbMm(mm);
   ctx.counters.execs++;

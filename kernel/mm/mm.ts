@@ -45,6 +45,8 @@ export class Mm {
   minFlt = 0;
   majFlt = 0;
   maxMapCount = DEFAULT_MAX_MAP_COUNT;
+  /** Flags every new area gets (Linux def_flags: VM_LOCKED after mlockall(MCL_FUTURE)); not inherited by fork. */
+  defFlags = 0;
   limits: MmLimits;
   private mmapCache: VmArea | null = null;
 
@@ -169,6 +171,7 @@ export class Mm {
     this.startBrk = this.brk = this.startStack = 0;
     this.argStart = this.argEnd = this.envStart = this.envEnd = 0;
     this.minFlt = this.majFlt = 0;
+    this.defFlags = 0;
     this.mmapBase = mmapBaseFor(this.limits);
     this.freeAreaCache = this.mmapBase;
   }

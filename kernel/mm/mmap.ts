@@ -3,7 +3,7 @@
 // doMunmap (splitting, zapping, freeing page tables), and brk.
 
 import { Errno } from "../errno.ts";
-import { PAGE_MASK, PAGE_SHIFT, TASK_SIZE, TASK_UNMAPPED_BASE, pageAlign, pageAlignLen } from "./config.ts";
+import { MMAP_MIN_ADDR, PAGE_MASK, PAGE_SHIFT, TASK_SIZE, TASK_UNMAPPED_BASE, pageAlign, pageAlignLen } from "./config.ts";
 import type { FileBacking } from "./filemap.ts";
 import { ShmemFile } from "./filemap.ts";
 import { handleMmFault } from "./fault.ts";
@@ -11,8 +11,9 @@ import { freePgtables, zapPageRange } from "./memory.ts";
 import { Mm, splitVma, vmaMerge } from "./mm.ts";
 import {
   VmArea, VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
-  VM_WRITE, VM_DENYWRITE, VM_EXECUTABLE,
+  VM_WRITE, VM_DENYWRITE, VM_EXECUTABLE, VM_NORESERVE,
 } from "./vma.ts";
+import type { MmContext } from "./context.ts";
 
 export const PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 export const PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
@@ -27,15 +28,45 @@ export function calcVmProtBits(prot: number): number {
 }
 
 /**
+ * Linux's heuristic overcommit (vm.overcommit_memory=0, __vm_enough_memory
+ * since Linux 5.8): a single request for more pages than RAM plus swap is
+ * refused; anything smaller is granted and may meet the OOM killer later.
+ */
+export function vmEnoughMemory(ctx: MmContext, pages: number): boolean {
+  return pages <= ctx.frames.totalram + ctx.swap.nslots;
+}
+
+/**
+ * Whether an area with these flags commits memory (Linux accountable_mapping,
+ * plus shmem's own charge for shared anonymous memory): private writable
+ * mappings, and shared anonymous ones, unless MAP_NORESERVE.
+ */
+export function accountableMapping(vmFlags: number, anonShared: boolean): boolean {
+  if (vmFlags & VM_NORESERVE) return false;
+  return anonShared || (vmFlags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
+}
+
+/**
+ * Whether a mapping may start at addr (Linux cap_mmap_addr): below
+ * MMAP_MIN_ADDR only with CAP_SYS_RAWIO (rawio). Returns 0 or -EPERM. The
+ * callers that know the credentials (mmap, shmat, exec) check MAP_FIXED
+ * addresses with it; searched addresses never go below MMAP_MIN_ADDR.
+ */
+export function securityMmapAddr(addr: number, rawio: boolean): number {
+  return addr < MMAP_MIN_ADDR && !rawio ? -Errno.EPERM : 0;
+}
+
+/**
  * Finds a free range of len bytes (Linux get_unmapped_area). A hint that fits
- * is taken as is; otherwise the search runs top-down from mm.mmapBase (or
- * bottom-up from TASK_UNMAPPED_BASE when mm.mmapBase is 0). Returns the
- * address or -ENOMEM.
+ * is taken as is (raised to MMAP_MIN_ADDR, Linux round_hint_to_min); otherwise
+ * the search runs top-down from mm.mmapBase (or bottom-up from
+ * TASK_UNMAPPED_BASE when mm.mmapBase is 0), never below MMAP_MIN_ADDR.
+ * Returns the address or -ENOMEM.
  */
 export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
   if (len > TASK_SIZE) return -Errno.ENOMEM;
   if (hint) {
-    const addr = pageAlign(hint);
+    const addr = Math.max(pageAlign(hint), MMAP_MIN_ADDR);
     if (addr + len <= TASK_SIZE) {
       const vma = mm.findVma(addr);
       if (!vma || addr + len <= vma.vmStart) return addr;
@@ -53,7 +84,7 @@ export function getUnmappedArea(mm: Mm, hint: number, len: number): number {
 
 function topDown(mm: Mm, top: number, len: number): number {
   let addr = top - len;
-  while (addr >= 4096) {
+  while (addr >= MMAP_MIN_ADDR) {
     const vma = mm.findVma(addr);
     if (!vma || addr + len <= vma.vmStart) {
       mm.freeAreaCache = addr;
@@ -107,11 +138,12 @@ export function doMmap(
     if (a < 0) return a;
     addr = a;
   }
-  let vmFlags = calcVmProtBits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  let vmFlags = calcVmProtBits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | mm.defFlags;
   if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
   if (flags & MAP_LOCKED) vmFlags |= VM_LOCKED;
   if (flags & MAP_DENYWRITE) vmFlags |= VM_DENYWRITE;
   if (flags & MAP_EXECUTABLE) vmFlags |= VM_EXECUTABLE;
+  if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
   if (type === MAP_SHARED) {
     vmFlags |= VM_SHARED | VM_MAYSHARE;
     if ((file || deviceMmap) && !fileWritable) {
@@ -127,6 +159,8 @@ export function doMmap(
     }
   }
   if ((mm.totalVm * 4096 + len - replaced) > mm.limits.as) return -Errno.ENOMEM;
+  const anonShared = !file && !deviceMmap && type === MAP_SHARED;
+  if (accountableMapping(vmFlags, anonShared) && !vmEnoughMemory(ctx, len >>> PAGE_SHIFT)) return -Errno.ENOMEM;
   if (replaced) {
     const err = doMunmap(mm, addr, len);
     if (err < 0) return err;
@@ -166,7 +200,7 @@ export function doMmap(
   }
   mm.totalVm += len >>> PAGE_SHIFT;
   ctx.prof.leave();
-  if (flags & (MAP_POPULATE | MAP_LOCKED) && !(flags & MAP_NONBLOCK)) makePagesPresent(mm, addr, addr + len);
+  if ((flags & MAP_POPULATE || vmFlags & VM_LOCKED) && !(flags & MAP_NONBLOCK)) makePagesPresent(mm, addr, addr + len);
   return addr;
 }
 

@@ -4,8 +4,9 @@
 import { Errno } from "../errno.ts";
 import { PAGE_MASK, PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TASK_SIZE, pageAlignLen } from "./config.ts";
 import { tlbFinish, tlbRemember, unmapMappingRange, zapPageRange } from "./memory.ts";
-import { calcVmProtBits, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_WRITE } from "./mmap.ts";
+import { accountableMapping, calcVmProtBits, vmEnoughMemory, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_WRITE } from "./mmap.ts";
 import { type Mm, splitVma, vmaMergeNeighbours } from "./mm.ts";
+import { madviseWillneed } from "./mincore.ts";
 import { pdePresent, pdeTable, pgdIndex, ptePresent, pteModify, unshareRange } from "./pgtable.ts";
 import {
   VM_DONTCOPY, VM_EXEC, VM_LOCKED, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea,
@@ -89,6 +90,10 @@ export function sysMprotect(mm: Mm, start: number, len: number, prot: number): n
       const newflags = (vma.vmFlags & ~(VM_READ | VM_WRITE | VM_EXEC)) | bits;
       if ((newflags & ~(newflags >>> 4)) & (VM_READ | VM_WRITE | VM_EXEC)) return -Errno.EACCES;
       const tmpEnd = Math.min(vma.vmEnd, end);
+      // Making private memory writable commits it (Linux mprotect_fixup).
+      if (!(vma.vmFlags & VM_WRITE) && accountableMapping(newflags, false) && !vmEnoughMemory(mm.ctx, (tmpEnd - nstart) >>> PAGE_SHIFT)) {
+        return -Errno.ENOMEM;
+      }
       const err = vmaChangeFlags(mm, vma, nstart, tmpEnd, newflags);
       if (err < 0) return err;
       nstart = tmpEnd;
@@ -111,8 +116,9 @@ export const MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11;
 /**
  * The madvise system call (Linux sys_madvise): DONTNEED drops the pages
  * (anonymous memory reads back as zeros), REMOVE also punches the hole in a
- * shared file's cache (shmem), DONTFORK/DOFORK set VM_DONTCOPY. Other known
- * advice is accepted and ignored. 0 or -errno (-ENOMEM if part of the range is unmapped).
+ * shared file's cache (shmem), WILLNEED reads swapped or uncached pages in,
+ * DONTFORK/DOFORK set VM_DONTCOPY. NORMAL, RANDOM and SEQUENTIAL (readahead
+ * hints, with no readahead here) are accepted and have no effect. 0 or -errno (-ENOMEM if part of the range is unmapped).
  */
 export function sysMadvise(mm: Mm, start: number, len: number, advice: number): number {
   start >>>= 0;
@@ -148,6 +154,8 @@ function madviseVma(mm: Mm, vma: VmArea, start: number, end: number, advice: num
       return 0;
     case MADV_REMOVE:
       return madviseRemove(mm, vma, start, end);
+    case MADV_WILLNEED:
+      return madviseWillneed(mm, vma, start, end);
     case MADV_DONTFORK:
       return vmaChangeFlags(mm, vma, start, end, vma.vmFlags | VM_DONTCOPY);
     case MADV_DOFORK:

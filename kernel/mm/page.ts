@@ -20,6 +20,7 @@ export const enum PG {
   UPTODATE = 1 << 5,
   KERNEL = 1 << 6, // allocated by the kernel for itself (see pins)
   CACHE = 1 << 7, // in a page cache (mapping is an AddressSpace)
+  STORE = 1 << 8, // holds ramfs/tmpfs file data: one reference from the file's store (store-frames.ts)
 }
 
 /** What a page's mapping field may point to: an AddressSpace or an AnonVma. */

@@ -29,6 +29,14 @@ export function swapEntryPte(slot: number): number {
   return (slot << SLOT_SHIFT) >>> 0;
 }
 
+/**
+ * The largest swap area: its store is one Uint8Array, and Node 20's typed
+ * arrays hold at most 2^32 bytes (buffer.constants.MAX_LENGTH); one limit
+ * on every host keeps a run the same everywhere. The host commits the pages
+ * only as they are written.
+ */
+export const MAX_SWAP_BYTES = 4 * 1024 ** 3;
+
 /** Parses a size like 8M, 512K, 1G or plain bytes; NaN when malformed. */
 export function parseSize(text: string): number {
   const m = /^(\d+)([kKmMgG]?)$/.exec(text);
@@ -54,6 +62,7 @@ export class SwapArea {
 
   /** bytes: size of the device (rounded down to pages); 0 = no swap. */
   constructor(bytes: number) {
+    if (!(bytes >= 0 && bytes <= MAX_SWAP_BYTES)) panic(`SwapArea: size ${bytes} outside 0..MAX_SWAP_BYTES`);
     this.nslots = Math.max(0, Math.floor(bytes / 4096) - 1);
     this.swapMap = new Int32Array(this.nslots + 1);
     this.store = new Uint8Array((this.nslots + 1) * 4096);

@@ -26,6 +26,7 @@ export const VM_DONTCOPY = 0x20000;
 export const VM_DONTEXPAND = 0x40000;
 export const VM_RESERVED = 0x80000;
 export const VM_ACCOUNT = 0x100000;
+export const VM_NORESERVE = 0x200000; // MAP_NORESERVE: not checked against the overcommit heuristic
 export const VM_INSERTPAGE = 0x2000000; // pages inserted by vmInsertPage (must be copied on fork)
 /** Flags that stop two adjacent areas from merging. */
 export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_RESERVED | VM_PFNMAP | VM_INSERTPAGE;

@@ -9,6 +9,7 @@ import { copyToUser } from "../mm/uaccess.ts";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SA_NOCLDWAIT, SIG_IGN, Sig } from "../signal/signals.ts";
 import { sendSignal, threadGroup } from "../signal/send.ts";
 import { futexWake } from "./futex.ts";
+import { exitPtrace } from "./ptrace.ts";
 import { panic } from "../panic.ts";
 
 /**
@@ -29,6 +30,7 @@ export function doExit(k: Kernel, t: Task, status: number): void {
     t.vforkDone.wakeUp();
     t.vforkDone = null;
   }
+  exitPtrace(k, t);
   if (t.mm) {
     exitMm(t.mm);
     t.mm = null;

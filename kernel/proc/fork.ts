@@ -12,6 +12,7 @@ import { Errno } from "../errno.ts";
 import { WaitQueue } from "../wait.ts";
 import { setTlsFromUser } from "./tls.ts";
 import { copyGroups } from "../syscalls/caller.ts";
+import { copySigaltstack } from "../signal/altstack.ts";
 
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800;
 export const CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000;
@@ -51,6 +52,7 @@ export function doFork(k: Kernel, t: Task, flags: number, newsp: number, parentT
     c.sighand = t.sighand.clone();
   }
   c.blocked.copyFrom(t.blocked);
+  copySigaltstack(c, t, (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM);
   c.comm = t.comm;
   c.cmdline = t.cmdline;
   c.exePath = t.exePath;
@@ -58,6 +60,7 @@ export function doFork(k: Kernel, t: Task, flags: number, newsp: number, parentT
   c.uid = t.uid; c.euid = t.euid; c.suid = t.suid; c.gid = t.gid; c.egid = t.egid; c.sgid = t.sgid;
   for (let i = 0; i < t.rlim.length; i++) c.rlim[i] = [t.rlim[i][0], t.rlim[i][1]];
   c.tls.set(t.tls);
+  c.ioBitmap = t.ioBitmap?.slice() ?? null;
   c.pgid = t.pgid;
   c.sid = t.sid;
   if (flags & CLONE_THREAD) {
@@ -78,7 +81,7 @@ export function doFork(k: Kernel, t: Task, flags: number, newsp: number, parentT
   if (newsp !== 0) phys.write32(dst + Tf.USER_ESP, newsp);
 
   if (flags & CLONE_SETTLS) {
-    const r = setTlsFromUser(k, c, t.mm, tls);
+    const r = setTlsFromUser(k, c, t.mm, tls, false);
     if (r < 0) {
       abortFork(k, c);
       return r;

@@ -2,7 +2,7 @@
 // (CLONE_THREAD) share tgid; CLONE_VM clones share an Mm, CLONE_FILES an
 // FdTable, CLONE_FS an FsContext, CLONE_SIGHAND the handler table.
 
-import type { Mm } from "../mm/mm.ts";
+import type { Mm, MmLimits } from "../mm/mm.ts";
 import type { FdTable } from "../fs/fdtable.ts";
 import type { FsContext } from "../fs/fscontext.ts";
 import type { Waiter } from "../wait.ts";
@@ -23,6 +23,11 @@ export const enum Rlimit {
   LOCKS = 10, SIGPENDING = 11, MSGQUEUE = 12, NICE = 13, RTPRIO = 14, RTTIME = 15, NLIMITS = 16,
 }
 export const RLIM_INFINITY = Infinity;
+
+/** The soft limits the mm enforces (RLIMIT_AS, DATA, STACK), read from a task's rlimits. */
+export function mmLimitsOf(rlim: readonly (readonly number[])[]): MmLimits {
+  return { as: rlim[Rlimit.AS][0], data: rlim[Rlimit.DATA][0], stack: rlim[Rlimit.STACK][0] };
+}
 
 export class Task implements Waiter {
   state = TaskState.Runnable;
@@ -71,18 +76,35 @@ export class Task implements Waiter {
   sleepUntil = 0;
   /** Futex this task sleeps on (physical address key), or -1. */
   futexKey = -1;
+  /** The alternate signal stack (Linux sas_ss_sp, sas_ss_size, sas_ss_flags); size 0 = disabled. */
+  sasSsSp = 0;
+  sasSsSize = 0;
+  sasSsFlags = 0;
+  /** ptrace: the tracing task, or null (Linux task->parent while PT_PTRACED; `parent` stays the real one). */
+  tracer: Task | null = null;
+  /** ptrace: the signal of the current signal-delivery stop (Linux last_siginfo), else null. */
+  ptraceSiginfo: SigInfo | null = null;
+  /** ptrace: the signal the tracer resumed the stop with (Linux exit_code), -1 while it has not. */
+  ptraceResumeSig = -1;
+  /** ptrace: the tasks this one traces (Linux ptraced list). */
+  readonly ptraced = new Set<Task>();
 
   uid = 0; euid = 0; suid = 0; gid = 0; egid = 0; sgid = 0;
   readonly rlim: number[][];
   /** Guest cycles spent in user and kernel mode, and the cycle of creation. */
   utime = 0;
   stime = 0;
+  /** CPU time (guest cycles) of reaped children and their descendants (Linux signal->cutime, cstime). */
+  cutime = 0;
+  cstime = 0;
   startCycles = 0;
   /** Wakeups by kind for /proc (voluntary, involuntary context switches). */
   nvcsw = 0;
   nivcsw = 0;
   minFlt = 0;
   majFlt = 0;
+  /** ioperm's I/O permission bitmap (IO_BITMAP_BITS bits, clear = allowed), or null: no port. */
+  ioBitmap: Uint8Array | null = null;
 
   constructor(
     readonly pid: number,

@@ -35,17 +35,18 @@ function descriptorFromUser(base: number, limit: number, bits: number): [number,
 
 /**
  * set_thread_area semantics on task t from the user_desc at uaddr of mm: picks a
- * free slot when entry_number is -1 (and writes it back), installs the descriptor.
- * 0 or -errno.
+ * free slot when entry_number is -1 (and writes it back) if canAllocate,
+ * installs the descriptor. clone(CLONE_SETTLS) passes canAllocate false, so
+ * -1 is EINVAL there (Linux do_set_thread_area's can_allocate). 0 or -errno.
  */
-export function setTlsFromUser(k: Kernel, t: Task, mm: Mm, uaddr: number): number {
+export function setTlsFromUser(k: Kernel, t: Task, mm: Mm, uaddr: number, canAllocate = true): number {
   const raw = copyFromUser(mm, uaddr, USER_DESC_SIZE);
   if (typeof raw === "number") return raw;
   const v = new DataView(raw.buffer, raw.byteOffset, USER_DESC_SIZE);
-  const d = descriptorFromUser(v.getUint32(4, true), v.getUint32(8, true), v.getUint32(12, true));
-  if (!d) return -Errno.EINVAL;
+  // Linux do_set_thread_area's order: a slot is taken and written back before the
+  // entry number and then the descriptor are checked.
   let entry = v.getInt32(0, true);
-  if (entry === -1) {
+  if (entry === -1 && canAllocate) {
     for (let i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
       if (t.tls[i * 2] === 0 && t.tls[i * 2 + 1] === 0) {
         entry = GDT_ENTRY_TLS_MIN + i;
@@ -58,6 +59,8 @@ export function setTlsFromUser(k: Kernel, t: Task, mm: Mm, uaddr: number): numbe
     if (w < 0) return w;
   }
   if (entry < GDT_ENTRY_TLS_MIN || entry >= GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_ENTRIES) return -Errno.EINVAL;
+  const d = descriptorFromUser(v.getUint32(4, true), v.getUint32(8, true), v.getUint32(12, true));
+  if (!d) return -Errno.EINVAL;
   const i = entry - GDT_ENTRY_TLS_MIN;
   t.tls[i * 2] = d[0];
   t.tls[i * 2 + 1] = d[1];

@@ -1,6 +1,8 @@
 // Taking signals on the way back to user mode (Linux do_signal/handle_signal):
-// default actions (terminate, dump, stop, ignore), handler frames on the user
-// stack, system-call restart or EINTR, and sigreturn reading the frame back.
+// a traced task's stop for its tracer first, default actions (terminate,
+// dump, stop, ignore), handler frames on the user stack or the alternate
+// signal stack (SIGSEGV when one cannot be written), system-call restart or
+// EINTR, and sigreturn reading the frame back.
 
 import type { Kernel } from "../kernel.ts";
 import { KEEP_FRAME } from "../kernel.ts";
@@ -17,11 +19,15 @@ import {
   NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, getSigcontext, putSigcontext, regsFromFrame, retcode, type UserRegs,
 } from "./frame.ts";
 import { doExit, doGroupExit } from "../proc/exit.ts";
-import { kernelInfo, threadGroup } from "./send.ts";
+import { forceSignal, kernelInfo, threadGroup } from "./send.ts";
+import { SS_AUTODISARM, doSigaltstack, getStackT, onSigStack, putStackT, sasSsFlags, sasSsReset, saveAltstack } from "./altstack.ts";
+import { ptraceResumedSignal, ptraceStop, ptraceWakeTracer } from "../proc/ptrace.ts";
 import { nanosleepInterrupted } from "../syscalls/time.ts";
 
 /** EFLAGS bits a signal handler's sigreturn may change (Linux FIX_EFLAGS): AC OF DF TF SF ZF AF PF CF RF. */
-const FIX_EFLAGS = 0x40dd5;
+const FIX_EFLAGS = 0x50dd5;
+/** EFLAGS bits cleared on entry to a handler, as the i386 ABI expects at a function's entry (Linux handle_signal). */
+const HANDLER_CLEAR_EFLAGS = 0x10500; // RF DF TF
 
 /** Wait status of a task killed by sig (core flag 0x80 for dumping signals, never set: no core files). */
 export function killedStatus(sig: number): number {
@@ -35,34 +41,59 @@ export function killedStatus(sig: number): number {
  */
 export function doSignal(k: Kernel, t: Task): void {
   if ((k.frameRead(t, Tf.CS) & 3) !== 3) return;
+  if (t.ptraceSiginfo) {
+    // Back from a signal-delivery stop: the tracer's choice replaces the signal (Linux ptrace_signal).
+    const sig = ptraceResumedSignal(k, t);
+    if (sig !== null && deliver(k, t, sig.signo, sig)) return;
+  }
   for (;;) {
     const sig = t.pending.firstNotIn(t.blocked);
     if (sig === 0) break;
     t.pending.del(sig);
     const info = t.pendingInfo[sig] ?? kernelInfo(sig);
     t.pendingInfo[sig] = undefined;
-    const action = t.sighand.action[sig];
-    if (action.handler === SIG_IGN) continue;
-    if (action.handler === SIG_DFL) {
-      const def = defaultAction(sig);
-      if (def === DefaultAction.Ignore || def === DefaultAction.Cont) continue;
-      // init ignores signals it does not handle, but not SIGKILL or a fault of its own (Linux SIGNAL_UNKILLABLE).
-      if (t.tgid === 1 && sig !== Sig.SIGKILL && !info.forced) continue;
-      if (def === DefaultAction.Stop) {
-        doStop(k, t, sig);
-        return;
-      }
-      doGroupExit(k, t, killedStatus(sig));
+    if (t.tracer && sig !== Sig.SIGKILL) {
+      ptraceStop(k, t, info);
       return;
     }
-    handleSignal(k, t, sig, info);
-    return;
+    if (deliver(k, t, sig, info)) return;
   }
   // No handler ran: a blocked system call re-executes as it is (syscallRestart stays set for it).
   if (t.savedMask) {
     t.blocked.copyFrom(t.savedMask);
     t.savedMask = null;
   }
+}
+
+/**
+ * Takes the dequeued signal sig: ignores it (false: look for the next), or
+ * stops or ends the group, or sets up a handler frame (true). A frame that
+ * cannot be written leaves SIGSEGV pending instead (false).
+ */
+function deliver(k: Kernel, t: Task, sig: number, info: SigInfo): boolean {
+  const action = t.sighand.action[sig];
+  if (action.handler === SIG_IGN) return false;
+  if (action.handler === SIG_DFL) {
+    const def = defaultAction(sig);
+    if (def === DefaultAction.Ignore || def === DefaultAction.Cont) return false;
+    // init ignores signals it does not handle, but not SIGKILL or a fault of its own (Linux SIGNAL_UNKILLABLE).
+    if (t.tgid === 1 && sig !== Sig.SIGKILL && !info.forced) return false;
+    if (def === DefaultAction.Stop) {
+      doStop(k, t, sig);
+      return true;
+    }
+    doGroupExit(k, t, killedStatus(sig));
+    return true;
+  }
+  if (handleSignal(k, t, sig, info)) return true;
+  forceSigsegv(k, t, sig);
+  return false;
+}
+
+/** A handler frame for sig could not be written (Linux force_sigsegv): SIGSEGV, fatal if sig was SIGSEGV. */
+function forceSigsegv(k: Kernel, t: Task, sig: number): void {
+  if (sig === Sig.SIGSEGV) t.sighand.action[Sig.SIGSEGV].handler = SIG_DFL;
+  forceSignal(k, t, Sig.SIGSEGV, kernelInfo(Sig.SIGSEGV));
 }
 
 function doStop(k: Kernel, t: Task, sig: number): void {
@@ -77,9 +108,11 @@ function doStop(k: Kernel, t: Task, sig: number): void {
     }
     parent.childWait.wakeUp();
   }
+  if (leader.tracer) ptraceWakeTracer(k, leader);
 }
 
-function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): void {
+/** Sets up the handler frame for sig; false when it could not be written. */
+function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): boolean {
   const action = t.sighand.action[sig];
   if (t.syscallRestart) {
     t.syscallRestart = false;
@@ -94,11 +127,7 @@ function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): void {
   const oldMask = t.savedMask ?? t.blocked;
   const ok = action.flags & SA_SIGINFO ? setupRtFrame(k, t, sig, info, regs, oldMask) : setupFrame(k, t, sig, regs, oldMask);
   t.savedMask = null;
-  if (!ok) {
-    // Linux force_sigsegv: the frame could not be written.
-    doGroupExit(k, t, killedStatus(Sig.SIGSEGV));
-    return;
-  }
+  if (!ok) return false;
   const blocked = new SigSet();
   blocked.copyFrom(t.blocked);
   blocked.lo |= action.mask.lo;
@@ -111,20 +140,35 @@ function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): void {
     action.handler = SIG_DFL;
     action.flags &= ~SA_SIGINFO;
   }
+  return true;
 }
 
-/** Where a frame of `size` bytes goes below the user stack pointer (no sigaltstack yet: SA_ONSTACK is ignored). */
-function frameAddress(regs: UserRegs, size: number, flags: number): number {
-  void (flags & SA_ONSTACK);
+/**
+ * Where a frame of `size` bytes goes (Linux get_sigframe): below the user
+ * stack pointer, or at the top of the alternate stack for an SA_ONSTACK
+ * handler when not on it yet. null when a frame on the alternate stack would
+ * run off its bottom (Linux returns an always-bad address: the task gets SIGSEGV).
+ */
+function frameAddress(t: Task, regs: UserRegs, size: number, flags: number): number | null {
+  let sp = regs.esp >>> 0;
+  const nested = onSigStack(t, sp);
+  let entering = false;
+  if (flags & SA_ONSTACK && sasSsFlags(t, sp) === 0) {
+    sp = (t.sasSsSp + t.sasSsSize) >>> 0;
+    entering = true;
+  }
   // Linux aligns so that ((sp + 4) & 15) == 0 at handler entry.
-  let sp = (regs.esp - size) >>> 0;
+  sp = (sp - size) >>> 0;
   sp = (((sp + 4) & ~15) - 4) >>> 0;
+  const onAlt = sp > t.sasSsSp && sp - t.sasSsSp <= t.sasSsSize;
+  if ((nested || entering) && !onAlt) return null;
   return sp;
 }
 
 function setupFrame(k: Kernel, t: Task, sig: number, regs: UserRegs, oldMask: SigSet): boolean {
   const action = t.sighand.action[sig];
-  const addr = frameAddress(regs, SigFrame.SIZE, action.flags);
+  const addr = frameAddress(t, regs, SigFrame.SIZE, action.flags);
+  if (addr === null) return false;
   const bytes = new Uint8Array(SigFrame.SIZE);
   const v = new DataView(bytes.buffer);
   const pretcode = action.flags & SA_RESTORER ? action.restorer : addr + SigFrame.RETCODE;
@@ -140,7 +184,8 @@ function setupFrame(k: Kernel, t: Task, sig: number, regs: UserRegs, oldMask: Si
 
 function setupRtFrame(k: Kernel, t: Task, sig: number, info: SigInfo, regs: UserRegs, oldMask: SigSet): boolean {
   const action = t.sighand.action[sig];
-  const addr = frameAddress(regs, RtSigFrame.SIZE, action.flags);
+  const addr = frameAddress(t, regs, RtSigFrame.SIZE, action.flags);
+  if (addr === null) return false;
   const bytes = new Uint8Array(RtSigFrame.SIZE);
   const v = new DataView(bytes.buffer);
   const pretcode = action.flags & SA_RESTORER ? action.restorer : addr + RtSigFrame.RETCODE;
@@ -152,15 +197,16 @@ function setupRtFrame(k: Kernel, t: Task, sig: number, info: SigInfo, regs: User
   putSigcontext(v, RtSigFrame.UC_MCONTEXT, regs, oldMask.lo);
   v.setUint32(RtSigFrame.UC_SIGMASK, oldMask.lo, true);
   v.setUint32(RtSigFrame.UC_SIGMASK + 4, oldMask.hi, true);
-  v.setUint32(RtSigFrame.UC_STACK + 4, 2 /* SS_DISABLE */, true);
+  putStackT(v, RtSigFrame.UC_STACK, saveAltstack(t, regs.esp));
   bytes.set(retcode(true), RtSigFrame.RETCODE);
   if (!t.mm || copyToUser(t.mm, addr, bytes) < 0) return false;
+  if (t.sasSsFlags & SS_AUTODISARM) sasSsReset(t);
   enterHandler(k, t, action.handler, addr, sig, addr + RtSigFrame.INFO, addr + RtSigFrame.UC);
   return true;
 }
 
-/** siginfo_t on i386: signo, errno, code, then the union at offset 12. */
-function putSiginfo(v: DataView, off: number, info: SigInfo): void {
+/** Writes siginfo_t (i386: signo, errno, code, then the union at offset 12) at off of v. */
+export function putSiginfo(v: DataView, off: number, info: SigInfo): void {
   v.setInt32(off, info.signo, true);
   v.setInt32(off + 4, 0, true);
   v.setInt32(off + 8, info.code, true);
@@ -190,7 +236,7 @@ function enterHandler(k: Kernel, t: Task, handler: number, sp: number, sig: numb
   k.frameWrite(t, Tf.USER_SS, USER_DS);
   k.frameWrite(t, Tf.DS, USER_DS);
   k.frameWrite(t, Tf.ES, USER_DS);
-  k.frameWrite(t, Tf.EFLAGS, k.frameRead(t, Tf.EFLAGS) & ~0x100 /* TF */);
+  k.frameWrite(t, Tf.EFLAGS, k.frameRead(t, Tf.EFLAGS) & ~HANDLER_CLEAR_EFLAGS);
 }
 
 /** sigreturn (119) and rt_sigreturn (173): restore the registers and mask saved in the frame. */
@@ -212,23 +258,23 @@ export function sysSigreturn(k: Kernel, t: Task, rt: boolean): number {
   t.blocked.del(Sig.SIGKILL);
   t.blocked.del(Sig.SIGSTOP);
   restoreRegs(k, t, regs);
+  // rt_sigreturn also restores the alternate stack from uc_stack (Linux restore_altstack);
+  // refused (EPERM) when the restored stack pointer is still on the current one.
+  if (rt) doSigaltstack(t, getStackT(v, RtSigFrame.UC_STACK), regs.esp);
   return KEEP_FRAME;
 }
 
-/** A selector a user frame may carry: null, or an RPL-3 GDT entry the kernel gives user space. */
-export function userSelectorOk(sel: number): boolean {
-  sel &= 0xffff;
-  if (sel === 0 || sel === USER_DS || sel === USER_CS) return true;
-  const idx = sel >>> 3;
-  return (sel & 7) === 3 && idx >= 6 && idx <= 8; // TLS entries
-}
-
+/**
+ * Puts the sigcontext's registers into the trap frame (Linux
+ * restore_sigcontext): DS ES FS GS as saved, CS and SS with RPL 3 forced.
+ * Whatever they hold, the exit path copes: a selector the CPU refuses there
+ * is nulled (DS-GS) or fails the IRET, which sends SIGILL (kernel/traps.ts).
+ */
 function restoreRegs(k: Kernel, t: Task, r: UserRegs): void {
-  const seg = (v: number) => (userSelectorOk(v) && v !== USER_CS ? v : 0);
-  k.frameWrite(t, Tf.GS, seg(r.gs));
-  k.frameWrite(t, Tf.FS, seg(r.fs));
-  k.frameWrite(t, Tf.ES, r.es === USER_DS ? USER_DS : seg(r.es));
-  k.frameWrite(t, Tf.DS, r.ds === USER_DS ? USER_DS : seg(r.ds));
+  k.frameWrite(t, Tf.GS, r.gs & 0xffff);
+  k.frameWrite(t, Tf.FS, r.fs & 0xffff);
+  k.frameWrite(t, Tf.ES, r.es & 0xffff);
+  k.frameWrite(t, Tf.DS, r.ds & 0xffff);
   k.frameWrite(t, Tf.EDI, r.edi);
   k.frameWrite(t, Tf.ESI, r.esi);
   k.frameWrite(t, Tf.EBP, r.ebp);
@@ -237,11 +283,11 @@ function restoreRegs(k: Kernel, t: Task, r: UserRegs): void {
   k.frameWrite(t, Tf.ECX, r.ecx);
   k.frameWrite(t, Tf.EAX, r.eax);
   k.frameWrite(t, Tf.EIP, r.eip);
-  k.frameWrite(t, Tf.CS, USER_CS);
+  k.frameWrite(t, Tf.CS, (r.cs & 0xffff) | 3);
   const fl = k.frameRead(t, Tf.EFLAGS);
   k.frameWrite(t, Tf.EFLAGS, (fl & ~FIX_EFLAGS) | (r.eflags & FIX_EFLAGS) | 0x200);
   k.frameWrite(t, Tf.USER_ESP, r.esp);
-  k.frameWrite(t, Tf.USER_SS, USER_DS);
+  k.frameWrite(t, Tf.USER_SS, (r.ss & 0xffff) | 3);
 }
 
 export { NR_SIGRETURN, NR_RT_SIGRETURN };

@@ -11,9 +11,10 @@ export function kernelInfo(sig: number, code = SI_KERNEL, addr = 0): SigInfo {
   return { signo: sig, code, pid: 0, uid: 0, addr, status: 0 };
 }
 
-/** True when sig would be thrown away on arrival: ignored (explicitly, or by default) and not blocked. */
+/** True when sig would be thrown away on arrival: ignored (explicitly, or by default), not blocked, not traced. */
 function ignoredOnArrival(t: Task, sig: number): boolean {
   if (t.blocked.has(sig)) return false;
+  if (t.tracer && sig !== Sig.SIGKILL) return false; // the tracer sees every signal (Linux sig_ignored)
   const h = t.sighand.action[sig].handler;
   if (h === SIG_IGN) return true;
   return h === SIG_DFL && defaultAction(sig) === DefaultAction.Ignore;
@@ -29,7 +30,8 @@ export function sendSignal(k: Kernel, t: Task, sig: number, info: SigInfo): numb
   if (sig === Sig.SIGCONT || sig === Sig.SIGKILL) {
     for (const th of threadGroup(k, t)) {
       th.pending.del(Sig.SIGSTOP); th.pending.del(Sig.SIGTSTP); th.pending.del(Sig.SIGTTIN); th.pending.del(Sig.SIGTTOU);
-      if (th.state === TaskState.Stopped) {
+      // SIGCONT does not end a ptrace signal-delivery stop; only the tracer or SIGKILL does.
+      if (th.state === TaskState.Stopped && !(sig === Sig.SIGCONT && th.ptraceSiginfo)) {
         k.makeRunnable(th);
         if (sig === Sig.SIGCONT) reportContinued(k, th);
       }

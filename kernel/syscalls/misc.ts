@@ -5,7 +5,7 @@
 // sched_getaffinity and getrandom.
 
 import type { Kernel } from "../kernel.ts";
-import { Rlimit, TaskState, type Task } from "../proc/task.ts";
+import { Rlimit, TaskState, mmLimitsOf, type Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { NR_OPEN_MAX } from "../fs/fdtable.ts";
 import { RW_CHUNK } from "../fs/readwrite.ts";
@@ -198,12 +198,7 @@ export function doSetrlimit(t: Task, r: number, soft: number, hard: number): num
   cur[0] = soft;
   cur[1] = hard;
   if (r === Rlimit.NOFILE && t.files !== null) t.files.nofile = Math.min(soft, NR_OPEN_MAX);
-  const mm = t.mm;
-  if (mm !== null) {
-    if (r === Rlimit.AS) mm.limits = { ...mm.limits, as: soft };
-    if (r === Rlimit.DATA) mm.limits = { ...mm.limits, data: soft };
-    if (r === Rlimit.STACK) mm.limits = { ...mm.limits, stack: soft };
-  }
+  if (t.mm !== null && (r === Rlimit.AS || r === Rlimit.DATA || r === Rlimit.STACK)) t.mm.limits = mmLimitsOf(t.rlim);
   return 0;
 }
 
@@ -260,6 +255,11 @@ function sysGetrusage(k: Kernel, t: Task, who: number, va: number): number {
     majflt += x.majFlt;
     nv += x.nvcsw;
     niv += x.nivcsw;
+  }
+  if (who === -1) {
+    const leader = k.tasks.get(t.tgid) ?? t;
+    ut = leader.cutime;
+    st = leader.cstime;
   }
   if (who !== -1 && t.mm !== null) maxrss = t.mm.hiwaterRssNow * 4;
   const tv = (c: number): number[] => {

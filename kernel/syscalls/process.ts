@@ -15,6 +15,7 @@ import { sendGroupSignal, sendSignal, threadGroup } from "../signal/send.ts";
 import { FutexState, futexKey, futexQueue, futexState, futexUnqueue, futexWake, setFutexState } from "../proc/futex.ts";
 import { getTlsToUser, setTlsFromUser } from "../proc/tls.ts";
 import { doExecve } from "../exec/exec.ts";
+import { waitCandidates } from "../proc/ptrace.ts";
 
 const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
 const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE = 128, FUTEX_CLOCK_REALTIME = 256;
@@ -86,7 +87,7 @@ function sysExecve(k: Kernel, t: Task, pathPtr: number, argvPtr: number, envpPtr
 /** Encodes what wait4 reports for child c, or -1 when c has nothing to report under options. */
 function waitStatus(c: Task, options: number): number {
   if (c.state === TaskState.Zombie) return c.exitCode;
-  if ((options & WUNTRACED) && c.stopReport !== 0 && c.stopReport !== 0xffff) return c.stopReport;
+  if ((options & WUNTRACED || c.tracer) && c.stopReport !== 0 && c.stopReport !== 0xffff) return c.stopReport; // ptrace stops need no WUNTRACED
   if ((options & WCONTINUED) && c.stopReport === 0xffff) return 0xffff;
   return -1;
 }
@@ -95,7 +96,7 @@ function sysWait4(k: Kernel, t: Task, pid: number, statusPtr: number, options: n
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE)) return -Errno.EINVAL;
   const leader = k.tasks.get(t.tgid) ?? t;
   let any = false;
-  for (const c of leader.children) {
+  for (const c of waitCandidates(leader, t)) {
     if (pid > 0 && c.pid !== pid) continue;
     if (pid === 0 && c.pgid !== leader.pgid) continue;
     if (pid < -1 && c.pgid !== -pid) continue;
@@ -106,6 +107,8 @@ function sysWait4(k: Kernel, t: Task, pid: number, statusPtr: number, options: n
     if (rusagePtr !== 0 && copyToUser(t.mm!, rusagePtr, new Uint8Array(72)) < 0) return -Errno.EFAULT;
     if (c.state === TaskState.Zombie) {
       leader.children.delete(c);
+      leader.cutime += c.utime + c.cutime; // Linux wait_task_zombie
+      leader.cstime += c.stime + c.cstime;
       k.releaseLater(c);
     } else {
       c.stopReport = 0;

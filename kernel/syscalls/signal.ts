@@ -1,5 +1,6 @@
 // Signal system calls: sigaction and rt_sigaction, sigprocmask and
-// rt_sigprocmask, sigpending, sigsuspend and pause, sigreturn, signal().
+// rt_sigprocmask, sigpending, sigsuspend and pause, sigreturn, signal(),
+// sigaltstack, and ptrace (whose stops are signal stops).
 
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
@@ -9,6 +10,9 @@ import { WOULD_BLOCK } from "../wait.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
 import { NSIG, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, Sig, SigSet, sigUnblockable } from "../signal/signals.ts";
 import { sysSigreturn } from "../signal/deliver.ts";
+import { StackT, doSigaltstack, getStackT, putStackT, saveAltstack } from "../signal/altstack.ts";
+import { sysPtrace } from "../proc/ptrace.ts";
+import { Tf } from "../arch/trapframe.ts";
 
 function readWords(t: Task, uaddr: number, n: number): Uint32Array | number {
   const raw = copyFromUser(t.mm!, uaddr, n * 4);
@@ -92,6 +96,26 @@ function sigsuspend(k: Kernel, t: Task, mask: SigSet | null): number {
   return WOULD_BLOCK;
 }
 
+/**
+ * sigaltstack(ss, oss) (Linux sys_sigaltstack): reads ss first (-EFAULT),
+ * installs it against the user stack pointer, then writes the previous
+ * stack_t to oss only when that succeeded.
+ */
+function sigaltstack(k: Kernel, t: Task, ss: number, oss: number): number {
+  const sp = k.frameRead(t, Tf.USER_ESP);
+  const old = saveAltstack(t, sp);
+  if (ss !== 0) {
+    const raw = copyFromUser(t.mm!, ss, StackT.SIZE);
+    if (typeof raw === "number") return raw;
+    const r = doSigaltstack(t, getStackT(new DataView(raw.buffer, raw.byteOffset, StackT.SIZE), 0), sp);
+    if (r < 0) return r;
+  }
+  if (oss === 0) return 0;
+  const b = new Uint8Array(StackT.SIZE);
+  putStackT(new DataView(b.buffer), 0, old);
+  return copyToUser(t.mm!, oss, b);
+}
+
 /** Registers the signal system calls. */
 export function defineSignalCalls(table: Syscalls): void {
   define(table, {
@@ -125,12 +149,7 @@ export function defineSignalCalls(table: Syscalls): void {
     29: (k, t) => sigsuspend(k, t, null),
     119: (k, t) => sysSigreturn(k, t, false),
     173: (k, t) => sysSigreturn(k, t, true),
-    186: (_k, t, ss, oss) => {
-      if (oss !== 0) {
-        const r = writeWords(t, oss, [0, 2 /* SS_DISABLE */, 0]);
-        if (r < 0) return r;
-      }
-      return ss === 0 ? 0 : -Errno.ENOSYS;
-    },
+    186: (k, t, ss, oss) => sigaltstack(k, t, ss, oss),
+    26: (k, t, request, pid, addr, data) => sysPtrace(k, t, request, pid, addr, data),
   });
 }

@@ -274,7 +274,8 @@ function sysAlarm(k: Kernel, t: Task, seconds: number): number {
 function sysTimes(k: Kernel, t: Task, buf: number): number {
   const ticks = (c: number): number => Math.floor((c * 100) / CPU_HZ) >>> 0;
   if (buf !== 0) {
-    const c = putWords(t, buf, [ticks(t.utime), ticks(t.stime), 0, 0]);
+    const leader = k.tasks.get(t.tgid) ?? t;
+    const c = putWords(t, buf, [ticks(t.utime), ticks(t.stime), ticks(leader.cutime), ticks(leader.cstime)]);
     if (c < 0) return c;
   }
   return k.jiffies | 0;

@@ -61,7 +61,7 @@ describe("resetCpu", () => {
     resetCpu(cpu);
     expect([cpu.segSel[S.CS], cpu.segBase[S.CS] >>> 0, cpu.segLimit[S.CS], cpu.eip]).toEqual([0xf000, 0xffff0000, 0xffff, 0xfff0]);
     expect([cpu.segSel[S.DS], cpu.segBase[S.DS], cpu.segLimit[S.SS]]).toEqual([0, 0, 0xffff]);
-    expect([cpu.flags, cpu.cr0, cpu.regs[R.EDX], CPU_SIGNATURE >> 8]).toEqual([2, CR0.ET, CPU_SIGNATURE, 4]);
+    expect([cpu.flags, cpu.cr0, cpu.regs[R.EDX], CPU_SIGNATURE >> 8]).toEqual([2, CR0.ET, CPU_SIGNATURE, 6]);
     expect([cpu.idtBase, cpu.idtLimit, cpu.gdtBase, cpu.gdtLimit, cpu.cpl]).toEqual([0, 0x3ff, 0, 0xffff, 0]);
     expect([cpu.halted, cpu.shutdown]).toEqual([false, false]);
   });

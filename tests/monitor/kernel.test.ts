@@ -117,7 +117,7 @@ describe.skipIf(typeof built === "string")(`monitor on the vmalab kernel${typeof
   it("traces every fault live with pf trace on", () => {
     const { sys, mon, async, status } = boot(prog.path);
     expect(mon.execute("pf break 0x10-0x5")).toBe("pf break: empty address range");
-    expect(mon.execute("pf break bogus")).toMatch(/^pf break: unknown decision 'bogus' \(demand-zero, cow-copy, /);
+    expect(mon.execute("pf break bogus")).toMatch(/^pf break: unknown decision 'bogus' \(demand-zero, zero-page, cow-copy, /);
     expect(mon.execute("pf step")).toBe("pf step: no page fault is held (pf break first)");
     expect(mon.execute("walk 99 0x0")).toBe("no process 99");
     expect(mon.execute("frame 0x100000")).toBe("pfn 0x100000: outside RAM (no struct page)\nmapped by 0 PTEs (via page-table scan):");

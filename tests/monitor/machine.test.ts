@@ -64,7 +64,7 @@ describe("monitor machine commands", () => {
     mon.execute("cont");
     expect(mon.debugger.advance(1_000_000)).toBe("halted");
     expect(mon.execute("info registers").split("\n").slice(0, 3)).toEqual([
-      "EAX=11111111 EBX=11111111 ECX=00000001 EDX=00000423",
+      "EAX=11111111 EBX=11111111 ECX=00000001 EDX=00000619",
       "ESI=00000000 EDI=00000000 EBP=00000000 ESP=00009000",
       "EIP=00010022 EFL=00000002 [-------] CPL=0 IF=0 HLT=1",
     ]);
@@ -124,6 +124,13 @@ describe("disassembler", () => {
     expect(dis([0x74, 0x02], 0xfb)).toBe("je     0xff");
     expect(dis([0x66, 0x98])).toBe("cbw");
     expect(dis([0xf0, 0x83, 0x00, 0x01])).toBe("lock add DWORD PTR [eax],0x1");
+    // The P6 additions, as objdump 2.40 prints them.
+    expect(dis([0x0f, 0x44, 0xc1])).toBe("cmove  eax,ecx");
+    expect(dis([0x0f, 0x4f, 0x45, 0x08])).toBe("cmovg  eax,DWORD PTR [ebp+0x8]");
+    expect(dis([0x66, 0x0f, 0x42, 0xc3])).toBe("cmovb  ax,bx");
+    expect(dis([0x0f, 0xc7, 0x0e])).toBe("cmpxchg8b QWORD PTR [esi]");
+    expect(dis([0x0f, 0x1f, 0x40, 0x00])).toBe("nop    DWORD PTR [eax+0x0]");
+    expect(dis([0x0f, 0x33])).toBe("rdpmc");
     expect(dis([0x8d, 0x74, 0x26, 0x00])).toBe("lea    esi,[esi+eiz*1+0x0]");
     expect(dis([0x67, 0x8b, 0x46, 0x02])).toBe("mov    eax,DWORD PTR [bp+0x2]");
     expect(dis([0xcd, 0x80])).toBe("int    0x80");

@@ -186,6 +186,13 @@ const QEMU_USER_CANNOT = new Map<string, string>(Object.entries({
   ...Object.fromEntries(["rss_grows", "vmhwm_stays_at_peak", "vmpeak_stays_at_peak"].map((n) => [n, "VmRSS, VmHWM and VmPeak are qemu's own"])),
   stack_vma_grew: "qemu maps the stack once at its full size",
   truncate_shared_sigbus: "qemu reports another si_addr for SIGBUS",
+  ...Object.fromEntries(["mlock2_onfault", "mlock2_bad_flags"].map((n) => [n, "qemu 7.2 does not implement mlock2 (ENOSYS)"])),
+  mlockall: "VmLck and VmSize are qemu's own",
+  mmap_min_addr_user: "qemu maps guest page 0 at an offset in its own address space",
+  maps_at_read: "qemu writes /proc/self/maps when it is opened",
+  proc_stat_utime: "qemu writes its own /proc/self/stat, with zero times",
+  msync_hole_enomem: "qemu keeps its own reservation in a guest hole, so the host's msync finds it mapped",
+  ...Object.fromEntries(["zero_page_no_rss", "zero_page_write_allocates"].map((n) => [n, "VmRSS is qemu's own"])),
   ...Object.fromEntries(
     ["frees_blocks", "zeros", "other_mappings", "read_zero", "private_anon_einval", "private_file_eacces", "readonly_eacces", "shared_anon_zeros"].map((n) => [
       `madv_remove_${n}`,
@@ -197,7 +204,10 @@ const QEMU_USER_CANNOT = new Map<string, string>(Object.entries({
 
 // Guest test programs qemu-user cannot run at all.
 const QEMU_USER_CANNOT_RUN = new Map<string, string>([
+  ["ioport", "qemu-user implements neither iopl nor ioperm (ENOSYS)"],
   ["selectors", "qemu 7.2 neither checks TLS descriptors nor reloads segment registers on return, and aborts on a sigreturn to an empty TLS selector"],
+  ["hostile", "qemu 7.2 checks neither segment limits and types nor TLS descriptors, reloads no segment register on return and emulates no IRET fault"],
+  ["ptrace", "qemu 7.2 user mode has no ptrace: the system call fails with ENOSYS"],
 ]);
 
 /** Why the reference cannot make the check a FAIL line names, or undefined. */

@@ -1,5 +1,5 @@
 /* sysfuzz: random system calls against the kernel, in the style of trinity.
- *   sysfuzz [-s SEED] [-n COUNT] [-c CHILDREN]
+ *   sysfuzz [-s SEED] [-n COUNT] [-c CHILDREN] [-u UID] [-x]
  * Forks CHILDREN workers one after another; each redirects fds 0-2 to /dev/null,
  * arms alarm(1) as a watchdog and issues COUNT/CHILDREN system calls with numbers
  * in 0..449 and arguments drawn from classes a kernel must survive (NULL, -1,
@@ -12,7 +12,16 @@
  * cwd; the parent empties it between workers), signals and rlimit/priority
  * changes go to itself, SysV segments are its own (the parent removes them),
  * no device nodes, no exec/clone/vfork/ptrace/reboot/mount, no host name or
- * clock changes; fork is allowed twice and the grandchild exits at once. */
+ * clock changes; fork is allowed twice and the grandchild exits at once.
+ * -x adds what a hostile program does to the kernel's ways back to user mode:
+ * a quarter of the calls are made with a random selector in DS, ES, FS, GS or
+ * (rarely) SS, often a TLS slot the same call redefines; set_thread_area,
+ * get_thread_area and modify_ldt get random user_desc structures; sigreturn
+ * and rt_sigreturn get random signal frames (selectors, CS and SS, EFLAGS with
+ * IOPL VM NT AC TF, fpstate pointers, bad ESP and EIP); and a SIGUSR2 handler
+ * scrambles the frame it returns through. A second line counts them.
+ * -u UID: the parent takes that user and group id first (as root), so the
+ * workers run unprivileged. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -279,15 +289,271 @@ static void mark_unsafe(unsigned long addr, unsigned long len)
 		unsafe[(a - start) / PAGE] = 1;
 }
 
+/* ---- -x: selectors, descriptors and signal frames ---- */
+
+static int hostile;
+/* Counters the parent prints, in the shared page after the segment log: every
+ * system call made, and those of each hostile kind. */
+enum { CNT_CALLS = SHMLOG_MAX + 1, CNT_SELECTORS, CNT_FRAMES, CNT_DESCRIPTORS, CNT_SCRAMBLES };
+
+static unsigned short user_cs, user_ds, musl_gs;
+
+/* A selector worth loading: mostly ones a MOV takes (null, the flat user
+ * segments with either RPL, musl's TLS slot, the two spare TLS slots), one time
+ * in 32 one it refuses (kernel, LDT, beyond the GDT, random), which ends the
+ * worker when it is loaded rather than put in a frame. */
+static unsigned short rnd_selector(void)
+{
+	unsigned slot = (musl_gs >> 3) + 1 + below(2);
+	switch (below(below(8) ? 12 : 16)) {
+	case 0: return 0;
+	case 1: return below(4);
+	case 2: case 3: return user_ds;
+	case 4: return user_ds & ~3;
+	case 5: return user_cs;
+	case 6: return musl_gs;
+	case 7: case 8: case 9: case 10: case 11: return slot * 8 + (below(4) ? 3 : below(3));
+	case 12: return slot * 8 + 4 + below(4); /* TI: an LDT, and there is none */
+	case 13: return 0x60 + below(16);        /* kernel code and data */
+	case 14: return 0xf8 + below(0xff00);    /* beyond the GDT */
+	default: return rnd();
+	}
+}
+
+/* struct user_desc (asm/ldt.h) */
+struct fz_desc {
+	int entry;
+	unsigned base, limit, bits;
+};
+
+/* A user_desc: mostly a spare TLS slot (musl's own one time in 32: a broken GS
+ * ends the worker at its next libc call), sometimes -1 or junk; with valid set,
+ * a present 32-bit data segment; else any flag bits. */
+static void rnd_desc(struct fz_desc *d, int valid)
+{
+	unsigned k = below(32);
+	d->entry = k < 24 ? (int)(musl_gs >> 3) + 1 + (int)below(2) : k < 28 ? -1 : k < 29 ? musl_gs >> 3 : (int)make_arg();
+	k = below(4);
+	d->base = k == 0 ? 0 : k == 1 ? (unsigned)(buf + below(BUF_PAGES * PAGE)) : k == 2 ? 0xc0000000u + below(PAGE) : rnd();
+	k = below(4);
+	d->limit = k == 0 ? 0xfffff : k == 1 ? below(0x2000) : k == 2 ? 0 : rnd();
+	if (valid)
+		d->bits = 1 | (below(2) << 1) | (below(4) ? 0 : 8) | (below(2) << 4) | (below(2) << 6);
+	else
+		d->bits = below(4) ? rnd() & 0xff : rnd();
+}
+
+/* The call segcall_R makes, with R = fz_sel; R comes back from fz_saved through CS
+ * (a readable code segment), so nothing depends on DS or SS surviving the call. */
+unsigned long fz_args[6], fz_nr;
+long fz_ret;
+unsigned short fz_sel, fz_saved;
+#define DEF_SEGCALL(R)                                                              \
+	static void segcall_##R(void)                                               \
+	{                                                                           \
+		__asm__ volatile("pushl %%ebp\n\t"                                  \
+				 "movw %%" #R ", fz_saved\n\t"                      \
+				 "movl fz_args, %%ebx\n\t"                          \
+				 "movl fz_args+4, %%ecx\n\t"                        \
+				 "movl fz_args+8, %%edx\n\t"                        \
+				 "movl fz_args+12, %%esi\n\t"                       \
+				 "movl fz_args+16, %%edi\n\t"                       \
+				 "movl fz_args+20, %%ebp\n\t"                       \
+				 "movl fz_nr, %%eax\n\t"                            \
+				 "movw fz_sel, %%" #R "\n\t"                        \
+				 "int $0x80\n\t"                                    \
+				 "movw %%cs:fz_saved, %%" #R "\n\t"                 \
+				 "popl %%ebp\n\t"                                   \
+				 "cld\n\t"                                          \
+				 "movl %%eax, fz_ret"                               \
+				 :                                                  \
+				 :                                                  \
+				 : "eax", "ebx", "ecx", "edx", "esi", "edi", "memory", "cc"); \
+	}
+DEF_SEGCALL(ds)
+DEF_SEGCALL(es)
+DEF_SEGCALL(fs)
+DEF_SEGCALL(gs)
+DEF_SEGCALL(ss)
+
+/* sigreturn through a frame the worker wrote at fz_frame_esp: fz_frame saves every
+ * register and segment, makes the call, and fz_land (where most frames point EIP)
+ * puts them all back through CS and returns to the caller. */
+unsigned long fz_frame_esp, fz_saved_esp;
+unsigned short fz_saved_seg[5];
+void fz_frame(void);
+extern char fz_land[];
+__asm__(".text\n"
+	".globl fz_frame\n"
+	"fz_frame:\n\t"
+	"pushal\n\t"
+	"movl %esp, fz_saved_esp\n\t"
+	"movw %ds, fz_saved_seg\n\t"
+	"movw %es, fz_saved_seg+2\n\t"
+	"movw %fs, fz_saved_seg+4\n\t"
+	"movw %gs, fz_saved_seg+6\n\t"
+	"movw %ss, fz_saved_seg+8\n\t"
+	"movl fz_nr, %eax\n\t"
+	"movl fz_frame_esp, %esp\n\t"
+	"int $0x80\n"
+	".globl fz_land\n"
+	"fz_land:\n\t"
+	"movw %cs:fz_saved_seg+8, %ss\n\t"
+	"movl %cs:fz_saved_esp, %esp\n\t"
+	"movw %cs:fz_saved_seg, %ds\n\t"
+	"movw %cs:fz_saved_seg+2, %es\n\t"
+	"movw %cs:fz_saved_seg+4, %fs\n\t"
+	"movw %cs:fz_saved_seg+6, %gs\n\t"
+	"pushfl\n\t"
+	"andl $~0x40500, (%esp)\n\t" /* AC DF TF */
+	"popfl\n\t"
+	"popal\n\t"
+	"ret\n");
+
+/* EFLAGS for a frame: any bits (IOPL, VM, NT, AC, RF, ID...), TF one time in 32
+ * (it ends the worker with SIGTRAP right after the return). */
+static unsigned rnd_eflags(void)
+{
+	return (rnd() & ~0x100u) | (below(32) ? 0 : 0x100);
+}
+
+/* A struct sigcontext (22 words, asm/sigcontext.h order) with random contents. */
+static void rnd_sigcontext(unsigned *sc)
+{
+	for (int i = 0; i < 4; i++)
+		sc[i] = below(4) ? rnd_selector() : rnd(); /* gs fs es ds */
+	for (int i = 4; i < 12; i++)
+		sc[i] = below(2) ? rnd() : make_arg(); /* edi esi ebp esp ebx edx ecx eax */
+	sc[12] = rnd(), sc[13] = rnd();            /* trapno err */
+	sc[14] = below(16) ? (unsigned)fz_land : make_arg();
+	sc[15] = below(4) ? user_cs : rnd_selector();
+	sc[16] = rnd_eflags();
+	sc[17] = make_arg();
+	sc[18] = below(4) ? user_ds : rnd_selector();
+	sc[19] = below(2) ? 0 : make_arg();         /* fpstate */
+	sc[20] = below(2) ? 0 : rnd() & ~(1u << (SIGALRM - 1)); /* oldmask: keep the watchdog */
+	sc[21] = rnd();                             /* cr2 */
+}
+
+/* A random frame in the buffer (sometimes running into the guard page), then
+ * sigreturn (119) or rt_sigreturn (173) on it. */
+static void frame_call(void)
+{
+	int rt = below(2);
+	unsigned size = rt ? 128 + 16 + 20 + 88 + 8 + 8 : 8 + 88 + 4 + 8;
+	unsigned long at = below(8) ? (unsigned long)(buf + below(BUF_PAGES * PAGE - size)) & ~3ul
+				    : (unsigned long)(buf + BUF_PAGES * PAGE - below(size));
+	unsigned long off = at - (unsigned long)buf;
+	if (unsafe[off / PAGE] || (off + size < BUF_PAGES * PAGE && unsafe[(off + size) / PAGE]))
+		return;
+	unsigned words[128];
+	for (unsigned i = 0; i < size / 4; i++)
+		words[i] = below(2) ? rnd() : make_arg();
+	unsigned *sc = words + (rt ? (16 + 128 + 20) / 4 : 2);
+	rnd_sigcontext(sc);
+	if (rt) {
+		words[(16 + 128 + 20 + 88) / 4] = sc[20];      /* uc_sigmask */
+		words[(16 + 128 + 20 + 88) / 4 + 1] = rnd();
+		words[(16 + 128 + 8) / 4] = below(2) ? 0 : rnd(); /* uc_stack: ss_sp */
+		words[(16 + 128 + 12) / 4] = below(2) ? 2 : rnd(); /* ss_flags: SS_DISABLE */
+	}
+	unsigned long room = (unsigned long)buf + BUF_PAGES * PAGE - at;
+	memcpy((void *)at, words, room < size ? room : size);
+	/* sigreturn reads its frame at ESP - 8, rt_sigreturn at ESP - 4 (the handler's RET popped pretcode) */
+	fz_frame_esp = at + (rt ? 4 : 8);
+	fz_nr = rt ? SYS_rt_sigreturn : SYS_sigreturn;
+	shmlog[CNT_CALLS]++;
+	shmlog[CNT_FRAMES]++;
+	fz_frame();
+}
+
+/* SIGUSR2 with a random selector live: the handler rewrites the selector's slot in its
+ * frame, EFLAGS and fpstate, and now and then CS or SS, before returning through it. */
+static int fz_reg;
+static void scramble(int sig, siginfo_t *si, void *ctx)
+{
+	static const int greg[] = {REG_DS, REG_ES, REG_FS, REG_GS, REG_SS};
+	ucontext_t *uc = ctx;
+	uc->uc_mcontext.gregs[greg[fz_reg]] = rnd_selector();
+	uc->uc_mcontext.gregs[REG_EFL] = rnd_eflags();
+	if (below(2))
+		uc->uc_mcontext.fpregs = (void *)make_arg();
+	if (!below(8))
+		uc->uc_mcontext.gregs[below(2) ? REG_CS : REG_SS] = rnd_selector();
+	shmlog[CNT_SCRAMBLES]++;
+}
+
+/* A system call with a random selector in one segment register; half the time the
+ * call redefines the TLS slot that selector names (set_thread_area, descriptor
+ * random), or is a SIGUSR2 to itself. Returns the call made (in fz_ret, its result). */
+static unsigned selector_call(unsigned nr, unsigned long *a)
+{
+	static void (*const call[])(void) = {segcall_ds, segcall_es, segcall_fs, segcall_gs, segcall_ss};
+	fz_reg = below(16) ? below(4) : 4;
+	fz_sel = rnd_selector();
+	unsigned slot = fz_sel >> 3, spare = (musl_gs >> 3) + 1;
+	if ((slot == spare || slot == spare + 1) && below(16)) { /* usually a slot that a MOV takes */
+		struct fz_desc d;
+		rnd_desc(&d, 1);
+		d.entry = slot;
+		syscall(SYS_set_thread_area, &d);
+	}
+	unsigned k = below(4);
+	if (k < 2) {
+		struct fz_desc *d = (struct fz_desc *)(buf + below(BUF_PAGES) * PAGE);
+		if (unsafe[((unsigned char *)d - buf) / PAGE])
+			return nr;
+		rnd_desc(d, below(2));
+		if (k == 0)
+			d->entry = slot;
+		nr = SYS_set_thread_area;
+		a[0] = (unsigned long)d;
+	} else if (k == 2) {
+		nr = SYS_kill;
+		a[0] = syscall(SYS_getpid);
+		a[1] = SIGUSR2;
+	}
+	memcpy(fz_args, a, sizeof fz_args);
+	fz_nr = nr;
+	shmlog[CNT_SELECTORS]++;
+	call[fz_reg]();
+	return nr;
+}
+
+/* set_thread_area, get_thread_area and modify_ldt read a user_desc: give them one. */
+static void descriptor_args(unsigned nr, unsigned long *a)
+{
+	unsigned i = nr == SYS_modify_ldt ? 1 : 0;
+	unsigned char *p = buf + below(BUF_PAGES) * PAGE + below(PAGE - 16);
+	if (unsafe[(p - buf) / PAGE] || unsafe[(p + 15 - buf) / PAGE])
+		return;
+	rnd_desc((struct fz_desc *)p, below(2));
+	a[i] = (unsigned long)p;
+	if (nr == SYS_modify_ldt) {
+		static const unsigned long funcs[] = {0, 1, 2, 0x11};
+		a[0] = below(4) ? funcs[below(4)] : rnd();
+		a[2] = below(2) ? 16 : make_arg();
+	}
+	shmlog[CNT_DESCRIPTORS]++;
+}
+
 static void one_call(void)
 {
 	unsigned nr = below(4) ? common[below(sizeof common / sizeof common[0])] : below(NR_MAX);
+	if (hostile && below(16) == 0) { /* -x: the calls that take a user_desc, more often */
+		static const unsigned short desc_calls[] = {SYS_set_thread_area, SYS_get_thread_area, SYS_modify_ldt};
+		nr = desc_calls[below(3)];
+	}
 	if (excluded(nr))
 		return;
 	if (nr == 2 && forks >= MAX_FORKS)
 		return;
-	if (rare(nr) && below(16))
+	if (rare(nr) && below(16) && !(hostile && nr == SYS_set_thread_area))
 		return;
+	if (hostile && below(16) == 0) {
+		frame_call();
+		return;
+	}
 	unsigned long a[6];
 	for (int i = 0; i < 6; i++)
 		a[i] = make_arg();
@@ -315,7 +581,16 @@ static void one_call(void)
 			mark_unsafe(((unsigned long *)a[0])[0], ((unsigned long *)a[0])[1]);
 		break;
 	}
-	long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (hostile && (nr == SYS_set_thread_area || nr == SYS_get_thread_area || nr == SYS_modify_ldt))
+		descriptor_args(nr, a);
+	shmlog[CNT_CALLS]++;
+	long r;
+	if (hostile && nr != 2 && below(4) == 0) {
+		nr = selector_call(nr, a);
+		r = fz_ret;
+	} else {
+		r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
 	if (nr == 2) {
 		if (r == 0)
 			syscall(SYS_exit, 0); /* the grandchild leaves at once */
@@ -378,6 +653,14 @@ static void worker(unsigned seed, long calls)
 		_exit(101);
 	mprotect(buf + BUF_PAGES * PAGE, PAGE, PROT_NONE);
 	rng = seed;
+	if (hostile) {
+		__asm__ volatile("movw %%cs, %0\n\tmovw %%ds, %1\n\tmovw %%gs, %2" : "=r"(user_cs), "=r"(user_ds), "=r"(musl_gs));
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = scramble;
+		sa.sa_flags = SA_SIGINFO;
+		sigaction(SIGUSR2, &sa, NULL);
+	}
 	fds[0] = 0, fds[1] = 1, fds[2] = 2, nfds = 3;
 	open_fds();
 	/* Half the words are argument-like (small, pointers into the buffer, fds,
@@ -446,15 +729,20 @@ int main(int argc, char **argv)
 	unsigned seed = 1;
 	long count = 4000, children = 8;
 	int opt;
-	while ((opt = getopt(argc, argv, "s:n:c:")) != -1) {
-		if (opt == 's')
+	long uid = -1;
+	while ((opt = getopt(argc, argv, "s:n:c:u:x")) != -1) {
+		if (opt == 'x')
+			hostile = 1;
+		else if (opt == 'u')
+			uid = atol(optarg);
+		else if (opt == 's')
 			seed = strtoul(optarg, NULL, 0);
 		else if (opt == 'n')
 			count = atol(optarg);
 		else if (opt == 'c')
 			children = atol(optarg);
 		else {
-			fprintf(stderr, "usage: sysfuzz [-s SEED] [-n COUNT] [-c CHILDREN]\n");
+			fprintf(stderr, "usage: sysfuzz [-s SEED] [-n COUNT] [-c CHILDREN] [-u UID] [-x]\n");
 			return 2;
 		}
 	}
@@ -465,6 +753,10 @@ int main(int argc, char **argv)
 	if (children < 1 || count < 0) {
 		fprintf(stderr, "sysfuzz: need CHILDREN >= 1 and COUNT >= 0\n");
 		return 2;
+	}
+	if (uid >= 0 && (setgid(uid) != 0 || setuid(uid) != 0)) {
+		perror("sysfuzz: setuid");
+		return 1;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -530,5 +822,9 @@ int main(int argc, char **argv)
 	if (*sep == ',')
 		n += snprintf(line + n, sizeof line - n, ")");
 	say("%s\n", line);
+	if (hostile)
+		say("sysfuzz: made %d calls: %d with a random selector, %d random signal frames, %d random descriptors, %d "
+		    "scrambled frames\n",
+		    shmlog[CNT_CALLS], shmlog[CNT_SELECTORS], shmlog[CNT_FRAMES], shmlog[CNT_DESCRIPTORS], shmlog[CNT_SCRAMBLES]);
 	return 0;
 }

@@ -16,7 +16,4 @@ export function buildStatic(src: string, name: string, extra: string[] = []): { 
   return { path: out };
 }
 
-export function skipOrFail(reason: string): void {
-  if (process.env.CI === "true") throw new Error(reason);
-  console.log(`skipped: ${reason}`);
-}
+export { skipOrFail } from "../../support/skip.ts";

@@ -106,7 +106,7 @@ describe("VFS under random operations", () => {
     check(w.sb.root, live);
     expect(w.sb.usedInodes).toBe(live.size);
     let pages = 0;
-    for (const i of live) pages += i.data?.pageCount ?? 0;
+    for (const i of live) pages += i.data?.allocatedPages ?? 0;
     expect(w.sb.usedPages).toBe(pages);
   });
 });

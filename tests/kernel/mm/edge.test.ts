@@ -5,13 +5,15 @@ import { MM_DESIGNS } from "../../../kernel/mm/designs.ts";
 import { bootMm } from "../../../kernel/mm/index.ts";
 import { execMm, exitMm, forkMm } from "../../../kernel/mm/memory.ts";
 import type { Mm } from "../../../kernel/mm/mm.ts";
-import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
+import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_NORESERVE, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
 import { procMaps, procStatusVm } from "../../../kernel/mm/maps.ts";
 import { sysMadvise, MADV_DONTFORK } from "../../../kernel/mm/mprotect.ts";
 import { makeHarness, MemFile, RamPhys, read32U, SimTlb, write32U, accessSignal, type Harness } from "./helpers.ts";
 
 const BASE = 0x1000_0000;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+/** More than RAM, which the overcommit heuristic only grants with MAP_NORESERVE. */
+const ANON_NORESERVE = ANON | MAP_NORESERVE;
 
 describe.each(MM_DESIGNS)("mm=%s: edges", (design) => {
   let h: Harness;
@@ -22,9 +24,9 @@ describe.each(MM_DESIGNS)("mm=%s: edges", (design) => {
   it("fork that runs out of memory fails cleanly with ENOMEM", () => {
     h = makeHarness(design, 2 * 1024 * 1024); // 256 allocatable frames
     const p = h.newMm();
-    doMmap(p, null, BASE, 1024 * 4096, PROT_READ | PROT_WRITE, ANON);
+    doMmap(p, null, BASE, 1024 * 4096, PROT_READ | PROT_WRITE, ANON_NORESERVE);
     // Touch one page in each of many 4 MiB slots so fork needs many tables, then use up the rest.
-    const far = doMmap(p, null, 0x2000_0000, 64 * 0x40_0000, PROT_READ | PROT_WRITE, ANON);
+    const far = doMmap(p, null, 0x2000_0000, 64 * 0x40_0000, PROT_READ | PROT_WRITE, ANON_NORESERVE);
     for (let i = 0; i < 64; i++) write32U(h, p, far + i * 0x40_0000, i);
     let i = 0;
     while (h.ctx.frames.freeCount > 3) write32U(h, p, BASE + 4096 * i++, i);
@@ -44,7 +46,7 @@ describe.each(MM_DESIGNS)("mm=%s: edges", (design) => {
   it("a fault with no memory left reports oom, not a crash", () => {
     h = makeHarness(design, 2 * 1024 * 1024);
     const p = h.newMm();
-    doMmap(p, null, BASE, 1024 * 4096, PROT_READ | PROT_WRITE, ANON);
+    doMmap(p, null, BASE, 1024 * 4096, PROT_READ | PROT_WRITE, ANON_NORESERVE);
     let i = 0;
     while (h.ctx.frames.freeCount > 0) write32U(h, p, BASE + 4096 * i++, 1);
     expect(accessSignal(h, p, BASE + 4096 * i, true)).toBe("oom");
@@ -112,7 +114,7 @@ describe("maps and status text", () => {
 
   it("bootMm rejects an unknown design with a clear message", () => {
     expect(() => bootMm({
-      mem: new RamPhys(4 << 20), tlb: new SimTlb(), ramSize: 4 << 20, reservedEnd: 1 << 20, masterPgdPa: 0x1000,
+      mem: new RamPhys(4 << 20), tlb: new SimTlb(), ramSize: 4 << 20, reservedEnd: 1 << 20, masterPgdPa: 0x1000, zeroPagePa: 0x8000,
       design: "fast", hooks: { currentPgd: () => 0x1000, activateKernelPgd: () => {} },
     })).toThrow("mm=fast: unknown design (choose classic, vma, lazy, sharedpt)");
   });

@@ -97,6 +97,7 @@ export function makeHarness(design: MmDesignName, ramSize = RAM_SIZE): Harness {
     ramSize,
     reservedEnd: 0x100000,
     masterPgdPa: MASTER_PGD,
+    zeroPagePa: 0x8000,
     design: selectDesign(design),
     hooks: {
       currentPgd: () => cr3.value,

@@ -117,13 +117,24 @@ describe.each(MM_DESIGNS)("mm=%s: areas", (design) => {
     expect(h.ctx.frames.freeCount).toBe(free0 + 1); // the pgd too
   });
 
-  it("demand-zero fault, then RLIMIT_AS and bad arguments", () => {
+  it("a read maps the shared zero page, the first write a page of its own; then RLIMIT_AS and bad arguments", () => {
     h = makeHarness(design);
     const mm = h.newMm();
     const a = doMmap(mm, null, 0, 8192, PROT_READ | PROT_WRITE, ANON);
     expect(a).toBeGreaterThan(0);
     expect(read32U(h, mm, a + 4)).toBe(0);
+    expect(read32U(h, mm, a + 4096)).toBe(0);
+    expect(h.ctx.counters.faults["zero-page"]).toBe(2);
+    expect(h.ctx.counters.faults["demand-zero"]).toBe(0);
+    expect(mm.rss).toBe(0);
+    const free = h.ctx.frames.freeCount;
+    write32U(h, mm, a + 8, 0x1234);
     expect(h.ctx.counters.faults["demand-zero"]).toBe(1);
+    expect(h.ctx.frames.freeCount).toBe(free - 1);
+    expect(mm.rss).toBe(1);
+    expect(read32U(h, mm, a + 8)).toBe(0x1234);
+    expect(read32U(h, mm, a + 4096)).toBe(0); // the other page still maps the zero page, unchanged
+    expect(h.phys.readBytes(h.ctx.zeroPfn * 4096, 4096).every((b) => b === 0)).toBe(true);
     mm.limits = { as: 4 * 4096, data: Infinity, stack: Infinity };
     expect(doMmap(mm, null, 0, 3 * 4096, PROT_READ, ANON)).toBe(-Errno.ENOMEM);
     expect(doMmap(mm, null, 0, 0, PROT_READ, ANON)).toBe(-Errno.EINVAL);

@@ -1,0 +1,35 @@
+// Guest files cannot grow the host process: ramfs and tmpfs pages are guest
+// frames, so a guest that writes several times its RAM into files (each
+// write stopping at ENOSPC) leaves the host's resident set bounded by guest
+// RAM. A correctness bound, not a speed claim: before file pages lived in
+// guest RAM, `cat /dev/zero > /big` never stopped and the host grew with it.
+
+import { describe, it, expect } from "vitest";
+import { GuestSession } from "../../support/guest.ts";
+
+const MiB = 1 << 20;
+const RAM = 16 * MiB;
+
+describe("host memory under guest file writes", () => {
+  it("writing over 4x guest RAM to / and /tmp keeps host RSS growth under 2x guest RAM", { timeout: 240_000 }, () => {
+    const s = new GuestSession({ memorySize: RAM, cmdline: "quiet" });
+    s.run("cat /dev/zero > /warm; rm /warm"); // the code paths run once before measuring
+    const rss0 = process.memoryUsage().rss;
+    let written = 0;
+    for (const path of ["/big", "/tmp/big", "/big", "/tmp/big", "/big", "/tmp/big", "/big", "/tmp/big"]) {
+      const r = s.run(`cat /dev/zero > ${path}; ls -l ${path}; rm ${path}`, 600);
+      expect(r).toMatch(/^cat: write error: No space left on device$/m);
+      const m = new RegExp(`^-\\S+ +1 +\\S+ +\\S+ +(\\d+) .* ${path}$`, "m").exec(r);
+      expect(m, r).not.toBeNull();
+      const bytes = Number(m![1]);
+      // The file got (nearly) all of free RAM, or all of tmpfs's half of it, and no more.
+      expect(bytes).toBeGreaterThan(path === "/big" ? RAM / 2 : RAM / 4);
+      expect(bytes).toBeLessThan(RAM);
+      expect(s.check()).toEqual([]);
+      written += bytes;
+    }
+    expect(written).toBeGreaterThan(4 * RAM);
+    const grown = process.memoryUsage().rss - rss0;
+    expect(grown).toBeLessThan(2 * RAM);
+  });
+});
