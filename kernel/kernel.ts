@@ -8,7 +8,7 @@
 // its frame, loading its CR3 and TSS.esp0; the stub's exit path does the rest.
 
 import type { CPU } from "../emulator/cpu/cpu.ts";
-import { X86 } from "./arch/x86.ts";
+import { FPU_STATE_SIZE, X86 } from "./arch/x86.ts";
 import { EMPTY_ZERO_PAGE_PA, IDLE_STACK_TOP_PA, KERNEL_CS, KERNEL_DS, LOW_RESERVED_END, SWAPPER_PG_DIR, THREAD_SIZE, kpa, kva } from "./arch/layout.ts";
 import { Tf, TRAP_FRAME_KERNEL_SIZE, TRAP_FRAME_USER_SIZE } from "./arch/trapframe.ts";
 import { I8259, IRQ_BASE_VECTOR } from "./drivers/i8259.ts";
@@ -376,6 +376,35 @@ export class Kernel {
     if (next.mm) x86.loadCr3(next.mm.pgd);
     loadTls(this, next);
     if (next.ioBitmap !== this.ioBitmapLoaded) this.loadIoBitmap(next.ioBitmap);
+    if (next !== this.fpuOwner) this.switchFpu(next);
+  }
+
+  /** The task whose FPU state the CPU's FPU holds (the others keep theirs in Task.fpu). */
+  private fpuOwner: Task | null = null;
+
+  /** Saves the FPU into its owner and loads next's state (an eager switch, as Linux does since 3.x, done only when the owner changes). */
+  private switchFpu(next: Task): void {
+    const owner = this.fpuOwner;
+    if (owner !== null && owner.state !== TaskState.Dead) this.x86.fpuSave((owner.fpu ??= new Uint8Array(FPU_STATE_SIZE)));
+    if (next.fpu !== null) this.x86.fpuRestore(next.fpu);
+    else this.x86.fpuInit();
+    this.fpuOwner = next;
+  }
+
+  /** A copy of t's FPU state (for fork and signal frames), from the FPU if t owns it. */
+  fpuState(t: Task): Uint8Array {
+    if (t !== this.fpuOwner) return t.fpu?.slice() ?? X86.fpuInitImage();
+    const img = new Uint8Array(FPU_STATE_SIZE);
+    this.x86.fpuSave(img);
+    return img;
+  }
+
+  /** Gives t this FPU state (null: FNINIT, as exec and a signal handler's entry do). */
+  setFpuState(t: Task, img: Uint8Array | null): void {
+    t.fpu = img;
+    if (t !== this.fpuOwner) return;
+    if (img !== null) this.x86.fpuRestore(img);
+    else this.x86.fpuInit();
   }
 
   /** The bitmap in the TSS now (a task's, or null for none). */

@@ -10,7 +10,7 @@ import { Tf, TRAP_FRAME_KERNEL_SIZE, TRAP_FRAME_USER_SIZE } from "./arch/trapfra
 import { kpa, kva } from "./arch/layout.ts";
 import { handleMmFault } from "./mm/fault.ts";
 import { forceSignal, kernelInfo } from "./signal/send.ts";
-import { BUS_ADRERR, FPE_INTDIV, ILL_BADSTK, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, Sig, TRAP_BRKPT, TRAP_TRACE } from "./signal/signals.ts";
+import { BUS_ADRERR, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_BADSTK, ILL_ILLOPN, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, Sig, TRAP_BRKPT, TRAP_TRACE } from "./signal/signals.ts";
 import { panic } from "./panic.ts";
 import { outOfMemory } from "./oom-kill.ts";
 
@@ -44,12 +44,30 @@ export function handleException(k: Kernel, t: Task, vector: number): void {
     case 7: // no FPU and no emulator: Linux without math emulation sends SIGFPE
       forceSignal(k, t, Sig.SIGFPE, kernelInfo(Sig.SIGFPE, SI_KERNEL, eip));
       return;
+    case 16: // #MF: an unmasked x87 exception, reported at the next waiting FPU instruction
+      forceSignal(k, t, Sig.SIGFPE, kernelInfo(Sig.SIGFPE, fpuErrorCode(k.x86.fpuUnmaskedExceptions()), eip));
+      return;
     case 17:
       forceSignal(k, t, Sig.SIGBUS, kernelInfo(Sig.SIGBUS, BUS_ADRERR, eip));
       return;
     default: // #OF #BR #TS #NP #SS #GP and anything else
       forceSignal(k, t, Sig.SIGSEGV, kernelInfo(Sig.SIGSEGV, SI_KERNEL, 0));
   }
+}
+
+/**
+ * SIGFPE's si_code for the FPU's unmasked exception flags, in Linux's order
+ * (fpu__exception_code): invalid, divide by zero, overflow, denormal or
+ * underflow, precision. The handler gets a fresh FPU with the flags in its
+ * frame's _fpstate, so the #MF does not repeat.
+ */
+function fpuErrorCode(err: number): number {
+  if (err & 0x01) return FPE_FLTINV;
+  if (err & 0x04) return FPE_FLTDIV;
+  if (err & 0x08) return FPE_FLTOVF;
+  if (err & 0x12) return FPE_FLTUND;
+  if (err & 0x20) return FPE_FLTRES;
+  return SI_KERNEL;
 }
 
 /**

@@ -177,8 +177,9 @@ export function rdpmc(c: CPU): void {
 }
 
 /**
- * CPUID: GenuineIntel, family 6 (the P6's integer instruction set), no FPU;
- * leaf 1 EDX reports exactly what is implemented: PSE, TSC, CX8, CMOV.
+ * CPUID: GenuineIntel, family 6 (the P6's instruction set without MMX or
+ * SSE); leaf 1 EDX reports exactly what is implemented: FPU (when the CPU has
+ * its x87), PSE, TSC, CX8, CMOV.
  */
 export function cpuid(c: CPU): void {
   const r = c.regs;
@@ -193,7 +194,7 @@ export function cpuid(c: CPU): void {
       r[0] = CPU_SIGNATURE;
       r[3] = 0;
       r[1] = 0;
-      r[2] = (1 << 3) | (1 << 4) | (1 << 8) | (1 << 15); // PSE, TSC, CX8, CMOV; bit 0 (FPU) clear
+      r[2] = (c.hasFpu ? 1 : 0) | (1 << 3) | (1 << 4) | (1 << 8) | (1 << 15); // FPU, PSE, TSC, CX8, CMOV
       return;
     default:
       r[0] = r[1] = r[2] = r[3] = 0;

@@ -10,8 +10,8 @@ import { C0, C1, C2, C3, IE, SF, BUSY, put, putIndefinite, raise, unpack, ua } f
 import { fsqrt } from "./fpu/arith.ts";
 import { fcom, frndint, fscale, fxtract, fprem } from "./fpu/misc.ts";
 import { fsin, fcos, fsincos, fptan, f2xm1, fpatan, fyl2x, fyl2xp1 } from "./fpu/transcendental.ts";
-import { type Fpu, T0, T1, fninit } from "./fpu/state.ts";
-import { stOff, isEmpty, underflow, pushSlot, commitPush, pop, stopped, arith, unorderedFault } from "./x87.ts";
+import { type Fpu, T0, T1, fninit, statusWord } from "./fpu/state.ts";
+import { stOff, isEmpty, underflow, pushSlot, commitPush, pop, stopped, arith, unorderedFault, copy } from "./x87.ts";
 
 const CC = C0 | C1 | C2 | C3;
 /** FCMOVB FCMOVE FCMOVBE FCMOVU as Jcc condition codes (B E BE P); the DB forms are the negations (| 1). */
@@ -82,7 +82,7 @@ export function regOp(c: CPU, f: Fpu, op: number, m: number): boolean {
         case 2: case 3: fst(f, i, true); return true;
         case 4:
           if (i !== 0) return c.fault(Vec.UD);
-          c.reg16[0] = (f.env.sw & ~0x3800 & 0xffff) | (f.top << 11); // FNSTSW AX
+          c.reg16[0] = statusWord(f); // FNSTSW AX
           return false;
         case 5: case 6: comi(c, f, i, reg === 5, true); return true; // FUCOMIP, FCOMIP
         default: return c.fault(Vec.UD);
@@ -155,12 +155,6 @@ function fcmov(f: Fpu, i: number, take: boolean): void {
     return;
   }
   if (take) copy(f.st, stOff(f, 0), stOff(f, i));
-}
-
-function copy(r: Uint32Array, d: number, s: number): void {
-  r[d] = r[s];
-  r[d + 1] = r[s + 1];
-  r[d + 2] = r[s + 2];
 }
 
 /** FXCH ST(i): empty operands are replaced by the indefinite when IE is masked. */

@@ -72,6 +72,13 @@ export function pushSlot(f: Fpu): number {
   return p * 3;
 }
 
+/** Copies the 80-bit value at r[s] to r[d]. */
+export function copy(r: Uint32Array, d: number, s: number): void {
+  r[d] = r[s];
+  r[d + 1] = r[s + 1];
+  r[d + 2] = r[s + 2];
+}
+
 /** Completes a push whose slot pushSlot returned: TOP - 1, the new ST(0) tagged non-empty. */
 export function commitPush(f: Fpu): void {
   f.top = (f.top - 1) & 7;
@@ -328,16 +335,7 @@ function memOp(c: CPU, f: Fpu, op: number, reg: number): boolean {
         }
         case 7: { // FSTP m80
           const lin = wlin(c, 10);
-          env.sw &= ~C1;
-          if (isEmpty(f, 0)) {
-            if (!underflow(f)) return true;
-            putIndefinite(r, T0);
-          } else {
-            const s = stOff(f, 0);
-            r[T0] = r[s];
-            r[T0 + 1] = r[s + 1];
-            r[T0 + 2] = r[s + 2];
-          }
+          if (!prepStore(f)) return true;
           mem[0] = r[T0 + 2];
           mem[1] = r[T0 + 1];
           mem[2] = r[T0];
@@ -446,10 +444,7 @@ function prepStore(f: Fpu): boolean {
     putIndefinite(f.st, T0);
     return true;
   }
-  const s = stOff(f, 0);
-  f.st[T0] = f.st[s];
-  f.st[T0 + 1] = f.st[s + 1];
-  f.st[T0 + 2] = f.st[s + 2];
+  copy(f.st, T0, stOff(f, 0));
   return true;
 }
 

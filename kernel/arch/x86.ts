@@ -10,6 +10,10 @@ import {
   GDT_PA, GDT_ENTRY_TSS, HYPERCALL_PORT, IO_BITMAP_BITS, KERNEL_CS, KERNEL_DS, SWAPPER_PG_DIR, TSS_IO_BITMAP_OFFSET, TSS_PA, TSS_SEL, kva,
 } from "./layout.ts";
 import { TSS_ESP0_PA, writeBootStructures, type BootLayout } from "./setup.ts";
+import { FSAVE_SIZE, Fpu, fninit, fpuRestore, fpuSave, statusWord } from "../../emulator/cpu/fpu/state.ts";
+
+/** Bytes of a task's saved FPU state: the 32-bit FNSAVE image (Linux struct fregs_state without its status word). */
+export const FPU_STATE_SIZE = FSAVE_SIZE;
 
 /** Guest cycles the kernel is charged per memory access and per page copied or cleared (docs/timing.md). */
 export const enum KernelCost {
@@ -145,6 +149,35 @@ export class X86 implements TlbControl {
     const at = TSS_PA + TSS_IO_BITMAP_OFFSET;
     if (bitmap === null) for (let i = 0; i < IO_BITMAP_BITS / 8; i++) this.phys.write8(at + i, 0xff);
     else this.phys.writeBytes(at, bitmap);
+  }
+
+  /** Copies the FPU's whole state into `out` (FPU_STATE_SIZE bytes, FNSAVE layout); the FPU keeps it. */
+  fpuSave(out: Uint8Array): void {
+    fpuSave(this.cpu.fpu, out, true);
+  }
+
+  /** Loads the FPU's whole state from an FNSAVE image (FRSTOR). */
+  fpuRestore(img: Uint8Array): void {
+    fpuRestore(this.cpu.fpu, img);
+  }
+
+  /** The FNSAVE image of an FPU just after FNINIT (a new task's state). */
+  static fpuInitImage(): Uint8Array {
+    const f = new Fpu();
+    fninit(f);
+    const img = new Uint8Array(FPU_STATE_SIZE);
+    fpuSave(f, img, true);
+    return img;
+  }
+
+  /** FNINIT: control word 0x037F, all registers empty, no exception pending. */
+  fpuInit(): void {
+    fninit(this.cpu.fpu);
+  }
+
+  /** The FPU's exception flags that its control word leaves unmasked (status & ~control, bits 0-5). */
+  fpuUnmaskedExceptions(): number {
+    return statusWord(this.cpu.fpu) & ~this.cpu.fpu.env.cw & 0x3f;
   }
 
   /** Loads CR3 (flushes the TLB as the hardware does). */

@@ -192,6 +192,7 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   }
   void SigHand;
   sasSsReset(t); // execve(2): the alternate signal stack is not preserved
+  k.setFpuState(t, null); // a fresh FPU: FNINIT, control word 0x037F
   t.tls.fill(0);
   if (t === k.current) loadTls(k, t);
   if (t.clearChildTid !== 0 && oldMm !== mm) {

@@ -127,8 +127,8 @@ export class PageStore implements FilePageOwner {
 
   /**
    * The page holding index for a page fault (the mapping maps it directly): a
-   * hole gets a zero page, charged even past a tmpfs size= limit (the fault
-   * path cannot report ENOSPC; Linux raises SIGBUS there). -1 when memory is exhausted.
+   * hole gets a zero page. -ENOSPC past a tmpfs size= limit (the fault raises
+   * SIGBUS, as Linux's shmem_fault does), -ENOMEM when memory is exhausted.
    */
   faultPage(index: number): number {
     return this.getOrAlloc(index, true);
@@ -151,13 +151,14 @@ export class PageStore implements FilePageOwner {
     if (off !== 0 && page !== undefined) this.allocator.memzeroPage(page, off, PAGE_SIZE - off);
   }
 
+  /** The page at idx, allocated for a hole: -ENOSPC past the size limit, -ENOMEM without memory. */
   private getOrAlloc(idx: number, atFault: boolean): number {
     const have = this.pages.get(idx);
     if (have !== undefined) return have;
     const sb = this.inode.sb;
-    if (!atFault && sb.usedPages + 1 > sb.maxPages) return -1;
+    if (sb.usedPages + 1 > sb.maxPages) return -Errno.ENOSPC;
     const page = this.allocator.allocPage(this, atFault);
-    if (page < 0) return -1;
+    if (page < 0) return -Errno.ENOMEM;
     sb.usedPages++;
     this.pages.set(idx, page);
     return page;

@@ -4,6 +4,7 @@
 // when the faulting mm holds the only reference, stack growth. The result
 // names the decision so the monitor can trace it and the counters count it.
 
+import { Errno } from "../errno.ts";
 import { PAGE_SHIFT, pageDown } from "./config.ts";
 import type { FaultResult, MmContext } from "./context.ts";
 import type { FaultDecision } from "./counters.ts";
@@ -144,7 +145,7 @@ export function doNoPage(
   const index = ((address - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
   if (index * 4096 >= file.size) return "sigbus";
   const cpfn = file.mapping.readCachePage(file, index);
-  if (cpfn < 0) return "oom";
+  if (cpfn < 0) return cpfn === -Errno.ENOSPC ? "sigbus" : "oom"; // a full tmpfs: SIGBUS, as shmem_fault
   r.major = file.mapping.lastMajor;
   r.oldPfn = cpfn;
   if (write && !(vma.vmFlags & VM_SHARED)) {

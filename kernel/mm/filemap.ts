@@ -4,6 +4,7 @@
 // (for the reverse map). A file whose data is already in frames (ramfs,
 // tmpfs) lends them to the cache instead of having them copied.
 
+import { Errno } from "../errno.ts";
 import type { MmContext } from "./context.ts";
 import { PG, type PageOwner } from "./page.ts";
 import type { PhysMem } from "../arch/phys.ts";
@@ -19,7 +20,7 @@ export interface FileBacking {
   /**
    * For files whose data already lives in frames (ramfs/tmpfs stores): the
    * frame holding page `index`, made for a hole; it becomes the cache frame
-   * (one copy). -1 when no frame can be had.
+   * (one copy). -ENOSPC when the filesystem is full, -ENOMEM without memory.
    */
   storePage?(index: number): number;
   /** For such files: whether page `index` is held in memory now (not a hole); mincore's answer. */
@@ -60,8 +61,9 @@ export class AddressSpace implements PageOwner {
 
   /**
    * The frame holding page `index` of file; if not cached, the file's own
-   * frame (storePage) or a new frame filled by readPage.
-   * Returns {pfn, major} in the context's scratch, pfn -1 when out of memory.
+   * frame (storePage) or a new frame filled by readPage. Returns the pfn
+   * (lastMajor tells whether it was read), -ENOMEM when out of memory, or
+   * the store's -ENOSPC (a full tmpfs).
    * The cache keeps its reference; callers take their own with getPage.
    */
   readCachePage(file: FileBacking, index: number): number {
@@ -75,14 +77,14 @@ export class AddressSpace implements PageOwner {
     if (file.storePage) {
       // The file's own frame joins the cache: found in memory, a minor fault.
       pfn = file.storePage(index);
-      if (pfn < 0) return -1;
+      if (pfn < 0) return pfn;
       frames.getPage(pfn);
       frames.flags[pfn] |= PG.CACHE;
       this.lastMajor = false;
     } else {
       if (!file.readPage) panic("readCachePage: a file with neither readPage nor storePage");
       pfn = frames.allocPage(PG.CACHE | PG.UPTODATE);
-      if (pfn < 0) return -1;
+      if (pfn < 0) return -Errno.ENOMEM;
       this.ctx.mem.zeroPage(pfn * 4096);
       this.ctx.counters.pagesZeroed++;
       file.readPage(index, this.ctx.mem, pfn * 4096);

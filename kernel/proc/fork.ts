@@ -61,6 +61,7 @@ export function doFork(k: Kernel, t: Task, flags: number, newsp: number, parentT
   for (let i = 0; i < t.rlim.length; i++) c.rlim[i] = [t.rlim[i][0], t.rlim[i][1]];
   c.tls.set(t.tls);
   c.ioBitmap = t.ioBitmap?.slice() ?? null;
+  c.fpu = k.fpuState(t);
   c.pgid = t.pgid;
   c.sid = t.sid;
   if (flags & CLONE_THREAD) {

@@ -16,8 +16,10 @@ import {
   SIG_DFL, SIG_IGN, Sig, SigSet, defaultAction, type SigInfo,
 } from "./signals.ts";
 import {
-  NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, getSigcontext, putSigcontext, regsFromFrame, retcode, type UserRegs,
+  FPSTATE_SIZE, NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, fpstateBytes, getSigcontext, putSigcontext, regsFromFrame,
+  retcode, type UserRegs,
 } from "./frame.ts";
+import { FPU_STATE_SIZE } from "../arch/x86.ts";
 import { doExit, doGroupExit } from "../proc/exit.ts";
 import { forceSignal, kernelInfo, threadGroup } from "./send.ts";
 import { SS_AUTODISARM, doSigaltstack, getStackT, onSigStack, putStackT, sasSsFlags, sasSsReset, saveAltstack } from "./altstack.ts";
@@ -146,7 +148,8 @@ function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): boolean {
 /**
  * Where a frame of `size` bytes goes (Linux get_sigframe): below the user
  * stack pointer, or at the top of the alternate stack for an SA_ONSTACK
- * handler when not on it yet. null when a frame on the alternate stack would
+ * handler when not on it yet, under the FPU state (its _fpstate, at
+ * regs.fpstate on return). null when a frame on the alternate stack would
  * run off its bottom (Linux returns an always-bad address: the task gets SIGSEGV).
  */
 function frameAddress(t: Task, regs: UserRegs, size: number, flags: number): number | null {
@@ -157,6 +160,8 @@ function frameAddress(t: Task, regs: UserRegs, size: number, flags: number): num
     sp = (t.sasSsSp + t.sasSsSize) >>> 0;
     entering = true;
   }
+  sp = ((sp - FPSTATE_SIZE) & ~3) >>> 0; // Linux fpu__alloc_mathframe (FNSAVE format)
+  regs.fpstate = sp;
   // Linux aligns so that ((sp + 4) & 15) == 0 at handler entry.
   sp = (sp - size) >>> 0;
   sp = (((sp + 4) & ~15) - 4) >>> 0;
@@ -177,7 +182,7 @@ function setupFrame(k: Kernel, t: Task, sig: number, regs: UserRegs, oldMask: Si
   putSigcontext(v, SigFrame.SC, regs, oldMask.lo);
   v.setUint32(SigFrame.EXTRAMASK, oldMask.hi, true);
   bytes.set(retcode(false), SigFrame.RETCODE);
-  if (!t.mm || copyToUser(t.mm, addr, bytes) < 0) return false;
+  if (!t.mm || copyToUser(t.mm, addr, bytes) < 0 || !saveFpuState(k, t, regs.fpstate)) return false;
   enterHandler(k, t, action.handler, addr, sig, 0, 0);
   return true;
 }
@@ -199,7 +204,7 @@ function setupRtFrame(k: Kernel, t: Task, sig: number, info: SigInfo, regs: User
   v.setUint32(RtSigFrame.UC_SIGMASK + 4, oldMask.hi, true);
   putStackT(v, RtSigFrame.UC_STACK, saveAltstack(t, regs.esp));
   bytes.set(retcode(true), RtSigFrame.RETCODE);
-  if (!t.mm || copyToUser(t.mm, addr, bytes) < 0) return false;
+  if (!t.mm || copyToUser(t.mm, addr, bytes) < 0 || !saveFpuState(k, t, regs.fpstate)) return false;
   if (t.sasSsFlags & SS_AUTODISARM) sasSsReset(t);
   enterHandler(k, t, action.handler, addr, sig, addr + RtSigFrame.INFO, addr + RtSigFrame.UC);
   return true;
@@ -223,6 +228,32 @@ export function putSiginfo(v: DataView, off: number, info: SigInfo): void {
       v.setInt32(off + 12, info.pid, true);
       v.setUint32(off + 16, info.uid, true);
   }
+}
+
+/**
+ * Saves t's FPU state as the frame's _fpstate at `at` and gives the handler a
+ * fresh FPU (Linux copy_fpstate_to_sigframe, then fpu__clear_user_states).
+ * False when the stack cannot take it.
+ */
+function saveFpuState(k: Kernel, t: Task, at: number): boolean {
+  if (copyToUser(t.mm!, at, fpstateBytes(k.fpuState(t))) < 0) return false;
+  k.setFpuState(t, null);
+  return true;
+}
+
+/**
+ * Restores the FPU state a sigcontext names (Linux fpu__restore_sig): none (0)
+ * gives a fresh FPU. False when it cannot be read (the task gets SIGSEGV).
+ */
+function restoreFpuState(k: Kernel, t: Task, at: number): boolean {
+  if (at === 0) {
+    k.setFpuState(t, null);
+    return true;
+  }
+  const raw = t.mm ? copyFromUser(t.mm, at, FPU_STATE_SIZE) : -Errno.EFAULT;
+  if (typeof raw === "number") return false;
+  k.setFpuState(t, raw);
+  return true;
 }
 
 /** Points the frame at the handler: ESP = frame, EIP = handler, EAX EDX ECX = (sig, info, uc) for regparm handlers. */
@@ -258,6 +289,10 @@ export function sysSigreturn(k: Kernel, t: Task, rt: boolean): number {
   t.blocked.del(Sig.SIGKILL);
   t.blocked.del(Sig.SIGSTOP);
   restoreRegs(k, t, regs);
+  if (!restoreFpuState(k, t, regs.fpstate)) {
+    doExit(k, t, killedStatus(Sig.SIGSEGV));
+    return KEEP_FRAME;
+  }
   // rt_sigreturn also restores the alternate stack from uc_stack (Linux restore_altstack);
   // refused (EPERM) when the restored stack pointer is still on the current one.
   if (rt) doSigaltstack(t, getStackT(v, RtSigFrame.UC_STACK), regs.esp);

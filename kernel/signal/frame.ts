@@ -34,6 +34,24 @@ export interface UserRegs {
   edi: number; esi: number; ebp: number; esp: number; ebx: number; edx: number; ecx: number; eax: number;
   eip: number; cs: number; eflags: number; ss: number;
   trapno: number; err: number; cr2: number;
+  /** sigcontext.fpstate: where the FPU state was saved (0: none). */
+  fpstate: number;
+}
+
+/**
+ * struct _fpstate_32 as a CPU without FXSR saves it: the 108-byte FNSAVE image,
+ * then the status word and magic 0xffff ("FNSAVE data only").
+ */
+export const FPSTATE_SIZE = 112;
+
+/** The _fpstate bytes for an FNSAVE image (its status word is at byte 4). */
+export function fpstateBytes(img: Uint8Array): Uint8Array {
+  const b = new Uint8Array(FPSTATE_SIZE);
+  b.set(img.subarray(0, 108));
+  b[108] = img[4];
+  b[109] = img[5];
+  b[110] = b[111] = 0xff;
+  return b;
 }
 
 /** Reads the user registers out of a trap frame given as a 32-bit reader at frame offsets. */
@@ -43,7 +61,7 @@ export function regsFromFrame(read32: (off: number) => number): UserRegs {
     edi: read32(Tf.EDI), esi: read32(Tf.ESI), ebp: read32(Tf.EBP), esp: read32(Tf.USER_ESP),
     ebx: read32(Tf.EBX), edx: read32(Tf.EDX), ecx: read32(Tf.ECX), eax: read32(Tf.EAX),
     eip: read32(Tf.EIP), cs: read32(Tf.CS) & 0xffff, eflags: read32(Tf.EFLAGS), ss: read32(Tf.USER_SS) & 0xffff,
-    trapno: read32(Tf.VECTOR), err: read32(Tf.ERROR), cr2: 0,
+    trapno: read32(Tf.VECTOR), err: read32(Tf.ERROR), cr2: 0, fpstate: 0,
   };
 }
 
@@ -55,7 +73,7 @@ export function putSigcontext(view: DataView, off: number, r: UserRegs, oldmask:
   w(Sc.EBX, r.ebx); w(Sc.EDX, r.edx); w(Sc.ECX, r.ecx); w(Sc.EAX, r.eax);
   w(Sc.TRAPNO, r.trapno); w(Sc.ERR, r.err); w(Sc.EIP, r.eip); w(Sc.CS, r.cs);
   w(Sc.EFLAGS, r.eflags); w(Sc.ESP_AT_SIGNAL, r.esp); w(Sc.SS, r.ss);
-  w(Sc.FPSTATE, 0); w(Sc.OLDMASK, oldmask); w(Sc.CR2, r.cr2);
+  w(Sc.FPSTATE, r.fpstate); w(Sc.OLDMASK, oldmask); w(Sc.CR2, r.cr2);
 }
 
 /** Reads a struct sigcontext at `off` in `view`. */
@@ -65,7 +83,7 @@ export function getSigcontext(view: DataView, off: number): UserRegs {
     gs: r(Sc.GS) & 0xffff, fs: r(Sc.FS) & 0xffff, es: r(Sc.ES) & 0xffff, ds: r(Sc.DS) & 0xffff,
     edi: r(Sc.EDI), esi: r(Sc.ESI), ebp: r(Sc.EBP), esp: r(Sc.ESP), ebx: r(Sc.EBX), edx: r(Sc.EDX),
     ecx: r(Sc.ECX), eax: r(Sc.EAX), eip: r(Sc.EIP), cs: r(Sc.CS) & 0xffff, eflags: r(Sc.EFLAGS),
-    ss: r(Sc.SS) & 0xffff, trapno: r(Sc.TRAPNO), err: r(Sc.ERR), cr2: r(Sc.CR2),
+    ss: r(Sc.SS) & 0xffff, trapno: r(Sc.TRAPNO), err: r(Sc.ERR), cr2: r(Sc.CR2), fpstate: r(Sc.FPSTATE),
   };
 }
 

@@ -21,6 +21,7 @@ export const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
 /** si_code values the kernel produces. */
 export const SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
 export const SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRERR = 2, ILL_ILLOPN = 2, ILL_BADSTK = 8, FPE_INTDIV = 1, TRAP_BRKPT = 1, TRAP_TRACE = 2;
+export const FPE_FLTDIV = 3, FPE_FLTOVF = 4, FPE_FLTUND = 5, FPE_FLTRES = 6, FPE_FLTINV = 7;
 export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
 export const enum DefaultAction { Term, Ignore, Core, Stop, Cont }

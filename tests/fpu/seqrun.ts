@@ -97,6 +97,7 @@ export function ignoredMask(b: Uint8Array, o: number): Uint8Array {
   m.fill(1, SAVE + 12, SAVE + 28);
   m.fill(1, 0x30c, 0x31c); // the FNSTENV/FNSAVE images some cases store at 0x300 and 0x500
   m.fill(1, 0x50c, 0x51c);
+  m.fill(1, 0x606, 0x60e); // the 16-bit layouts' pointers at 0x600
   const sw = b[o + SAVE + 4] | (b[o + SAVE + 5] << 8);
   const tw = b[o + SAVE + 8] | (b[o + SAVE + 9] << 8);
   const top = (sw >> 11) & 7;

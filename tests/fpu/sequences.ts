@@ -184,6 +184,10 @@ export function allCases(): SeqCase[] {
   out.push(make("fldenv", 0x037f, [VALUES[2], VALUES[5]], `${loads(2)}fnstenv [ebx+0x300]\nfninit\nfldenv [ebx+0x300]\nfaddp st1, st0`));
   out.push(make("frstor", 0x037f, [VALUES[2], VALUES[5], VALUES[13]], `${loads(3)}fnsave [ebx+0x500]\nfldpi\nfrstor [ebx+0x500]\nfmulp st1, st0`));
   out.push(make("frstor tags", 0x037f, [VALUES[0], VALUES[11], VALUES[15]], `${loads(3)}fnsave [ebx+0x500]\nmov word [ebx+0x508], 0xffcf\nfrstor [ebx+0x500]`));
+  // The 16-bit protected-mode layouts (operand-size prefix), stored at 0x600.
+  out.push(make("fnstenv16", 0x0b7e, [VALUES[2], VALUES[0]], `${loads(2)}fdiv st0, st1\no16 fnstenv [ebx+0x600]`));
+  out.push(make("fnsave16", 0x037f, [VALUES[18], VALUES[11], VALUES[15]], `${loads(3)}o16 fnsave [ebx+0x600]\no16 frstor [ebx+0x600]\nfaddp st1, st0`));
+  out.push(make("fldenv16", 0x037f, [VALUES[2]], `${loads(1)}mov dword [ebx+0x600], 0x0000077f\nmov dword [ebx+0x604], 0xfcff1234\nmov dword [ebx+0x608], 0\nmov dword [ebx+0x60c], 0\no16 fldenv [ebx+0x600]`));
   out.push(make("fldcw reserved", 0x037f, [], "fldcw [ebx+0x1f0]\nfnstcw [ebx+0x200]\nfldcw [ebx+0x1f2]\nfnstcw [ebx+0x202]", (b) => { b[0x1f0] = 0; b[0x1f1] = 0; b[0x1f2] = 0xff; b[0x1f3] = 0xff; }));
   out.push(make("fnclex", 0x0370, [VALUES[2], VALUES[0]], `${loads(2)}fdiv st0, st1\nfnstsw ax\nmov [ebx+0x200], eax\nfnclex\nfnstsw ax\nmov [ebx+0x204], eax`));
   out.push(make("fninit", 0x0000, [VALUES[2]], `${loads(1)}fninit\nfnstsw ax\nmov [ebx+0x200], eax\nfnstcw [ebx+0x204]`));

@@ -191,6 +191,8 @@ const QEMU_USER_CANNOT = new Map<string, string>(Object.entries({
   mmap_min_addr_user: "qemu maps guest page 0 at an offset in its own address space",
   maps_at_read: "qemu writes /proc/self/maps when it is opened",
   proc_stat_utime: "qemu writes its own /proc/self/stat, with zero times",
+  fpu_signal_handler: "qemu 7.2 does not give the x87 state back at sigreturn",
+  ...Object.fromEntries(["fpu_sigfpe_divide", "fpu_sigfpe_invalid"].map((n) => [n, "qemu's x87 never raises #MF, so unmasked exceptions send no SIGFPE"])),
   msync_hole_enomem: "qemu keeps its own reservation in a guest hole, so the host's msync finds it mapped",
   ...Object.fromEntries(["zero_page_no_rss", "zero_page_write_allocates"].map((n) => [n, "VmRSS is qemu's own"])),
   ...Object.fromEntries(

@@ -20,10 +20,11 @@ long read_text(const char *path, char *buf, size_t size)
 	return (long)len;
 }
 
-long status_kb(const char *key)
+/* Value of the "key:" line of a /proc file of such lines; -1 if absent. */
+static long key_value(const char *path, const char *key)
 {
 	static char buf[8192];
-	if (read_text("/proc/self/status", buf, sizeof buf) < 0)
+	if (read_text(path, buf, sizeof buf) < 0)
 		return -1;
 	size_t klen = strlen(key);
 	for (char *line = buf; *line;) {
@@ -35,6 +36,16 @@ long status_kb(const char *key)
 		line = nl + 1;
 	}
 	return -1;
+}
+
+long status_kb(const char *key)
+{
+	return key_value("/proc/self/status", key);
+}
+
+long meminfo_kb(const char *key)
+{
+	return key_value("/proc/meminfo", key);
 }
 
 static char maps_buf[262144];

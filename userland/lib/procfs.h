@@ -10,6 +10,9 @@ long read_text(const char *path, char *buf, size_t size);
 /* Value in kB of a "Key:   N kB" line of /proc/self/status; -1 if absent. */
 long status_kb(const char *key);
 
+/* The same for a line of /proc/meminfo (e.g. "MemFree"). */
+long meminfo_kb(const char *key);
+
 /* Collects the /proc/self/maps lines whose start lies in [lo, hi), trimmed of
  * trailing blanks, each ending in '\n', into out. Returns the number of lines, -1 on error. */
 int maps_lines(unsigned long lo, unsigned long hi, char *out, size_t size);

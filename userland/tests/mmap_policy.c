@@ -18,15 +18,6 @@
 
 #define MIN_ADDR 0x10000UL
 
-static long meminfo_kb(const char *key)
-{
-	char buf[4096];
-	if (read_text("/proc/meminfo", buf, sizeof buf) < 0)
-		return -1;
-	char *p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
 static void min_addr(void)
 {
 	pid_t pid = fork();
@@ -61,7 +52,7 @@ static void min_addr(void)
 
 static void overcommit(void)
 {
-	long total = meminfo_kb("MemTotal:") + meminfo_kb("SwapTotal:");
+	long total = meminfo_kb("MemTotal") + meminfo_kb("SwapTotal");
 	size_t big = (size_t)(total + 4096) * 1024; /* more than RAM + swap */
 	if (big >= 0xb0000000UL) {
 		skip("overcommit_refused", "RAM + swap (%ld kB) leaves no room to ask for more in 3 GiB", total);

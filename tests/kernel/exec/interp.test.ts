@@ -1,5 +1,6 @@
 // PT_INTERP: Debian's dynamically linked coreutils (PIE executables needing
-// /lib/ld-linux.so.2 and libc.so.6 from libc6:i386) run under vmalab, loaded
+// /lib/ld-linux.so.2 and libc.so.6 from libc6:i386; sort, seq and printf use
+// the x87 through glibc's floating point) run under vmalab, loaded
 // as Linux's binfmt_elf loads them, under every mm design with no frame
 // leaked; their output equals the same binaries run through the i386
 // reference (ld.so invoked directly with the program, natively or under
@@ -17,12 +18,14 @@ import { S_IFDIR, S_IFREG, writeCpio, type CpioEntry } from "../../../tools/cpio
 const LIBC = "lib/i386-linux-gnu/libc.so.6";
 const LDSO = "lib/ld-linux.so.2";
 const PROGRAMS = ["bin/echo", "bin/cat", "bin/true", "bin/false", "usr/bin/head", "usr/bin/wc",
-  "usr/bin/uniq", "usr/bin/cut", "usr/bin/od", "usr/bin/sha256sum", "usr/bin/basename"];
+  "usr/bin/uniq", "usr/bin/cut", "usr/bin/od", "usr/bin/sha256sum", "usr/bin/basename", "usr/bin/sort", "usr/bin/seq",
+  "usr/bin/printf"];
 const INPUT = "pear\napple\nfig\napple\nbanana:yellow\ncherry:red\n";
 /** Command lines run in /data (relative file names, so the output is the same on the host). */
 const COMMANDS = [
   "echo hello from glibc", "cat in.txt", "true", "false", "head -n 2 in.txt", "wc in.txt",
   "uniq -c in.txt", "cut -d: -f2 in.txt", "od -c in.txt", "sha256sum in.txt", "basename /usr/lib/x.so .so",
+  "sort in.txt", "seq 1 0.25 2.5", "printf %.3f,%g,%e 3.14159 1e-5 123456789",
 ];
 const DESIGNS = ["classic", "vma", "lazy", "sharedpt"];
 

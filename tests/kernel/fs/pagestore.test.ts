@@ -116,10 +116,10 @@ describe("file pages from a bounded allocator", () => {
     expect(store.allocatedPages).toBe(0);
   });
 
-  it("a fault on a hole gets a zero page, charged even past tmpfs size=", () => {
+  it("a fault on a hole gets a zero page; past tmpfs size= it gets ENOSPC (SIGBUS), as shmem_fault", () => {
     const w = makeWorld();
     const pages = new HostFilePages(8);
-    const tmp = createTmpfs({ dev: mkdev(0, 12), clock: w.clock, sizeBytes: 4096, maxInodes: 4, pages });
+    const tmp = createTmpfs({ dev: mkdev(0, 12), clock: w.clock, sizeBytes: 2 * 4096, maxInodes: 4, pages });
     mountAt(w, "/t", tmp);
     const fd = sysOpen(w.caller, "/t/f", O_RDWR | O_CREAT, 0o644);
     expect(sysFtruncate(w.caller, fd, 3 * 4096)).toBe(0);
@@ -132,8 +132,9 @@ describe("file pages from a bounded allocator", () => {
     store.allocator.memcpyFromPage(p, 0, dst, 0, 4096);
     expect(dst.every((b) => b === 0)).toBe(true);
     expect([tmp.usedPages, pages.nrPages, store.allocatedPages]).toEqual([2, 2, 2]);
+    expect(store.faultPage(1)).toBe(-Errno.ENOSPC); // the fault path turns it into SIGBUS
     sysLlseek(w.caller, fd, 4096, 0);
-    expect(sysWrite(w.caller, fd, bytes("b"))).toBe(-Errno.ENOSPC); // write(2) keeps size=
+    expect(sysWrite(w.caller, fd, bytes("b"))).toBe(-Errno.ENOSPC);
     sysClose(w.caller, fd);
     expect(sysUnlink(w.caller, "/t/f")).toBe(0);
     expect([tmp.usedPages, pages.nrPages]).toEqual([0, 0]);

@@ -5,7 +5,8 @@ import { MM_DESIGNS } from "../../../kernel/mm/designs.ts";
 import { bootMm } from "../../../kernel/mm/index.ts";
 import { execMm, exitMm, forkMm } from "../../../kernel/mm/memory.ts";
 import type { Mm } from "../../../kernel/mm/mm.ts";
-import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_NORESERVE, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
+import { AddressSpace, type FileBacking } from "../../../kernel/mm/filemap.ts";
+import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
 import { procMaps, procStatusVm } from "../../../kernel/mm/maps.ts";
 import { sysMadvise, MADV_DONTFORK } from "../../../kernel/mm/mprotect.ts";
 import { makeHarness, MemFile, RamPhys, read32U, SimTlb, write32U, accessSignal, type Harness } from "./helpers.ts";
@@ -50,6 +51,19 @@ describe.each(MM_DESIGNS)("mm=%s: edges", (design) => {
     let i = 0;
     while (h.ctx.frames.freeCount > 0) write32U(h, p, BASE + 4096 * i++, 1);
     expect(accessSignal(h, p, BASE + 4096 * i, true)).toBe("oom");
+    exitMm(p);
+  });
+
+  it("a fault on a page its filesystem has no room for is SIGBUS (a full tmpfs); no memory is oom", () => {
+    h = makeHarness(design);
+    const p = h.newMm();
+    for (const [err, decision] of [[-Errno.ENOSPC, "sigbus"], [-Errno.ENOMEM, "oom"]] as const) {
+      const full: FileBacking = { size: 8192, mapping: new AddressSpace(h.ctx), storePage: () => err };
+      const a = doMmap(p, full, 0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED);
+      expect(accessSignal(h, p, a, false)).toBe(decision);
+      expect(accessSignal(h, p, a + 4096, true)).toBe(decision);
+      full.mapping.release();
+    }
     exitMm(p);
   });
 
