@@ -15,6 +15,15 @@ import { FSAVE_SIZE, Fpu, fninit, fpuRestore, fpuSave, statusWord } from "../../
 /** Bytes of a task's saved FPU state: the 32-bit FNSAVE image (Linux struct fregs_state without its status word). */
 export const FPU_STATE_SIZE = FSAVE_SIZE;
 
+/** The FNSAVE image of an FPU just after FNINIT, made once by the FPU's own code. */
+const FNINIT_IMAGE = ((): Uint8Array => {
+  const f = new Fpu();
+  fninit(f);
+  const img = new Uint8Array(FPU_STATE_SIZE);
+  fpuSave(f, img, true);
+  return img;
+})();
+
 /** Guest cycles the kernel is charged per memory access and per page copied or cleared (docs/timing.md). */
 export const enum KernelCost {
   ACCESS = 1, // a MOV to or from memory that hits the cache
@@ -161,13 +170,9 @@ export class X86 implements TlbControl {
     fpuRestore(this.cpu.fpu, img);
   }
 
-  /** The FNSAVE image of an FPU just after FNINIT (a new task's state). */
+  /** A copy of the FNSAVE image of an FPU just after FNINIT (a new task's state). */
   static fpuInitImage(): Uint8Array {
-    const f = new Fpu();
-    fninit(f);
-    const img = new Uint8Array(FPU_STATE_SIZE);
-    fpuSave(f, img, true);
-    return img;
+    return FNINIT_IMAGE.slice();
   }
 
   /** FNINIT: control word 0x037F, all registers empty, no exception pending. */

@@ -226,28 +226,40 @@ export function fcos(env: FpuEnv, r: Uint32Array, a: number): void {
 }
 
 /**
- * FSINCOS: sine to r[dSin] (ST(1) after the push), cosine to r[a] (the new ST(0)). C1 tells
- * whether the sine was rounded up (so the host's x87 reports it). Returns false when nothing
- * was pushed (out of range, or an unmasked exception).
+ * The operands FSINCOS and FPTAN do not compute (unsupported, infinite, NaN, out of range):
+ * both results become the QNaN indefinite or the propagated NaN. Returns true (pushed) or
+ * false (nothing pushed) when it handled the operand, null for a number to compute (in ua).
  */
-export function fsincos(env: FpuEnv, r: Uint32Array, a: number, dSin: number): boolean {
+function screenPair(env: FpuEnv, r: Uint32Array, a: number, d: number): boolean | null {
   unpack(r, a, ua);
   env.sw &= ~(C1 | C2);
   const k = ua.k;
   if (k === K_UNSUP || k === K_INF) {
     if (raise(env, IE) !== 0) return false;
-    put(r, dSin, 0xffff, 0xc0000000, 0);
+    put(r, d, 0xffff, 0xc0000000, 0);
     put(r, a, 0xffff, 0xc0000000, 0);
     return true;
   }
   if (k === K_QNAN || k === K_SNAN) {
     if (k === K_SNAN && raise(env, IE) !== 0) return false;
-    propagateNaN1(env, r, dSin, ua);
-    put(r, a, r[dSin], r[dSin + 1], r[dSin + 2]);
+    propagateNaN1(env, r, d, ua);
+    put(r, a, r[d], r[d + 1], r[d + 2]);
     return true;
   }
   if (k === K_DENORMAL && raise(env, DE) !== 0) return false;
   if (outOfRange(env)) return false;
+  return null;
+}
+
+/**
+ * FSINCOS: sine to r[dSin] (ST(1) after the push), cosine to r[a] (the new ST(0)). C1 tells
+ * whether the sine was rounded up (so the host's x87 reports it). Returns false when nothing
+ * was pushed (out of range, or an unmasked exception).
+ */
+export function fsincos(env: FpuEnv, r: Uint32Array, a: number, dSin: number): boolean {
+  const special = screenPair(env, r, a, dSin);
+  if (special !== null) return special;
+  const k = ua.k;
   if (k === K_ZERO) {
     put(r, dSin, r[a], r[a + 1], r[a + 2]);
     put(r, a, BIAS, 0x80000000, 0);
@@ -264,23 +276,9 @@ export function fsincos(env: FpuEnv, r: Uint32Array, a: number, dSin: number): b
  * when nothing was pushed.
  */
 export function fptan(env: FpuEnv, r: Uint32Array, a: number, dTan: number): boolean {
-  unpack(r, a, ua);
-  env.sw &= ~(C1 | C2);
+  const special = screenPair(env, r, a, dTan);
+  if (special !== null) return special;
   const k = ua.k;
-  if (k === K_UNSUP || k === K_INF) {
-    if (raise(env, IE) !== 0) return false;
-    put(r, dTan, 0xffff, 0xc0000000, 0);
-    put(r, a, 0xffff, 0xc0000000, 0);
-    return true;
-  }
-  if (k === K_QNAN || k === K_SNAN) {
-    if (k === K_SNAN && raise(env, IE) !== 0) return false;
-    propagateNaN1(env, r, dTan, ua);
-    put(r, a, r[dTan], r[dTan + 1], r[dTan + 2]);
-    return true;
-  }
-  if (k === K_DENORMAL && raise(env, DE) !== 0) return false;
-  if (outOfRange(env)) return false;
   if (k === K_ZERO) put(r, dTan, r[a], r[a + 1], r[a + 2]);
   else {
     const { q, r: red } = reduce(ua);
