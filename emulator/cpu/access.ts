@@ -393,6 +393,17 @@ export function push16(c: CPU, v: number): void {
   }
 }
 
+/**
+ * Checks that `len1 + 1` bytes at SS:`off` could be written (segment limit and rights,
+ * then the pages' write permission at the CPL) without writing them: ENTER's check of
+ * its final stack pointer (Intel SDM vol. 2A, ENTER, #SS(0) and #PF). May fault.
+ */
+export function probeStackWrite(c: CPU, off: number, len1: number): void {
+  const lin = segW(c, 2 /* SS */, off, len1);
+  const e = c.tlb[lin >>> 12];
+  if ((e & c.wmask) !== c.wmask || (lin & 0xfff) > 0xfff - len1) probeW(c, lin, len1 + 1);
+}
+
 /** Pushes with the current operand size. */
 export function pushV(c: CPU, v: number): void {
   if (c.os32) push32(c, v);

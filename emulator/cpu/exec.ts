@@ -9,7 +9,7 @@
 import { type CPU, S, Vec, F, CR0 } from "./cpu.ts";
 import {
   setWindow, curEip, fetch8, fetchS8, fetch16, fetch32, fetchImm, decodeEa, segR, segW, rd32, wr32, rdW32,
-  readM8, readM16, readM32, syncClock, push16, push32, pushV, pop32, pop16, peek16, peek32, addSp,
+  readM8, readM16, readM32, syncClock, push16, push32, pushV, pop32, pop16, peek16, peek32, addSp, probeStackWrite,
 } from "./access.ts";
 import { alu, sub32, inc, dec, neg, logicFlags, shift, multiply, divide, imulTrunc, MASK } from "./alu.ts";
 import { cond, getCF, getOF, getZF, materialize, setCF, setZF } from "./flags.ts";
@@ -811,12 +811,20 @@ export function pushSeg(c: CPU, s: number): void {
   else push16(c, c.segSel[s]);
 }
 
-/** POP ES/SS/DS/FS/GS: loads the segment before committing ESP. */
+/**
+ * POP ES/SS/DS/FS/GS: loads the segment before committing ESP. The pop advances SP or
+ * ESP by the size of the stack it was read from (Intel SDM vol. 2B, POP: StackAddrSize
+ * at the time of the pop), so a POP SS that changes SS.B still moves the old stack's pointer.
+ */
 export function popSeg(c: CPU, s: number): void {
   const o32 = c.os32;
   const v = o32 ? peek32(c, 0) & 0xffff : peek16(c, 0);
+  const n = o32 ? 4 : 2;
+  const s32 = c.stack32;
+  const sp = s32 ? (c.regs[4] + n) | 0 : (c.reg16[8] + n) & 0xffff;
   loadSegment(c, s, v);
-  addSp(c, o32 ? 4 : 2);
+  if (s32) c.regs[4] = sp;
+  else c.reg16[8] = sp;
   if (s === S.SS) c.shadow = c.ssShadow = c.blockEnd = true;
 }
 
@@ -844,9 +852,12 @@ function pusha(c: CPU): void {
   }
 }
 
+/** POPA's eight values, read before any register changes (no allocation per instruction). */
+const popaVals = new Int32Array(8);
+
 function popa(c: CPU): void {
   const sz = c.os32 ? 4 : 2;
-  const v = [0, 0, 0, 0, 0, 0, 0, 0];
+  const v = popaVals;
   for (let i = 7; i >= 0; i--) v[i] = sz === 4 ? peek32(c, (7 - i) * 4) : peek16(c, (7 - i) * 2);
   addSp(c, 8 * sz);
   for (let i = 0; i < 8; i++) if (i !== 4) setReg(c, sz === 4 ? 2 : 1, i, v[i]);
@@ -894,29 +905,36 @@ function popf(c: CPU): void {
   c.setEflags((old & ~mask) | (v & mask));
 }
 
+/**
+ * ENTER imm16, imm8 (Intel SDM vol. 2A, ENTER): pushes (E)BP; FrameTemp is ESP after
+ * that push for a 32-bit operand, SP for a 16-bit one; nesting level L > 1 copies L - 1
+ * frame pointers read at (E)BP (EBP or BP by SS.B) minus multiples of the operand size;
+ * L > 0 then pushes FrameTemp. ESP/SP (by SS.B) drops by imm16 only after a write check
+ * at the final stack pointer, and (E)BP takes FrameTemp last, so a fault leaves EBP
+ * unchanged (the run loop restores ESP).
+ */
 function enter(c: CPU): void {
   const size = fetch16(c);
   const level = fetch8(c) & 31;
   const r = c.regs;
   const s32 = c.stack32;
-  const w = c.os32 ? 4 : 2;
-  const bp = s32 ? r[5] : c.reg16[10];
-  pushV(c, c.os32 ? r[5] : c.reg16[10]);
-  const frame = s32 ? r[4] : c.reg16[8];
+  const o32 = c.os32;
+  const w = o32 ? 4 : 2;
+  let p = s32 ? r[5] : c.reg16[10];
+  pushV(c, o32 ? r[5] : c.reg16[10]);
+  const frame = o32 ? r[4] : c.reg16[8];
   if (level > 0) {
-    let p = bp;
     for (let i = 1; i < level; i++) {
       p = s32 ? (p - w) | 0 : (p - w) & 0xffff;
-      pushV(c, c.os32 ? readM32(c, S.SS, p) : readM16(c, S.SS, p));
+      pushV(c, o32 ? readM32(c, S.SS, p) : readM16(c, S.SS, p));
     }
     pushV(c, frame);
     c.cyc += 3 * level;
   }
-  if (s32) {
-    r[5] = c.os32 ? frame : (r[5] & ~0xffff) | (frame & 0xffff);
-    r[4] = (r[4] - size) | 0;
-  } else {
-    c.reg16[10] = frame;
-    c.reg16[8] = (c.reg16[8] - size) & 0xffff;
-  }
+  const sp = s32 ? (r[4] - size) | 0 : (c.reg16[8] - size) & 0xffff;
+  probeStackWrite(c, sp, w - 1);
+  if (s32) r[4] = sp;
+  else c.reg16[8] = sp;
+  if (o32) r[5] = frame;
+  else c.reg16[10] = frame;
 }

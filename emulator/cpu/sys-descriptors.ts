@@ -154,21 +154,30 @@ export function checkInnerStack(cpu: CPU, sel: number, hi: number, dpl: number, 
 /**
  * True when the `bytes` bytes a push of that size below `esp` (push = true) or a pop
  * at `esp` (push = false) touches lie inside the stack segment described by
- * `limit`/`attr` (expand-up or expand-down, 16- or 32-bit by the B bit).
+ * `limit`/`attr` (expand-up or expand-down, 16- or 32-bit by the B bit). The frame is
+ * made of `unit`-byte elements. On a 16-bit stack every push and pop moves SP modulo
+ * 64K (Intel SDM vol. 2, PUSH/POP Operation: SP <- SP - size), so a frame may wrap from
+ * offset 0 to 0xffff; it fits when every offset it uses is inside an expand-up limit,
+ * including the bytes of an element that straddles 0xffff when SP is not aligned to
+ * `unit` (such an element is not split: its bytes continue past 0xffff).
  */
-export function stackFits(limit: number, attr: number, esp: number, bytes: number, push: boolean): boolean {
+export function stackFits(limit: number, attr: number, esp: number, bytes: number, push: boolean, unit = 1): boolean {
   const big = (attr & Attr.DB) !== 0;
   const mask = big ? 0xffffffff : 0xffff;
   const low = ((push ? esp - bytes : esp) & mask) >>> 0;
   const high = ((low + bytes - 1) & mask) >>> 0;
   const lim = limit >>> 0;
-  if ((attr & (Acc.CODE | Acc.DC)) === Acc.DC) return low > lim && high > lim && high >= low; // expand-down
-  return low <= lim && high <= lim && high >= low;
+  const down = (attr & (Acc.CODE | Acc.DC)) === Acc.DC;
+  if (high >= low) return down ? low > lim : high <= lim;
+  return !big && !down && lim >= 0xffff + (low & (unit - 1));
 }
 
-/** Checks that `bytes` can be popped from the current SS:ESP; #SS(0) otherwise (protected mode only). */
-export function checkPop(cpu: CPU, esp: number, bytes: number): void {
-  if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], esp, bytes, false)) cpu.fault(Vec.SS, 0);
+/**
+ * Checks that `bytes` can be popped, in `unit`-byte elements, from the current SS:ESP;
+ * #SS(0) otherwise (protected mode only).
+ */
+export function checkPop(cpu: CPU, esp: number, bytes: number, unit = 1): void {
+  if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], esp, bytes, false, unit)) cpu.fault(Vec.SS, 0);
 }
 
 /**

@@ -154,7 +154,7 @@ export function farCall(cpu: CPU, selector: number, offset: number, opsize32: bo
   const acc = (hi >>> 8) & 0xff;
   if (acc & Acc.S) {
     fetchCode(cpu, sel, cpl, true);
-    if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], 2 * size, true)) cpu.fault(Vec.SS, 0);
+    if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], 2 * size, true, size)) cpu.fault(Vec.SS, 0);
     checkEip(cpu, eip, descLimit(target.lo, target.hi));
     frameBeginCurrent(cpu);
     pushSized(cpu, cpu.segSel[S.CS], opsize32);
@@ -188,7 +188,7 @@ function callGate(cpu: CPU, lo: number, hi: number, is32: boolean): void {
   const climit = descLimit(target.lo, target.hi);
 
   if ((cacc & Acc.DC) !== 0 || cdpl === cpl) {
-    if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], 2 * size, true)) cpu.fault(Vec.SS, 0);
+    if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], 2 * size, true, size)) cpu.fault(Vec.SS, 0);
     checkEip(cpu, toff, climit);
     frameBeginCurrent(cpu);
     pushSized(cpu, cpu.segSel[S.CS], is32);
@@ -214,11 +214,11 @@ function callGate(cpu: CPU, lo: number, hi: number, is32: boolean): void {
   const slimit = descLimit(slo, shi);
   const sbase = descBase(slo, shi);
   const count = hi & 0x1f;
-  if (!stackFits(slimit, sattr, esp, (4 + count) * size, true)) cpu.fault(Vec.SS, ss & 0xfffc);
+  if (!stackFits(slimit, sattr, esp, (4 + count) * size, true, size)) cpu.fault(Vec.SS, ss & 0xfffc);
   checkEip(cpu, toff, climit);
   const oldEsp = cpu.regs[R.ESP];
   if (count > 0) {
-    checkPop(cpu, oldEsp, count * size);
+    checkPop(cpu, oldEsp, count * size, size);
     for (let i = 0; i < count; i++) params[i] = readStack(cpu, oldEsp, i * size, is32);
   }
   setAccessed(cpu, saddr, shi);
@@ -232,7 +232,9 @@ function callGate(cpu: CPU, lo: number, hi: number, is32: boolean): void {
   commitCs(cpu, tsel, cdpl);
   cpu.cpl = cdpl;
   setSegment(cpu, S.SS, ss, sbase, slimit, sattr);
-  cpu.regs[R.ESP] = sattr & Attr.DB ? frame.esp : (esp & ~0xffff) | frame.esp;
+  // A 16-bit inner stack sets only SP; ESP's upper half stays the caller's (the manual
+  // leaves it open; Bochs and QEMU both keep the old upper half).
+  cpu.regs[R.ESP] = sattr & Attr.DB ? frame.esp : (oldEsp & ~0xffff) | frame.esp;
   cpu.eip = toff;
   cpu.onModeChange();
 }
@@ -256,7 +258,7 @@ export function farReturn(cpu: CPU, opsize32: boolean, popBytes: number): void {
     cpu.onModeChange();
     return;
   }
-  checkPop(cpu, esp, 2 * size);
+  checkPop(cpu, esp, 2 * size, size);
   const eip = readStack(cpu, esp, 0, opsize32);
   const cs = readStack(cpu, esp, size, false);
   const cpl = cpu.cpl;
@@ -273,7 +275,7 @@ export function farReturn(cpu: CPU, opsize32: boolean, popBytes: number): void {
     return;
   }
   const at = 2 * size + popBytes;
-  checkPop(cpu, esp + at, 2 * size);
+  checkPop(cpu, esp + at, 2 * size, size);
   const newEsp = readStack(cpu, esp, at, opsize32);
   const ss = readStack(cpu, esp, at + size, false);
   returnToOuter(cpu, cs, eip, ss, newEsp + popBytes, rpl);

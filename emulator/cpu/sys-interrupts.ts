@@ -182,7 +182,7 @@ function deliverProtected(cpu: CPU, vector: number, code: number, kind: IntKind)
     const slimit = descLimit(slo, shi);
     const sbase = descBase(slo, shi);
     const bytes = ((vm ? 9 : 5) + (code >= 0 ? 1 : 0)) * size;
-    if (!stackFits(slimit, sattr, esp, bytes, true)) cpu.fault(Vec.SS, (ss & 0xfffc) | ext);
+    if (!stackFits(slimit, sattr, esp, bytes, true, size)) cpu.fault(Vec.SS, (ss & 0xfffc) | ext);
     if (off > climit) cpu.fault(Vec.GP, ext);
     setAccessed(cpu, saddr, shi);
     setAccessed(cpu, caddr, chi);
@@ -201,7 +201,9 @@ function deliverProtected(cpu: CPU, vector: number, code: number, kind: IntKind)
     if (code >= 0) pushSized(cpu, code, is32);
     // Commit.
     setSegment(cpu, S.SS, ss, sbase, slimit, sattr);
-    cpu.regs[R.ESP] = sattr & Attr.DB ? frame.esp : (esp & ~0xffff) | frame.esp;
+    // A 16-bit inner stack sets only SP; ESP's upper half stays the interrupted one's
+    // (the manual leaves it open; Bochs and QEMU both keep the old upper half).
+    cpu.regs[R.ESP] = sattr & Attr.DB ? frame.esp : (cpu.regs[R.ESP] & ~0xffff) | frame.esp;
     if (vm) {
       loadNullSegment(cpu, S.GS, 0);
       loadNullSegment(cpu, S.FS, 0);
@@ -214,7 +216,7 @@ function deliverProtected(cpu: CPU, vector: number, code: number, kind: IntKind)
     // Same level (or a conforming handler): the current stack.
     if (vm) cpu.fault(Vec.GP, selCode);
     const bytes = (3 + (code >= 0 ? 1 : 0)) * size;
-    if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], bytes, true)) cpu.fault(Vec.SS, ext);
+    if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], bytes, true, size)) cpu.fault(Vec.SS, ext);
     if (off > climit) cpu.fault(Vec.GP, ext);
     setAccessed(cpu, caddr, chi);
     frameBeginCurrent(cpu);
@@ -234,7 +236,7 @@ function deliverProtected(cpu: CPU, vector: number, code: number, kind: IntKind)
 function pushAfterTaskSwitch(cpu: CPU, code: number, ext: number): void {
   const is32 = (cpu.trAttr & 8) !== 0;
   const size = is32 ? 4 : 2;
-  if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], size, true)) cpu.fault(Vec.SS, ext);
+  if (!stackFits(cpu.segLimit[S.SS], cpu.segAttr[S.SS], cpu.regs[R.ESP], size, true, size)) cpu.fault(Vec.SS, ext);
   frameBeginCurrent(cpu);
   pushSized(cpu, code, is32);
   setStackPointer(cpu, frame.esp);

@@ -56,7 +56,7 @@ export function iret(cpu: CPU, opsize32: boolean): void {
     switchTask(cpu, link, TaskSource.Iret, 0);
     return;
   }
-  checkPop(cpu, esp, 3 * size);
+  checkPop(cpu, esp, 3 * size, size);
   const eip = readStack(cpu, esp, 0, opsize32);
   const cs = readStack(cpu, esp, size, false);
   const nfl = readStack(cpu, esp, 2 * size, opsize32);
@@ -83,7 +83,7 @@ export function iret(cpu: CPU, opsize32: boolean): void {
     cpu.onModeChange();
     return;
   }
-  checkPop(cpu, esp + 3 * size, 2 * size);
+  checkPop(cpu, esp + 3 * size, 2 * size, size);
   const newEsp = readStack(cpu, esp, 3 * size, opsize32);
   const ss = readStack(cpu, esp, 4 * size, false);
   returnToOuter(cpu, cs, eip, ss, newEsp, rpl);
@@ -93,7 +93,7 @@ export function iret(cpu: CPU, opsize32: boolean): void {
 
 /** IRETD at CPL 0 with VM set in the popped EFLAGS: pops ESP SS ES DS FS GS and enters v86 mode. */
 function returnToV86(cpu: CPU, esp: number, eip: number, cs: number, nfl: number): void {
-  checkPop(cpu, esp, 36);
+  checkPop(cpu, esp, 36, 4);
   const newEsp = readStack(cpu, esp, 12, true);
   const ss = readStack(cpu, esp, 16, true);
   const es = readStack(cpu, esp, 20, true);
