@@ -1,10 +1,13 @@
 // The vmalab command (bin/vmalab.mjs, `npm start -- ...`): builds a Machine
 // from the command line, wires COM1 to the terminal (raw mode when stdin is a
-// TTY; piped input is forwarded too), runs it and exits with the guest's
-// status. User mistakes, and outputs that cannot be written, end with one
-// "vmalab: ..." line on stderr and status 2; standard output closed by its
-// reader ends the run quietly with 141, the status of a program that SIGPIPE
-// killed (Node ignores SIGPIPE, so the process cannot die by it).
+// TTY; piped input is forwarded too; under `run`, each of stdin/stdout/stderr
+// that is not a terminal is a pipe to the program instead: cli/run-stdio.ts),
+// runs it and exits with the guest's status. User mistakes, and outputs that
+// cannot be written, end with one "vmalab: ..." line on stderr and status 2;
+// standard output closed by its reader while the console writes to it ends the
+// run quietly with 141, the status of a program that SIGPIPE killed (Node
+// ignores SIGPIPE, so the process cannot die by it). A CPU halted with
+// interrupts disabled ends it with 3 (or stops in the monitor or for gdb).
 
 import { readFileSync, openSync, closeSync, fstatSync, readSync } from "node:fs";
 import { basename } from "node:path";
@@ -17,6 +20,7 @@ import { MIB, parseArgs, usage, UsageError, type CliOptions } from "./options.ts
 import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
 import { ByteSink, writeAllSync } from "./output.ts";
 import { LineEditor } from "./line-editor.ts";
+import { runStdio, type RunStdio } from "./run-stdio.ts";
 import type { MonitorTarget } from "../monitor/monitor.ts";
 import { Errno } from "../kernel/errno.ts";
 import { parseCmdline } from "../kernel/cmdline.ts";
@@ -29,6 +33,8 @@ let exiting = false;
 
 /** Status for standard output closed by its reader: 128 + SIGPIPE, as a shell reports a program SIGPIPE killed. */
 const EXIT_PIPE_CLOSED = 128 + 13;
+/** Status when the CPU halted with interrupts disabled (nothing can wake it). */
+const EXIT_CPU_HALTED = 3;
 
 /** Writes one line to stderr, with CR LF while the terminal is in raw mode; a failure has nowhere to go. */
 function note(line: string): void {
@@ -134,6 +140,8 @@ function ramLimit(o: CliOptions): [number, string] {
 interface Sinks {
   console: { push(byte: number): void };
   debug: ByteSink | null;
+  /** Under run: host ends of the paravirtual console's ports 0-2 (cli/run-stdio.ts). */
+  stdio?: RunStdio | null;
 }
 
 /**
@@ -173,6 +181,9 @@ async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> 
   const builtin = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs", Infinity, "");
   const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd", ...ramLimit(o)) }));
   const cmdline = o.run && !o.verbose ? `quiet ${o.append}` : o.append;
+  const { NodeHostFs, checkVolume } = await import("./hostfs-node.ts");
+  for (const v of o.volumes) checkVolume(v);
+  const hostShares = o.volumes.map((v) => ({ backend: new NodeHostFs(v.hostDir), guestPath: v.guestPath, readOnly: v.readOnly }));
   const { VmalabSystem } = await import("../system/system.ts");
   const { KernelPanic } = await import("../kernel/panic.ts");
   // Kernel messages go to the console unless quiet, as printk on a serial console; the boot's are kept to be checked.
@@ -196,6 +207,8 @@ async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> 
       initArgv: o.run ?? undefined,
       onInitExit: o.run ? () => {} : undefined,
       onKernelLog,
+      vports: sinks.stdio?.ends,
+      hostShares,
     });
   } catch (e) {
     if (!(e instanceof KernelPanic)) throw e;
@@ -248,7 +261,9 @@ async function main(argv: string[]): Promise<number> {
     traceSink = ByteSink.toFd(fd, (e) => outputFailed(what, e));
   }
   const early: number[] = [];
-  const sinks: Sinks = { console: { push: (b) => early.push(b) }, debug: debugSink };
+  // run: descriptors that are not terminals become pipes to the guest program (a terminal stays its console)
+  const stdio = o.run ? runStdio(o.deterministic, (what, e) => outputFailed(what, e), () => stdoutSink.flush()) : null;
+  const sinks: Sinks = { console: { push: (b) => early.push(b) }, debug: debugSink, stdio };
   const target = await buildMachine(o, sinks);
   const machine: Machine = target.machine;
   const { Monitor, traceToJson } = await import("../monitor/monitor.ts");
@@ -280,6 +295,7 @@ async function main(argv: string[]): Promise<number> {
         outputFailed(what, e as NodeJS.ErrnoException);
       }
     }
+    stdio?.flush();
     stdoutSink.flush();
   };
   const finish = (status: number): never => exitWith(status);
@@ -339,17 +355,22 @@ async function main(argv: string[]): Promise<number> {
       // no stty: output keeps the terminal's newline translation
     }
   }
-  stdin.on("data", (chunk: Buffer) => {
-    const bytes = escape.filter(chunk);
-    if (bytes.length === 0) return;
-    if (inMonitor) editor.feed(bytes);
-    else machine.sendInput(bytes);
-  });
-  stdin.on("error", () => {});
-  stdin.resume();
+  // Under run a piped stdin belongs to the guest program (port 0), not to COM1 and the escape keys.
+  if (!stdio?.stdinTaken) {
+    stdin.on("data", (chunk: Buffer) => {
+      const bytes = escape.filter(chunk);
+      if (bytes.length === 0) return;
+      if (inMonitor) editor.feed(bytes);
+      else machine.sendInput(bytes);
+    });
+    stdin.on("error", () => {});
+    stdin.resume();
+  }
   const signals = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
   for (const [sig, n] of Object.entries(signals)) process.on(sig, () => finish(128 + n));
 
+  // A dead CPU ends the run, unless someone can look at it (the monitor, gdb).
+  mon.debugger.stopOnHalt = o.monitor || o.gdb !== null;
   if (o.monitor) {
     mon.debugger.stop();
     toggleMonitor();
@@ -362,6 +383,12 @@ async function main(argv: string[]): Promise<number> {
       stdoutSink.flush();
       note(`vmalab: triple fault (the guest reset the CPU at EIP 0x${(machine.cpu.eip >>> 0).toString(16)}); stopping`);
       return finish(1);
+    case "halted": {
+      stdoutSink.flush();
+      const at = `${outcome.cs.toString(16).padStart(4, "0")}:${outcome.eip.toString(16).padStart(8, "0")}`;
+      note(`vmalab: CPU halted with interrupts disabled at ${at}`);
+      return finish(EXIT_CPU_HALTED);
+    }
     default:
       return finish(0);
   }

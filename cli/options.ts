@@ -39,6 +39,33 @@ export interface CliOptions {
   /** Listen for gdb on 127.0.0.1:PORT; with gdbWait, start stopped until gdb continues. */
   gdb: number | null;
   gdbWait: boolean;
+  /** `-v HOSTDIR:/GUESTDIR[:ro]`: host folders the built-in kernel mounts at boot, in order. */
+  volumes: VolumeSpec[];
+}
+
+/** A parsed `-v HOSTDIR:/GUESTDIR[:ro]`. */
+export interface VolumeSpec {
+  hostDir: string;
+  guestPath: string;
+  readOnly: boolean;
+}
+
+/**
+ * Parses `-v HOSTDIR:/GUESTDIR[:ro|:rw]` (HOSTDIR may not contain ':').
+ * Throws UsageError for a bad shape, a relative GUESTDIR, '/', '.' or '..' in it, or a bad flag.
+ */
+export function parseVolume(text: string): VolumeSpec {
+  const parts = text.split(":");
+  const shape = "give -v HOSTDIR:/GUESTDIR or -v HOSTDIR:/GUESTDIR:ro";
+  if (parts.length < 2 || parts.length > 3) throw new UsageError(`bad -v '${text}': ${shape}`);
+  const [hostDir, guest, flag] = parts;
+  if (hostDir === "") throw new UsageError(`bad -v '${text}': the host directory is empty (${shape})`);
+  if (!guest.startsWith("/")) throw new UsageError(`bad -v '${text}': the guest directory '${guest}' is not an absolute path`);
+  const comps = guest.split("/").filter((c) => c !== "");
+  if (comps.length === 0) throw new UsageError(`bad -v '${text}': a host folder cannot cover the guest's root directory`);
+  if (comps.some((c) => c === "." || c === "..")) throw new UsageError(`bad -v '${text}': the guest directory may not contain '.' or '..'`);
+  if (flag !== undefined && flag !== "ro" && flag !== "rw") throw new UsageError(`bad -v '${text}': unknown flag ':${flag}' (give :ro or :rw)`);
+  return { hostDir, guestPath: "/" + comps.join("/"), readOnly: flag === "ro" };
 }
 
 export const MIB = 1024 * 1024;
@@ -80,6 +107,8 @@ const VALUE_OPTIONS: Record<string, string> = {
   "--debugcon": "debugcon",
   "--pf-trace": "pfTrace",
   "--gdb": "gdb",
+  "-v": "volume",
+  "--volume": "volume",
 };
 
 const FLAG_OPTIONS: Record<string, string> = {
@@ -104,7 +133,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     bios: null,
     initrd: [],
     append: "",
-    debugcon: { kind: "stdio" },
+    debugcon: { kind: "none" }, // as QEMU: port 0xE9 output only when asked for
     postLog: false,
     deterministic: false,
     run: null,
@@ -113,6 +142,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     pfTrace: null,
     gdb: null,
     gdbWait: false,
+    volumes: [],
   };
   let memoryText = "";
   const RUN_USAGE = "vmalab run [options] -- /path/prog [args]";
@@ -170,6 +200,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "append":
         o.append = value;
         break;
+      case "volume":
+        o.volumes.push(parseVolume(value));
+        break;
       case "pfTrace":
         if (value === "") throw new UsageError(`option '${arg}' needs a file name`);
         o.pfTrace = value;
@@ -196,6 +229,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.kernel && o.bios) throw new UsageError("give either --kernel or --bios, not both");
   if (o.bios && (o.initrd.length > 0 || o.append !== "")) throw new UsageError("--initrd and --append do not apply to --bios");
   if (o.run && (o.kernel || o.bios)) throw new UsageError("run uses the built-in kernel: drop --kernel/--bios");
+  if (o.volumes.length > 0 && (o.kernel || o.bios)) throw new UsageError("-v shares a host folder with the built-in kernel: drop --kernel/--bios");
+  if (new Set(o.volumes.map((v) => v.guestPath)).size < o.volumes.length) throw new UsageError("-v: two host folders on the same guest directory");
   if (o.gdbWait && o.gdb === null) throw new UsageError("--gdb-wait needs --gdb PORT");
   if (o.pfTrace && (o.kernel || o.bios)) throw new UsageError("--pf-trace traces the built-in kernel's page faults: drop --kernel/--bios");
   if (!o.kernel && !o.bios) checkBuiltinKernel(o, memoryText);
@@ -227,9 +262,10 @@ export function usage(): string {
 
 Runs the vmalab i386 PC with COM1 on this terminal. Without --kernel or --bios
 it boots the built-in vmalab kernel to a shell. \`run\` boots it, runs one guest
-program with the console as its stdin/stdout/stderr, prints only what the program
-prints (the kernel's messages too with --verbose) and exits with its status
-(128 + signal if it was killed).
+program, prints only what the program prints (the kernel's messages too with
+--verbose) and exits with its status (128 + signal if it was killed). Its stdin,
+stdout and stderr are the console where this command's are a terminal, and
+binary-clean pipes to them where they are not (files, pipes).
 
 Options:
   --append "CMDLINE"    the kernel command line: mm=classic|vma|lazy|sharedpt, init=PATH, quiet,
@@ -241,7 +277,11 @@ Options:
   --bios FILE           start from a ROM image (4 KiB-256 KiB) at F000:FFF0 instead
   -m SIZE               RAM size: MiB, or with a suffix: 64M, 1G (default 128M); 1M-${MAX_DIRECT_MAP_BYTES / GIB}G for the
                         built-in kernel, which maps all RAM at 0x${PAGE_OFFSET.toString(16).toUpperCase()}; up to ${MAX_MEMORY / GIB}G with --kernel or --bios
-  --debugcon DEST       port 0xE9 output: stdio (default), none, or a file name
+  -v HOSTDIR:/GUESTDIR[:ro]
+                        built-in kernel: mount the host directory HOSTDIR on GUESTDIR in the guest
+                        (made if missing), read-write or read-only (:ro); may be given several times;
+                        the guest cannot reach outside HOSTDIR (docs/hostfs.md)
+  --debugcon DEST       port 0xE9 output: stdio, a file name, or none (the default)
   --post-log            print every POST code written to port 0x80 on stderr
   --monitor             start stopped, in the monitor (Ctrl-A c switches back to the console)
   --pf-trace FILE       write every page fault the kernel handles to FILE as JSON lines
@@ -255,7 +295,8 @@ Options:
 Terminal: Ctrl-A x quits, Ctrl-A h shows the keys, Ctrl-A Ctrl-A sends Ctrl-A,
 Ctrl-A c switches between the console and the monitor (type help there).
 Exit status: with \`run\`, the program's; otherwise the guest's isa-debug-exit status ((V << 1) | 1 for a write of V to
-port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 2 for a usage mistake or an output that cannot be
+port 0xF4), 0 after Ctrl-A x, 1 after a triple fault, 3 when the CPU halts with interrupts disabled (without
+--monitor or --gdb, which stop there instead), 2 for a usage mistake or an output that cannot be
 written (one "vmalab: ..." line on stderr), 141 when standard output is a pipe its reader closed (the status
 of a program killed by SIGPIPE; nothing is printed).
 `;

@@ -55,13 +55,34 @@ export class ByteSink {
     if (this.failed) return;
     this.buf[this.len++] = byte;
     if (this.len === this.buf.length) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
+    else this.schedule();
+  }
+
+  /** Queues src[offset, offset+length) (copied; a full buffer is written at once, blocking while the reader is slow). */
+  pushBytes(src: Uint8Array, offset: number, length: number): void {
+    const end = offset + length;
+    while (offset < end && !this.failed) {
+      const n = Math.min(end - offset, this.buf.length - this.len);
+      this.buf.set(src.subarray(offset, offset + n), this.len);
+      this.len += n;
+      offset += n;
+      if (this.len === this.buf.length) this.flush();
     }
+    if (this.len > 0) this.schedule();
+  }
+
+  /** True once a write failed (everything pushed since is dropped). */
+  get broken(): boolean {
+    return this.failed;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
   }
 
   /** Queues every byte of `bytes`. */

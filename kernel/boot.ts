@@ -11,11 +11,13 @@ import { defineIoportCalls } from "./syscalls/ioport.ts";
 import { defineSignalCalls } from "./syscalls/signal.ts";
 import { registerFileSyscalls } from "./syscalls/files.ts";
 import { registerMiscSyscalls } from "./syscalls/misc.ts";
+import { defineSyslogCall } from "./syscalls/syslog.ts";
 import { registerTimeSyscalls } from "./syscalls/time.ts";
 import { handleException } from "./traps.ts";
 import { doSignal } from "./signal/deliver.ts";
 import { bootFs, type InitrdArchive } from "./fs-boot.ts";
 import { registerMmDevices } from "./drivers/mm-devices.ts";
+import { registerVports } from "./drivers/vport-files.ts";
 import { defineShmCalls } from "./ipc/shm.ts";
 import { doExecve } from "./exec/exec.ts";
 import { newMm } from "./mm/memory.ts";
@@ -46,6 +48,7 @@ export function bootKernel(
   registerTimeSyscalls(table);
   defineShmCalls(table);
   defineIoportCalls(table);
+  defineSyslogCall(table);
   k.syscalls = table;
   k.exceptionHandler = handleException;
   k.beforeUserReturn = doSignal;
@@ -57,6 +60,7 @@ export function bootKernel(
   for (const w of fsr.warnings) k.printk(w);
   k.initDevices();
   registerMmDevices(k);
+  registerVports(k, fsr.files);
   k.printk(`vmalab: ${Math.round((k.mmctx.frames.totalram * 4) / 1024)} MiB free, mm=${k.options.mm}`);
 
   const init = k.allocTask();

@@ -19,6 +19,8 @@ import type { MmContext } from "./mm/context.ts";
 import type { PageCacheHook, PageStore } from "./fs/pagestore.ts";
 import { filePagesOf } from "./mm/store-frames.ts";
 import { Errno } from "./errno.ts";
+import { isHostfs } from "./fs/hostfs.ts";
+import { hostfsBacking } from "./hostfs-mapping.ts";
 
 const backings = new WeakMap<Inode, InodeBacking>();
 
@@ -96,6 +98,7 @@ class InodeBacking implements FileBacking, PageCacheHook {
  */
 export function fileBacking(ctx: MmContext, file: File): FileBacking | number {
   const inode = file.inode;
+  if (isHostfs(inode)) return (inode.mode & S_IFMT) === S_IFREG ? hostfsBacking(ctx, file) : -Errno.ENODEV;
   const store = inode.data;
   if ((inode.mode & S_IFMT) !== S_IFREG || store === null || inode.sb.pages !== filePagesOf(ctx)) return -Errno.ENODEV;
   let b = backings.get(inode);

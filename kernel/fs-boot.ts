@@ -28,6 +28,7 @@ import { Console } from "./console.ts";
 import { createProcfs, CONSOLE_TTY_NR } from "./proc-fs.ts";
 import { fsClockOf } from "./syscalls/time-clock.ts";
 import { filePagesOf } from "./mm/store-frames.ts";
+import { mountHostShares } from "./hostfs-boot.ts";
 
 export interface KernelVfs {
   ns: MountTable;
@@ -108,6 +109,8 @@ export function bootFs(k: Kernel, archives: readonly InitrdArchive[]): BootFsRes
     const r = mkdirMount(caller, ns, path, mode, sb);
     if (r < 0) return { ok: false, message: `cannot mount ${sb.type} on ${path} (error ${-r})` };
   }
+  const hostErr = mountHostShares(k, caller, ns, clock);
+  if (hostErr !== null) return { ok: false, message: hostErr };
 
   const files = new FdTable();
   const con = openFile(caller, AT_FDCWD, "/dev/console", O_RDWR, 0);

@@ -27,6 +27,8 @@ import { exitMm } from "./mm/memory.ts";
 import { kernelInfo, sendGroupSignal, sendSignal } from "./signal/send.ts";
 import type { SigInfo } from "./signal/signals.ts";
 import { loadTls } from "./proc/tls.ts";
+import { LogBuffer, KERN_INFO, KERN_WARNING } from "./printk.ts";
+import { CPU_HZ } from "./syscalls/time-clock.ts";
 
 /** The outcome a system call handler may return instead of a value for EAX. */
 export const KEEP_FRAME = -0x20000; // the handler rewrote the frame (execve, sigreturn): leave EAX alone
@@ -54,6 +56,15 @@ export class Kernel {
   /** Timer ticks since boot (Linux jiffies). */
   jiffies = 0;
   private nextPid = 1;
+  /** The kernel log that printk writes and syslog(2) reads. */
+  readonly log = new LogBuffer();
+  /** Guest cycles spent in ring 3, by every task (Linux's cpustat[CPUTIME_USER], /proc/stat). */
+  userCycles = 0;
+  /** Context switches and tasks created since boot (Linux's nr_context_switches, total_forks). */
+  contextSwitches = 0;
+  forks = 0;
+  /** Interrupts taken per IRQ line (/proc/stat's intr, /proc/interrupts). */
+  readonly irqCounts = new Float64Array(16);
   /** Syscall table; filled in by boot. */
   syscalls!: Syscalls;
   /** Unknown system call numbers seen, with counts. */
@@ -62,6 +73,8 @@ export class Kernel {
   readonly tickHooks: (() => void)[] = [];
   /** Hooks run on each timer tick (sleep timeouts). */
   readonly timers: { due: number; fire: () => void }[] = [];
+  /** Handlers of the other device interrupts, by IRQ line (drivers set them when they probe). */
+  readonly irqHandlers: ((() => void) | undefined)[] = [];
   /** Bytes received on the console, handed to the tty layer. */
   onConsoleInput: (byte: number) => void = () => {};
   /** Timer interrupts per second. */
@@ -85,7 +98,7 @@ export class Kernel {
     cmdline: string,
   ) {
     this.x86 = new X86(cpu);
-    this.options = parseCmdline(cmdline, (msg) => host.log(msg));
+    this.options = parseCmdline(cmdline, (msg) => this.printk(msg, KERN_WARNING));
     const x86 = this.x86;
     x86.boot();
     this.mmctx = new MmContext({
@@ -118,9 +131,13 @@ export class Kernel {
     this.pic.enable(COM1_IRQ);
   }
 
-  /** Writes kernel messages to the console (printk), unless booted `quiet`. */
-  printk(line: string): void {
-    this.host.log(line);
+  /**
+   * Logs a kernel message (kernel/printk.ts) and, below the console log
+   * level, writes it to the console through the host (which hides it when
+   * booted `quiet`).
+   */
+  printk(line: string, level = KERN_INFO): void {
+    if (this.log.append(level, this.x86.cycles() / CPU_HZ, line)) this.host.log(line);
   }
 
   /** A new task with a fresh pid and a kernel stack, not yet runnable. null when out of memory. */
@@ -136,6 +153,7 @@ export class Kernel {
     t.ksp = t.kstackTop - TRAP_FRAME_USER_SIZE;
     t.startCycles = this.x86.cycles();
     this.tasks.set(pid, t);
+    this.forks++;
     return t;
   }
 
@@ -261,8 +279,10 @@ export class Kernel {
     const t = this.current;
     t.ksp = frameVa;
     const entry = this.x86.cycles();
-    if ((this.frameRead(t, Tf.CS) & 3) === 3) t.utime += entry - this.lastExit;
-    else t.stime += entry - this.lastExit;
+    if ((this.frameRead(t, Tf.CS) & 3) === 3) {
+      t.utime += entry - this.lastExit;
+      this.userCycles += entry - this.lastExit;
+    } else t.stime += entry - this.lastExit;
     const vector = this.frameRead(t, Tf.VECTOR);
     if (vector === 0x80) this.syscall(t);
     else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + 16) this.interrupt(vector - IRQ_BASE_VECTOR);
@@ -298,6 +318,7 @@ export class Kernel {
   }
 
   private interrupt(irq: number): void {
+    this.irqCounts[irq]++;
     if (irq === 0) {
       this.jiffies++;
       this.runTimers();
@@ -308,6 +329,8 @@ export class Kernel {
       }
     } else if (irq === COM1_IRQ) {
       this.serial.interrupt(this.onConsoleInput);
+    } else if (this.irqHandlers[irq] !== undefined) {
+      this.irqHandlers[irq]!();
     } else if ((irq === 7 || irq === 15) && !this.pic.inService(irq)) {
       return; // spurious: no EOI
     }
@@ -369,7 +392,10 @@ export class Kernel {
 
   private switchTo(next: Task): void {
     const x86 = this.x86;
-    if (next !== this.current) this.current = next;
+    if (next !== this.current) {
+      this.current = next;
+      this.contextSwitches++;
+    }
     x86.kernelSp = next.ksp;
     if (next === this.idle) return; // lazy TLB: idle keeps whatever CR3 is loaded
     x86.setEsp0(next.kstackTop);

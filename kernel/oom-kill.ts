@@ -13,6 +13,7 @@ import { Sig } from "./signal/signals.ts";
 import { TaskState } from "./proc/task.ts";
 import { isSwapPte } from "./mm/swap.ts";
 import type { Mm } from "./mm/mm.ts";
+import { KERN_ERR } from "./printk.ts";
 
 /** Swap entries in mm's page tables (Linux MM_SWAPENTS), by a scan. */
 export function swapEntsOf(mm: Mm): number {
@@ -62,7 +63,7 @@ export function outOfMemory(k: Kernel, t: Task): boolean {
   const line = `Out of memory: Killed process ${victim.tgid} (${victim.comm}) total-vm:${mm.totalVm * 4}kB, ` +
     `anon-rss:${mm.anonRss * 4}kB, file-rss:${mm.fileRss * 4}kB`;
   vfsOf(k).console.write(line + "\n");
-  k.printk(line);
+  k.printk(line, KERN_ERR);
   k.mmctx.counters.oomKills++;
   if (victim === t || victim.tgid === t.tgid) {
     doGroupExit(k, t, Sig.SIGKILL);

@@ -1,6 +1,6 @@
 // The kernel's /proc tree on the procfs framework (fs/procfs.ts): meminfo,
-// uptime, loadavg, version, self (a link to the caller's pid) and one
-// directory per process with cmdline, comm, maps, stat, statm, status and
+// uptime, loadavg, version, stat, cpuinfo, mounts, self (a link to the caller's pid) and one
+// directory per process with cmdline, comm, maps, mounts, stat, statm, status and
 // exe (a link to the executable). Texts come from proc-files.ts at open.
 
 import { procVmstat } from "./proc-vmstat.ts";
@@ -9,13 +9,14 @@ import { TaskState, type Task } from "./proc/task.ts";
 import type { Inode, FsClock } from "./fs/inode.ts";
 import { Procfs, ProcDir, procFile, procLink, type ProcNode } from "./fs/procfs.ts";
 import { addSystemFiles } from "./fs/procgen.ts";
-import { encodeDev, mkdev } from "./fs/mode.ts";
+import { encodeDev, isFifo, mkdev } from "./fs/mode.ts";
 import { lookupAt, AT_FDCWD } from "./fs/open.ts";
 import {
   procMaps, procStatus, procStat, procStatm, procLoadavg, procVersion, procCmdline, meminfoOf, uptimeCentis, idleCentis,
   type TtyInfo,
 } from "./proc-files.ts";
 import { callerOf, taskGroups } from "./syscalls/caller.ts";
+import { procCpuinfo, procMounts, procStat as procSystemStat } from "./proc-system.ts";
 
 /** What /proc needs besides the kernel: the console's tty state for stat's tty fields. */
 export interface ProcfsEnv {
@@ -35,6 +36,27 @@ function isProcess(t: Task): boolean {
   return t.tgid === t.pid && t.state !== TaskState.Dead;
 }
 
+/**
+ * /proc/<pid>/fd: one link per open descriptor, to the path the file was
+ * opened by, or Linux's "pipe:[ino]" / "anon_inode:[ino]" for files without
+ * one. Unlike Linux's magic links, opening one resolves its target by name,
+ * so a pipe's entry cannot be opened through it.
+ */
+function fdDir(t: Task): ProcDir {
+  return new ProcDir(0o500).addProvider(function* () {
+    const files = t.files;
+    if (files === null) return;
+    for (const fd of files.openFds()) {
+      const f = files.get(fd);
+      if (f === null) continue;
+      const target = f.name !== "" ? f.name : isFifo(f.inode.mode) ? `pipe:[${f.inode.ino}]` : `anon_inode:[${f.inode.ino}]`;
+      // Linux's tid_fd_update_inode: r-x for a readable file, -wx for a writable one, for the owner only.
+      const perm = (f.readable ? 0o500 : 0) | (f.writable ? 0o300 : 0);
+      yield [String(fd), Object.assign(procLink(() => target), { uid: t.euid, gid: t.egid, perm })] as [string, ProcNode];
+    }
+  });
+}
+
 /** The /proc/<pid> directory of process t (made at each lookup; cheap). */
 function pidDir(k: Kernel, t: Task, env: ProcfsEnv): ProcDir {
   const d = Object.assign(new ProcDir(0o555), { uid: t.euid, gid: t.egid });
@@ -42,6 +64,8 @@ function pidDir(k: Kernel, t: Task, env: ProcfsEnv): ProcDir {
   d.add("cmdline", own(procFile(() => procCmdline(t))));
   d.add("comm", own(procFile(() => `${t.comm}\n`)));
   d.add("exe", own(procLink(() => (t.exePath !== "" && t.state !== TaskState.Zombie ? t.exePath : null))));
+  d.add("mounts", own(procFile(() => procMounts(k, t))));
+  d.add("fd", own(fdDir(t)));
   d.add("maps", own(procFile(() => procMaps(t.mm, t.exePath, exeInodeOf(k, t)))));
   d.add("stat", own(procFile(() => procStat(k, t, env.ttyInfo(t)))));
   d.add("statm", own(procFile(() => procStatm(t.mm))));
@@ -60,6 +84,9 @@ export function createProcfs(k: Kernel, dev: number, clock: FsClock, env: Procfs
   root.add("loadavg", procFile(() => procLoadavg(k)));
   root.add("vmstat", procFile(() => procVmstat(k)));
   root.add("version", procFile(() => procVersion()));
+  root.add("stat", procFile(() => procSystemStat(k)));
+  root.add("cpuinfo", procFile(() => procCpuinfo(k)));
+  root.add("mounts", procLink(() => "self/mounts"));
   root.add("self", procLink(() => String(k.current.tgid)));
   const procfs = new Procfs(dev, clock, root);
   root.addProvider(function* () {

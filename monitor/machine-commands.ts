@@ -246,6 +246,7 @@ export function describeStop(r: StopReason, cpu: CPU): string {
       return `exception ${r.vector} error ${r.errorCode < 0 ? "-" : hex(r.errorCode)} at ${hex(r.eip)} cr2 ${hex(r.cr2)} (held, not delivered yet)`;
     case "exit": return `guest exited with status ${r.status}`;
     case "triple-fault": return "triple fault";
+    case "halted": return `CPU halted with interrupts disabled at ${r.cs.toString(16).padStart(4, "0")}:${r.eip.toString(16).padStart(8, "0")}`;
   }
 }
 

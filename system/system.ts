@@ -3,8 +3,11 @@
 // worker, the benchmarks and the tests all start the system through here.
 
 import { Machine, DETERMINISTIC_EPOCH } from "../emulator/machine/machine.ts";
+import type { VportHostEnd } from "../emulator/devices/vport.ts";
 import { bootKernel, type InitrdArchive } from "../kernel/boot.ts";
 import type { Kernel } from "../kernel/kernel.ts";
+import { HostFsDevice } from "../emulator/devices/hostfs.ts";
+import type { HostShare } from "../emulator/devices/hostfs-backend.ts";
 
 export interface SystemOptions {
   /** RAM in bytes (default 128 MiB). */
@@ -28,16 +31,25 @@ export interface SystemOptions {
   /** Let idle guest time pass no faster than the wall clock (interactive use). */
   paceIdle?: boolean;
   /**
+   * Host byte streams on the paravirtual console's ports (port n at index n). A connected
+   * port 0 (a source), 1 or 2 (sinks) becomes init's descriptor of that number.
+   */
+  vports?: (VportHostEnd | null)[];
+  /**
    * When init exits, end the run with this status (a wait status: exit code << 8, or the
    * killing signal) instead of the kernel panicking as Linux does. Used by `vmalab run`.
    */
   onInitExit?: (waitStatus: number) => void;
+  /** Host folders to share through the host-folder device; the kernel mounts each at boot (docs/hostfs.md). */
+  hostShares?: HostShare[];
 }
 
 export class VmalabSystem {
   readonly machine: Machine;
   /** The running kernel; replaced on every reset (the kernel boots again). */
   kernel!: Kernel;
+  /** The host-folder device, when folders are shared. */
+  readonly hostfs: HostFsDevice | null;
 
   /** Builds the machine and boots the kernel. Throws KernelPanic when the boot fails. */
   constructor(readonly options: SystemOptions) {
@@ -46,7 +58,10 @@ export class VmalabSystem {
       startTime: options.startTime ?? (options.deterministic ? DETERMINISTIC_EPOCH : undefined),
       onConsoleOutput: options.onConsoleOutput,
       paceIdle: options.paceIdle,
+      vports: options.vports,
     });
+    const shares = options.hostShares ?? [];
+    this.hostfs = shares.length > 0 ? new HostFsDevice(this.machine.io, this.machine.mem, this.machine.clock, shares) : null;
     const archives: InitrdArchive[] = [{ name: "built-in", data: options.builtinInitrd }, ...(options.initrds ?? [])];
     const log = options.onKernelLog ?? ((line: string) => this.consoleLog(line));
     this.machine.bootWith(() => {

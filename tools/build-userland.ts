@@ -10,15 +10,21 @@
 // A program is userland/<dir>/<name>.c or a folder userland/<dir>/<name>/ of .c files;
 // it lands at /<dir>/<name> in the image. userland/lib/*.c is linked into every program
 // (unused code is dropped by --gc-sections). Test programs keep their symbols and -g.
+// Debian's busybox-static (tools/busybox.ts, pinned by version and sha256) is the
+// shell and the usual tools: /bin/busybox with its applet links, where an applet's
+// path is not one of our programs (/sbin/init stays ours). The NOTICE naming it is
+// written into the image and as NOTICE at the top of the repository.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { S_IFDIR, S_IFREG, sortCpioEntries, writeCpio, type CpioEntry } from "./cpio.ts";
+import { S_IFDIR, S_IFLNK, S_IFREG, sortCpioEntries, writeCpio, type CpioEntry } from "./cpio.ts";
+import { busyboxApplets, busyboxNotice, fetchBusybox } from "./busybox.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SRC = join(ROOT, "userland");
 const IMAGE = join(SRC, "build", "initramfs.cpio");
+const NOTICE = join(ROOT, "NOTICE");
 const MUSL = "/usr/lib/i386-linux-musl";
 const MUSL_INCLUDE = "/usr/include/i386-linux-musl";
 const BUILTINS = "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.builtins-i386.a";
@@ -126,18 +132,43 @@ async function build(out: string): Promise<CpioEntry[]> {
     process.stdout.write(`  ${p.dir}/${p.name}\n`);
   });
 
+  const busybox = fetchBusybox();
+  if ("error" in busybox) fail(busybox.error);
+
   const entries: CpioEntry[] = [];
-  for (const dir of PROGRAM_DIRS) {
-    if (programs.some((p) => p.dir === dir)) entries.push({ name: dir, mode: S_IFDIR | 0o755 });
+  const dirs = new Set<string>();
+  const addDirs = (path: string): void => {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join("/");
+      if (!dirs.has(d)) entries.push({ name: d, mode: S_IFDIR | 0o755 });
+      dirs.add(d);
+    }
+  };
+  for (const [dir, perm] of Object.entries(EMPTY_DIRS)) {
+    entries.push({ name: dir, mode: S_IFDIR | perm });
+    dirs.add(dir);
   }
-  for (const [dir, perm] of Object.entries(EMPTY_DIRS)) entries.push({ name: dir, mode: S_IFDIR | perm });
+  const files = new Set<string>();
   for (const p of programs) {
+    addDirs(`${p.dir}/${p.name}`);
+    files.add(`${p.dir}/${p.name}`);
     entries.push({ name: `${p.dir}/${p.name}`, mode: S_IFREG | 0o755, data: readFileSync(join(out, "root", p.dir, p.name)) });
   }
-  entries.push({ name: "etc", mode: S_IFDIR | 0o755 });
+  addDirs("bin/busybox");
+  entries.push({ name: "bin/busybox", mode: S_IFREG | 0o755, data: busybox });
+  const target = new TextEncoder().encode("/bin/busybox");
+  for (const applet of busyboxApplets(busybox)) {
+    if (applet === "bin/busybox" || files.has(applet)) continue;
+    addDirs(applet);
+    entries.push({ name: applet, mode: S_IFLNK | 0o777, data: target });
+  }
+  entries.push({ name: "NOTICE", mode: S_IFREG | 0o644, data: new TextEncoder().encode(busyboxNotice()) });
   for (const f of readdirSync(join(SRC, "etc")).sort()) {
     const path = join(SRC, "etc", f);
-    if (statSync(path).isFile()) entries.push({ name: `etc/${f}`, mode: S_IFREG | 0o644, data: readFileSync(path) });
+    if (!statSync(path).isFile()) continue;
+    addDirs(`etc/${f}`);
+    entries.push({ name: `etc/${f}`, mode: S_IFREG | 0o644, data: readFileSync(path) });
   }
   return sortCpioEntries(entries);
 }
@@ -172,7 +203,10 @@ async function main(): Promise<void> {
         fail(`${rel(IMAGE)} is out of date: ${describeDifference(committed, image)}; ` +
           "run npm run build:userland and commit the result");
       }
-      console.log(`build:userland --check: ${rel(IMAGE)} is up to date (${image.length} bytes)`);
+      if (!existsSync(NOTICE) || readFileSync(NOTICE, "utf8") !== busyboxNotice()) {
+        fail(`${rel(NOTICE)} is out of date; run npm run build:userland and commit it`);
+      }
+      console.log(`build:userland --check: ${rel(IMAGE)} and ${rel(NOTICE)} are up to date (${image.length} bytes)`);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -186,6 +220,7 @@ async function main(): Promise<void> {
     // Written whole, then renamed: a test reading the image never sees half of one.
     writeFileSync(`${IMAGE}.tmp`, image);
     renameSync(`${IMAGE}.tmp`, IMAGE);
+    writeFileSync(NOTICE, busyboxNotice());
     console.log(`build:userland: wrote ${rel(IMAGE)} (${image.length} bytes)`);
   } finally {
     release();

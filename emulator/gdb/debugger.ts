@@ -24,7 +24,9 @@ export type StopReason =
   | { kind: "watchpoint"; id: number; lin: number; len: number; old: number; value: number }
   | { kind: "exception"; vector: number; errorCode: number; eip: number; cr2: number }
   | { kind: "exit"; status: number }
-  | { kind: "triple-fault" };
+  | { kind: "triple-fault" }
+  /** HLT with interrupts disabled: a dead CPU (the run ends unless stopOnHalt). */
+  | { kind: "halted"; cs: number; eip: number };
 
 export interface Breakpoint {
   id: number;
@@ -71,6 +73,11 @@ export class Debugger {
    * (true) or deliver it and go on (false). null: exceptions are never stopped at.
    */
   exceptionFilter: ((e: HeldException) => boolean) | null = null;
+  /**
+   * A dead CPU (HLT with interrupts disabled) stops in the debugger instead of
+   * ending run(): set when a monitor or gdb is there to look at it.
+   */
+  stopOnHalt = false;
   private readonly stopListeners: ((r: StopReason) => void)[] = [];
   private readonly watchFrames: WatchFrames;
   /** Skip the breakpoint at this EIP once (we are resuming from it). */
@@ -243,11 +250,22 @@ export class Debugger {
           const r = this.advance(SLICE);
           if (r === "exit") return { kind: "exit", status: this.machine.exitStatus! };
           if (r === "triple-fault") return { kind: "triple-fault" };
-          await new Promise<void>((resolve) => setTimeout(resolve, r === "idle" || r === "halted" ? 5 : 0));
+          if (r === "halted") {
+            const dead = this.deadCpu();
+            this.enterStop(dead);
+            if (this.stopOnHalt) continue;
+            return dead;
+          }
+          await new Promise<void>((resolve) => setTimeout(resolve, r === "idle" ? 5 : 0));
           continue;
         }
         this.cpu.lastException = -1;
         const outcome = await this.machine.start();
+        if (outcome.kind === "halted") {
+          this.enterStop(outcome);
+          if (this.stopOnHalt) continue;
+          return outcome;
+        }
         if (outcome.kind !== "stopped") {
           this.enterStop(outcome.kind === "exit" ? { kind: "exit", status: outcome.status } : { kind: "triple-fault" });
           return outcome;
@@ -267,6 +285,10 @@ export class Debugger {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private deadCpu(): { kind: "halted"; cs: number; eip: number } {
+    return { kind: "halted", cs: this.cpu.segSel[1], eip: this.cpu.eip >>> 0 };
+  }
 
   private enterStop(r: StopReason): void {
     this.stopped = true;

@@ -10,7 +10,7 @@
 // time to the wall clock (pacing only changes when host input arrives, never
 // what the guest computes from a given input).
 
-import { CPU, F, Stop } from "../cpu/cpu.ts";
+import { CPU, F, S, Stop } from "../cpu/cpu.ts";
 import { IoPorts } from "../io/ports.ts";
 import { PhysicalMemory } from "../memory/physmem.ts";
 import { Clock, CPU_HZ } from "./clock.ts";
@@ -23,6 +23,7 @@ import { PostCode } from "../devices/postcode.ts";
 import { ExitPort } from "../devices/exitport.ts";
 import { Vga } from "../devices/vga.ts";
 import { ResetControl } from "../devices/reset.ts";
+import { Vport, VPORT_IRQ, type VportHostEnd } from "../devices/vport.ts";
 import { loadMultiboot, type MultibootOptions, type MultibootBoot } from "./multiboot.ts";
 import { enterMultiboot } from "./multiboot-entry.ts";
 import { mapBios } from "./bios.ts";
@@ -51,13 +52,18 @@ export interface MachineOptions {
   tripleFault?: "reset" | "stop";
   /** start(): let idle guest time pass no faster than the wall clock. */
   paceIdle?: boolean;
+  /** Host ends of the paravirtual console's ports (devices/vport.ts), port n at index n; null leaves a port unconnected. */
+  vports?: (VportHostEnd | null)[];
 }
 
 /** Why runSlice returned. */
 export const enum RunResult {
   /** The cycle budget was used up; call again. */
   Budget = 0,
-  /** Halted with interrupts enabled and nothing scheduled (or, when pacing, scheduled later than the wall clock allows): waiting for input or time. */
+  /**
+   * Halted with interrupts enabled and nothing scheduled (or, when pacing, scheduled later than the
+   * wall clock allows), or held by a device waiting for its host side: waiting for input or time.
+   */
   Idle = 1,
   /** HLT with interrupts disabled: only a reset can continue. */
   Halted = 2,
@@ -73,6 +79,8 @@ export const enum RunResult {
 export type RunOutcome =
   | { kind: "exit"; status: number }
   | { kind: "triple-fault" }
+  /** HLT with interrupts disabled: nothing (no NMI source exists) can wake the CPU. */
+  | { kind: "halted"; cs: number; eip: number }
   | { kind: "stopped" };
 
 export class Machine {
@@ -89,6 +97,8 @@ export class Machine {
   readonly post: PostCode;
   readonly exitPort: ExitPort;
   readonly resetControl: ResetControl;
+  /** The paravirtual console (host byte streams: `vmalab run`'s stdin/stdout/stderr). */
+  readonly vport: Vport;
 
   /** Exit status once the guest wrote port 0xF4, else null. */
   exitStatus: number | null = null;
@@ -100,6 +110,8 @@ export class Machine {
   private readonly options: MachineOptions;
   private resetPending = false;
   private ownStop = false;
+  /** The stop request a device's hold made (the CPU must not go on past the instruction that asked). */
+  private holdStop = false;
   /** Re-runs the boot method after a reset (multiboot reload; nothing for a BIOS). */
   private boot: () => void = () => {};
   /** Latest cycle idle time may skip to (set by start() when pacing). */
@@ -133,6 +145,13 @@ export class Machine {
       this.ownStop = true;
       this.cpu.requestStop();
     };
+    this.vport = new Vport(this.io, this.mem, (level) => this.pic.setIrq(VPORT_IRQ, level));
+    this.vport.onHold = () => {
+      this.holdStop = true;
+      this.cpu.requestStop();
+    };
+    this.vport.onRelease = () => this.wake?.();
+    (options.vports ?? []).forEach((end, n) => end && this.vport.attach(n, end));
     this.cpu.reset();
   }
 
@@ -198,6 +217,8 @@ export class Machine {
     this.uart.reset();
     this.rtc.reset();
     this.vga.reset();
+    this.vport.reset();
+    this.holdStop = false;
     this.post.last = 0;
     this.cpu.reset();
     this.boot();
@@ -234,6 +255,15 @@ export class Machine {
         this.reset();
         return RunResult.Budget;
       }
+      // A device waits for its host side: no instruction runs and no guest time passes
+      // (a stop the monitor asks for meanwhile is taken at once).
+      if (this.vport.waiting) {
+        if (this.holdStop) this.holdStop = this.cpu.stopRequested = false;
+        if (!this.cpu.stopRequested) return RunResult.Idle;
+        this.cpu.stopRequested = false;
+        this.stopped = true;
+        return RunResult.Stopped;
+      }
       // The CPU skips idle time by itself up to the limit it is given: when pacing,
       // give it no more than the wall-clock horizon (busy code goes on in 1 ms chunks).
       const until = Math.min(end, Math.max(this.idleHorizon, this.clock.cycles + PACE_CHUNK));
@@ -254,8 +284,8 @@ export class Machine {
           continue; // at the pacing horizon, still busy
         case Stop.Requested:
           this.cpu.stopRequested = false;
-          if (this.ownStop) {
-            this.ownStop = false;
+          if (this.ownStop || this.holdStop) {
+            this.ownStop = this.holdStop = false;
             continue;
           }
           this.stopped = true;
@@ -342,7 +372,7 @@ export class Machine {
           case RunResult.Stopped:
             return resolve({ kind: "stopped" });
           case RunResult.Halted:
-            return schedule(50); // only a reset (none can come) or the user quitting ends this
+            return resolve({ kind: "halted", cs: this.cpu.segSel[S.CS], eip: this.cpu.eip >>> 0 });
           case RunResult.Idle: {
             if (this.idleUntil === Infinity) return schedule(20);
             const ms = ((this.idleUntil - anchorCycles) * 1000) / CPU_HZ - (performance.now() - anchorWall);

@@ -11,6 +11,7 @@ import {
 } from "./layout.ts";
 import { TSS_ESP0_PA, writeBootStructures, type BootLayout } from "./setup.ts";
 import { FSAVE_SIZE, Fpu, fninit, fpuRestore, fpuSave, statusWord } from "../../emulator/cpu/fpu/state.ts";
+import { cpuid } from "../../emulator/cpu/privileged.ts";
 
 /** Bytes of a task's saved FPU state: the 32-bit FNSAVE image (Linux struct fregs_state without its status word). */
 export const FPU_STATE_SIZE = FSAVE_SIZE;
@@ -213,6 +214,28 @@ export class X86 implements TlbControl {
   outb(port: number, value: number): void {
     this.chargeIo();
     this.cpu.io.out8(port, value);
+  }
+  /** 32-bit port read (IN EAX, DX), unsigned. */
+  inl(port: number): number {
+    this.chargeIo();
+    return this.cpu.io.in32(port) >>> 0;
+  }
+  /** 32-bit port write (OUT DX, EAX). */
+  outl(port: number, value: number): void {
+    this.chargeIo();
+    this.cpu.io.out32(port, value);
+  }
+
+  /** What the CPU's CPUID answers for `leaf`: [EAX, EBX, ECX, EDX] (for /proc/cpuinfo; the registers are kept). */
+  cpuid(leaf: number): [number, number, number, number] {
+    const r = this.cpu.regs;
+    const saved = [r[0], r[1], r[2], r[3]];
+    r[0] = leaf;
+    r[1] = 0;
+    cpuid(this.cpu);
+    const out: [number, number, number, number] = [r[0] >>> 0, r[3] >>> 0, r[1] >>> 0, r[2] >>> 0];
+    for (let i = 0; i < 4; i++) r[i] = saved[i];
+    return out;
   }
 
   /** Guest cycles since reset (the kernel's clock and profiler read this). */

@@ -74,10 +74,36 @@ export function isElf(buf: Uint8Array): boolean {
 }
 
 /**
- * Validate the whole image (the file contents) and describe how to load it.
+ * How many leading bytes of an ELF file parseElf needs: through the program
+ * headers and the PT_INTERP path (Linux's load_elf_binary reads just these
+ * with kernel_read; the segments are mapped, not read). `head` is a prefix of
+ * the file; when it is too short to tell, the result is larger than it.
+ * For something that is not ELF, head.length.
+ */
+export function elfHeadersEnd(head: Uint8Array): number {
+  if (head.length < EHDR_SIZE || !isElf(head)) return head.length;
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const phoff = v.getUint32(28, true);
+  const phnum = v.getUint16(44, true);
+  if (v.getUint16(42, true) !== PHDR_SIZE || phnum * PHDR_SIZE > PAGE_SIZE) return head.length;
+  const phEnd = phoff + phnum * PHDR_SIZE;
+  if (phEnd > head.length) return phEnd;
+  let end = phEnd;
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * PHDR_SIZE;
+    const filesz = v.getUint32(o + 16, true);
+    if (v.getUint32(o, true) === PT_INTERP && filesz <= 4096) end = Math.max(end, v.getUint32(o + 4, true) + filesz);
+  }
+  return end;
+}
+
+/**
+ * Validate an ELF file and describe how to load it. img holds at least the
+ * file's first elfHeadersEnd(img) bytes (or all of it); fileSize is the
+ * file's size, against which the segments are checked.
  * dynBase: load address for ET_DYN images (page aligned).
  */
-export function parseElf(img: Uint8Array, dynBase = ELF_ET_DYN_BASE): ElfResult {
+export function parseElf(img: Uint8Array, dynBase = ELF_ET_DYN_BASE, fileSize = img.length): ElfResult {
   if (img.length < EHDR_SIZE) return bad(`file too short for an ELF header (${img.length} bytes)`);
   if (!isElf(img)) return bad("bad ELF magic");
   if (img[4] !== 1) return bad(`not ELFCLASS32 (EI_CLASS ${img[4]})`);
@@ -127,7 +153,7 @@ export function parseElf(img: Uint8Array, dynBase = ELF_ET_DYN_BASE): ElfResult 
     if (pType !== PT_LOAD) continue;
     const where = `PT_LOAD #${i} (vaddr 0x${pVaddr.toString(16)})`;
     if (pFilesz > pMemsz) return bad(`${where}: p_filesz > p_memsz`);
-    if (pOffset + pFilesz > img.length) return bad(`${where}: file data beyond the end of the file`);
+    if (pOffset + pFilesz > fileSize) return bad(`${where}: file data beyond the end of the file`);
     if (pOffset % PAGE_SIZE !== pVaddr % PAGE_SIZE) return bad(`${where}: p_offset and p_vaddr not congruent modulo the page size`);
     const vaddr = pVaddr + bias;
     if (pMemsz > TASK_SIZE || vaddr >= TASK_SIZE || TASK_SIZE - pMemsz < vaddr) return bad(`${where}: outside user space`);

@@ -16,7 +16,7 @@ import { O_RDONLY, fput, type File } from "../fs/file.ts";
 import { vfsRead } from "../fs/readwrite.ts";
 import { S_IFMT, S_IFREG } from "../fs/mode.ts";
 import { callerOf } from "../syscalls/caller.ts";
-import { ET_EXEC, parseElf, PROT_EXEC, PROT_READ, PROT_WRITE, type ElfImage } from "./elf.ts";
+import { ET_EXEC, elfHeadersEnd, parseElf, PROT_EXEC, PROT_READ, PROT_WRITE, type ElfImage } from "./elf.ts";
 import { parseScript, scriptArgv } from "./script.ts";
 import { AT_BASE, buildInitialStack, linuxAuxv, setAuxv } from "./initstack.ts";
 import { execMm } from "../mm/memory.ts";
@@ -32,13 +32,12 @@ import { panic } from "../panic.ts";
 import { loadTls } from "../proc/tls.ts";
 import { sasSsReset } from "../signal/altstack.ts";
 import { ptraceExecNotify } from "../proc/ptrace.ts";
+import { KERN_ERR } from "../printk.ts";
 
 /** Top of the user stack (Linux STACK_TOP without randomisation). */
 export const STACK_TOP = 0xc000_0000;
 /** The initial stack area; it grows down on demand up to RLIMIT_STACK. */
 const STACK_INITIAL = 128 * 1024;
-/** Largest executable read into the kernel (files are in RAM anyway). */
-const MAX_IMAGE = 64 * 1024 * 1024;
 /** Nesting of `#!` interpreters, as Linux's BINPRM_MAX_RECURSION. */
 const MAX_SCRIPT_DEPTH = 4;
 
@@ -48,8 +47,13 @@ const pageUp = (x: number) => Math.ceil(x / PAGE) * PAGE;
 
 interface Loaded {
   file: File;
+  /** The file's first bytes: enough for `#!` and the ELF and program headers (elfHeadersEnd). */
   image: Uint8Array;
+  size: number;
 }
+
+/** The first read of an executable: Linux's BINPRM_BUF_SIZE is 256; a page holds the program headers too, almost always. */
+const HEAD_READ = 4096;
 
 function openExec(k: Kernel, t: Task, path: string): Loaded | number {
   const caller = callerOf(k, t);
@@ -64,16 +68,19 @@ function openExec(k: Kernel, t: Task, path: string): Loaded | number {
     fput(f);
     return -Errno.EACCES;
   }
-  if (inode.size > MAX_IMAGE) {
-    fput(f);
-    return -Errno.ENOEXEC;
+  let data = vfsRead(caller, f, Math.min(inode.size, HEAD_READ));
+  if (typeof data !== "number") {
+    const need = Math.min(elfHeadersEnd(data), inode.size);
+    if (need > data.length) {
+      f.pos = 0;
+      data = vfsRead(caller, f, need);
+    }
   }
-  const data = vfsRead(caller, f, inode.size);
   if (typeof data === "number") {
     fput(f);
     return data;
   }
-  return { file: f, image: data };
+  return { file: f, image: data, size: inode.size };
 }
 
 /**
@@ -95,8 +102,8 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
     argv = scriptArgv(script, execPath, argv.length > 0 ? argv : [execPath]);
     execPath = script.interp;
   }
-  const { file, image } = loaded;
-  const elf = parseElf(image);
+  const { file, image, size } = loaded;
+  const elf = parseElf(image, undefined, size);
   if (!elf.ok) {
     fput(file);
     return elf.errno;
@@ -145,7 +152,7 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   const fail = (why: string) => {
     fput(file);
     if (interp) fput(interp.file);
-    k.printk(`exec: ${path}: ${why}; killing pid ${t.pid}`);
+    k.printk(`exec: ${path}: ${why}; killing pid ${t.pid}`, KERN_ERR);
     doGroupExit(k, t, Sig.SIGSEGV);
     return 0;
   };
@@ -156,7 +163,7 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
     // The interpreter goes where an mmap of its whole span would (Linux load_elf_interp).
     const base = interp.elf.type === ET_EXEC ? 0 : getUnmappedArea(mm, 0, interp.span);
     if (base < 0) return fail("no room for the program interpreter");
-    const placed = parseElf(interp.image, base) as ElfImage;
+    const placed = parseElf(interp.image, base, interp.size) as ElfImage;
     const r = mapSegments(mm, placed, interp.backing, t.euid === 0);
     if (typeof r === "string") return fail(`interpreter ${elf.interp}: ${r}`);
     entry = placed.entry;
@@ -266,7 +273,7 @@ interface Interp extends Loaded {
 function openInterp(k: Kernel, t: Task, path: string): Interp | number {
   const loaded = openExec(k, t, path);
   if (typeof loaded === "number") return loaded;
-  const elf = parseElf(loaded.image, 0);
+  const elf = parseElf(loaded.image, 0, loaded.size);
   const backing = elf.ok && elf.interp === null && elf.segments.length > 0 ? fileBacking(k.mmctx, loaded.file) : -Errno.ENOEXEC;
   if (!elf.ok || typeof backing === "number") {
     fput(loaded.file);

@@ -71,6 +71,8 @@ export interface FileOps {
   poll?(file: File, caller: IoCaller): number;
   /** The last reference went away. */
   release?(file: File): void;
+  /** fsync/fdatasync: write the file's data back to where it is kept; absent = nothing to do. 0 or -errno. */
+  fsync?(file: File): number;
   /**
    * Maps the device into a new area (Linux f_op->mmap), called by mmap after
    * the area is inserted; the driver fills it (remapPfnRange, vmInsertPage)

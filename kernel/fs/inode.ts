@@ -39,6 +39,8 @@ export interface InodeOps {
   truncate?(inode: Inode, size: number): number;
   /** True if the directory has no entries besides . and .. */
   isEmpty?(dir: Inode): boolean;
+  /** chmod for file systems that keep modes elsewhere (hostfs): set the permission bits; 0 or -errno. */
+  setattr?(inode: Inode, mode: number): number;
 }
 
 /** One mounted filesystem instance. */
@@ -51,6 +53,8 @@ export class SuperBlock {
   usedPages = 0;
   usedInodes = 0;
   readOnly = false;
+  /** Symlinks here may not lead out of the mount: absolute targets and ".." past its root give EACCES (hostfs). */
+  confineLinks = false;
   /** Where regular files' pages come from (ramfs/tmpfs; null for file systems without stored files). */
   pages: FilePageAllocator | null = null;
   /** The kernel's character-device drivers, for device inodes on this filesystem. */
@@ -74,6 +78,8 @@ export class Inode {
   uid = 0;
   gid = 0;
   size = 0;
+  /** st_blocks as a file system keeping files elsewhere reports it (hostfs); -1: count the stored pages. */
+  blocks = -1;
   rdev = 0;
   atimeSec = 0;
   atimeNsec = 0;

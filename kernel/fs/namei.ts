@@ -5,7 +5,7 @@
 
 import { Errno } from "../errno.ts";
 import type { Inode } from "./inode.ts";
-import type { Path } from "./mount.ts";
+import type { Mount, Path } from "./mount.ts";
 import { samePath } from "./mount.ts";
 import type { FsContext } from "./fscontext.ts";
 import type { Cred } from "./permission.ts";
@@ -74,10 +74,16 @@ function followLink(ctx: FsContext, cred: Cred, dir: Path, link: Inode, st: Walk
   if (++st.links > MAXSYMLINKS) return -Errno.ELOOP;
   const target = link.iop.readlink?.(link) ?? -Errno.EINVAL;
   if (typeof target === "number") return target;
-  return walk(ctx, cred, dir, target, true, st);
+  if (!link.sb.confineLinks) return walk(ctx, cred, dir, target, true, st);
+  // A confined mount (hostfs): the target must stay inside the mount the link is in.
+  if (target.charCodeAt(0) === 0x2f) return -Errno.EACCES;
+  return walk(ctx, cred, dir, target, true, st, dir.mnt);
 }
 
-function walk(ctx: FsContext, cred: Cred, start: Path, path: string, follow: boolean, st: WalkState): Path | number {
+/** confine: a mount whose root ".." may not climb out of (the walk of a confined symlink's target). */
+function walk(
+  ctx: FsContext, cred: Cred, start: Path, path: string, follow: boolean, st: WalkState, confine: Mount | null = null,
+): Path | number {
   const bad = checkPath(path);
   if (bad < 0) return bad;
   let cur = path.charCodeAt(0) === 0x2f ? ctx.root : start;
@@ -85,6 +91,7 @@ function walk(ctx: FsContext, cred: Cred, start: Path, path: string, follow: boo
   const trailing = path.endsWith("/");
   for (let i = 0; i < comps.length; i++) {
     const last = i === comps.length - 1;
+    if (confine !== null && comps[i] === ".." && cur.mnt === confine && cur.inode === confine.root) return -Errno.EACCES;
     const next = lookupOne(ctx, cred, cur, comps[i]);
     if (typeof next === "number") return next;
     if (isLnk(next.inode.mode) && (!last || follow || trailing)) {

@@ -294,6 +294,7 @@ export function sysUmask(caller: FsCaller, mask: number): number {
 function chmodInode(caller: FsCaller, inode: Inode, mode: number): number {
   if (caller.cred.uid !== 0 && caller.cred.uid !== inode.uid) return -Errno.EPERM;
   if (inode.sb.readOnly) return -Errno.EROFS;
+  if (inode.iop.setattr) return inode.iop.setattr(inode, mode & 0o7777);
   inode.mode = (inode.mode & S_IFMT) | (mode & 0o7777);
   inode.touch(false, false, true);
   return 0;
@@ -308,6 +309,10 @@ function chownInode(caller: FsCaller, inode: Inode, uid: number, gid: number): n
       return -Errno.EPERM;
   }
   if (inode.sb.readOnly) return -Errno.EROFS;
+  if (inode.iop.setattr) {
+    // hostfs keeps no owners of its own (files appear as root's): only a no-op chown succeeds.
+    return (!keepU && uid >>> 0 !== inode.uid) || (!keepG && gid >>> 0 !== inode.gid) ? -Errno.EPERM : 0;
+  }
   if (!keepU) inode.uid = uid >>> 0;
   if (!keepG) inode.gid = gid >>> 0;
   if (!isDir(inode.mode)) inode.mode &= ~0o6000;

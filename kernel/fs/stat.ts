@@ -47,7 +47,7 @@ export function getattr(inode: Inode): Kstat {
     rdev: inode.rdev,
     size: inode.size,
     blksize: STAT_BLKSIZE,
-    blocks: pages * 8,
+    blocks: inode.blocks >= 0 ? inode.blocks : pages * 8,
     atimeSec: inode.atimeSec,
     atimeNsec: inode.atimeNsec,
     mtimeSec: inode.mtimeSec,

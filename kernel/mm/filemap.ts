@@ -35,6 +35,8 @@ export interface FileBacking {
    * filesystem cannot punch holes (absent = cannot).
    */
   punchHole?(first: number, last: number): number;
+  /** Writes dirty cached pages to the backing store (msync); 0 or -errno. Absent: the file lives in RAM. */
+  writeback?(): number;
   /** Optional reference counting of the open file (Linux get_file/fput), called per area. */
   get?(): void;
   put?(): void;
@@ -48,6 +50,8 @@ export class AddressSpace implements PageOwner {
   readonly iMmap = new Set<VmArea>();
   /** For shmem/tmpfs objects: the pages this cache holds that count as Shmem in /proc/meminfo. */
   shmemPages: (() => number) | null = null;
+  /** For files with a backing store (hostfs): writes cached page index (frame pfn) back (Linux writepage). */
+  writeback: ((index: number, pfn: number) => void) | null = null;
 
   constructor(readonly ctx: MmContext) {
     ctx.mappings.add(this);

@@ -4,8 +4,10 @@
 // bit set (pageReferenced clears the bits: a second chance). Cold anonymous
 // pages are written to a swap slot and every PTE is replaced by the swap entry
 // (tryToUnmap, found through the anonmm reverse map); cold clean file pages
-// are unmapped through i_mmap and dropped from the page cache. Pages the
-// kernel holds (extra references), shmem pages and dirty file pages stay.
+// are unmapped through i_mmap and dropped from the page cache; a cold dirty
+// page of a file with a backing store (hostfs) is written back first
+// (AddressSpace.writeback). Pages the kernel holds (extra references), shmem
+// pages and dirty pages of files kept in RAM stay.
 
 import type { MmContext } from "./context.ts";
 import type { AddressSpace } from "./filemap.ts";
@@ -14,6 +16,7 @@ import { pteDirty } from "./pgtable.ts";
 import { pageMappers, pageReferenced } from "./rmap.ts";
 import { swapEntryPte } from "./swap.ts";
 import { VM_LOCKED } from "./vma.ts";
+import { writebackPage } from "./writeback.ts";
 
 const hands = new WeakMap<MmContext, number>();
 
@@ -96,12 +99,18 @@ function reclaimSwapCached(ctx: MmContext, pfn: number, slot: number): boolean {
   return ctx.frames.count[pfn] === 0;
 }
 
-/** Drops clean file page pfn from its page cache if it is cold. True when the frame was freed. */
+/**
+ * Drops file page pfn from its page cache if it is cold; a dirty page of a
+ * file with a backing store is written back first (Linux pageout). True when
+ * the frame was freed.
+ */
 function reclaimFile(ctx: MmContext, pfn: number): boolean {
   const frames = ctx.frames;
   const as = frames.mapping[pfn] as AddressSpace | null;
-  if (!as || as.kind !== "file" || as.shmemPages || frames.flags[pfn] & PG.DIRTY) return false;
+  if (!as || as.kind !== "file" || as.shmemPages) return false;
+  if (as.writeback === null && frames.flags[pfn] & PG.DIRTY) return false;
   if (pageReferenced(ctx, pfn) > 0) return false;
+  if (as.writeback !== null) writebackPage(ctx, pfn, frames.index[pfn], as.writeback);
   if (!tryToUnmap(ctx, pfn, 0)) return false;
   if (frames.count[pfn] !== 1) return false;
   as.removePage(frames.index[pfn]);

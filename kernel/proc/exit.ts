@@ -32,6 +32,7 @@ export function doExit(k: Kernel, t: Task, status: number): void {
   }
   exitPtrace(k, t);
   if (t.mm) {
+    t.maxRssKb = Math.max(t.maxRssKb, t.mm.hiwaterRssNow * 4);
     exitMm(t.mm);
     t.mm = null;
   }

@@ -103,6 +103,8 @@ export class Task implements Waiter {
   nivcsw = 0;
   minFlt = 0;
   majFlt = 0;
+  /** Peak resident set (kB) of the mm it left at exit, for wait4's ru_maxrss (Linux's signal->maxrss). */
+  maxRssKb = 0;
   /** The task's FPU state (FNSAVE image) while another task's is in the FPU; null: never used, FNINIT state. */
   fpu: Uint8Array | null = null;
   /** ioperm's I/O permission bitmap (IO_BITMAP_BITS bits, clear = allowed), or null: no port. */

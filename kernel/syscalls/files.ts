@@ -18,14 +18,18 @@ import {
 } from "./fs-path.ts";
 import {
   sysFstatat64Call, sysStat64Call, sysLstat64Call, sysFstat64Call, sysOldStat, sysOldLstat, sysOldFstat,
-  sysGetdents64Call, sysGetdents,
+  sysGetdents64Call, sysGetdents, sysStatfsCall, sysFstatfsCall, sysStatfs64Call, sysFstatfs64Call,
 } from "./fs-stat.ts";
 import { sysPoll, sysPpoll, sysPpollTime64, sysSelect, sysPselect6, sysPselect6Time64 } from "./fs-poll.ts";
 
 const enosys = (): number => -Errno.ENOSYS;
 
-/** fsync/fdatasync/syncfs: everything lives in memory, so a valid descriptor is all it takes. */
-const syncFd: Parameters<typeof define>[1][number] = (_k, t, fd) => (t.files?.get(fd) ? 0 : -Errno.EBADF);
+/** fsync/fdatasync/syncfs: the file's own fsync (hostfs writes back), else a valid descriptor is all it takes. */
+const syncFd: Parameters<typeof define>[1][number] = (_k, t, fd) => {
+  const file = t.files?.get(fd);
+  if (!file) return -Errno.EBADF;
+  return file.fop.fsync?.(file) ?? 0;
+};
 
 export function registerFileSyscalls(table: Syscalls): void {
   define(table, {
@@ -58,6 +62,8 @@ export function registerFileSyscalls(table: Syscalls): void {
     92: sysTruncateCall,
     93: sysFtruncateCall,
     94: sysFchmodCall,
+    99: sysStatfsCall,
+    100: sysFstatfsCall,
     106: sysOldStat,
     107: sysOldLstat,
     108: sysOldFstat,
@@ -83,6 +89,8 @@ export function registerFileSyscalls(table: Syscalls): void {
     212: sysChownCall, // chown32
     220: sysGetdents64Call,
     221: sysFcntl, // fcntl64
+    268: sysStatfs64Call,
+    269: sysFstatfs64Call,
     295: sysOpenatCall,
     296: sysMkdiratCall,
     297: sysMknodatCall,

@@ -1,4 +1,5 @@
 // File attributes and directory listings: stat64/lstat64/fstat64/fstatat64
+// and statfs/statfs64/fstatfs/fstatfs64,
 // (struct stat64 from the VFS), the old i386 stat/lstat/fstat (the 64-byte
 // struct stat, with Linux's EOVERFLOW checks), getdents64 and the old
 // getdents (struct linux_dirent, d_type in the last byte of each record).
@@ -10,6 +11,7 @@ import { sysFstatat64, getattr, encodeStat64, type Kstat } from "../fs/stat.ts";
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, lookupAt } from "../fs/open.ts";
 import { sysGetdents64 } from "../fs/readdir.ts";
 import { encodeDev, isDir } from "../fs/mode.ts";
+import { statfsOf, encodeStatfs, encodeStatfs64, STATFS64_SIZE, type Kstatfs } from "../fs/statfs.ts";
 import { callerOf } from "./caller.ts";
 import { getPath, putBytes } from "./fs-user.ts";
 
@@ -32,6 +34,37 @@ export function sysFstat64Call(_k: Kernel, t: Task, fd: number, buf: number): nu
   if (file === null) return -Errno.EBADF;
   return putBytes(t, buf, encodeStat64(getattr(file.inode)));
 }
+
+function statfsPath(k: Kernel, t: Task, path: number): Kstatfs | number {
+  const p = getPath(t, path);
+  if (typeof p === "number") return p;
+  const r = lookupAt(callerOf(k, t), AT_FDCWD, p, true);
+  return typeof r === "number" ? r : statfsOf(r.inode.sb);
+}
+
+function statfsFd(t: Task, fd: number): Kstatfs | number {
+  const file = t.files?.get(fd) ?? null;
+  return file === null ? -Errno.EBADF : statfsOf(file.inode.sb);
+}
+
+function putStatfs(t: Task, buf: number, s: Kstatfs | number): number {
+  if (typeof s === "number") return s;
+  const b = encodeStatfs(s);
+  return typeof b === "number" ? b : putBytes(t, buf, b);
+}
+
+function putStatfs64(t: Task, size: number, buf: number, s: Kstatfs | number): number {
+  if (size !== STATFS64_SIZE) return -Errno.EINVAL;
+  return typeof s === "number" ? s : putBytes(t, buf, encodeStatfs64(s));
+}
+
+/** statfs(path, buf), fstatfs(fd, buf), statfs64(path, size, buf), fstatfs64(fd, size, buf): the file system holding it. */
+export const sysStatfsCall = (k: Kernel, t: Task, path: number, buf: number): number => putStatfs(t, buf, statfsPath(k, t, path));
+export const sysFstatfsCall = (_k: Kernel, t: Task, fd: number, buf: number): number => putStatfs(t, buf, statfsFd(t, fd));
+export const sysStatfs64Call = (k: Kernel, t: Task, path: number, size: number, buf: number): number =>
+  putStatfs64(t, size, buf, statfsPath(k, t, path));
+export const sysFstatfs64Call = (_k: Kernel, t: Task, fd: number, size: number, buf: number): number =>
+  putStatfs64(t, size, buf, statfsFd(t, fd));
 
 export const OLD_STAT_SIZE = 64;
 

@@ -243,30 +243,45 @@ function sysPrlimit64(k: Kernel, t: Task, pid: number, r: number, newVa: number,
 
 // ---------------------------------------------------------------- usage and info
 
-/** struct rusage (72 bytes): ru_utime, ru_stime timevals, then 14 longs (maxrss in kB, faults, switches). */
-function sysGetrusage(k: Kernel, t: Task, who: number, va: number): number {
-  if (who !== 0 && who !== -1 && who !== 1) return -Errno.EINVAL;
-  let ut = 0, st = 0, minflt = 0, majflt = 0, nv = 0, niv = 0, maxrss = 0;
-  const tasks = who === 1 ? [t] : who === 0 ? [...k.tasks.values()].filter((x) => x.tgid === t.tgid) : [];
-  for (const x of tasks) {
-    ut += x.utime;
-    st += x.stime;
-    minflt += x.minFlt;
-    majflt += x.majFlt;
-    nv += x.nvcsw;
-    niv += x.nivcsw;
-  }
-  if (who === -1) {
-    const leader = k.tasks.get(t.tgid) ?? t;
-    ut = leader.cutime;
-    st = leader.cstime;
-  }
-  if (who !== -1 && t.mm !== null) maxrss = t.mm.hiwaterRssNow * 4;
+/** What struct rusage reports: CPU times in guest cycles, maxrss in kB, fault and switch counts. */
+export interface Usage {
+  utime: number;
+  stime: number;
+  maxrss: number;
+  minflt: number;
+  majflt: number;
+  nvcsw: number;
+  nivcsw: number;
+}
+
+/** struct rusage (72 bytes) as words: ru_utime, ru_stime timevals, then 14 longs (maxrss in kB, faults, switches). */
+export function rusageWords(u: Usage): number[] {
   const tv = (c: number): number[] => {
     const sec = Math.floor(c / CPU_HZ);
     return [sec, Math.floor(((c - sec * CPU_HZ) * 1e6) / CPU_HZ)];
   };
-  return putWords(t, va, [...tv(ut), ...tv(st), maxrss, 0, 0, 0, minflt, majflt, 0, 0, 0, 0, 0, 0, nv, niv]);
+  return [...tv(u.utime), ...tv(u.stime), u.maxrss, 0, 0, 0, u.minflt, u.majflt, 0, 0, 0, 0, 0, 0, u.nvcsw, u.nivcsw];
+}
+
+function sysGetrusage(k: Kernel, t: Task, who: number, va: number): number {
+  if (who !== 0 && who !== -1 && who !== 1) return -Errno.EINVAL;
+  const u: Usage = { utime: 0, stime: 0, maxrss: 0, minflt: 0, majflt: 0, nvcsw: 0, nivcsw: 0 };
+  const tasks = who === 1 ? [t] : who === 0 ? [...k.tasks.values()].filter((x) => x.tgid === t.tgid) : [];
+  for (const x of tasks) {
+    u.utime += x.utime;
+    u.stime += x.stime;
+    u.minflt += x.minFlt;
+    u.majflt += x.majFlt;
+    u.nvcsw += x.nvcsw;
+    u.nivcsw += x.nivcsw;
+  }
+  if (who === -1) {
+    const leader = k.tasks.get(t.tgid) ?? t;
+    u.utime = leader.cutime;
+    u.stime = leader.cstime;
+  }
+  if (who !== -1 && t.mm !== null) u.maxrss = t.mm.hiwaterRssNow * 4;
+  return putWords(t, va, rusageWords(u));
 }
 
 /** struct sysinfo (64 bytes on i386), mem_unit 4096 so page counts fit. */

@@ -16,6 +16,8 @@ import { FutexState, futexKey, futexQueue, futexState, futexUnqueue, futexWake, 
 import { getTlsToUser, setTlsFromUser } from "../proc/tls.ts";
 import { doExecve } from "../exec/exec.ts";
 import { waitCandidates } from "../proc/ptrace.ts";
+import { putWords } from "./fs-user.ts";
+import { rusageWords, type Usage } from "./misc.ts";
 
 const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
 const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE = 128, FUTEX_CLOCK_REALTIME = 256;
@@ -92,6 +94,18 @@ function waitStatus(c: Task, options: number): number {
   return -1;
 }
 
+/**
+ * What wait4 reports in its rusage for child c (Linux's getrusage of the
+ * child, RUSAGE_BOTH): its own CPU time, faults and switches plus those of
+ * its reaped descendants' times; maxrss is its peak.
+ */
+function childUsage(c: Task): Usage {
+  return {
+    utime: c.utime + c.cutime, stime: c.stime + c.cstime, maxrss: c.mm !== null ? c.mm.hiwaterRssNow * 4 : c.maxRssKb,
+    minflt: c.minFlt, majflt: c.majFlt, nvcsw: c.nvcsw, nivcsw: c.nivcsw,
+  };
+}
+
 function sysWait4(k: Kernel, t: Task, pid: number, statusPtr: number, options: number, rusagePtr: number): number {
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE)) return -Errno.EINVAL;
   const leader = k.tasks.get(t.tgid) ?? t;
@@ -104,7 +118,7 @@ function sysWait4(k: Kernel, t: Task, pid: number, statusPtr: number, options: n
     const st = waitStatus(c, options);
     if (st < 0) continue;
     if (statusPtr !== 0 && copyToUser(t.mm!, statusPtr, int32Bytes(st)) < 0) return -Errno.EFAULT;
-    if (rusagePtr !== 0 && copyToUser(t.mm!, rusagePtr, new Uint8Array(72)) < 0) return -Errno.EFAULT;
+    if (rusagePtr !== 0 && putWords(t, rusagePtr, rusageWords(childUsage(c))) < 0) return -Errno.EFAULT;
     if (c.state === TaskState.Zombie) {
       leader.children.delete(c);
       leader.cutime += c.utime + c.cutime; // Linux wait_task_zombie

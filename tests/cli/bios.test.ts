@@ -27,17 +27,18 @@ describe("vmalab --bios", () => {
   afterAll(() => rmSync(dirname(romPath), { recursive: true, force: true }));
 
   it("runs the ROM from the reset vector; --post-log reports POST codes on stderr", () => {
-    const r = runCli(["--bios", romPath, "--post-log", "-m", "4"]);
+    const r = runCli(["--bios", romPath, "--post-log", "-m", "4", "--debugcon", "stdio"]);
     expect(r.stdout).toBe("dR");
     expect(r.stderr).toBe("vmalab: POST code 0x42\n");
     expect(r.status).toBe(11);
   });
 
-  it("sends debugcon nowhere with --debugcon none", () => {
+  it("sends debugcon nowhere with --debugcon none, and by default (as QEMU)", () => {
     const r = runCli(["--bios", romPath, "--debugcon", "none"]);
     expect(r.stdout).toBe("R");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(11);
+    expect(runCli(["--bios", romPath])).toEqual(r);
   });
 
   describe("a ROM that resets the PC in a loop (out 0x64 <- 0xFE)", () => {

@@ -40,7 +40,7 @@ describe("vmalab options", () => {
     const o = parseArgs([]);
     expect(o.memory).toBe(128 * MiB);
     expect(o.kernel).toBe(null);
-    expect(o.debugcon).toEqual({ kind: "stdio" });
+    expect(o.debugcon).toEqual({ kind: "none" });
     expect(o.deterministic).toBe(false);
   });
 
@@ -52,7 +52,7 @@ describe("vmalab options", () => {
     expect(o).toEqual({
       help: false, version: false, memory: 64 * MiB, kernel: "k.elf", bios: null, initrd: ["a.cpio", "b.cpio", "c"],
       append: "mm=vma init=/sh", debugcon: { kind: "file", path: "dbg.txt" }, postLog: true, deterministic: true,
-      run: null, verbose: false, monitor: false, pfTrace: null, gdb: null, gdbWait: false,
+      run: null, verbose: false, monitor: false, pfTrace: null, gdb: null, gdbWait: false, volumes: [],
     });
     expect(parseArgs(["--bios", "rom.bin", "--debugcon", "none"]).debugcon).toEqual({ kind: "none" });
   });

@@ -60,6 +60,25 @@ describe("vmalab CLI with the built-in kernel", () => {
     expect(await cli.exited).toBe(0);
   }, 60000);
 
+  it("shows what the README's first screen shows: busybox ash, arithmetic, awk with floating point, ls | head", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = /`npm start` boots to a shell[^\n]*\n\n```\n([\s\S]*?)```/.exec(readme);
+    expect(block, "the session block near the top of README.md").not.toBeNull();
+    const session = block![1].split("\n").slice(0, -1);
+    const cli = startCli(["--deterministic"]);
+    await cli.waitFor("~ # ");
+    for (let i = 0; i < session.length; ) {
+      const cmd = session[i++].replace(/^~ # /, "");
+      const want: string[] = [];
+      while (i < session.length && !session[i].startsWith("~ # ")) want.push(session[i++]);
+      cli.send(`${cmd}\r`);
+      const got = (await cli.waitFor("~ # ")).replace(/\x1b\[6n/g, "").split("\r\n");
+      expect(got.slice(1, -1), cmd).toEqual(want);
+    }
+    cli.send("\x01x");
+    expect(await cli.exited).toBe(0);
+  }, 60000);
+
   it("switches to the monitor with Ctrl-A c and back, and the shell still works", async () => {
     const cli = startCli(["--deterministic"]);
     await cli.waitFor("# ");
@@ -82,7 +101,7 @@ describe("vmalab CLI with the built-in kernel", () => {
       encoding: "latin1",
       timeout: 60000,
     });
-    expect(r.stdout).toBe("hello from the guest\r\n");
+    expect(r.stdout).toBe("hello from the guest\n"); // a pipe, not the console: no CR
     expect(r.stderr).toBe("");
     expect(r.status).toBe(3);
   });

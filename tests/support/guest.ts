@@ -24,7 +24,9 @@ export class GuestSession {
       },
       ...opts,
     });
-    this.waitFor(PROMPT, 10);
+    // The login shell's prompt shows the directory ("~ # "); tests want a fixed one.
+    this.waitFor("# ", 10);
+    this.run("PS1='# '");
   }
 
   get kernel() {

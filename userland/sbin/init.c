@@ -43,7 +43,7 @@ static pid_t start_shell(void)
 	setsid();
 	ioctl(0, TIOCSCTTY, 0);
 	char *argv[] = {"-sh", NULL};
-	char *envp[] = {"HOME=/root", "PATH=/bin:/sbin", "TERM=vt100", "USER=root", "LOGNAME=root",
+	char *envp[] = {"HOME=/root", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=vt100", "USER=root", "LOGNAME=root",
 			"SHELL=/bin/sh", NULL};
 	if (chdir("/root") != 0)
 		(void)!chdir("/");

@@ -12,7 +12,8 @@ import type { Guest, GuestHooks } from "./guest.ts";
 import type { MmDesign } from "../protocol.ts";
 import { parseResultLines } from "../../bench/result-line.ts";
 
-const PROMPT = "# ";
+/** The shell's prompt ends the text: busybox ash's "~ # ", then its cursor-position query (ESC [6n) when no input is pending. */
+const AT_PROMPT = /# (\x1b\[6n)?$/;
 const SLICE = 2_000_000;
 /** Guest cycles a boot or one benchmark may take before it counts as hung (60 guest seconds). */
 const LIMIT = 60 * CPU_HZ;
@@ -49,12 +50,12 @@ export async function runBenchPlan(plan: BenchPlan): Promise<BenchResult[]> {
       }
     };
     plan.onProgress(done, total, `booting mm=${design}`);
-    await runUntil(() => text.endsWith(PROMPT), "boot");
+    await runUntil(() => AT_PROMPT.test(text), "boot");
     for (const bench of plan.benchmarks) {
       plan.onProgress(done, total, `${bench} mm=${design}`);
       text = "";
       m.sendInput(new TextEncoder().encode(`${bench}\n`));
-      await runUntil(() => text.endsWith(PROMPT) && text.includes("\n"), bench);
+      await runUntil(() => AT_PROMPT.test(text) && text.includes("\n"), bench);
       const parsed = parseResultLines(text);
       if (parsed.errors.length > 0) throw new Error(parsed.errors[0].line);
       if (parsed.results.length === 0) throw new Error(`${bench} (mm=${design}) printed no result line`);

@@ -21,7 +21,10 @@ export class RunLoop {
   constructor(
     private readonly dbg: Debugger,
     private readonly onEnd: (end: RunEnd) => void,
-  ) {}
+  ) {
+    // The page always has a monitor tab: a dead CPU (HLT with IF=0) stops there, as with QEMU's monitor.
+    dbg.stopOnHalt = true;
+  }
 
   /** True while the guest runs (not paused, not stopped by the monitor, not ended). */
   get running(): boolean {

@@ -71,7 +71,7 @@ describe("dynamically linked Debian programs (PT_INTERP)", () => {
     const s = new GuestSession({ initrds: [{ name: "echo.cpio", data: only }] });
     const r = s.runStatus("/deb/echo hi");
     expect(r.status).toBe(127);
-    expect(r.output).toBe("sh: /deb/echo: not found\n"); // the shell reports ENOENT this way
+    expect(r.output).toBe("-sh: /deb/echo: not found\n"); // how the login shell (busybox ash, argv[0] "-sh") reports ENOENT
   });
 
   describe.each(DESIGNS)("mm=%s", (design) => {

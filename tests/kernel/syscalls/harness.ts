@@ -54,6 +54,8 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
       },
       outb: () => {},
       inb: () => 0,
+      inl: () => 0xffffffff, // no device answers (no host-folder device: hostfs mounts nothing)
+      outl: () => {},
     },
     mmctx: h.ctx,
     tasks,

@@ -169,7 +169,7 @@ describe("procfs", () => {
       while (b[end] !== 0) end++;
       names.push(text(b.subarray(off + 19, end)));
     }
-    expect(names).toEqual([".", "..", "meminfo", "uptime", "loadavg", "vmstat", "version", "self", "1"]);
+    expect(names).toEqual([".", "..", "meminfo", "uptime", "loadavg", "vmstat", "version", "stat", "cpuinfo", "mounts", "self", "1"]);
   });
 });
 

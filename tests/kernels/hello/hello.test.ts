@@ -22,7 +22,7 @@ describe.skipIf(skip)("multiboot kernels through the CLI", () => {
   });
 
   it("prints on COM1 and exits with the isa-debug-exit status", () => {
-    const r = runCli(["--kernel", hello, "--deterministic"]);
+    const r = runCli(["--kernel", hello, "--deterministic", "--debugcon", "stdio"]);
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("Hello from multiboot\r\ncmdline=[]\r\nx");
     expect(r.status).toBe((0x2a << 1) | 1);
