@@ -2,6 +2,7 @@
 // quiet, swap=. Unknown words are reported and ignored, as Linux does.
 
 import { MAX_SWAP_BYTES, parseSize } from "./mm/swap.ts";
+import { MM_DESIGNS } from "./mm/design-names.ts";
 
 export interface BootOptions {
   /** Memory-manager design: classic | vma | lazy | sharedpt. */
@@ -18,7 +19,6 @@ export interface BootOptions {
   raw: string;
 }
 
-const DESIGNS = ["classic", "vma", "lazy", "sharedpt"];
 
 /** Parses `cmdline`; problems are reported through `warn` and the defaults kept. */
 export function parseCmdline(cmdline: string, warn: (msg: string) => void): BootOptions {
@@ -35,8 +35,8 @@ export function parseCmdline(cmdline: string, warn: (msg: string) => void): Boot
     const value = eq < 0 ? "" : w.slice(eq + 1);
     switch (key) {
       case "mm":
-        if (DESIGNS.includes(value)) o.mm = value;
-        else warn(`kernel: unknown mm design "${value}" (expected ${DESIGNS.join(", ")}); using vma`);
+        if ((MM_DESIGNS as readonly string[]).includes(value)) o.mm = value;
+        else warn(`kernel: unknown mm design "${value}" (expected ${MM_DESIGNS.join(", ")}); using vma`);
         break;
       case "init":
         if (value.startsWith("/")) o.init = value;

@@ -5,7 +5,7 @@
 
 import { swapEntsOf } from "./oom-kill.ts";
 import { shmemPages } from "./drivers/mm-devices.ts";
-import { rssShmem } from "./mm/maps.ts";
+import { anonVmaName, rssShmem, vmaPermString } from "./mm/maps.ts";
 import { lockedVm } from "./mm/mlock.ts";
 import { filePagesIfAny } from "./mm/store-frames.ts";
 import { PG } from "./mm/page.ts";
@@ -13,7 +13,7 @@ import type { Kernel } from "./kernel.ts";
 import { TaskState, type Task } from "./proc/task.ts";
 import type { Mm } from "./mm/mm.ts";
 import type { VmArea } from "./mm/vma.ts";
-import { VM_READ, VM_WRITE, VM_EXEC, VM_MAYSHARE, VM_SHARED, VM_GROWSDOWN } from "./mm/vma.ts";
+import { VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from "./mm/vma.ts";
 import type { Inode } from "./fs/inode.ts";
 import { devMajor, devMinor } from "./fs/mode.ts";
 import { SIG_DFL, SIG_IGN, NSIG } from "./signal/signals.ts";
@@ -49,18 +49,14 @@ export function describeFile(vma: VmArea, exePath: string, exeInode: Inode | nul
 
 /** One line of /proc/<pid>/maps, without the newline. */
 export function mapsLine(mm: Mm, vma: VmArea, file: MappedFileInfo | null): string {
-  const f = vma.vmFlags;
-  const perms = (f & VM_READ ? "r" : "-") + (f & VM_WRITE ? "w" : "-") + (f & VM_EXEC ? "x" : "-") + (f & VM_MAYSHARE ? "s" : "p");
+  const perms = vmaPermString(vma);
   const pgoff = file !== null ? vma.vmPgoff * 4096 : 0;
   const dev = file?.dev ?? 0;
   const ino = file?.ino ?? 0;
   const off = pgoff > 0xffffffff ? pgoff.toString(16) : hex8(pgoff);
   let line = `${hex8(vma.vmStart)}-${hex8(vma.vmEnd)} ${perms} ${off} ${hex2(devMajor(dev))}:${hex2(devMinor(dev))} ${ino} `;
-  let name: string | null = null;
-  if (file !== null && file.path !== "") name = file.path;
-  else if (file === null && vma.vmStart <= mm.brk && vma.vmEnd >= mm.startBrk && mm.startBrk !== 0) name = "[heap]";
-  else if (file === null && vma.vmStart <= mm.startStack && vma.vmEnd >= mm.startStack) name = "[stack]";
-  if (name !== null) {
+  const name = file !== null ? file.path : anonVmaName(mm, vma);
+  if (name !== "") {
     // seq_setwidth(25 + sizeof(void *) * 6 - 1) then seq_pad(' '): names start at column 49 on i386.
     if (line.length < 48) line += " ".repeat(48 - line.length);
     line += " " + name;

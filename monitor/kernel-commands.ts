@@ -13,7 +13,8 @@ import { VM_PFNMAP } from "../kernel/mm/vma.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { decodePteBits } from "../emulator/gdb/pagewalk.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
-import { findTask, frameMappers, tasksOfMm, vmaFlagWords, vmaName, vmaPerms, vmaShort } from "./kernel-view.ts";
+import { findTask, frameMappers, tasksOfMm, vmaFlagWords, vmaName, vmaShort } from "./kernel-view.ts";
+import { vmaPermString } from "../kernel/mm/maps.ts";
 
 const STATE = ["R", "S", "T", "Z", "X"];
 
@@ -46,7 +47,7 @@ export function vmas(k: Kernel, args: string[]): string {
   const lines = mm.vmas.map((v) => {
     const off = v.vmFile || v.vmFlags & VM_PFNMAP ? v.vmPgoff * 4096 : 0; // PFNMAP: the first frame's address
     const name = vmaName(mm, v);
-    return `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPerms(v)} ${hex8(off)} ${String(v.pages).padStart(6)}p ` +
+    return `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPermString(v)} ${hex8(off)} ${String(v.pages).padStart(6)}p ` +
       `${vmaFlagWords(v).join(",").padEnd(24)} ${name}`.trimEnd();
   });
   lines.push(`${mm.vmas.length} areas, rss ${mm.rss} pages (anon ${mm.anonRss}, file ${mm.fileRss}), ${mm.nrPtes} page tables, pgd ${hex8(mm.pgd)}`);

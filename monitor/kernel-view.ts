@@ -11,7 +11,7 @@ import type { VmArea } from "../kernel/mm/vma.ts";
 import { pageMappers } from "../kernel/mm/rmap.ts";
 import type { AddressSpace } from "../kernel/mm/filemap.ts";
 import {
-  VM_DONTCOPY, VM_EXEC, VM_GROWSDOWN, VM_INSERTPAGE, VM_IO, VM_LOCKED, VM_MAYSHARE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE,
+  VM_DONTCOPY, VM_EXEC, VM_GROWSDOWN, VM_INSERTPAGE, VM_IO, VM_LOCKED, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE,
 } from "../kernel/mm/vma.ts";
 import { PG } from "../kernel/mm/page.ts";
 import { vmNormalPage } from "../kernel/mm/memory.ts";
@@ -19,6 +19,7 @@ import { isZeroPte } from "../kernel/mm/fault.ts";
 import { STACK_GUARD_GAP, pageDown } from "../kernel/mm/config.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { hex8 } from "./format.ts";
+import { anonVmaName, vmaPermString } from "../kernel/mm/maps.ts";
 
 /** The task with this pid, or null. */
 export function findTask(k: Kernel, pid: number): Task | null {
@@ -32,16 +33,7 @@ export function tasksOfMm(k: Kernel, mm: Mm): Task[] {
 
 /** The name /proc/PID/maps shows for an area: file path, [heap], [stack] or "". */
 export function vmaName(mm: Mm, v: VmArea): string {
-  if (v.vmFile) return v.vmFile.path ?? "";
-  if (v.vmStart <= mm.brk && v.vmEnd >= mm.startBrk && mm.brk > mm.startBrk) return "[heap]";
-  if (v.vmStart <= mm.startStack && v.vmEnd >= mm.startStack && mm.startStack !== 0) return "[stack]";
-  return "";
-}
-
-/** "rw-p" permissions. */
-export function vmaPerms(v: VmArea): string {
-  return (v.vmFlags & VM_READ ? "r" : "-") + (v.vmFlags & VM_WRITE ? "w" : "-") +
-    (v.vmFlags & VM_EXEC ? "x" : "-") + (v.vmFlags & VM_MAYSHARE ? "s" : "p");
+  return v.vmFile ? v.vmFile.path ?? "" : anonVmaName(mm, v);
 }
 
 /** The monitor's flag words for an area: anon|file|PFNMAP, shared, growsdown, ... */
@@ -62,7 +54,7 @@ export function vmaFlagWords(v: VmArea): string[] {
 /** "0804a000-0804b000 rw-p name" (the short form the trace uses). */
 export function vmaShort(mm: Mm, v: VmArea): string {
   const name = vmaName(mm, v);
-  return `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPerms(v)}${name ? " " + name : ""}`;
+  return `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPermString(v)}${name ? " " + name : ""}`;
 }
 
 /** One mapping of a frame. */

@@ -6,6 +6,7 @@ import { Machine, DETERMINISTIC_EPOCH } from "../emulator/machine/machine.ts";
 import type { VportHostEnd } from "../emulator/devices/vport.ts";
 import { bootKernel, type InitrdArchive } from "../kernel/boot.ts";
 import type { Kernel } from "../kernel/kernel.ts";
+import { parseCmdline } from "../kernel/cmdline.ts";
 import { HostFsDevice } from "../emulator/devices/hostfs.ts";
 import type { HostShare } from "../emulator/devices/hostfs-backend.ts";
 
@@ -78,7 +79,7 @@ export class VmalabSystem {
 
   /** Kernel messages go straight to the console output, as printk does on a serial console. */
   private consoleLog(line: string): void {
-    if (/(^|\s)quiet(\s|$)/.test(this.options.cmdline ?? "")) return;
+    if (parseCmdline(this.options.cmdline ?? "", () => {}).quiet) return;
     const out = this.options.onConsoleOutput;
     if (!out) return;
     for (const ch of line + "\r\n") out(ch.charCodeAt(0) & 0xff);

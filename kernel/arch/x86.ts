@@ -13,6 +13,9 @@ import { TSS_ESP0_PA, writeBootStructures, type BootLayout } from "./setup.ts";
 import { FSAVE_SIZE, Fpu, fninit, fpuRestore, fpuSave, statusWord } from "../../emulator/cpu/fpu/state.ts";
 import { cpuid } from "../../emulator/cpu/privileged.ts";
 
+/** The guest CPU's clock in Hz, which the kernel's clocks and CPU times count in. */
+export { CPU_HZ } from "../../emulator/machine/clock.ts";
+
 /** Bytes of a task's saved FPU state: the 32-bit FNSAVE image (Linux struct fregs_state without its status word). */
 export const FPU_STATE_SIZE = FSAVE_SIZE;
 

@@ -6,7 +6,7 @@
 // since Linux 4.16); RAM above 1 MiB fails with EPERM, and anything past the end
 // of RAM with EFAULT. mmap maps the ISA hole and device memory above RAM through
 // remapPfnRange, so the area is VM_PFNMAP: the frames are never counted, and a
-// private writable mapping gets copy-on-write copies (seed 004).
+// private writable mapping gets copy-on-write copies (commit 6aab341e0a, "mm: re-architect the VM_UNPAGED logic", Linux 2.6.15).
 
 import { Errno } from "../errno.ts";
 import type { ChrdevTable } from "../fs/chrdev.ts";

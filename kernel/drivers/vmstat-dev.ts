@@ -1,6 +1,6 @@
 // /dev/vmstat (misc character device 10:240): one kernel page of live
 // memory-manager counters that a process maps and reads without system calls.
-// mmap inserts the page with vmInsertPage (seed 001), so the area is
+// mmap inserts the page with vmInsertPage (commit a145dd411e, Linux 2.6.15), so the area is
 // VM_INSERTPAGE and every design copies it on fork. The kernel rewrites the
 // values on every timer tick (only while the page is mapped) and at mmap.
 //

@@ -5,8 +5,8 @@
 // starts. Anything malformed is -ENOEXEC with a reason; never throws.
 
 import { Errno } from "../errno.ts";
+import { PAGE_SIZE } from "../mm/config.ts";
 
-export const PAGE_SIZE = 4096;
 export const TASK_SIZE = 0xc000_0000;
 /** Where ET_DYN images are placed on i386 (ELF_ET_DYN_BASE for ia32 tasks). */
 export const ELF_ET_DYN_BASE = 0x0040_0000;

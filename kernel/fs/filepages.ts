@@ -6,7 +6,7 @@
 // too, for file systems built without a kernel (unit tests).
 
 import { panic } from "../panic.ts";
-import { PAGE_SIZE } from "./pagestore.ts";
+import { PAGE_SIZE } from "../mm/config.ts";
 
 /** A holder of allocated pages (a file's page store), so an allocator can list its pages. */
 export interface FilePageOwner {

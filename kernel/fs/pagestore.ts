@@ -10,8 +10,8 @@ import { Errno } from "../errno.ts";
 import { panic } from "../panic.ts";
 import type { Inode } from "./inode.ts";
 import type { FilePageAllocator, FilePageOwner } from "./filepages.ts";
+import { PAGE_SIZE } from "../mm/config.ts";
 
-export const PAGE_SIZE = 4096;
 /** Largest file size, as Linux's MAX_LFS_FILESIZE on 32-bit ((ULONG_MAX) pages). */
 export const MAX_LFS_FILESIZE = 0xffff_ffff * PAGE_SIZE;
 

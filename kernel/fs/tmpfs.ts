@@ -6,7 +6,7 @@
 import type { SuperBlock, FsClock } from "./inode.ts";
 import { createRamfs } from "./ramfs.ts";
 import type { ChrdevTable } from "./chrdev.ts";
-import { PAGE_SIZE } from "./pagestore.ts";
+import { PAGE_SIZE } from "../mm/config.ts";
 import type { FilePageAllocator } from "./filepages.ts";
 
 export const TMPFS_MAGIC = 0x01021994;

@@ -4,11 +4,11 @@
 //
 //   classic   Linux 1.3.12 before the rewrite: walk every user PDE (0..767)
 //             and every entry of every present page table.
-//   vma       the 1995 rewrite (seed 000): walk only the areas' ranges.
-//   lazy      Linux 2.6 (seed 001): like vma, but fork skips areas without
+//   vma       the 1995 rewrite (Patrick Schaaf, "memory.c rewrite", linux-kernel, 7 Aug 1995): walk only the areas' ranges.
+//   lazy      Linux 2.6.14 (Nick Piggin's lazy page table copies in fork, 2005): like vma, but fork skips areas without
 //             anonymous pages (faults re-create them from the file), except
-//             VM_PFNMAP/VM_INSERTPAGE areas, which faults cannot re-create.
-//   sharedpt  the 2002 shared page tables patch (seed 003): fork shares the
+//             VM_PFNMAP/VM_INSERTPAGE areas, which faults cannot re-create (commit 4d7672b462).
+//   sharedpt  the 2002 shared page tables patch (Daniel Phillips, "[RFC] Page table sharing", linux-kernel, 18 Feb 2002): fork shares the
 //             page-table pages (use count = referencing PDEs), write-protecting
 //             COW entries in place; any later PTE change in a shared table
 //             unshares it first; exit drops the use count.
@@ -23,8 +23,8 @@ import { copyOnePte, copyPageRange, freeAllPgtables, noteWrprotect, vmaNeedsCopy
 import { isCowMapping, VM_DONTCOPY, type VmArea } from "./vma.ts";
 import { swapPteSlot } from "./swap.ts";
 
-export type MmDesignName = "classic" | "vma" | "lazy" | "sharedpt";
-export const MM_DESIGNS: readonly MmDesignName[] = ["classic", "vma", "lazy", "sharedpt"];
+import { MM_DESIGNS, type MmDesignName } from "./design-names.ts";
+export { MM_DESIGNS, type MmDesignName };
 
 export interface MmDesign {
   readonly name: MmDesignName;

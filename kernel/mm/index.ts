@@ -41,7 +41,7 @@ export { expandStack } from "./stack.ts";
 export { AddressSpace, ShmemFile, type FileBacking } from "./filemap.ts";
 export { copyToUser, copyFromUser, strncpyFromUser, userVirtToPhys } from "./uaccess.ts";
 export { checkFrames } from "./check.ts";
-export { procMaps, procStatusVm } from "./maps.ts";
+export { anonVmaName, vmaPermString } from "./maps.ts";
 export { pageMappers, type PageMapping } from "./rmap.ts";
 export { MmCounters, Profiler, type FaultDecision } from "./counters.ts";
 export { PG } from "./page.ts";

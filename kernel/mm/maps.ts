@@ -1,11 +1,9 @@
-// Text views of an address space for procfs and the monitor: the lines of
-// /proc/<pid>/maps (Linux format) and the Vm* lines of /proc/<pid>/status.
+// What procfs and the monitor both show of an address space: an area's
+// permissions and name, and the shared-memory part of its rss.
 
 import type { Mm } from "./mm.ts";
 import { pteOffset, ptePfn, ptePresent } from "./pgtable.ts";
 import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE, type VmArea } from "./vma.ts";
-
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0");
 
 /** "r-xp"-style permissions of an area. */
 export function vmaPermString(v: VmArea): string {
@@ -14,37 +12,14 @@ export function vmaPermString(v: VmArea): string {
 }
 
 /**
- * /proc/<pid>/maps of mm, one line per area, as Linux prints it (device and
- * inode are 00:00 0; the path comes from FileBacking.path; [heap] and [stack]
- * are named by brk and start_stack).
+ * The name /proc/<pid>/maps gives an anonymous area (Linux's show_map_vma):
+ * "[heap]" for the one around brk, "[stack]" for the one holding
+ * start_stack, "" otherwise.
  */
-export function procMaps(mm: Mm): string {
-  let out = "";
-  for (const v of mm.vmas) {
-    let name = v.vmFile?.path ?? "";
-    if (!v.vmFile) {
-      if (v.vmStart <= mm.brk && v.vmEnd >= mm.startBrk && mm.brk > mm.startBrk) name = "[heap]";
-      else if (v.vmStart <= mm.startStack && v.vmEnd >= mm.startStack && mm.startStack !== 0) name = "[stack]";
-    }
-    const off = v.vmFile ? v.vmPgoff * 4096 : 0;
-    const head = `${hex8(v.vmStart)}-${hex8(v.vmEnd)} ${vmaPermString(v)} ${hex8(off)} 00:00 0`;
-    out += name ? `${head.padEnd(73)}${name}\n` : `${head} \n`;
-  }
-  return out;
-}
-
-/** The memory lines of /proc/<pid>/status (kB), in Linux's order. */
-export function procStatusVm(mm: Mm): string {
-  const kb = (pages: number): string => `${String(pages * 4).padStart(8)} kB`;
-  return [
-    `VmPeak:\t${kb(mm.hiwaterVmNow)}`,
-    `VmSize:\t${kb(mm.totalVm)}`,
-    `VmHWM:\t${kb(mm.hiwaterRssNow)}`,
-    `VmRSS:\t${kb(mm.rss)}`,
-    `RssAnon:\t${kb(mm.anonRss)}`,
-    `RssFile:\t${kb(mm.fileRss)}`,
-    `VmPTE:\t${kb(mm.nrPtes)}`,
-  ].join("\n") + "\n";
+export function anonVmaName(mm: Mm, v: VmArea): string {
+  if (v.vmStart <= mm.brk && v.vmEnd >= mm.startBrk && mm.startBrk !== 0) return "[heap]";
+  if (v.vmStart <= mm.startStack && v.vmEnd >= mm.startStack && mm.startStack !== 0) return "[stack]";
+  return "";
 }
 
 /**

@@ -200,7 +200,7 @@ export function zapPageRange(mm: Mm, vma: VmArea | null, start: number, end: num
     if (pdePresent(pde)) {
       const shared = ctx.frames.count[pdeTable(pde) >>> PAGE_SHIFT] > 1;
       if (shared && !teardown && addr === idx * PGDIR_SIZE && next === addr + PGDIR_SIZE) {
-        // The whole shared table goes: drop mm's reference instead of unsharing it (seed 003).
+        // The whole shared table goes: drop mm's reference instead of unsharing it (Phillips's free_one_pmd, Feb 2002).
         dropSharedTable(mm, vma, idx, pde);
         addr = next;
         continue;

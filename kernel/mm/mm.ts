@@ -27,7 +27,7 @@ export class Mm {
   users = 1;
   /** Number of user page tables this mm's directory references. */
   nrPtes = 0;
-  /** The reverse map of this mm's anonymous pages (seed 002); null after exit. */
+  /** The reverse map of this mm's anonymous pages (the anonmm scheme, rmap.ts); null after exit. */
   anonmm: Anonmm | null = null;
   fileRss = 0;
   anonRss = 0;

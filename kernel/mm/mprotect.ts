@@ -166,7 +166,7 @@ function madviseVma(mm: Mm, vma: VmArea, start: number, end: number, advice: num
 }
 
 /**
- * MADV_REMOVE (seed 001, Linux madvise_remove): frees the file pages of
+ * MADV_REMOVE (commit f6b3ec238d, Linux 2.6.16 madvise_remove): frees the file pages of
  * [start, end) and their backing store, so every mapping reads zeros there.
  * -EINVAL for locked or fileless areas, -EACCES unless the area is a shared
  * mapping that may be written, -EOPNOTSUPP when the filesystem cannot punch

@@ -1,6 +1,6 @@
 // The reverse map: from a frame to the PTEs that map it, object-based. An
-// anonymous page belongs to an Anonmm at index va >> 12 (seed 002, Hugh
-// Dickins's anonmm scheme): every mm has an anonmm, and all the mms forked
+// anonymous page belongs to an Anonmm at index va >> 12 (Hugh
+// Dickins's anonmm scheme, "rmap 10 add anonmm rmap", 2.6.6-mm, May 2004): every mm has an anonmm, and all the mms forked
 // from one exec share a bundle of anonmms listed on the bundle's head, so the
 // page can only be mapped at that one address in the mms of its bundle. A
 // file page belongs to an AddressSpace whose i_mmap lists the areas mapping
@@ -151,7 +151,7 @@ export function pageMappers(ctx: MmContext, pfn: number): PageMapping[] {
  * Counts the PTEs mapping pfn that the MMU marked accessed since the last
  * call, clearing the bits (and the TLB entries of the current mm) (Linux
  * page_referenced). An anonymous page whose anonmm's mm is extinct migrates
- * to the first live mm of its bundle that maps it (seed 002).
+ * to the first live mm of its bundle that maps it (the anonmm patch's page_referenced_anon).
  */
 export function pageReferenced(ctx: MmContext, pfn: number): number {
   let referenced = 0;

@@ -7,8 +7,10 @@
 import type { Kernel } from "../kernel.ts";
 import type { FsClock } from "../fs/inode.ts";
 
-/** Guest CPU frequency (the emulated 486's clock; equals the machine's CPU_HZ). */
-export const CPU_HZ = 66_000_000;
+import { CPU_HZ } from "../arch/x86.ts";
+
+/** Guest CPU frequency: the machine's, through kernel/arch. */
+export { CPU_HZ };
 export const NSEC_PER_SEC = 1_000_000_000;
 
 const CMOS_INDEX = 0x70;

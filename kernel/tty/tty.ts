@@ -16,8 +16,8 @@ import {
   TIOCGWINSZ, TIOCSWINSZ, TIOCINQ, TIOCNOTTY, TIOCGSID, TCOOFF, TCOON, TCIFLUSH, TCIOFLUSH,
 } from "./termios.ts";
 import type { Winsize } from "./termios.ts";
+import { Sig } from "../signal/signals.ts";
 
-export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGCONT = 18, SIGTSTP = 20, SIGTTIN = 21, SIGWINCH = 28;
 
 /** Input buffer size, as N_TTY_BUF_SIZE: a canonical line holds at most 4095 characters. */
 export const N_TTY_BUF_SIZE = 4096;
@@ -230,7 +230,7 @@ export class Tty {
       if (this.stopped && (t.iflag & IXANY)) this.startOutput();
     }
     if (this.l(ISIG)) {
-      const sig = this.isCc(c, VINTR) ? SIGINT : this.isCc(c, VQUIT) ? SIGQUIT : this.isCc(c, VSUSP) ? SIGTSTP : 0;
+      const sig = this.isCc(c, VINTR) ? Sig.SIGINT : this.isCc(c, VQUIT) ? Sig.SIGQUIT : this.isCc(c, VSUSP) ? Sig.SIGTSTP : 0;
       if (sig !== 0) {
         if (!this.l(NOFLSH)) this.flushInput();
         if (this.l(ECHO)) this.echoChar(c, out);
@@ -393,7 +393,7 @@ export class Tty {
   /** read(2): a count, -EAGAIN (nonblocking), or WOULD_BLOCK with caller.waiter registered. */
   read(dst: Uint8Array, nonblock: boolean, caller: IoCaller): number {
     if (this.hooks.backgroundRead !== undefined && this.session !== 0 && caller.sid === this.session && caller.pgrp !== this.pgrp)
-      return this.hooks.backgroundRead(caller, SIGTTIN);
+      return this.hooks.backgroundRead(caller, Sig.SIGTTIN);
     if (dst.length === 0) return 0;
     const block = (): number => {
       if (nonblock || caller.waiter === null) return -Errno.EAGAIN;
@@ -539,8 +539,8 @@ export class Tty {
         if (this.session === 0 || caller.sid !== this.session) return -Errno.ENOTTY;
         if (caller.pid === caller.sid) {
           if (this.pgrp > 0) {
-            this.hooks.signalPgrp(this.pgrp, SIGHUP);
-            this.hooks.signalPgrp(this.pgrp, SIGCONT);
+            this.hooks.signalPgrp(this.pgrp, Sig.SIGHUP);
+            this.hooks.signalPgrp(this.pgrp, Sig.SIGCONT);
           }
           this.session = 0;
           this.pgrp = 0;
@@ -571,6 +571,6 @@ export class Tty {
     const w = this.winsize;
     if (w.row === ws.row && w.col === ws.col && w.xpixel === ws.xpixel && w.ypixel === ws.ypixel) return;
     Object.assign(w, ws);
-    if (this.pgrp > 0) this.hooks.signalPgrp(this.pgrp, SIGWINCH);
+    if (this.pgrp > 0) this.hooks.signalPgrp(this.pgrp, Sig.SIGWINCH);
   }
 }

@@ -1,4 +1,4 @@
-/* /dev/mem and VM_PFNMAP (seed 004): a shared mapping of the VGA text memory
+/* /dev/mem and VM_PFNMAP (Linux 2.6.15, commit 6aab341e0a): a shared mapping of the VGA text memory
  * writes to the screen; a private writable mapping of a device range reads the
  * raw frame until the first write, which gives this process its own copy; fork
  * copies the raw entries as raw (parent and child still see the device) and

@@ -1,4 +1,4 @@
-/* madvise(MADV_REMOVE) (seed 001) on POSIX shared memory (tmpfs on /dev/shm),
+/* madvise(MADV_REMOVE) (Linux 2.6.16, commit f6b3ec238d) on POSIX shared memory (tmpfs on /dev/shm),
  * shared anonymous memory and SysV segments: the pages and their backing
  * store are freed, every mapping and read(2) then sees zeros, private COW
  * copies survive, and /proc/meminfo's Shmem drops by exactly the hole. Linux's

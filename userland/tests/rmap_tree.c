@@ -1,4 +1,4 @@
-/* A fork tree for the anonmm reverse map (seed 002): a parent's anonymous
+/* A fork tree for the anonmm reverse map (Hugh Dickins's anonmm, 2.6.6-mm, 2004): a parent's anonymous
  * pages are shared copy-on-write by children and grandchildren, some written
  * (copied) on the way; one child exits early, so pages faulted into its mm
  * live on only in its children (its anonmm outlives it). Every process checks

@@ -1,4 +1,4 @@
-/* rss = file_rss + anon_rss with high-water marks (seed 001): VmHWM and
+/* rss = file_rss + anon_rss with high-water marks (Linux 2.6.14, commit 4294621f41): VmHWM and
  * VmPeak stay at the peak after munmap shrinks VmRSS and VmSize; a forked
  * child counts the pages it shares; shared memory shows as RssShmem. */
 #include <fcntl.h>

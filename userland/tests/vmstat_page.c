@@ -1,4 +1,4 @@
-/* vm_insert_page (seed 001): /dev/vmstat inserts one kernel page of live
+/* vm_insert_page (Linux 2.6.15, commit a145dd411e): /dev/vmstat inserts one kernel page of live
  * counters into a read-only shared area. The counters move without system
  * calls; the page cannot be mapped writable; fork copies the area's page
  * tables under every design (the child reads it without a page fault). */
