@@ -1,92 +1,241 @@
-// npm run bench:cpu [-- --runs N] [iterations] — runs bench/cpu-workload.ts the way the
-// emulator ships: bundled into one ES module by esbuild (as the web and CLI builds are)
-// and executed by a plain `node`, so the figures measure the emulator rather than the
-// TypeScript loader (which alone costs ~40 MiB of resident memory and slows
-// cross-module enum access). Each run is a fresh process (fresh JIT); the table gives
-// every run and the median, the figure to quote: on a shared machine single runs
-// vary by ±20% although every run executes exactly the same instructions.
-// Falls back to one run in this process when esbuild is unavailable.
+// npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-programs] [iterations]
+//
+// vmalab side by side with v86 (the npm package, JIT on and JIT off) on the same guest
+// programs: the multiboot kernels of bench/kernels/ (integer loop, memory, calls and
+// branches, string instructions), each booted by both emulators' multiboot loaders; then
+// whole programs (busybox sha256sum and gzip, the kernel's fork benchmark) on vmalab
+// only, since v86 would need a Linux image to run them.
+//
+// Every measurement is a fresh process (fresh host JIT, its own peak RSS) running this
+// project's code bundled into one ES module by esbuild, as the web and CLI builds ship
+// it, so the loader's overhead is not measured; without esbuild the TypeScript loader
+// runs it instead (said in the output). Runs of the engines are interleaved, and the
+// tables give medians over N runs: on a shared machine single runs vary by ±20%
+// although every run executes exactly the same instructions (checked here).
+// `iterations` sets the integer loop's count (as it did before the other kernels came)
+// and scales every other kernel's built-in count by the same fraction (CI runs a reduced
+// benchmark this way; profiling too).
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { KERNEL_WORKLOADS, KERNEL_RAM, kernelPath, kernelImage, kernelIterations } from "./kernels/workloads.ts";
+import { PROGRAM_WORKLOADS } from "./whole-program.ts";
+import type { Engine, KernelMeasurement } from "./cpu-workload.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const entry = join(here, "cpu-workload.ts");
-const argv = process.argv.slice(2);
-let runs = 5;
-const ri = argv.indexOf("--runs");
-if (ri >= 0) {
-  runs = Number(argv[ri + 1]);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
-    console.error("bench:cpu: --runs takes a number from 1 to 100");
-    process.exit(2);
+const root = join(here, "..");
+
+interface Args { runs: number; only: string[] | null; v86: boolean; programs: boolean; iterations: string | null }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { runs: 5, only: null, v86: true, programs: true, iterations: null };
+  const names = [...KERNEL_WORKLOADS.map((w) => w.name), ...PROGRAM_WORKLOADS.map((w) => w.name)];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--runs") {
+      a.runs = Number(argv[++i]);
+      if (!Number.isInteger(a.runs) || a.runs < 1 || a.runs > 100) usage("--runs takes a number from 1 to 100");
+    } else if (arg === "--only") {
+      a.only = (argv[++i] ?? "").split(",").filter(Boolean);
+      const bad = a.only.find((n) => !names.includes(n));
+      if (bad !== undefined || a.only.length === 0) usage(`--only takes names from ${names.join(",")}`);
+    } else if (arg === "--no-v86") a.v86 = false;
+    else if (arg === "--no-programs") a.programs = false;
+    else if (/^\d+$/.test(arg) && Number(arg) > 0) a.iterations = arg;
+    else usage(`unknown argument '${arg}'`);
   }
-  argv.splice(ri, 2);
-}
-const bad = argv.find((a) => !/^\d+$/.test(a));
-if (bad !== undefined) {
-  console.error(`bench:cpu: unknown argument '${bad}' (usage: npm run bench:cpu -- [--runs N] [iterations])`);
-  process.exit(2);
+  return a;
 }
 
-interface Run { instructions: number; cycles: number; secs: number; cpuSecs: number; mips: number; cpuMips: number; rssMiB: number; ramMiB: number }
+function usage(msg: string): never {
+  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-programs] [iterations])`);
+  process.exit(2);
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function bundled(): Promise<boolean> {
+/** True when the v86 package is installed (it is a devDependency). */
+function haveV86(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("v86/package.json");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Bundles the two per-process entries into a folder at the repository root (so the
+ * bundles find node_modules/v86 and ../userland/build as the sources do) and returns
+ * the command prefix for each, or the TypeScript loader's when esbuild is missing.
+ */
+async function commands(dir: string): Promise<{ kernel: string[]; program: string[]; bundled: boolean }> {
+  const loader = (f: string) => [join(root, "bin/run-ts.mjs"), join(here, f)];
   let build: typeof import("esbuild").build;
   try {
     ({ build } = await import("esbuild"));
   } catch {
-    return false;
+    return { kernel: loader("cpu-workload.ts"), program: loader("program-workload.ts"), bundled: false };
   }
-  const dir = mkdtempSync(join(tmpdir(), "vmalab-bench-"));
+  await build({
+    entryPoints: { "cpu-bench": join(here, "cpu-workload.ts"), "program-bench": join(here, "program-workload.ts") },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    external: ["v86"],
+    logLevel: "warning",
+  });
+  return { kernel: [join(dir, "cpu-bench.mjs")], program: [join(dir, "program-bench.mjs")], bundled: true };
+}
+
+function spawnJson<T>(cmd: string[]): T {
+  const r = spawnSync(process.execPath, cmd, { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    process.stderr.write("\n" + r.stderr);
+    throw new Error(`measurement failed: node ${cmd.map((c) => c.replace(root + "/", "")).join(" ")}`);
+  }
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Iterations of kernel `name` when the integer loop runs `intIterations`: its built-in count scaled by the same fraction, at least 1. */
+function scaledIterations(name: string, intIterations: number): number {
+  if (name === "int") return intIterations;
+  const scale = intIterations / kernelIterations(kernelImage("int"));
+  return Math.max(1, Math.min(0x7fffffff, Math.round(kernelIterations(kernelImage(name)) * scale)));
+}
+
+const f1 = (x: number) => x.toFixed(1);
+/** MIPS with one decimal, or three significant digits below 10 (the string kernel's figures are small). */
+const fm = (x: number) => (x >= 10 ? x.toFixed(1) : x.toPrecision(3));
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const table = (head: string[], rows: string[][]) => {
+  console.log(`| ${head.join(" | ")} |`);
+  console.log(`|${head.map(() => "---").join("|")}|`);
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const wanted = (n: string) => args.only === null || args.only.includes(n);
+  const kernels = KERNEL_WORKLOADS.filter((w) => wanted(w.name));
+  const programs = args.programs ? PROGRAM_WORKLOADS.filter((w) => wanted(w.name)) : [];
+  const v86 = args.v86 && haveV86();
+  const engines: Engine[] = v86 ? ["vmalab", "v86-jit", "v86-interp"] : ["vmalab"];
+  const dir = mkdtempSync(join(root, ".bench-cpu-"));
   try {
-    const out = join(dir, "cpu-bench.mjs");
-    await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning" });
-    const results: Run[] = [];
-    for (let i = 0; i < runs; i++) {
-      if (process.stderr.isTTY) process.stderr.write(`\rbench:cpu: run ${i + 1}/${runs}`);
-      const r = spawnSync(process.execPath, [out, "--json", ...argv], { encoding: "utf8" });
-      if (r.status !== 0) {
-        process.stderr.write("\n" + r.stderr);
-        process.exitCode = r.status ?? 1;
-        return true;
+    const cmd = await commands(dir);
+    const tty = process.stderr.isTTY;
+    const kernelRuns = new Map<string, KernelMeasurement[]>();
+    const programRuns = new Map<string, { instructions: number; secs: number; rssMiB: number }[]>();
+    for (let i = 0; i < args.runs; i++) {
+      for (const w of kernels) {
+        for (const e of engines) {
+          if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${w.name} on ${e}`);
+          const extra = args.iterations ? ["--iterations", String(scaledIterations(w.name, Number(args.iterations)))] : [];
+          const m = spawnJson<KernelMeasurement>([...cmd.kernel, "--json", "--engine", e, "--workload", w.name, "--kernel", kernelPath(w.name), ...extra]);
+          const key = `${w.name}/${e}`;
+          kernelRuns.set(key, [...(kernelRuns.get(key) ?? []), m]);
+        }
       }
-      results.push(JSON.parse(r.stdout) as Run);
+      for (const p of programs) {
+        if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${p.name} on vmalab`);
+        const m = spawnJson<{ instructions: number; secs: number; rssMiB: number }>([...cmd.program, p.name]);
+        programRuns.set(p.name, [...(programRuns.get(p.name) ?? []), m]);
+      }
     }
-    if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-    const first = results[0];
-    if (results.some((r) => r.instructions !== first.instructions || r.cycles !== first.cycles)) {
-      console.error("bench:cpu: runs disagree on instruction or cycle counts (the emulator is not deterministic)");
-      process.exitCode = 1;
+    if (tty) process.stderr.write("\r\x1b[K");
+
+    // Same guest work everywhere: one instruction count per kernel on vmalab, one output across engines.
+    let ok = true;
+    const rows: string[][] = [];
+    const wallRows: string[][] = [];
+    const spreadRows: string[][] = [];
+    const checks: string[] = [];
+    for (const w of kernels) {
+      const vm = kernelRuns.get(`${w.name}/vmalab`)!;
+      const count = vm[0].instructions!;
+      const all = engines.flatMap((e) => kernelRuns.get(`${w.name}/${e}`)!);
+      if (vm.some((r) => r.instructions !== count || r.cycles !== vm[0].cycles)) {
+        console.error(`bench:cpu: ${w.name}: vmalab runs disagree on instruction or cycle counts (not deterministic)`);
+        ok = false;
+      }
+      if (all.some((r) => r.output !== vm[0].output)) {
+        console.error(`bench:cpu: ${w.name}: the engines printed different results: ${[...new Set(all.map((r) => JSON.stringify(r.output)))].join(" ")}`);
+        ok = false;
+      }
+      const med = (e: Engine, f: (r: KernelMeasurement) => number) => median(kernelRuns.get(`${w.name}/${e}`)!.map(f));
+      const cpuMips = (e: Engine) => med(e, (r) => count / r.cpuSecs / 1e6);
+      const wallMips = (e: Engine) => med(e, (r) => count / r.secs / 1e6);
+      const spread = (e: Engine) => {
+        const ms = kernelRuns.get(`${w.name}/${e}`)!.map((r) => count / r.cpuSecs / 1e6);
+        return `${fm(Math.min(...ms))}–${fm(Math.max(...ms))}`;
+      };
+      spreadRows.push([w.name, ...engines.map(spread)]);
+      const rss = (e: Engine) => f1(Math.max(...kernelRuns.get(`${w.name}/${e}`)!.map((r) => r.rssMiB)));
+      if (v86) {
+        rows.push([w.name, String(count), fm(cpuMips("vmalab")), fm(cpuMips("v86-jit")), fm(cpuMips("v86-interp")), ratio(cpuMips("vmalab"), cpuMips("v86-jit")), ratio(cpuMips("vmalab"), cpuMips("v86-interp")), rss("vmalab"), rss("v86-jit"), rss("v86-interp")]);
+        wallRows.push([w.name, fm(wallMips("vmalab")), fm(wallMips("v86-jit")), fm(wallMips("v86-interp")), ratio(wallMips("vmalab"), wallMips("v86-jit")), ratio(wallMips("vmalab"), wallMips("v86-interp"))]);
+        checks.push(`${w.name} ${kernelRuns.get(`${w.name}/v86-jit`)![0].v86Instructions}`);
+      } else {
+        rows.push([w.name, String(count), fm(cpuMips("vmalab")), rss("vmalab")]);
+        wallRows.push([w.name, fm(wallMips("vmalab"))]);
+      }
     }
-    const cpuMips = results.map((r) => r.cpuMips);
-    const row = (k: string, v: string): void => console.log(`  ${k.padEnd(22)} ${v.padStart(14)}`);
-    console.log("vmalab CPU benchmark: integer loop, paging on");
-    row("instructions", String(first.instructions));
-    row("guest cycles", String(first.cycles));
-    row("runs", String(runs));
-    row("MIPS (CPU time) each", cpuMips.map((m) => m.toFixed(1)).join(" "));
-    row("MIPS (CPU time) min", Math.min(...cpuMips).toFixed(1));
-    row("MIPS (CPU time) median", median(cpuMips).toFixed(1));
-    row("MIPS (CPU time) max", Math.max(...cpuMips).toFixed(1));
-    row("MIPS (wall) median", median(results.map((r) => r.mips)).toFixed(1));
-    row("peak RSS (MiB) max", Math.max(...results.map((r) => r.rssMiB)).toFixed(1));
-    row("guest RAM (MiB)", String(first.ramMiB));
-    return true;
+
+    const where = `Node ${process.version}, ${process.platform} ${process.arch}, ${cmd.bundled ? "bundled by esbuild" : "TypeScript loader (esbuild not found; figures include its overhead)"}`;
+    if (kernels.length) {
+      console.log(`bench:cpu: guest kernels (bench/kernels/), ${KERNEL_RAM >>> 20} MiB guest RAM, median of ${args.runs} fresh processes per cell, ${where}`);
+      console.log("");
+      if (v86) {
+        table(["workload", "instructions", "vmalab MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab / v86 JIT", "vmalab / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB", "v86 interp RSS MiB"], rows);
+      } else {
+        table(["workload", "instructions", "vmalab MIPS", "vmalab RSS MiB"], rows);
+        console.log("\n(v86 not measured: " + (args.v86 ? "the v86 package is not installed; run npm ci" : "--no-v86") + ")");
+      }
+      console.log("\nMIPS by wall time (median):\n");
+      table(v86 ? ["workload", "vmalab", "v86 JIT", "v86 interp", "vmalab / v86 JIT", "vmalab / v86 interp"] : ["workload", "vmalab"], wallRows);
+      console.log(`\nSpread of the runs (MIPS by CPU time, min–max of ${args.runs}):\n`);
+      table(["workload", ...engines], spreadRows);
+      console.log("");
+      console.log("MIPS = vmalab's exact instruction count for the kernel / host CPU seconds (user + system, all threads)");
+      console.log("of the guest run. v86 runs the same kernel bytes from the same entry state with interrupts off,");
+      console.log("so it executes the same instructions; its time is divided into vmalab's count. RSS: peak of the");
+      console.log("process (max over runs). v86 JIT: v86's default; v86 interp: its `disable_jit` option.");
+      if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
+    }
+    if (programs.length) {
+      console.log(`\nWhole programs on vmalab (bench/whole-program.ts; init of a fresh guest, mm=vma, boot not timed), median of ${args.runs}:\n`);
+      table(
+        ["workload", "instructions", "vmalab MIPS (wall)", "wall s", "vmalab RSS MiB", "v86"],
+        programs.map((p) => {
+          const rs = programRuns.get(p.name)!;
+          if (rs.some((r) => r.instructions !== rs[0].instructions)) {
+            console.error(`bench:cpu: ${p.name}: runs disagree on the instruction count (not deterministic)`);
+            ok = false;
+          }
+          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), median(rs.map((r) => r.secs)).toFixed(2), f1(Math.max(...rs.map((r) => r.rssMiB))), "no figure: needs a Linux guest image"];
+        }),
+      );
+      console.log("\nvmalab's kernel is TypeScript run by the host: system calls and page faults take host time but");
+      console.log("few guest instructions, so MIPS of whole programs (fork_exit above all) is not CPU speed.");
+    }
+    if (!ok) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (!(await bundled())) {
-  console.log("(esbuild not found: one run through the TypeScript loader; figures include its overhead)");
-  await import("./cpu-workload.ts");
+try {
+  await main();
+} catch (e) {
+  console.error(`bench:cpu: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
 }

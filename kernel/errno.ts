@@ -20,8 +20,3 @@ export enum Errno {
   ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ENOIOCTLCMD = 515,
   ERESTART_RESTARTBLOCK = 516,
 }
-
-/** Linux's IS_ERR_VALUE for a syscall-style result: -4095..-1. */
-export function isErr(v: number): boolean {
-  return v < 0 && v >= -4095;
-}

@@ -19,7 +19,7 @@ import { devMajor, devMinor } from "./fs/mode.ts";
 import { SIG_DFL, SIG_IGN, NSIG } from "./signal/signals.ts";
 import { CPU_HZ } from "./syscalls/time-clock.ts";
 import { UTS_RELEASE, UTS_VERSION } from "./syscalls/misc.ts";
-import { formatMeminfo, formatUptime, type MemInfo } from "./fs/procgen.ts";
+import { formatMeminfo, type MemInfo } from "./fs/procgen.ts";
 
 /** USER_HZ: clock ticks per second in /proc and times(2). */
 export const USER_HZ = 100;
@@ -271,11 +271,6 @@ export function uptimeCentis(k: Kernel): number {
 }
 export function idleCentis(k: Kernel): number {
   return Math.floor(((k.idle.utime + k.idle.stime) * 100) / CPU_HZ);
-}
-
-/** /proc/uptime text. */
-export function procUptime(k: Kernel): string {
-  return formatUptime(uptimeCentis(k), idleCentis(k));
 }
 
 /** /proc/loadavg: no load tracking yet, so the averages are 0; runnable/total and the newest pid are real. */

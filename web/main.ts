@@ -13,6 +13,8 @@ import { MonitorTab } from "./components/monitor-tab.ts";
 import { renderStatus } from "./components/status-bar.ts";
 import { VgaPanel } from "./components/vga-panel.ts";
 import { renderBenchChart, type BenchResult } from "./components/bench-chart.ts";
+import { GuestFileClient } from "./guest-file-client.ts";
+import { setupFileBar, type TransferRecord } from "./components/file-bar.ts";
 
 /** The guest booted when the URL does not say. */
 const DEFAULT_GUEST: BootRequest["guest"] = "kernel";
@@ -42,6 +44,7 @@ const hook = {
   booted: null as null | { guest: string; design: string; cmdline: string },
   errors: [] as string[],
   benchResults: [] as BenchResult[],
+  transfers: [] as TransferRecord[],
   consoleText: () => consoleTerm.text(),
   monitorText: () => monitorTerm.text(),
   vgaText: () => vga.text,
@@ -85,6 +88,24 @@ consoleTerm.term.onData((data) => {
   send({ type: "input", bytes }, [bytes.buffer]);
 });
 consoleTerm.term.onResize(({ rows, cols }) => send({ type: "resize", rows, cols }));
+
+// ---- files between this computer and the guest ----
+const files = new GuestFileClient(send);
+setupFileBar(
+  {
+    uploadButton: $("upload"),
+    fileInput: $("upload-input"),
+    dirInput: $("upload-dir"),
+    downloadButton: $("download"),
+    dialog: $("download-dialog"),
+    pathInput: $("download-path"),
+    progress: $("transfer-progress"),
+    status: $("transfer-status"),
+    dropZone: $("tab-console"),
+  },
+  files,
+  (r) => hook.transfers.push(r),
+);
 
 // ---- tabs ----
 let activeTab = "console";
@@ -168,6 +189,9 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
       if (msg.label === "failed") $<HTMLButtonElement>("bench-run").disabled = false;
       break;
     }
+    case "file-reply":
+      files.onReply(msg);
+      break;
     case "bench-result":
       $<HTMLButtonElement>("bench-run").disabled = false;
       showBenchResults(msg.results);

@@ -2,9 +2,10 @@
 // the machine; it sends these requests and renders what comes back.
 
 import type { BenchResult } from "./components/bench-chart.ts";
+import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
 
-export type MmDesign = "classic" | "vma" | "lazy" | "sharedpt";
-export const MM_DESIGNS: readonly MmDesign[] = ["classic", "vma", "lazy", "sharedpt"];
+export type MmDesign = MmDesignName;
+export { MM_DESIGNS };
 
 /** What to boot: the real kernel with a command line, or the echo fixture kernel. */
 export interface BootRequest {
@@ -27,7 +28,32 @@ export type ToWorker =
   | { type: "resume" }
   | { type: "monitor"; id: number; line: string }
   | { type: "vga" }
-  | { type: "bench"; benchmarks: string[]; designs: MmDesign[] };
+  | { type: "bench"; benchmarks: string[]; designs: MmDesign[] }
+  | FileRequest;
+
+/**
+ * File transfers between the page and the guest's file tree (web/worker/file-transfers.ts).
+ * The page numbers each transfer (id) and sends one request at a time per transfer; every
+ * request gets exactly one FileReply. Upload: open (the final guest path), write chunks,
+ * close with commit (rename into place) or without (drop it). Download: open, read until the
+ * reply that carries the file as a Blob, close.
+ */
+export type FileRequest =
+  | { type: "upload-open"; id: number; path: string }
+  | { type: "upload-write"; id: number; bytes: Uint8Array }
+  | { type: "upload-close"; id: number; commit: boolean }
+  | { type: "download-open"; id: number; path: string }
+  | { type: "download-read"; id: number }
+  | { type: "download-close"; id: number };
+
+/**
+ * The answer to a FileRequest: done = bytes moved so far; size = the file's size (download-open;
+ * 0 when unknown); blob = the whole downloaded file, in the reply to the download-read that found
+ * its end (the worker assembles it, so the page never copies the bytes on its thread).
+ */
+export type FileReply =
+  | { type: "file-reply"; id: number; ok: true; done: number; size: number; blob: Blob | null }
+  | { type: "file-reply"; id: number; ok: false; message: string };
 
 /** Twice a second: what the status bar shows. */
 export interface Status {
@@ -63,4 +89,5 @@ export type FromWorker =
   | { type: "vga"; frame: VgaFrame }
   | { type: "bench-progress"; done: number; total: number; label: string }
   | { type: "bench-result"; results: BenchResult[] }
+  | FileReply
   | { type: "error"; kind: "exception" | "panic" | "boot" | "halted"; message: string };

@@ -11,6 +11,7 @@ import { RunLoop } from "./worker/run-loop.ts";
 import { StatsSampler } from "./worker/stats.ts";
 import { runMonitorCommand } from "./worker/monitor-bridge.ts";
 import { runBenchPlan } from "./worker/bench-runner.ts";
+import { FileTransfers } from "./worker/file-transfers.ts";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -31,6 +32,7 @@ let lastRequest: BootRequest | null = null;
 const monitorOut = new AsyncTextBatcher((text) => post({ type: "monitor-async", text }));
 const initramfsCache = new Map<string, Uint8Array>();
 const consoleOut = new OutputBatcher((bytes) => post({ type: "console", bytes }, [bytes.buffer]));
+const transfers = new FileTransfers();
 
 async function fetchInitramfs(url: string): Promise<Uint8Array> {
   const cached = initramfsCache.get(url);
@@ -45,6 +47,7 @@ async function fetchInitramfs(url: string): Promise<Uint8Array> {
 async function boot(req: BootRequest): Promise<void> {
   session?.loop.dispose();
   session = null;
+  transfers.abortAll();
   consoleOut.clear();
   lastRequest = req;
   let guest: Guest;
@@ -114,6 +117,21 @@ function handle(msg: ToWorker): void {
     case "bench":
       void bench(msg.benchmarks, msg.designs);
       return;
+    case "upload-open":
+    case "upload-write":
+    case "upload-close":
+    case "download-open":
+    case "download-read":
+    case "download-close": {
+      // between two slices of the run loop (see file-transfers.ts on determinism)
+      try {
+        post(transfers.handle(session?.guest ?? null, msg));
+      } catch (e) {
+        post({ type: "file-reply", id: msg.id, ok: false, message: `${msg.type}: the emulator failed (see the error above)` });
+        throw e;
+      }
+      return;
+    }
   }
   const s = session;
   if (!s) return;

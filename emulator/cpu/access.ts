@@ -362,9 +362,6 @@ export function rdW32(c: CPU, lin: number): number {
 export function readM8(c: CPU, seg: number, off: number): number { return rd8(c, segR(c, seg, off, 0)); }
 export function readM16(c: CPU, seg: number, off: number): number { return rd16(c, segR(c, seg, off, 1)); }
 export function readM32(c: CPU, seg: number, off: number): number { return rd32(c, segR(c, seg, off, 3)); }
-export function writeM8(c: CPU, seg: number, off: number, v: number): void { wr8(c, segW(c, seg, off, 0), v); }
-export function writeM16(c: CPU, seg: number, off: number, v: number): void { wr16(c, segW(c, seg, off, 1), v); }
-export function writeM32(c: CPU, seg: number, off: number, v: number): void { wr32(c, segW(c, seg, off, 3), v); }
 
 // ---------------------------------------------------------------- stack
 
@@ -435,7 +432,4 @@ export function pop16(c: CPU): number {
   const v = peek16(c, 0);
   addSp(c, 2);
   return v;
-}
-export function popV(c: CPU): number {
-  return c.os32 ? pop32(c) : pop16(c);
 }

@@ -4,7 +4,7 @@
 // every form the decoded-instruction cache has no handler for, and for uncached code.
 // Each case either leaves the `seq` block normally (EIP advances past the decoded
 // bytes) or sets EIP itself and breaks out of `seq`.
-// Other files may add opcode handlers with registerOpcode(); unknown opcodes #UD.
+// Opcodes the CPU does not implement raise #UD.
 
 import { type CPU, S, Vec, F, CR0 } from "./cpu.ts";
 import {
@@ -24,28 +24,6 @@ import { CYC, MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import {
   IntKind, loadSegment, farJump, farCall, farReturn, iret, deliverInterrupt,
 } from "./system.ts";
-
-/** A handler added from another file for opcode op (0x000-0x0FF, or 0x100 + second byte of 0F xx). */
-export type OpHandler = (c: CPU, op: number) => void;
-export const extraOps: (OpHandler | undefined)[] = new Array(512).fill(undefined);
-
-/**
- * Installs `h` for opcode `op` where the core has none (the core's own cases win).
- * The handler runs after prefixes and the opcode byte(s); it must fetch its operands
- * and either leave cpu.eip alone (sequential) or set it.
- */
-export function registerOpcode(op: number, h: OpHandler): void {
-  extraOps[op] = h;
-}
-
-/** Runs a registered handler or raises #UD. Returns true when EIP should advance. */
-export function extraOp(c: CPU, op: number): boolean {
-  const h = extraOps[op];
-  if (h === undefined) c.fault(Vec.UD);
-  const before = c.eip;
-  h(c, op);
-  return c.eip === before;
-}
 
 const PREFIX = new Uint8Array(256);
 for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) PREFIX[p] = 1;
@@ -541,8 +519,7 @@ export function execOne(c: CPU): void {
         if (!grp5(c)) break seq;
         break;
       default:
-        if (!extraOp(c, op)) break seq;
-        break;
+        c.fault(Vec.UD);
     }
     c.eip = (c.winEip + (c.ip - c.winPhys)) | 0;
   }

@@ -8,7 +8,7 @@ import { curEip, fetch8, fetchImm, decodeEa, segW } from "./access.ts";
 import { alu, shiftDouble, imulTrunc, MASK } from "./alu.ts";
 import { cond, setCF, setZF } from "./flags.ts";
 import { getReg, setReg, vsz, readRm, writeRm, rmwLin, readW, writeLin, readMem, jumpNear } from "./operands.ts";
-import { extraOp, popSeg, pushSeg, loadFarPointer } from "./exec.ts";
+import { popSeg, pushSeg, loadFarPointer } from "./exec.ts";
 import { grp6, grp7, larLsl, clts, privNop, movFromCr, movToCr, movFromDr, movToDr, rdtsc, rdpmc, cpuid } from "./privileged.ts";
 import { CYC, BRANCH_TAKEN, MEM_READ } from "./timing.ts";
 
@@ -120,7 +120,7 @@ export function exec0f(c: CPU): boolean {
       return true;
     }
     default:
-      return extraOp(c, 0x100 + op);
+      c.fault(Vec.UD);
   }
 }
 

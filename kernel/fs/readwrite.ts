@@ -125,8 +125,3 @@ export function sysIoctl(caller: FsCaller, fd: number, cmd: number, arg: number)
 
 /** Linux's DEFAULT_POLLMASK: files without a poll method are always ready. */
 export const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-
-/** Readiness of file for poll/select (registers caller.waiter on the file's queues when not ready). */
-export function vfsPoll(file: File, caller: FsCaller): number {
-  return file.fop.poll?.(file, caller) ?? DEFAULT_POLLMASK;
-}

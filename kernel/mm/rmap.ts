@@ -56,11 +56,6 @@ function headsOf(ctx: MmContext): Set<Anonmm> {
   return s;
 }
 
-/** Bundles still alive in ctx (a bundle dies when its mms exited and its pages were freed). */
-export function anonmmBundles(ctx: MmContext): readonly Anonmm[] {
-  return [...headsOf(ctx)];
-}
-
 /** A fresh mm starts a new bundle (Linux exec_rmap). */
 export function execRmap(mm: Mm): void {
   const a = new Anonmm(mm, null);

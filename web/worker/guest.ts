@@ -30,7 +30,8 @@ export interface GuestHooks {
   onKernelLog(line: string): void;
 }
 
-const MEMORY_SIZE = 64 * 1024 * 1024;
+/** Guest RAM: 128 MiB, so /tmp (tmpfs, half of RAM) holds a 50 MiB upload. */
+const MEMORY_SIZE = 128 * 1024 * 1024;
 
 /**
  * Boots the guest `req` asks for. `initramfs` holds the cpio bytes (needed

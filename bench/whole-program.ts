@@ -1,0 +1,59 @@
+// Whole-program workloads of `npm run bench:cpu`: busybox and the kernel's fork
+// benchmark run as init on a freshly booted vmalab PC (bench/guest-run.ts). v86 has no
+// figure for these: it would need a Linux image, and this project has none to give it.
+
+import { runGuest } from "./guest-run.ts";
+import type { VmalabSystem } from "../system/system.ts";
+
+export interface ProgramWorkload {
+  name: string;
+  description: string;
+  argv: string[];
+  /** A piece of the console output that shows the program did its work. */
+  expect: RegExp;
+}
+
+export const PROGRAM_WORKLOADS: readonly ProgramWorkload[] = [
+  {
+    name: "sha256sum",
+    description: "busybox sha256sum of 1 MiB from /dev/zero",
+    argv: ["/bin/sh", "-c", "head -c 1048576 /dev/zero | sha256sum"],
+    expect: /30e14955ebf1352266dc2ff8067e68104607e750abb9d3b36582b8af909fcb58/,
+  },
+  {
+    name: "gzip",
+    description: "busybox gzip of `seq 1 30000` (165 KiB of text)",
+    argv: ["/bin/sh", "-c", "seq 1 30000 | gzip -c | wc -c"],
+    expect: /^\s*\d+\s*$/m,
+  },
+  {
+    name: "fork_exit",
+    description: "the kernel's fork benchmark: /bench/fork_exit -n 2000",
+    argv: ["/bench/fork_exit", "-n", "2000"],
+    expect: /./,
+  },
+];
+
+export interface ProgramRunResult {
+  output: string;
+  /** Guest instructions from init's start to its exit. */
+  instructions: number;
+  /** Host wall seconds of that part of the run (the boot not included). */
+  secs: number;
+}
+
+/** Runs workload `name` once in this process; throws when the program fails or prints the wrong thing. */
+export function runProgramWorkload(name: string): ProgramRunResult {
+  const w = PROGRAM_WORKLOADS.find((p) => p.name === name);
+  if (!w) throw new Error(`unknown whole-program workload '${name}'`);
+  let before = 0;
+  let sys: VmalabSystem | null = null;
+  const r = runGuest("vma", w.argv, {
+    onBoot: (s) => {
+      sys = s;
+      before = s.machine.instructions;
+    },
+  });
+  if (r.status !== 0 || !w.expect.test(r.output) || !sys) throw new Error(`${name}: status ${r.status}, output ${JSON.stringify(r.output.slice(-400))}`);
+  return { output: r.output, instructions: (sys as VmalabSystem).machine.instructions - before, secs: r.wallMs / 1000 };
+}
