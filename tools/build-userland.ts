@@ -12,7 +12,8 @@
 // (unused code is dropped by --gc-sections). Test programs keep their symbols and -g.
 // Debian's busybox-static (tools/busybox.ts, pinned by version and sha256) is the
 // shell and the usual tools: /bin/busybox with its applet links, where an applet's
-// path is not one of our programs (/sbin/init stays ours). The NOTICE naming it is
+// path is not one of our programs (/sbin/init stays ours). /bin and /sbin are links
+// into /usr, as on Debian 12. The NOTICE naming it is
 // written into the image and as NOTICE at the top of the repository.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -34,6 +35,16 @@ const JOBS = 2;
 const PROGRAM_DIRS = ["sbin", "bin", "bench", "tests"];
 /** Empty directories the kernel mounts on or programs expect. */
 const EMPTY_DIRS: Record<string, number> = { dev: 0o755, proc: 0o755, root: 0o700, tmp: 0o1777 };
+/**
+ * The image's /usr is merged, as Debian 12's: /bin and /sbin are links to
+ * usr/bin and usr/sbin, so a program is found under both names (busybox's
+ * wc, installed as usr/bin/wc, is also /bin/wc).
+ */
+const MERGED: Record<string, string> = { bin: "usr/bin", sbin: "usr/sbin" };
+const merged = (path: string): string => {
+  const [top, ...rest] = path.split("/");
+  return top in MERGED && rest.length > 0 ? [MERGED[top], ...rest].join("/") : path;
+};
 
 const COMMON_FLAGS = [
   "--target=i386-linux-musl", "-march=i486",
@@ -149,17 +160,20 @@ async function build(out: string): Promise<CpioEntry[]> {
     entries.push({ name: dir, mode: S_IFDIR | perm });
     dirs.add(dir);
   }
+  for (const [link, to] of Object.entries(MERGED)) entries.push({ name: link, mode: S_IFLNK | 0o777, data: new TextEncoder().encode(to) });
   const files = new Set<string>();
   for (const p of programs) {
-    addDirs(`${p.dir}/${p.name}`);
-    files.add(`${p.dir}/${p.name}`);
-    entries.push({ name: `${p.dir}/${p.name}`, mode: S_IFREG | 0o755, data: readFileSync(join(out, "root", p.dir, p.name)) });
+    const name = merged(`${p.dir}/${p.name}`);
+    addDirs(name);
+    files.add(name);
+    entries.push({ name, mode: S_IFREG | 0o755, data: readFileSync(join(out, "root", p.dir, p.name)) });
   }
-  addDirs("bin/busybox");
-  entries.push({ name: "bin/busybox", mode: S_IFREG | 0o755, data: busybox });
+  const busyboxPath = merged("bin/busybox");
+  addDirs(busyboxPath);
+  entries.push({ name: busyboxPath, mode: S_IFREG | 0o755, data: busybox });
   const target = new TextEncoder().encode("/bin/busybox");
-  for (const applet of busyboxApplets(busybox)) {
-    if (applet === "bin/busybox" || files.has(applet)) continue;
+  for (const applet of busyboxApplets(busybox).map(merged)) {
+    if (applet === busyboxPath || files.has(applet)) continue;
     addDirs(applet);
     entries.push({ name: applet, mode: S_IFLNK | 0o777, data: target });
   }

@@ -46,7 +46,7 @@ const BUSYBOX: string[][] = [
 ];
 
 const image = readCpioEntries(INITRD);
-const busybox = image.find((e) => e.name === "bin/busybox")!.data;
+const busybox = image.find((e) => e.name === "usr/bin/busybox")!.data;
 const dataArchive = writeCpio([{ name: "in.txt", mode: S_IFREG | 0o644, data: new TextEncoder().encode(INPUT) }]);
 
 /** Output and status of argv on vmalab (init is argv, cwd /, in.txt there; stdin is the console, at EOF never: commands needing stdin get in.txt through sh). */

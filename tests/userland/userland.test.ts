@@ -16,13 +16,14 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const IMAGE = join(ROOT, "userland/build/initramfs.cpio");
 const CI = process.env.CI === "true";
 
-/** Programs expected in the image, from the source tree: <dir>/<name>(.c | /). */
+/** Programs expected in the image, from the source tree: <dir>/<name>(.c | /), bin and sbin under usr/. */
 function expectedPrograms(): string[] {
   const names: string[] = [];
   for (const dir of ["sbin", "bin", "bench", "tests"]) {
+    const at = dir === "bin" || dir === "sbin" ? `usr/${dir}` : dir;
     for (const ent of readdirSync(join(ROOT, "userland", dir), { withFileTypes: true })) {
-      if (ent.isFile() && ent.name.endsWith(".c")) names.push(`${dir}/${ent.name.slice(0, -2)}`);
-      else if (ent.isDirectory()) names.push(`${dir}/${ent.name}`);
+      if (ent.isFile() && ent.name.endsWith(".c")) names.push(`${at}/${ent.name.slice(0, -2)}`);
+      else if (ent.isDirectory()) names.push(`${at}/${ent.name}`);
     }
   }
   return names.sort();
@@ -78,7 +79,11 @@ describe("committed initramfs", () => {
   });
 
   it("holds the directory skeleton and /etc files", () => {
-    for (const [dir, perm] of [["bin", 0o755], ["sbin", 0o755], ["etc", 0o755], ["dev", 0o755], ["proc", 0o755],
+    for (const [link, to] of [["bin", "usr/bin"], ["sbin", "usr/sbin"]]) {
+      expect(byName.get(link)?.mode, link).toBe(S_IFLNK | 0o777);
+      expect(new TextDecoder().decode(byName.get(link)?.data), link).toBe(to);
+    }
+    for (const [dir, perm] of [["usr/bin", 0o755], ["usr/sbin", 0o755], ["etc", 0o755], ["dev", 0o755], ["proc", 0o755],
       ["tmp", 0o1777], ["root", 0o700], ["tests", 0o755], ["bench", 0o755]] as const) {
       expect(byName.get(dir)?.mode, dir).toBe(S_IFDIR | perm);
     }
@@ -89,7 +94,7 @@ describe("committed initramfs", () => {
 
   it("contains every program as a static i386 ELF, mode 0755; only tests keep symbols", () => {
     const programs = entries.filter((e) => (e.mode & S_IFMT) === S_IFREG && !e.name.startsWith("etc/") && e.name !== "NOTICE");
-    expect(programs.map((e) => e.name).sort()).toEqual([...expectedPrograms(), "bin/busybox"].sort());
+    expect(programs.map((e) => e.name).sort()).toEqual([...expectedPrograms(), "usr/bin/busybox"].sort());
     for (const p of programs) {
       const d = p.data;
       const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
@@ -108,14 +113,14 @@ describe("committed initramfs", () => {
   });
 
   it("has busybox's applets as links to /bin/busybox, our own programs where they add something, and the NOTICE", () => {
-    const links = entries.filter((e) => (e.mode & S_IFMT) === S_IFLNK);
+    const links = entries.filter((e) => (e.mode & S_IFMT) === S_IFLNK && e.name !== "bin" && e.name !== "sbin");
     for (const l of links) expect(new TextDecoder().decode(l.data), l.name).toBe("/bin/busybox");
     const names = new Set(links.map((l) => l.name));
-    for (const applet of ["bin/sh", "bin/ash", "bin/ls", "bin/ps", "usr/bin/awk", "bin/sed", "bin/grep", "usr/bin/sort", "usr/bin/sha256sum", "usr/bin/env", "bin/vi"]) {
+    for (const applet of ["usr/bin/sh", "usr/bin/ash", "usr/bin/ls", "usr/bin/ps", "usr/bin/awk", "usr/bin/sed", "usr/bin/grep", "usr/bin/sort", "usr/bin/sha256sum", "usr/bin/env", "usr/bin/vi", "usr/bin/wc"]) {
       expect(names.has(applet), applet).toBe(true);
     }
-    expect(byName.get("sbin/init")?.mode, "our init, not busybox's").toBe(S_IFREG | 0o755);
-    for (const ours of ["bin/vmstat", "bin/memhog", "bin/sysfuzz"]) expect(byName.get(ours)?.mode, ours).toBe(S_IFREG | 0o755);
+    expect(byName.get("usr/sbin/init")?.mode, "our init, not busybox's").toBe(S_IFREG | 0o755);
+    for (const ours of ["usr/bin/vmstat", "usr/bin/memhog", "usr/bin/sysfuzz"]) expect(byName.get(ours)?.mode, ours).toBe(S_IFREG | 0o755);
     const notice = new TextDecoder().decode(byName.get("NOTICE")?.data);
     expect(notice).toBe(readFileSync(join(ROOT, "NOTICE"), "utf8"));
     expect(notice).toMatch(/busybox-static:i386 1:1\.35\.0-4\+deb12u1\+b1/);
