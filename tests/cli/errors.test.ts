@@ -4,18 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:net";
-import { REPO, runCli, type CliResult } from "./run-cli.ts";
+import { REPO, runCli, expectUsageError, type CliResult } from "./run-cli.ts";
 import { mbHeader, concat } from "../machine/images.ts";
-
-/** The result is a usage mistake: status 2, one stderr line "vmalab: ..." matching `re`, no stack trace. */
-function expectUsageError(r: CliResult, re: RegExp): void {
-  expect(r.status).toBe(2);
-  const lines = r.stderr.split("\n").filter((l) => l !== "");
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(/^vmalab: /);
-  expect(lines[0]).toMatch(re);
-  expect(r.stdout).toBe("");
-}
 
 describe("vmalab command line", () => {
   let dir: string;

@@ -7,17 +7,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO, runCli, type CliResult } from "./run-cli.ts";
+import { REPO, runCli, expectUsageError } from "./run-cli.ts";
 import { parseArgs } from "../../cli/options.ts";
-
-function expectUsageError(r: CliResult, re: RegExp): void {
-  expect(r.status).toBe(2);
-  const lines = r.stderr.split("\n").filter((l) => l !== "");
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(/^vmalab: /);
-  expect(lines[0]).toMatch(re);
-  expect(r.stdout).toBe("");
-}
 
 describe("vmalab run -v", () => {
   let dir: string;

@@ -2,6 +2,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -38,4 +39,14 @@ export function runCliAsync(args: string[], input = "", delayMs = 0, timeoutMs =
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** The result is a usage mistake: status 2, one stderr line "vmalab: ..." matching `re`, no stack trace. */
+export function expectUsageError(r: CliResult, re: RegExp): void {
+  expect(r.status).toBe(2);
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  expect(lines.length, r.stderr).toBe(1);
+  expect(lines[0]).toMatch(/^vmalab: /);
+  expect(lines[0]).toMatch(re);
+  expect(r.stdout).toBe("");
 }
