@@ -4,13 +4,21 @@
 
 import type { CPU } from "../emulator/cpu/cpu.ts";
 import { Kernel, type KernelHost } from "./kernel.ts";
-import { newSyscallTable } from "./syscalls/table.ts";
+import { newSyscallTable, type Syscalls } from "./syscalls/table.ts";
 import { defineProcessCalls } from "./syscalls/process.ts";
 import { defineMemoryCalls } from "./syscalls/memory.ts";
 import { defineIoportCalls } from "./syscalls/ioport.ts";
 import { defineSignalCalls } from "./syscalls/signal.ts";
 import { registerFileSyscalls } from "./syscalls/files.ts";
-import { registerMiscSyscalls } from "./syscalls/misc.ts";
+import { registerUnameSyscalls } from "./syscalls/uname.ts";
+import { registerIdSyscalls } from "./syscalls/ids.ts";
+import { registerGroupSyscalls } from "./syscalls/groups.ts";
+import { registerRlimitSyscalls } from "./syscalls/rlimit.ts";
+import { registerRusageSyscalls } from "./syscalls/rusage.ts";
+import { registerSysinfoSyscalls } from "./syscalls/sysinfo.ts";
+import { registerPrioritySyscalls } from "./syscalls/priority.ts";
+import { registerSchedSyscalls } from "./syscalls/sched.ts";
+import { registerRandomSyscalls } from "./syscalls/random.ts";
 import { defineSyslogCall } from "./syscalls/syslog.ts";
 import { registerTimeSyscalls } from "./syscalls/time.ts";
 import { handleException } from "./traps.ts";
@@ -29,6 +37,29 @@ export type { InitrdArchive };
 /** The environment init starts with (Linux passes HOME=/ and TERM=linux). */
 const INIT_ENV = ["HOME=/", "TERM=linux", "PATH=/sbin:/bin:/usr/bin"];
 
+/** The kernel's system call table: every group of calls registered (Linux i386 numbers). */
+export function newKernelSyscalls(): Syscalls {
+  const table = newSyscallTable();
+  defineProcessCalls(table);
+  defineMemoryCalls(table);
+  defineSignalCalls(table);
+  registerFileSyscalls(table);
+  registerUnameSyscalls(table);
+  registerIdSyscalls(table);
+  registerGroupSyscalls(table);
+  registerRlimitSyscalls(table);
+  registerRusageSyscalls(table);
+  registerSysinfoSyscalls(table);
+  registerPrioritySyscalls(table);
+  registerSchedSyscalls(table);
+  registerRandomSyscalls(table);
+  registerTimeSyscalls(table);
+  defineShmCalls(table);
+  defineIoportCalls(table);
+  defineSyslogCall(table);
+  return table;
+}
+
 /**
  * Boots the kernel on `cpu` (whose machine is freshly reset): returns the
  * running kernel with init entered. initArgv, when given, replaces init= and its
@@ -39,17 +70,7 @@ export function bootKernel(
   cpu: CPU, host: KernelHost, cmdline: string, archives: readonly InitrdArchive[], initArgv?: readonly string[],
 ): Kernel {
   const k = new Kernel(cpu, host, cmdline);
-  const table = newSyscallTable();
-  defineProcessCalls(table);
-  defineMemoryCalls(table);
-  defineSignalCalls(table);
-  registerFileSyscalls(table);
-  registerMiscSyscalls(table);
-  registerTimeSyscalls(table);
-  defineShmCalls(table);
-  defineIoportCalls(table);
-  defineSyslogCall(table);
-  k.syscalls = table;
+  k.syscalls = newKernelSyscalls();
   k.exceptionHandler = handleException;
   k.beforeUserReturn = doSignal;
   // Linux's default RLIMIT_NPROC: max_threads / 2, max_threads = RAM / (8 * THREAD_SIZE).

@@ -4,7 +4,7 @@
 // /proc, devfs on /dev (null zero full random urandom console tty), tmpfs on
 // /tmp, the console tty, and init's FsContext and descriptor table with
 // /dev/console on 0, 1 and 2. The per-kernel VFS state (mount table, pipefs,
-// drivers, random generator, console) is kept for the system calls (vfsOf).
+// drivers, random generator, console) is Kernel.vfs, for the system calls (vfsOf).
 
 import type { Kernel } from "./kernel.ts";
 import { panic } from "./panic.ts";
@@ -25,7 +25,7 @@ import { lookupAt, openFile, AT_FDCWD } from "./fs/open.ts";
 import { sysMkdirat } from "./fs/dirops.ts";
 import { O_RDWR } from "./fs/file.ts";
 import { Console } from "./console.ts";
-import { createProcfs, CONSOLE_TTY_NR } from "./proc-fs.ts";
+import { createProcfs, CONSOLE_TTY_NR } from "./procfs/tree.ts";
 import { fsClockOf } from "./syscalls/time-clock.ts";
 import { filePagesOf } from "./mm/store-frames.ts";
 import { mountHostShares } from "./hostfs-boot.ts";
@@ -39,12 +39,10 @@ export interface KernelVfs {
   clock: FsClock;
 }
 
-const vfsState = new WeakMap<Kernel, KernelVfs>();
-
 /** The VFS state of k (bootFs must have run). */
 export function vfsOf(k: Kernel): KernelVfs {
-  const v = vfsState.get(k);
-  if (v === undefined) panic("vfsOf: the file systems are not mounted");
+  const v = k.vfs;
+  if (v == null) panic("vfsOf: the file systems are not mounted");
   return v;
 }
 
@@ -92,7 +90,7 @@ export function bootFs(k: Kernel, archives: readonly InitrdArchive[]): BootFsRes
   const rng = new KernelRandom(RANDOM_SEED);
   const console = new Console(k);
   const vfs: KernelVfs = { ns, pipefs: createPipefs(mkdev(0, 12), clock), chrdevs, rng, console, clock };
-  vfsState.set(k, vfs);
+  k.vfs = vfs;
 
   const procSb = createProcfs(k, mkdev(0, 4), clock, {
     ttyInfo: (t) => {

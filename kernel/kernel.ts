@@ -28,7 +28,10 @@ import { kernelInfo, sendGroupSignal, sendSignal } from "./signal/send.ts";
 import type { SigInfo } from "./signal/signals.ts";
 import { loadTls } from "./proc/tls.ts";
 import { LogBuffer, KERN_INFO, KERN_WARNING } from "./printk.ts";
-import { CPU_HZ } from "./syscalls/time-clock.ts";
+import { CPU_HZ, type ClockState } from "./syscalls/time-clock.ts";
+import type { KernelVfs } from "./fs-boot.ts";
+import type { VmstatPage } from "./drivers/vmstat-dev.ts";
+import { ShmIds } from "./ipc/shm.ts";
 
 /** The outcome a system call handler may return instead of a value for EAX. */
 export const KEEP_FRAME = -0x20000; // the handler rewrote the frame (execve, sigreturn): leave EAX alone
@@ -79,6 +82,8 @@ export class Kernel {
   onConsoleInput: (byte: number) => void = () => {};
   /** Timer interrupts per second. */
   readonly hz = HZ;
+  /** uname's nodename and domainname, as sethostname/setdomainname left them (syscalls/uname.ts). */
+  readonly uts = { node: "vmalab", domain: "(none)" };
   /** Upper bound on processes (fork fails with EAGAIN beyond it), from memory size at boot. */
   maxTasks = 4096;
   /** Called when init (pid 1) exits: the machine has nothing left to run. */
@@ -91,6 +96,16 @@ export class Kernel {
   private readonly fileUsers = new WeakMap<FdTable, number>();
   /** State of the kernel's deterministic random generator (xorshift32). */
   private rng = 0x2545f491;
+  /** CLOCK_REALTIME's base: read from the CMOS RTC on first use (Linux read_persistent_clock), or set by setRealtimeEpoch. */
+  realtimeBase: ClockState | null = null;
+  /** Futex wait queues by key (the word's physical address), FIFO (Linux futex_queues). */
+  readonly futexQueues = new Map<number, Task[]>();
+  /** The VFS: mount table, pipefs, character drivers, random generator, console (set by bootFs; null before). */
+  vfs: KernelVfs | null = null;
+  /** The /dev/vmstat counter page (set by registerMmDevices at boot; null before). */
+  vmstatPage: VmstatPage | null = null;
+  /** System V shared memory segments (Linux's shm_ids of the ipc namespace). */
+  readonly shmIds = new ShmIds(this);
 
   constructor(
     cpu: CPU,

@@ -13,7 +13,8 @@ import { Tf } from "../kernel/arch/trapframe.ts";
 import { kpa } from "../kernel/arch/layout.ts";
 import type { Machine } from "../emulator/machine/machine.ts";
 import type { Debugger, HeldException } from "../emulator/gdb/debugger.ts";
-import { classifyFault, DECISION_TEXT, vmaShort } from "./kernel-view.ts";
+import { faultDecide } from "../kernel/mm/fault-decision.ts";
+import { DECISION_TEXT, monitorFaultAccess, vmaShort } from "./kernel-view.ts";
 import { hex, hex8 } from "./format.ts";
 
 /** One traced page fault (what `pf trace` prints and --pf-trace writes as a JSON line). */
@@ -129,10 +130,9 @@ export class FaultTracer {
     if (!k || e.vector !== 14) return null;
     const t = k.current;
     if (!t.mm) return null;
-    const decision = classifyFault(k, this.machine.mem, t.mm, e.cr2, (e.errorCode & 2) !== 0);
-    const i = t.mm.searchIndex(e.cr2 >>> 0);
-    const v = t.mm.vmas[i];
-    return { pid: t.pid, comm: t.comm, decision, vma: v && v.vmStart <= e.cr2 >>> 0 ? vmaShort(t.mm, v) : null };
+    const p = faultDecide(t.mm, e.cr2, (e.errorCode & 2) !== 0, false, monitorFaultAccess(this.machine.mem));
+    const v = p.vma;
+    return { pid: t.pid, comm: t.comm, decision: p.decision, vma: v && v.vmStart <= e.cr2 >>> 0 ? vmaShort(t.mm, v) : null };
   }
 
   /**

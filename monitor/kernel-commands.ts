@@ -7,14 +7,14 @@ import type { Kernel } from "../kernel/kernel.ts";
 import { TaskState } from "../kernel/proc/task.ts";
 import { PG } from "../kernel/mm/page.ts";
 import { checkFrames } from "../kernel/mm/check.ts";
-import { procMeminfo } from "../kernel/proc-files.ts";
+import { procMeminfo } from "../kernel/procfs/system.ts";
 import { isSwapPte, swapPteSlot } from "../kernel/mm/swap.ts";
 import { VM_PFNMAP } from "../kernel/mm/vma.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { decodePteBits } from "../emulator/gdb/pagewalk.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
-import { findTask, frameMappers, tasksOfMm, vmaFlagWords, vmaName, vmaShort } from "./kernel-view.ts";
-import { vmaPermString } from "../kernel/mm/maps.ts";
+import { findTask, frameMappers, tasksOfMm, vmaFlagWords, vmaShort } from "./kernel-view.ts";
+import { vmaName, vmaPermString } from "../kernel/mm/maps.ts";
 
 const STATE = ["R", "S", "T", "Z", "X"];
 

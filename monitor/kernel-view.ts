@@ -1,6 +1,6 @@
 // Read-only views of kernel state for the monitor: task lookup, area names and
-// flags, the owners of an address space, the reverse map of a frame and a
-// dry-run classification of a page fault. Reads guest memory through the
+// flags, the owners of an address space, the reverse map of a frame and the
+// kernel's fault decision taken as a dry run. Reads guest memory through the
 // machine directly, so looking never charges guest cycles.
 
 import type { Kernel } from "../kernel/kernel.ts";
@@ -10,16 +10,12 @@ import type { FaultDecision } from "../kernel/mm/counters.ts";
 import type { VmArea } from "../kernel/mm/vma.ts";
 import { pageMappers } from "../kernel/mm/rmap.ts";
 import type { AddressSpace } from "../kernel/mm/filemap.ts";
-import {
-  VM_DONTCOPY, VM_EXEC, VM_GROWSDOWN, VM_INSERTPAGE, VM_IO, VM_LOCKED, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE,
-} from "../kernel/mm/vma.ts";
+import { VM_DONTCOPY, VM_GROWSDOWN, VM_INSERTPAGE, VM_IO, VM_LOCKED, VM_PFNMAP, VM_SHARED } from "../kernel/mm/vma.ts";
 import { PG } from "../kernel/mm/page.ts";
-import { vmNormalPage } from "../kernel/mm/memory.ts";
-import { isZeroPte } from "../kernel/mm/fault.ts";
-import { STACK_GUARD_GAP, pageDown } from "../kernel/mm/config.ts";
+import { lookingAccess, type FaultAccess } from "../kernel/mm/fault-decision.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { hex8 } from "./format.ts";
-import { anonVmaName, vmaPermString } from "../kernel/mm/maps.ts";
+import { vmaName, vmaPermString } from "../kernel/mm/maps.ts";
 
 /** The task with this pid, or null. */
 export function findTask(k: Kernel, pid: number): Task | null {
@@ -29,11 +25,6 @@ export function findTask(k: Kernel, pid: number): Task | null {
 /** Every task using mm, by pid. */
 export function tasksOfMm(k: Kernel, mm: Mm): Task[] {
   return [...k.tasks.values()].filter((t) => t.mm === mm).sort((a, b) => a.pid - b.pid);
-}
-
-/** The name /proc/PID/maps shows for an area: file path, [heap], [stack] or "". */
-export function vmaName(mm: Mm, v: VmArea): string {
-  return v.vmFile ? v.vmFile.path ?? "" : anonVmaName(mm, v);
 }
 
 /** The monitor's flag words for an area: anon|file|PFNMAP, shared, growsdown, ... */
@@ -116,49 +107,12 @@ export function frameMappers(k: Kernel, mem: PhysicalMemory, pfn: number): { via
 }
 
 /**
- * What handleMmFault would decide for this fault, computed without changing
- * anything (the monitor's `pf break ... DECISION` needs it before the kernel
- * runs). Mirrors kernel/mm/fault.ts; "file-read" vs "file-map" depends on the
- * page cache, "oom" cannot be predicted.
+ * The monitor's way into the kernel's fault decision (kernel/mm
+ * faultDecide): page tables read through the machine's memory (no guest
+ * cycles, no A/D bits), a stack only checked for whether it could grow.
  */
-export function classifyFault(k: Kernel, mem: PhysicalMemory, mm: Mm, address: number, write: boolean): FaultDecision {
-  address >>>= 0;
-  const fr = k.mmctx.frames;
-  const i = mm.searchIndex(address);
-  const vma = mm.vmas[i];
-  if (!vma) return "sigsegv";
-  let grew = false;
-  if (vma.vmStart > address) {
-    if (!(vma.vmFlags & VM_GROWSDOWN) || !stackCanGrow(mm, vma, address)) return "sigsegv";
-    grew = true;
-  }
-  if (write ? !(vma.vmFlags & VM_WRITE) : !(vma.vmFlags & (VM_READ | VM_EXEC | VM_WRITE))) return "sigsegv";
-  const pte = readPte(mem, mm, address);
-  if (pte === 0) {
-    if (vma.vmFile) {
-      if (write && !(vma.vmFlags & VM_SHARED)) return "cow-copy";
-      const index = ((address - vma.vmStart) >>> 12) + vma.vmPgoff;
-      return vma.vmFile.mapping.findPage(index) >= 0 || vma.vmFile.storePage ? "file-map" : "file-read";
-    }
-    return grew ? "stack-growth" : write ? "demand-zero" : "zero-page";
-  }
-  if (!(pte & 1)) return "swap-in";
-  if (write && !(pte & 2)) {
-    const old = vmNormalPage(k.mmctx, vma, (address & ~0xfff) >>> 0, pte);
-    if (vma.vmFlags & VM_SHARED) return "cow-reuse";
-    if (old >= 0 && fr.flags[old] & PG.ANON && fr.count[old] === 1 && fr.mapcount[old] === 1) return "cow-reuse";
-    return old >= 0 ? "cow-copy" : isZeroPte(k.mmctx, vma, old, pte) ? "demand-zero" : "pfn-cow";
-  }
-  return "spurious";
-}
-
-/** expandStack's refusals (RLIMIT_STACK, RLIMIT_AS, the guard gap), checked without growing. */
-function stackCanGrow(mm: Mm, vma: VmArea, address: number): boolean {
-  const addr = pageDown(address);
-  if (vma.vmEnd - addr > mm.limits.stack) return false;
-  if ((mm.totalVm + ((vma.vmStart - addr) >>> 12)) * 4096 > mm.limits.as) return false;
-  const { prev } = mm.findVmaPrev(addr);
-  return !(prev && prev !== vma && !(prev.vmFlags & VM_GROWSDOWN) && addr - prev.vmEnd < STACK_GUARD_GAP);
+export function monitorFaultAccess(mem: PhysicalMemory): FaultAccess {
+  return lookingAccess((pa) => mem.read32(pa));
 }
 
 /** The words the trace uses for a decision. */

@@ -92,6 +92,8 @@ export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: 
 export const TLB_LIST = 8192;
 
 export class CPU {
+  /** useJit of new CPUs: off until the compiler beats the interpreter on every workload (issue 13). */
+  static jitByDefault = false;
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
   readonly regs = new Int32Array(8);
   readonly reg16 = new Uint16Array(this.regs.buffer);
@@ -214,6 +216,8 @@ export class CPU {
   winTbl = -1;
   /** False: every instruction runs through the byte interpreter (differential tests, debugging). */
   useDecodedCache = true;
+  /** Compile hot cached code into JavaScript (jit.ts); false: interpret every record. */
+  useJit = CPU.jitByDefault;
   readonly icache: ICache;
   readonly scratch = new Uint8Array(4096);
 

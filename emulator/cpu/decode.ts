@@ -13,7 +13,7 @@
 
 import { type CPU } from "./cpu.ts";
 import { CYC } from "./timing.ts";
-import { H, M, O } from "./dispatch.ts";
+import { H, M, O } from "./records.ts";
 
 /** Specialised handler of ALU operation o for the RR (ri = false) or RI form, or the generic one. */
 function aluHandler(o: number, ri: boolean): number {

@@ -19,12 +19,13 @@
 // next instruction, as in the plain interpreter). A page rewritten too often stops
 // being cached (IC_SMC_LIMIT) until the table ring wraps around.
 //
-// A later basic-block compiler can sit on the same structure: records are already
-// grouped by physical page and invalidated per page, so a compiled block keyed by
-// (physical address, code size) can be dropped by the same onCodeWrite hook.
+// Compiled regions (jit.ts) sit on the same structure: `regions` and `hits` have one slot
+// per record, are keyed by physical address like the records, and are cleared with
+// them when a table is handed to another page.
 
 import type { CPU } from "./cpu.ts";
 import { Tlb } from "./mmu.ts";
+import type { Region } from "./jit.ts";
 
 /** Ints per decoded record: [handler | len << 8 | mode bits | cycles << 16, operands, immediate, displacement]. */
 export const IC_STRIDE = 4;
@@ -45,12 +46,23 @@ export class ICache {
   next = 0;
   /** Per RAM page: invalidations since the ring last wrapped. */
   readonly smc: Uint8Array;
+  /** Per record slot ((table << 12) | offset): the compiled region entered there (jit.ts), or null. */
+  regions: (Region | null)[] = [];
+  /** Per record slot: entries counted towards compiling (255: not compilable). */
+  hits = new Uint8Array(0);
 
   constructor(ramPages: number) {
     this.table = new Int32Array(ramPages);
     this.smc = new Uint8Array(ramPages);
     for (let i = 0; i < IC_TABLES; i++) this.free[i] = IC_TABLES - 1 - i;
   }
+}
+
+/** Allocates the compiler's per-slot tables (4.5 MiB) on its first use. */
+export function enableRegions(ic: ICache): void {
+  if (ic.hits.length !== 0) return;
+  ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);
+  ic.hits = new Uint8Array(IC_TABLES * 4096);
 }
 
 /**
@@ -77,6 +89,8 @@ export function tableFor(c: CPU, page: number): number {
     }
   }
   ic.rec.fill(0, n * 4096 * IC_STRIDE, (n + 1) * 4096 * IC_STRIDE);
+  ic.regions.fill(null, n << 12, (n + 1) << 12);
+  ic.hits.fill(0, n << 12, (n + 1) << 12);
   ic.owner[n] = page;
   ic.table[page] = n + 1;
   c.mem.codePages[page] = 1;

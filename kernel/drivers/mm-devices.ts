@@ -18,8 +18,6 @@ import { Errno } from "../errno.ts";
 import { SwapArea } from "../mm/swap.ts";
 import { filePagesOf } from "../mm/store-frames.ts";
 
-const vmstatPages = new WeakMap<Kernel, VmstatPage>();
-
 /** Mounts tmpfs (half of RAM, like Linux) on /dev/shm. 0 or -errno. */
 function mountDevShm(k: Kernel): number {
   const vfs = vfsOf(k);
@@ -45,7 +43,7 @@ export function registerMmDevices(k: Kernel): void {
   const page = registerVmstatDevice(chrdevs, k.mmctx, () => k.jiffies, ["pswpin", "pswpout"]);
   page.extra.set("pswpin", () => k.mmctx.counters.pswpin);
   page.extra.set("pswpout", () => k.mmctx.counters.pswpout);
-  vmstatPages.set(k, page);
+  k.vmstatPage = page;
   k.tickHooks.push(() => page.update(false));
   const r = mountDevShm(k);
   if (r < 0) k.printk(`kernel: cannot mount tmpfs on /dev/shm (error ${-r})`);
@@ -53,7 +51,7 @@ export function registerMmDevices(k: Kernel): void {
 
 /** k's /dev/vmstat page (for tests and the monitor), or undefined before boot. */
 export function vmstatPageOf(k: Kernel): VmstatPage | undefined {
-  return vmstatPages.get(k);
+  return k.vmstatPage ?? undefined;
 }
 
 /**

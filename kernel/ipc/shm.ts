@@ -8,6 +8,7 @@ import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { define, type Syscalls } from "../syscalls/table.ts";
+import { NR } from "../syscalls/numbers.ts";
 import { getBytes, putBytes, putWords } from "../syscalls/fs-user.ts";
 import { vfsOf } from "../fs-boot.ts";
 import type { MmContext } from "../mm/context.ts";
@@ -68,8 +69,8 @@ export class ShmSegment implements FileBacking {
   }
 }
 
-/** The segments of one kernel. */
-class ShmIds {
+/** The segments of one kernel (Kernel.shmIds; Linux's shm_ids of the ipc namespace). */
+export class ShmIds {
   readonly byId = new Map<number, ShmSegment>();
   private readonly byKey = new Map<number, ShmSegment>();
   private seq = 0;
@@ -210,15 +211,8 @@ function permitted(t: Task, seg: ShmSegment, want: number): boolean {
   return (bits & w) === w;
 }
 
-const registry = new WeakMap<Kernel, ShmIds>();
-
 function idsOf(k: Kernel): ShmIds {
-  let ids = registry.get(k);
-  if (!ids) {
-    ids = new ShmIds(k);
-    registry.set(k, ids);
-  }
-  return ids;
+  return k.shmIds;
 }
 
 /** The live segments of k (for /proc/meminfo, tests and the monitor). */
@@ -250,10 +244,10 @@ function sysIpc(k: Kernel, t: Task, call: number, first: number, second: number,
 /** Registers ipc (117) and shmget/shmctl/shmat/shmdt (395-398). */
 export function defineShmCalls(table: Syscalls): void {
   define(table, {
-    117: (k, t, call, first, second, third, ptr) => sysIpc(k, t, call, first, second, third, ptr),
-    395: (k, t, key, size, flag) => idsOf(k).get(t, key, size, flag),
-    396: (k, t, id, cmd, buf) => idsOf(k).ctl(t, id, cmd, buf),
-    397: (k, t, id, addr, flag) => idsOf(k).at(t, id, addr, flag),
-    398: (k, t, addr) => idsOf(k).dt(t, addr),
+    [NR.ipc]: (k, t, call, first, second, third, ptr) => sysIpc(k, t, call, first, second, third, ptr),
+    [NR.shmget]: (k, t, key, size, flag) => idsOf(k).get(t, key, size, flag),
+    [NR.shmctl]: (k, t, id, cmd, buf) => idsOf(k).ctl(t, id, cmd, buf),
+    [NR.shmat]: (k, t, id, addr, flag) => idsOf(k).at(t, id, addr, flag),
+    [NR.shmdt]: (k, t, addr) => idsOf(k).dt(t, addr),
   });
 }

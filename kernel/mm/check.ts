@@ -7,7 +7,7 @@ import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./confi
 import type { MmContext } from "./context.ts";
 import { PG } from "./page.ts";
 import { pdePresent, pdeTable, ptePresent, pteWrite } from "./pgtable.ts";
-import { isZeroPte } from "./fault.ts";
+import { isZeroPte } from "./fault-decision.ts";
 import { vmNormalPage } from "./memory.ts";
 import { Anonmm } from "./rmap.ts";
 import { swapPteSlot } from "./swap.ts";

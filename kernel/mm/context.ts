@@ -10,6 +10,9 @@ import type { Mm } from "./mm.ts";
 import type { MmDesign } from "./designs.ts";
 import type { VmArea } from "./vma.ts";
 import { SwapArea } from "./swap.ts";
+import type { Anonmm } from "./rmap.ts";
+import { FrameFilePages } from "./store-frames.ts";
+import { TLB_FLUSH_SINGLE_MAX } from "./config.ts";
 import { panic } from "../panic.ts";
 
 export interface MmHooks {
@@ -69,6 +72,18 @@ export class MmContext {
   swap = new SwapArea(0);
   /** Optional observer of every fault (the monitor's trace). */
   onFault: ((r: FaultResult) => void) | null = null;
+  /** Live anonmm bundle heads (rmap.ts; for the self-check and tests). */
+  readonly anonmmHeads = new Set<Anonmm>();
+  /** Next frame the reclaim clock hand looks at (vmscan.ts shrinkMemory). */
+  reclaimHand: number;
+  /** The file-page allocator ramfs and tmpfs keep their data in (store-frames.ts). */
+  readonly filePages: FrameFilePages;
+  /** PTEs of the parent that the fork in progress write-protected (its TLB must then be flushed). */
+  forkWrprotected = 0;
+  /** Pending single-page TLB flushes of the current zap/protect operation (memory.ts tlbRemember/tlbFinish, Linux's mmu_gather). */
+  readonly tlbGatherVa = new Int32Array(TLB_FLUSH_SINGLE_MAX);
+  /** How many flushes are pending; above TLB_FLUSH_SINGLE_MAX, one full flush. */
+  tlbGatherCount = 0;
 
   constructor(o: MmContextOptions) {
     this.mem = o.mem;
@@ -80,6 +95,8 @@ export class MmContext {
     this.hooks = o.hooks;
     this.design = o.design;
     this.prof = new Profiler(o.hooks.cycles ?? (() => 0));
+    this.reclaimHand = this.frames.firstPfn;
+    this.filePages = new FrameFilePages(this);
   }
 
   /** True if mm's page directory is the one in CR3 (only then do its TLB entries exist). */

@@ -198,7 +198,7 @@ const sharedpt: MmDesign = {
             if (cow && pteWrite(pte)) {
               pte = pteWrprotect(pte);
               mem.write32(ptePa, pte);
-              noteWrprotect();
+              noteWrprotect(ctx);
             }
             const page = vmNormalPage(ctx, v, a, pte);
             if (page < 0) continue;

@@ -3,23 +3,26 @@
 // zeroed page of its own, as Linux 2.6.32 and later do), file pages through the page cache, copy-on-write with reuse
 // when the faulting mm holds the only reference, stack growth. The result
 // names the decision so the monitor can trace it and the counters count it.
+// Which handler runs, and what it will do, is decided by faultDecide
+// (fault-decision.ts), the same function the monitor predicts with.
 
 import { Errno } from "../errno.ts";
-import { PAGE_SHIFT, pageDown } from "./config.ts";
-import type { FaultResult, MmContext } from "./context.ts";
+import { pageDown } from "./config.ts";
+import type { FaultResult } from "./context.ts";
 import type { FaultDecision } from "./counters.ts";
 import type { Mm } from "./mm.ts";
 import { PG } from "./page.ts";
 import {
-  pteAllocForWrite, pteMk, pteMkdirty, pteMkwrite, pteMkyoung, ptePfn, ptePresent, pteWrite,
+  pteAllocForWrite, pteMk, pteMkdirty, pteMkwrite, pteMkyoung, ptePfn,
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW,
 } from "./pgtable.ts";
 import { vmNormalPage } from "./memory.ts";
 import { pageAddAnonRmap } from "./rmap.ts";
 import { swapPteSlot } from "./swap.ts";
+import { FaultPlan, faultDecide, wpDecision, type FaultAccess } from "./fault-decision.ts";
 import { balancePgdat } from "./vmscan.ts";
 import { expandStack } from "./stack.ts";
-import { AnonVma, VM_EXEC, VM_GROWSDOWN, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, vmPageProt, type VmArea } from "./vma.ts";
+import { AnonVma, VM_SHARED, VM_WRITE, vmPageProt, type VmArea } from "./vma.ts";
 
 /**
  * Resolves a page fault of mm at address (write: the access was a write;
@@ -42,7 +45,7 @@ export function handleMmFault(mm: Mm, address: number, write: boolean, user: boo
   r.major = false;
   ctx.prof.enter("handleMmFault");
   balancePgdat(ctx);
-  const d = faultDecide(mm, address, write, force, r);
+  const d = faultHandle(mm, address, write, force, r);
   r.decision = d;
   ctx.counters.faults[d]++;
   if (r.major) {
@@ -55,37 +58,63 @@ export function handleMmFault(mm: Mm, address: number, write: boolean, user: boo
   return r;
 }
 
-function faultDecide(mm: Mm, address: number, write: boolean, force: boolean, r: FaultResult): FaultDecision {
-  const ctx = mm.ctx;
-  const vma = mm.findVma(address);
-  if (!vma) return "sigsegv";
-  r.vma = vma;
-  let grew = false;
-  if (vma.vmStart > address) {
-    if (!(vma.vmFlags & VM_GROWSDOWN)) return "sigsegv";
-    if (expandStack(mm, vma, address) !== 0) return "sigsegv";
-    grew = true;
+/**
+ * The kernel's FaultAccess: the stack really grows, and the PTE is read the
+ * way the fault path always read it (its page table allocated or unshared
+ * for the write that may follow, one PDE and one PTE visit, a charged read).
+ * ptePa keeps where it was read, for the handler.
+ */
+const kernelAccess = {
+  ptePa: 0,
+  growStack(mm: Mm, vma: VmArea, address: number): boolean {
+    return expandStack(mm, vma, address) === 0;
+  },
+  readPte(mm: Mm, address: number): number | null {
+    const ctx = mm.ctx;
+    const ptePa = pteAllocForWrite(mm, address);
+    this.ptePa = ptePa;
+    if (ptePa === 0) return null;
+    ctx.counters.pdeVisits++;
+    ctx.counters.pteVisits++;
+    return ctx.mem.read32(ptePa);
+  },
+  tableShared(): boolean {
+    return false; // readPte made it mm's own
+  },
+} satisfies FaultAccess & { ptePa: number };
+
+const plan = new FaultPlan();
+
+/** Takes the decision (faultDecide) and runs the handler it names. */
+function faultHandle(mm: Mm, address: number, write: boolean, force: boolean, r: FaultResult): FaultDecision {
+  const p = faultDecide(mm, address, write, force, kernelAccess, plan);
+  // The plan is scratch shared by every fault: keep what the handlers need.
+  const vma = p.vma!, ptePa = kernelAccess.ptePa, pte = p.pte, grow = p.grow;
+  r.vma = p.vma;
+  switch (p.action) {
+    case "none":
+      return p.decision;
+    case "no-page":
+      return doNoPage(mm, vma, address, p.index, ptePa, write, r);
+    case "anonymous": {
+      const d = doAnonymousPage(mm, vma, address, ptePa, write, r);
+      return grow && d !== "oom" ? "stack-growth" : d;
+    }
+    case "swap":
+      return doSwapPage(mm, vma, address, ptePa, pte, write, r);
+    case "wp":
+      return doWpPage(mm, vma, address, ptePa, pte, r);
+    case "spurious": {
+      // Allowed by the PTE: a stale TLB entry (e.g. after another CPU-visible change). Refresh it.
+      const ctx = mm.ctx;
+      let n = pteMkyoung(pte);
+      if (write) n = pteMkdirty(n);
+      if (n !== pte) ctx.mem.write32(ptePa, n);
+      ctx.flushTlbPage(mm, pageDown(address));
+      r.oldPfn = r.newPfn = ptePfn(pte);
+      return "spurious";
+    }
   }
-  if (!force && (write ? !(vma.vmFlags & VM_WRITE) : !(vma.vmFlags & (VM_READ | VM_EXEC | VM_WRITE)))) return "sigsegv";
-  const ptePa = pteAllocForWrite(mm, address);
-  if (ptePa === 0) return "oom";
-  ctx.counters.pdeVisits++;
-  ctx.counters.pteVisits++;
-  const pte = ctx.mem.read32(ptePa);
-  if (pte === 0) {
-    if (vma.vmFile) return doNoPage(mm, vma, address, ptePa, write, r);
-    const d = doAnonymousPage(mm, vma, address, ptePa, write, r);
-    return grew && d !== "oom" ? "stack-growth" : d;
-  }
-  if (!ptePresent(pte)) return doSwapPage(mm, vma, address, ptePa, pte, write, r);
-  if (write && !pteWrite(pte)) return doWpPage(mm, vma, address, ptePa, pte, r);
-  // Allowed by the PTE: a stale TLB entry (e.g. after another CPU-visible change). Refresh it.
-  let n = pteMkyoung(pte);
-  if (write) n = pteMkdirty(n);
-  if (n !== pte) ctx.mem.write32(ptePa, n);
-  ctx.flushTlbPage(mm, pageDown(address));
-  r.oldPfn = r.newPfn = ptePfn(pte);
-  return "spurious";
 }
 
 /** Gives vma an anon_vma if it has none yet (Linux anon_vma_prepare). */
@@ -134,16 +163,15 @@ export function doAnonymousPage(
 }
 
 /**
- * A first touch of a file page (Linux do_no_page): found in or read into the
- * page cache; a write to a private mapping gets its own copy at once.
+ * A first touch of a file page (Linux do_no_page): page index of the file,
+ * which faultDecide found inside it, is found in or read into the page
+ * cache; a write to a private mapping gets its own copy at once.
  */
 export function doNoPage(
-  mm: Mm, vma: VmArea, address: number, ptePa: number, write: boolean, r: FaultResult,
+  mm: Mm, vma: VmArea, address: number, index: number, ptePa: number, write: boolean, r: FaultResult,
 ): FaultDecision {
   const ctx = mm.ctx, frames = ctx.frames;
   const file = vma.vmFile!;
-  const index = ((address - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
-  if (index * 4096 >= file.size) return "sigbus";
   const cpfn = file.mapping.readCachePage(file, index);
   if (cpfn < 0) return cpfn === -Errno.ENOSPC ? "sigbus" : "oom"; // a full tmpfs: SIGBUS, as shmem_fault
   r.major = file.mapping.lastMajor;
@@ -182,9 +210,8 @@ export function doWpPage(
   const va = pageDown(address);
   const old = vmNormalPage(ctx, vma, va, pte);
   r.oldPfn = ptePfn(pte);
-  const reuse = (vma.vmFlags & VM_SHARED) !== 0 ||
-    (old >= 0 && (frames.flags[old] & PG.ANON) !== 0 && frames.count[old] === 1 && frames.mapcount[old] === 1);
-  if (reuse) {
+  const d = wpDecision(ctx, vma, old, pte);
+  if (d === "cow-reuse") {
     ctx.mem.write32(ptePa, pteMkyoung(pteMkdirty(pteMkwrite(pte))));
     ctx.flushTlbPage(mm, va);
     r.newPfn = r.oldPfn;
@@ -192,8 +219,7 @@ export function doWpPage(
   }
   const pfn = newAnonPage(mm, vma, address);
   if (pfn < 0) return "oom";
-  const zero = isZeroPte(ctx, vma, old, pte);
-  if (zero) {
+  if (d === "demand-zero") {
     ctx.mem.zeroPage(pfn * 4096);
     ctx.counters.pagesZeroed++;
   } else {
@@ -210,15 +236,7 @@ export function doWpPage(
     frames.putPage(old);
   }
   r.newPfn = pfn;
-  return old >= 0 ? "cow-copy" : zero ? "demand-zero" : "pfn-cow";
-}
-
-/**
- * True if a present PTE of vma maps the shared zero page (Linux is_zero_pfn):
- * old is vmNormalPage's answer; a PFN-mapped area's raw frame never counts.
- */
-export function isZeroPte(ctx: MmContext, vma: VmArea, old: number, pte: number): boolean {
-  return old < 0 && !(vma.vmFlags & VM_PFNMAP) && ptePfn(pte) === ctx.zeroPfn;
+  return d;
 }
 
 /**

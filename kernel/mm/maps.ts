@@ -1,9 +1,10 @@
 // What procfs and the monitor both show of an address space: an area's
-// permissions and name, and the shared-memory part of its rss.
+// permissions and name, the page counts behind /proc/PID/status's Vm* lines
+// and statm, and the shared-memory part of its rss.
 
 import type { Mm } from "./mm.ts";
 import { pteOffset, ptePfn, ptePresent } from "./pgtable.ts";
-import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE, type VmArea } from "./vma.ts";
+import { VM_EXEC, VM_GROWSDOWN, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE, type VmArea } from "./vma.ts";
 
 /** "r-xp"-style permissions of an area. */
 export function vmaPermString(v: VmArea): string {
@@ -20,6 +21,31 @@ export function anonVmaName(mm: Mm, v: VmArea): string {
   if (v.vmStart <= mm.brk && v.vmEnd >= mm.startBrk && mm.startBrk !== 0) return "[heap]";
   if (v.vmStart <= mm.startStack && v.vmEnd >= mm.startStack && mm.startStack !== 0) return "[stack]";
   return "";
+}
+
+/**
+ * The name /proc/PID/maps shows for an area: its file's path (unnamedFile
+ * when the file has no path of its own), [heap], [stack] or "".
+ */
+export function vmaName(mm: Mm, v: VmArea, unnamedFile = ""): string {
+  return v.vmFile ? v.vmFile.path ?? unnamedFile : anonVmaName(mm, v);
+}
+
+/** Per-kind page counts of an mm's areas, as Linux keeps data_vm/stack_vm/exec_vm (VmData, VmStk, VmExe + VmLib). */
+export function vmCounts(mm: Mm): { data: number; stack: number; exec: number } {
+  let data = 0, stack = 0, exec = 0;
+  for (const v of mm.vmas) {
+    const f = v.vmFlags;
+    if ((f & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) === VM_WRITE) data += v.pages;
+    if (f & VM_GROWSDOWN) stack += v.pages;
+    if ((f & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) === VM_EXEC) exec += v.pages;
+  }
+  return { data, stack, exec };
+}
+
+/** Pages spanned by the program's code, start_code to end_code (VmExe, statm's text). */
+export function codePages(mm: Mm): number {
+  return mm.endCode > mm.startCode ? Math.ceil(mm.endCode / 4096) - Math.floor(mm.startCode / 4096) : 0;
 }
 
 /**

@@ -36,12 +36,9 @@ export function vmNormalPage(ctx: MmContext, vma: VmArea, addr: number, pte: num
   return ctx.frames.isNormal(pfn) ? pfn : -1;
 }
 
-/** Set by copyOnePte when it write-protected a source PTE (the parent's TLB must then be flushed). */
-let forkWrprotected = 0;
-
-/** Records that a fork write-protected one of the parent's PTEs (designs that do it themselves). */
-export function noteWrprotect(): void {
-  forkWrprotected++;
+/** Records that a fork write-protected one of the parent's PTEs (designs that do it themselves): ctx.forkWrprotected. */
+export function noteWrprotect(ctx: MmContext): void {
+  ctx.forkWrprotected++;
 }
 
 /**
@@ -55,7 +52,7 @@ export function copyOnePte(dst: Mm, vma: VmArea, srcPtePa: number, dstPtePa: num
     if (isCowMapping(vma.vmFlags) && pteWrite(pte)) {
       pte = pteWrprotect(pte);
       ctx.mem.write32(srcPtePa, pte);
-      forkWrprotected++;
+      ctx.forkWrprotected++;
     }
     if (vma.vmFlags & VM_SHARED) pte = pteMkclean(pte);
     pte = pteMkold(pte);
@@ -106,23 +103,23 @@ export function copyPageRange(dst: Mm, src: Mm, vma: VmArea, start = vma.vmStart
   return 0;
 }
 
-// Pending single-page TLB flushes of the current zap/protect operation.
-const pendingVa = new Int32Array(TLB_FLUSH_SINGLE_MAX);
-let pendingCount = 0;
+// Pending single-page TLB flushes of the current zap/protect operation: ctx.tlbGatherVa, ctx.tlbGatherCount.
 
 /** Records that the translation of va in mm may be cached and must be flushed. */
 export function tlbRemember(mm: Mm, va: number): void {
-  if (!mm.ctx.isCurrent(mm)) return;
-  if (pendingCount < TLB_FLUSH_SINGLE_MAX) pendingVa[pendingCount] = va;
-  pendingCount++;
+  const ctx = mm.ctx;
+  if (!ctx.isCurrent(mm)) return;
+  if (ctx.tlbGatherCount < TLB_FLUSH_SINGLE_MAX) ctx.tlbGatherVa[ctx.tlbGatherCount] = va;
+  ctx.tlbGatherCount++;
 }
 
 /** Issues the flushes remembered since the last call: single pages, or one full flush if many. */
 export function tlbFinish(mm: Mm): void {
-  if (pendingCount === 0) return;
-  if (pendingCount > TLB_FLUSH_SINGLE_MAX) mm.ctx.flushTlbMm(mm);
-  else for (let i = 0; i < pendingCount; i++) mm.ctx.flushTlbPage(mm, pendingVa[i] >>> 0);
-  pendingCount = 0;
+  const ctx = mm.ctx, n = ctx.tlbGatherCount;
+  if (n === 0) return;
+  if (n > TLB_FLUSH_SINGLE_MAX) ctx.flushTlbMm(mm);
+  else for (let i = 0; i < n; i++) ctx.flushTlbPage(mm, ctx.tlbGatherVa[i] >>> 0);
+  ctx.tlbGatherCount = 0;
 }
 
 /**
@@ -314,11 +311,11 @@ export function forkMm(parent: Mm, cloneVm: boolean): Mm | number {
       }
       if (v.anonVma) v.anonVma.vmas.add(v);
     }
-    forkWrprotected = 0;
+    ctx.forkWrprotected = 0;
     ctx.prof.enter(ctx.design.copyProfName);
     const err = ctx.design.copyMm(parent, child);
     ctx.prof.leave();
-    if (forkWrprotected > 0) ctx.flushTlbMm(parent);
+    if (ctx.forkWrprotected > 0) ctx.flushTlbMm(parent);
     if (err < 0) {
       exitMm(child);
       return err;

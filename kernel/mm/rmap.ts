@@ -47,13 +47,9 @@ export class Anonmm implements PageOwner {
   }
 }
 
-/** Live bundle heads per context (for the self-check and tests). */
-const liveHeads = new WeakMap<MmContext, Set<Anonmm>>();
-
+/** Live bundle heads of a context (for the self-check and tests). */
 function headsOf(ctx: MmContext): Set<Anonmm> {
-  let s = liveHeads.get(ctx);
-  if (!s) liveHeads.set(ctx, (s = new Set()));
-  return s;
+  return ctx.anonmmHeads;
 }
 
 /** A fresh mm starts a new bundle (Linux exec_rmap). */

@@ -61,19 +61,12 @@ export class FrameFilePages implements FilePageAllocator {
   }
 }
 
-const allocators = new WeakMap<MmContext, FrameFilePages>();
-
-/** The file-page allocator of ctx (one per kernel, made on first use). */
+/** The file-page allocator of ctx (MmContext.filePages, one per kernel). */
 export function filePagesOf(ctx: MmContext): FrameFilePages {
-  let a = allocators.get(ctx);
-  if (a === undefined) {
-    a = new FrameFilePages(ctx);
-    allocators.set(ctx, a);
-  }
-  return a;
+  return ctx.filePages;
 }
 
-/** ctx's file-page allocator if one was made (for the frame check), else undefined. */
+/** ctx's file-page allocator (for the frame check; always made with the context). */
 export function filePagesIfAny(ctx: MmContext): FrameFilePages | undefined {
-  return allocators.get(ctx);
+  return ctx.filePages;
 }

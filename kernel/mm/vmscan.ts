@@ -18,8 +18,6 @@ import { swapEntryPte } from "./swap.ts";
 import { VM_LOCKED } from "./vma.ts";
 import { writebackPage } from "./writeback.ts";
 
-const hands = new WeakMap<MmContext, number>();
-
 /** The low free-frame watermark: reclaim starts below it and stops at twice it. */
 export function lowWatermark(ctx: MmContext): number {
   return Math.max(16, Math.min(256, Math.floor(ctx.frames.totalram / 128)));
@@ -125,7 +123,7 @@ function reclaimFile(ctx: MmContext, pfn: number): boolean {
 export function shrinkMemory(ctx: MmContext, want: number): number {
   const frames = ctx.frames;
   const first = frames.firstPfn, n = frames.nframes;
-  let hand = hands.get(ctx) ?? first;
+  let hand = ctx.reclaimHand;
   let freed = 0;
   for (let scanned = 0; scanned < 2 * (n - first) && freed < want; scanned++) {
     const pfn = hand;
@@ -145,6 +143,6 @@ export function shrinkMemory(ctx: MmContext, want: number): number {
       if (reclaimFile(ctx, pfn)) freed++;
     }
   }
-  hands.set(ctx, hand);
+  ctx.reclaimHand = hand;
   return freed;
 }

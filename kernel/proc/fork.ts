@@ -11,7 +11,6 @@ import { copyToUser } from "../mm/uaccess.ts";
 import { Errno } from "../errno.ts";
 import { WaitQueue } from "../wait.ts";
 import { setTlsFromUser } from "./tls.ts";
-import { copyGroups } from "../syscalls/caller.ts";
 import { copySigaltstack } from "../signal/altstack.ts";
 
 export const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800;
@@ -56,8 +55,9 @@ export function doFork(k: Kernel, t: Task, flags: number, newsp: number, parentT
   c.comm = t.comm;
   c.cmdline = t.cmdline;
   c.exePath = t.exePath;
-  copyGroups(c, t);
+  c.groupInfo = t.groupInfo.slice();
   c.uid = t.uid; c.euid = t.euid; c.suid = t.suid; c.gid = t.gid; c.egid = t.egid; c.sgid = t.sgid;
+  c.nice = t.nice;
   for (let i = 0; i < t.rlim.length; i++) c.rlim[i] = [t.rlim[i][0], t.rlim[i][1]];
   c.tls.set(t.tls);
   c.ioBitmap = t.ioBitmap?.slice() ?? null;

@@ -15,45 +15,33 @@ export const enum FutexState {
   TimedOut = 3,
 }
 
-const waiters = new WeakMap<Kernel, Map<number, Task[]>>();
-const states = new WeakMap<Task, FutexState>();
-
-function table(k: Kernel): Map<number, Task[]> {
-  let m = waiters.get(k);
-  if (!m) {
-    m = new Map();
-    waiters.set(k, m);
-  }
-  return m;
-}
-
 /** The futex key of user address uaddr in mm: its physical address, or -EFAULT. */
 export function futexKey(mm: Mm, uaddr: number): number {
   return userVirtToPhys(mm, uaddr, false);
 }
 
 export function futexState(t: Task): FutexState {
-  return states.get(t) ?? FutexState.None;
+  return t.futexState;
 }
 
 export function setFutexState(t: Task, s: FutexState): void {
-  states.set(t, s);
+  t.futexState = s;
 }
 
 /** Puts t on the queue of key (it will sleep through WOULD_BLOCK). */
 export function futexQueue(k: Kernel, t: Task, key: number): void {
-  const m = table(k);
+  const m = k.futexQueues;
   const q = m.get(key) ?? [];
   if (!q.includes(t)) q.push(t);
   m.set(key, q);
   t.futexKey = key;
-  states.set(t, FutexState.Waiting);
+  t.futexState = FutexState.Waiting;
 }
 
 /** Takes t off whatever futex queue it is on. */
 export function futexUnqueue(k: Kernel, t: Task): void {
   if (t.futexKey < 0) return;
-  const m = table(k);
+  const m = k.futexQueues;
   const q = m.get(t.futexKey);
   if (q) {
     const i = q.indexOf(t);
@@ -67,12 +55,12 @@ export function futexUnqueue(k: Kernel, t: Task): void {
 export function futexWake(k: Kernel, mm: Mm, uaddr: number, n: number): number {
   const key = futexKey(mm, uaddr);
   if (key < 0) return key;
-  const q = table(k).get(key);
+  const q = k.futexQueues.get(key);
   let woken = 0;
   while (q && q.length > 0 && woken < n) {
     const t = q[0];
     futexUnqueue(k, t);
-    states.set(t, FutexState.Woken);
+    t.futexState = FutexState.Woken;
     k.wakeUp(t);
     woken++;
   }

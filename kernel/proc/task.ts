@@ -4,10 +4,12 @@
 
 import type { Mm, MmLimits } from "../mm/mm.ts";
 import type { FdTable } from "../fs/fdtable.ts";
-import type { FsContext } from "../fs/fscontext.ts";
+import type { FsCaller, FsContext } from "../fs/fscontext.ts";
 import type { Waiter } from "../wait.ts";
 import { WaitQueue } from "../wait.ts";
 import { SigHand, SigSet, type SigInfo } from "../signal/signals.ts";
+import { FutexState } from "./futex.ts";
+import { TaskCaller } from "./task-caller.ts";
 
 export const enum TaskState {
   Runnable = 0,
@@ -27,6 +29,33 @@ export const RLIM_INFINITY = Infinity;
 /** The soft limits the mm enforces (RLIMIT_AS, DATA, STACK), read from a task's rlimits. */
 export function mmLimitsOf(rlim: readonly (readonly number[])[]): MmLimits {
   return { as: rlim[Rlimit.AS][0], data: rlim[Rlimit.DATA][0], stack: rlim[Rlimit.STACK][0] };
+}
+
+/** A nanosleep/clock_nanosleep in progress, kept across the retries of the call (Linux restart_block.nanosleep). */
+export interface Nanosleep {
+  /** Deadline in guest cycles. */
+  deadline: number;
+  /** The call's arguments: a restarted call with the same ones is the same sleep. */
+  reqVa: number;
+  remVa: number;
+  clk: number;
+  abs: boolean;
+  time64: boolean;
+}
+
+/** A blocked poll/select: its deadline (guest cycles, Infinity = none) and the jiffy its timer is armed for (-1: none). */
+export interface PollWait {
+  deadline: number;
+  timerArmed: number;
+}
+
+/** One interval timer (setitimer). */
+export interface Itimer {
+  /** Next expiry in guest cycles (0 = disarmed) and the reload interval in cycles. */
+  value: number;
+  interval: number;
+  /** Bumped on every set: a timer armed for an older setting does nothing. */
+  gen: number;
 }
 
 export class Task implements Waiter {
@@ -76,6 +105,16 @@ export class Task implements Waiter {
   sleepUntil = 0;
   /** Futex this task sleeps on (physical address key), or -1. */
   futexKey = -1;
+  /** Where this task's FUTEX_WAIT stands (waiting, woken, timed out) for the retry of the call. */
+  futexState = FutexState.None;
+  /** The nanosleep being retried (Linux restart_block.nanosleep), or null. */
+  nanosleep: Nanosleep | null = null;
+  /** The poll/select being retried (its deadline), or null. */
+  pollWait: PollWait | null = null;
+  /** Deadline (guest cycles) of the last poll/select that completed, for select's time-left report; 0 if none. */
+  pollLastDeadline = 0;
+  /** ITIMER_REAL, VIRTUAL, PROF (Linux signal->it, real_timer): only the thread-group leader's are used; fork does not inherit them. */
+  readonly itimers: Itimer[] = [0, 1, 2].map(() => ({ value: 0, interval: 0, gen: 0 }));
   /** The alternate signal stack (Linux sas_ss_sp, sas_ss_size, sas_ss_flags); size 0 = disabled. */
   sasSsSp = 0;
   sasSsSize = 0;
@@ -90,6 +129,12 @@ export class Task implements Waiter {
   readonly ptraced = new Set<Task>();
 
   uid = 0; euid = 0; suid = 0; gid = 0; egid = 0; sgid = 0;
+  /** Nice value, -20..19 (setpriority; the scheduler ignores it); fork copies it, as Linux does. */
+  nice = 0;
+  /** Supplementary groups (Linux cred->group_info, setgroups32); fork copies them. */
+  groupInfo: number[] = [];
+  /** What the VFS and drivers see of this task as their caller; its fields read the task live. */
+  readonly fsCaller: FsCaller = new TaskCaller(this);
   readonly rlim: number[][];
   /** Guest cycles spent in user and kernel mode, and the cycle of creation. */
   utime = 0;

@@ -1,109 +1,25 @@
-// The FsCaller of a task: what the VFS and the drivers see of the process
-// calling them. The waiter is the task itself (a WOULD_BLOCK puts it to sleep
-// until a wait queue fires), user memory is the task's mm, the credentials
-// are its effective (file-system) ids. One adapter is cached per task; its
-// fields read the task live, so setuid, setsid, chdir and exec are seen at once.
+// The FsCaller of a task (Task.fsCaller, kernel/proc/task-caller.ts) and its
+// supplementary groups (Task.groupInfo), for the system calls.
 
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
-import type { FsCaller, FsContext } from "../fs/fscontext.ts";
-import type { FdTable } from "../fs/fdtable.ts";
+import type { FsCaller } from "../fs/fscontext.ts";
 import type { UserAccess } from "../fs/file.ts";
-import type { Cred } from "../fs/permission.ts";
-import type { Waiter } from "../wait.ts";
-import { Errno } from "../errno.ts";
-import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
-import { panic } from "../panic.ts";
-
-/** Supplementary groups of a task (setgroups32). Kept here so fork can copy them with copyGroups. */
-const groupsOf = new WeakMap<Task, number[]>();
 
 export function taskGroups(t: Task): readonly number[] {
-  return groupsOf.get(t) ?? [];
+  return t.groupInfo;
 }
 
 export function setTaskGroups(t: Task, groups: number[]): void {
-  groupsOf.set(t, groups);
+  t.groupInfo = groups;
 }
-
-/** fork/clone: the child starts with the parent's supplementary groups. */
-export function copyGroups(child: Task, parent: Task): void {
-  const g = groupsOf.get(parent);
-  if (g !== undefined) groupsOf.set(child, g.slice());
-}
-
-class TaskUser implements UserAccess {
-  constructor(private readonly t: Task) {}
-  copyFromUser(addr: number, len: number): Uint8Array | number {
-    const mm = this.t.mm;
-    if (mm === null) return -Errno.EFAULT;
-    if (len < 0 || len > 0x7fffffff) return -Errno.EFAULT;
-    return copyFromUser(mm, addr >>> 0, len);
-  }
-  copyToUser(addr: number, src: Uint8Array): number {
-    const mm = this.t.mm;
-    if (mm === null) return -Errno.EFAULT;
-    return copyToUser(mm, addr >>> 0, src);
-  }
-}
-
-class TaskCred implements Cred {
-  constructor(private readonly t: Task) {}
-  get uid(): number {
-    return this.t.euid;
-  }
-  get gid(): number {
-    return this.t.egid;
-  }
-  get groups(): readonly number[] {
-    return taskGroups(this.t);
-  }
-}
-
-class TaskCaller implements FsCaller {
-  readonly user: UserAccess;
-  readonly cred: Cred;
-  constructor(private readonly t: Task) {
-    this.user = new TaskUser(t);
-    this.cred = new TaskCred(t);
-  }
-  get waiter(): Waiter {
-    return this.t;
-  }
-  get pid(): number {
-    return this.t.tgid;
-  }
-  get pgrp(): number {
-    return this.t.pgid;
-  }
-  get sid(): number {
-    return this.t.sid;
-  }
-  get fs(): FsContext {
-    const fs = this.t.fs;
-    if (fs === null) panic("callerOf: task has no fs context");
-    return fs;
-  }
-  get files(): FdTable {
-    const files = this.t.files;
-    if (files === null) panic("callerOf: task has no descriptor table");
-    return files;
-  }
-}
-
-const callers = new WeakMap<Task, FsCaller>();
 
 /**
- * The FsCaller of task t (cached; never null). Its fs and files getters
- * panic for a task without them (kernel threads never make file calls).
+ * The FsCaller of task t (never null). Its fs and files getters panic for a
+ * task without them (kernel threads never make file calls).
  */
 export function callerOf(_k: Kernel, t: Task): FsCaller {
-  let c = callers.get(t);
-  if (c === undefined) {
-    c = new TaskCaller(t);
-    callers.set(t, c);
-  }
-  return c;
+  return t.fsCaller;
 }
 
 /** The task's UserAccess alone (for calls that only copy memory). */

@@ -5,7 +5,7 @@
 // a retry at or after the deadline returns 0 ready descriptors.
 
 import type { Kernel } from "../kernel.ts";
-import type { Task } from "../proc/task.ts";
+import type { PollWait, Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { WOULD_BLOCK } from "../wait.ts";
 import type { File, IoCaller } from "../fs/file.ts";
@@ -24,13 +24,6 @@ const POLLIN_SET = POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR;
 const POLLOUT_SET = POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR;
 const POLLEX_SET = POLLPRI;
 
-/** Per-task state of a blocked poll/select: its deadline (guest cycles, Infinity = none). */
-interface PollWait {
-  deadline: number;
-  timerArmed: number;
-}
-const waits = new WeakMap<Task, PollWait>();
-
 function fileMask(file: File, caller: IoCaller): number {
   return file.fop.poll ? file.fop.poll(file, caller) : DEFAULT_POLLMASK;
 }
@@ -40,10 +33,10 @@ function fileMask(file: File, caller: IoCaller): number {
  * saved one if this is the retry of the same blocked call.
  */
 function deadlineFor(k: Kernel, t: Task, timeoutCycles: number): PollWait {
-  const w = waits.get(t);
-  if (t.syscallRestart && w !== undefined) return w;
+  const w = t.pollWait;
+  if (t.syscallRestart && w !== null) return w;
   const nw: PollWait = { deadline: timeoutCycles < 0 ? Infinity : k.x86.cycles() + timeoutCycles, timerArmed: -1 };
-  waits.set(t, nw);
+  t.pollWait = nw;
   return nw;
 }
 
@@ -60,7 +53,7 @@ function sleepOrTimeout(k: Kernel, t: Task, w: PollWait): number {
     if (w.timerArmed !== due) {
       w.timerArmed = due;
       k.addTimer(due, () => {
-        if (waits.get(t) === w) k.wakeUp(t);
+        if (t.pollWait === w) k.wakeUp(t);
       });
     }
   }
@@ -69,11 +62,10 @@ function sleepOrTimeout(k: Kernel, t: Task, w: PollWait): number {
 
 /** The call completes: forget its wait record, remembering the deadline for select's time-left report. */
 function finish(t: Task): void {
-  const w = waits.get(t);
-  if (w !== undefined) lastDeadline.set(t, w.deadline);
-  waits.delete(t);
+  const w = t.pollWait;
+  if (w !== null) t.pollLastDeadline = w.deadline;
+  t.pollWait = null;
 }
-const lastDeadline = new WeakMap<Task, number>();
 
 /** The poll loop over a pollfd array (fd i32, events i16, revents i16). */
 function doPoll(k: Kernel, t: Task, ufds: number, nfds: number, timeoutCycles: number): number {
@@ -250,7 +242,7 @@ export function sysSelect(k: Kernel, t: Task, n: number, inp: number, outp: numb
   }
   const r = doSelect(k, t, n, inp, outp, exp, cycles);
   if (r !== WOULD_BLOCK && r >= 0 && tvp !== 0) {
-    const left = remaining(k, lastDeadline.get(t) ?? 0);
+    const left = remaining(k, t.pollLastDeadline);
     const sec = Math.floor(left / CPU_HZ);
     putWords(t, tvp, [sec, Math.floor(((left - sec * CPU_HZ) * 1e6) / CPU_HZ)]);
   }

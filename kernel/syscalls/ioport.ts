@@ -9,6 +9,7 @@ import { Errno } from "../errno.ts";
 import { IO_BITMAP_BITS } from "../arch/layout.ts";
 import { EFLAGS_IOPL, Tf } from "../arch/trapframe.ts";
 import { define, type Syscalls } from "./table.ts";
+import { NR } from "./numbers.ts";
 
 /** iopl(level): the IOPL the task returns to user mode with. Raising it needs root. */
 function sysIopl(k: Kernel, t: Task, level: number): number {
@@ -45,7 +46,7 @@ function sysIoperm(k: Kernel, t: Task, from: number, num: number, turnOn: number
 /** Registers iopl (110) and ioperm (101). */
 export function defineIoportCalls(table: Syscalls): void {
   define(table, {
-    101: (k, t, from, num, on) => sysIoperm(k, t, from, num, on),
-    110: (k, t, level) => sysIopl(k, t, level),
+    [NR.ioperm]: (k, t, from, num, on) => sysIoperm(k, t, from, num, on),
+    [NR.iopl]: (k, t, level) => sysIopl(k, t, level),
   });
 }

@@ -5,6 +5,7 @@
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
 import { define, type Syscalls } from "./table.ts";
+import { NR } from "./numbers.ts";
 import { Errno } from "../errno.ts";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_LOCKED, MAP_SHARED, MAP_TYPE, PROT_WRITE, doMmap, doMunmap, securityMmapAddr, sysBrk } from "../mm/mmap.ts";
 import { sysMadvise, sysMprotect } from "../mm/mprotect.ts";
@@ -68,24 +69,24 @@ const MLOCK_ONFAULT = 1;
 /** Registers the memory system calls. */
 export function defineMemoryCalls(table: Syscalls): void {
   define(table, {
-    45: (_k, t, brk) => sysBrk(t.mm!, brk >>> 0),
-    90: (k, t, argp) => sysOldMmap(k, t, argp),
-    192: (k, t, addr, len, prot, flags, fd, pgoff) => mmapPgoff(k, t, addr, len, prot, flags, fd, pgoff >>> 0),
-    91: (_k, t, addr, len) => doMunmap(t.mm!, addr >>> 0, len >>> 0),
-    125: (_k, t, addr, len, prot) => sysMprotect(t.mm!, addr >>> 0, len >>> 0, prot),
-    219: (_k, t, addr, len, advice) => sysMadvise(t.mm!, addr >>> 0, len >>> 0, advice),
-    144: (_k, t, addr, len, flags) => sysMsync(t.mm!, addr, len, flags),
-    163: () => -Errno.ENOMEM,
-    218: (_k, t, addr, len, vecVa) => {
+    [NR.brk]: (_k, t, brk) => sysBrk(t.mm!, brk >>> 0),
+    [NR.mmap]: (k, t, argp) => sysOldMmap(k, t, argp),
+    [NR.mmap2]: (k, t, addr, len, prot, flags, fd, pgoff) => mmapPgoff(k, t, addr, len, prot, flags, fd, pgoff >>> 0),
+    [NR.munmap]: (_k, t, addr, len) => doMunmap(t.mm!, addr >>> 0, len >>> 0),
+    [NR.mprotect]: (_k, t, addr, len, prot) => sysMprotect(t.mm!, addr >>> 0, len >>> 0, prot),
+    [NR.madvise]: (_k, t, addr, len, advice) => sysMadvise(t.mm!, addr >>> 0, len >>> 0, advice),
+    [NR.msync]: (_k, t, addr, len, flags) => sysMsync(t.mm!, addr, len, flags),
+    [NR.mremap]: () => -Errno.ENOMEM,
+    [NR.mincore]: (_k, t, addr, len, vecVa) => {
       const vec = doMincore(t.mm!, addr, len);
       if (typeof vec === "number") return vec;
       return copyToUser(t.mm!, vecVa >>> 0, vec) < 0 ? -Errno.EFAULT : 0;
     },
-    150: (_k, t, addr, len) => doMlock(t.mm!, addr, len >>> 0, true, lockRights(t)),
-    151: (_k, t, addr, len) => doMlock(t.mm!, addr, len >>> 0, false, lockRights(t)),
-    152: (_k, t, flags) => doMlockall(t.mm!, flags, lockRights(t)),
-    153: (_k, t) => doMunlockall(t.mm!),
-    376: (_k, t, addr, len, flags) => {
+    [NR.mlock]: (_k, t, addr, len) => doMlock(t.mm!, addr, len >>> 0, true, lockRights(t)),
+    [NR.munlock]: (_k, t, addr, len) => doMlock(t.mm!, addr, len >>> 0, false, lockRights(t)),
+    [NR.mlockall]: (_k, t, flags) => doMlockall(t.mm!, flags, lockRights(t)),
+    [NR.munlockall]: (_k, t) => doMunlockall(t.mm!),
+    [NR.mlock2]: (_k, t, addr, len, flags) => {
       if (flags & ~MLOCK_ONFAULT) return -Errno.EINVAL;
       return doMlock(t.mm!, addr, len >>> 0, true, lockRights(t), flags === MLOCK_ONFAULT);
     },

@@ -5,6 +5,7 @@ import type { Kernel } from "../kernel.ts";
 import { KEEP_FRAME } from "../kernel.ts";
 import { TaskState, type Task } from "../proc/task.ts";
 import { define, type Syscalls } from "./table.ts";
+import { NR } from "./numbers.ts";
 import { Errno } from "../errno.ts";
 import { WOULD_BLOCK } from "../wait.ts";
 import { CLONE_VFORK, CLONE_VM, doFork } from "../proc/fork.ts";
@@ -17,7 +18,7 @@ import { getTlsToUser, setTlsFromUser } from "../proc/tls.ts";
 import { doExecve } from "../exec/exec.ts";
 import { waitCandidates } from "../proc/ptrace.ts";
 import { putWords } from "./fs-user.ts";
-import { rusageWords, type Usage } from "./misc.ts";
+import { rusageWords, type Usage } from "./rusage.ts";
 
 const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
 const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE = 128, FUTEX_CLOCK_REALTIME = 256;
@@ -231,38 +232,38 @@ function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, ti
 /** Registers the process system calls. */
 export function defineProcessCalls(table: Syscalls): void {
   define(table, {
-    1: (k, t, code) => (doExit(k, t, (code & 0xff) << 8), KEEP_FRAME),
-    252: (k, t, code) => (doGroupExit(k, t, (code & 0xff) << 8), KEEP_FRAME),
-    2: (k, t) => clone(k, t, Sig.SIGCHLD, 0, 0, 0, 0),
-    190: (k, t) => clone(k, t, CLONE_VM | CLONE_VFORK | Sig.SIGCHLD, 0, 0, 0, 0),
-    120: (k, t, flags, newsp, ptid, tls, ctid) => clone(k, t, flags, newsp >>> 0, ptid, tls, ctid),
-    11: (k, t, path, argv, envp) => sysExecve(k, t, path, argv, envp),
-    114: (k, t, pid, status, options, rusage) => sysWait4(k, t, pid, status, options, rusage),
-    7: (k, t, pid, status, options) => sysWait4(k, t, pid, status, options, 0),
-    20: (_k, t) => t.tgid,
-    224: (_k, t) => t.pid,
-    64: (k, t) => (k.tasks.get(t.tgid) ?? t).parent?.tgid ?? 0,
-    65: (_k, t) => t.pgid,
-    132: (k, t, pid) => {
+    [NR.exit]: (k, t, code) => (doExit(k, t, (code & 0xff) << 8), KEEP_FRAME),
+    [NR.exit_group]: (k, t, code) => (doGroupExit(k, t, (code & 0xff) << 8), KEEP_FRAME),
+    [NR.fork]: (k, t) => clone(k, t, Sig.SIGCHLD, 0, 0, 0, 0),
+    [NR.vfork]: (k, t) => clone(k, t, CLONE_VM | CLONE_VFORK | Sig.SIGCHLD, 0, 0, 0, 0),
+    [NR.clone]: (k, t, flags, newsp, ptid, tls, ctid) => clone(k, t, flags, newsp >>> 0, ptid, tls, ctid),
+    [NR.execve]: (k, t, path, argv, envp) => sysExecve(k, t, path, argv, envp),
+    [NR.wait4]: (k, t, pid, status, options, rusage) => sysWait4(k, t, pid, status, options, rusage),
+    [NR.waitpid]: (k, t, pid, status, options) => sysWait4(k, t, pid, status, options, 0),
+    [NR.getpid]: (_k, t) => t.tgid,
+    [NR.gettid]: (_k, t) => t.pid,
+    [NR.getppid]: (k, t) => (k.tasks.get(t.tgid) ?? t).parent?.tgid ?? 0,
+    [NR.getpgrp]: (_k, t) => t.pgid,
+    [NR.getpgid]: (k, t, pid) => {
       const x = pid === 0 ? t : k.tasks.get(pid);
       return x ? x.pgid : -Errno.ESRCH;
     },
-    147: (k, t, pid) => {
+    [NR.getsid]: (k, t, pid) => {
       const x = pid === 0 ? t : k.tasks.get(pid);
       return x ? x.sid : -Errno.ESRCH;
     },
-    57: (k, t, pid, pgid) => sysSetpgid(k, t, pid, pgid),
-    66: (k, t) => sysSetsid(k, t),
-    37: (k, t, pid, sig) => sysKill(k, t, pid, sig),
-    238: (k, t, tid, sig) => sysTgkill(k, t, -1, tid, sig),
-    270: (k, t, tgid, tid, sig) => sysTgkill(k, t, tgid, tid, sig),
-    258: (_k, t, tidptr) => {
+    [NR.setpgid]: (k, t, pid, pgid) => sysSetpgid(k, t, pid, pgid),
+    [NR.setsid]: (k, t) => sysSetsid(k, t),
+    [NR.kill]: (k, t, pid, sig) => sysKill(k, t, pid, sig),
+    [NR.tkill]: (k, t, tid, sig) => sysTgkill(k, t, -1, tid, sig),
+    [NR.tgkill]: (k, t, tgid, tid, sig) => sysTgkill(k, t, tgid, tid, sig),
+    [NR.set_tid_address]: (_k, t, tidptr) => {
       t.clearChildTid = tidptr;
       return t.pid;
     },
-    240: (k, t, uaddr, op, val, timeout) => sysFutex(k, t, uaddr, op, val, timeout),
-    243: (k, t, udesc) => setTlsFromUser(k, t, t.mm!, udesc),
-    244: (k, t, udesc) => getTlsToUser(k, t, t.mm!, udesc),
+    [NR.futex]: (k, t, uaddr, op, val, timeout) => sysFutex(k, t, uaddr, op, val, timeout),
+    [NR.set_thread_area]: (k, t, udesc) => setTlsFromUser(k, t, t.mm!, udesc),
+    [NR.get_thread_area]: (k, t, udesc) => getTlsToUser(k, t, t.mm!, udesc),
   });
 }
 

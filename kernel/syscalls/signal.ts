@@ -5,6 +5,7 @@
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
 import { define, type Syscalls } from "./table.ts";
+import { NR } from "./numbers.ts";
 import { Errno } from "../errno.ts";
 import { WOULD_BLOCK } from "../wait.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
@@ -119,9 +120,9 @@ function sigaltstack(k: Kernel, t: Task, ss: number, oss: number): number {
 /** Registers the signal system calls. */
 export function defineSignalCalls(table: Syscalls): void {
   define(table, {
-    174: (_k, t, sig, act, oact, size) => (size !== 8 ? -Errno.EINVAL : sigaction(t, sig, act, oact, true)),
-    67: (_k, t, sig, act, oact) => sigaction(t, sig, act, oact, false),
-    48: (_k, t, sig, handler) => {
+    [NR.rt_sigaction]: (_k, t, sig, act, oact, size) => (size !== 8 ? -Errno.EINVAL : sigaction(t, sig, act, oact, true)),
+    [NR.sigaction]: (_k, t, sig, act, oact) => sigaction(t, sig, act, oact, false),
+    [NR.signal]: (_k, t, sig, handler) => {
       if (sig < 1 || sig > NSIG || sigUnblockable(sig)) return -Errno.EINVAL;
       const a = t.sighand.action[sig];
       const old = a.handler;
@@ -129,11 +130,11 @@ export function defineSignalCalls(table: Syscalls): void {
       a.flags = 0x80000000 | 0x40000000; // SA_RESETHAND | SA_NODEFER: System V signal() semantics
       return old;
     },
-    175: (_k, t, how, set, oset, size) => (size !== 8 ? -Errno.EINVAL : sigprocmask(t, how, set, oset, 2)),
-    126: (_k, t, how, set, oset) => sigprocmask(t, how, set, oset, 1),
-    176: (_k, t, set, size) => (size > 8 ? -Errno.EINVAL : writeWords(t, set, [t.pending.lo & t.blocked.lo, t.pending.hi & t.blocked.hi])),
-    73: (_k, t, set) => writeWords(t, set, [t.pending.lo & t.blocked.lo]),
-    179: (k, t, maskp, size) => {
+    [NR.rt_sigprocmask]: (_k, t, how, set, oset, size) => (size !== 8 ? -Errno.EINVAL : sigprocmask(t, how, set, oset, 2)),
+    [NR.sigprocmask]: (_k, t, how, set, oset) => sigprocmask(t, how, set, oset, 1),
+    [NR.rt_sigpending]: (_k, t, set, size) => (size > 8 ? -Errno.EINVAL : writeWords(t, set, [t.pending.lo & t.blocked.lo, t.pending.hi & t.blocked.hi])),
+    [NR.sigpending]: (_k, t, set) => writeWords(t, set, [t.pending.lo & t.blocked.lo]),
+    [NR.rt_sigsuspend]: (k, t, maskp, size) => {
       if (size !== 8) return -Errno.EINVAL;
       const w = readWords(t, maskp, 2);
       if (typeof w === "number") return w;
@@ -141,15 +142,15 @@ export function defineSignalCalls(table: Syscalls): void {
       m.set(w[0], w[1]);
       return sigsuspend(k, t, m);
     },
-    72: (k, t, _a, _b, maskWord) => {
+    [NR.sigsuspend]: (k, t, _a, _b, maskWord) => {
       const m = new SigSet();
       m.set(maskWord, t.blocked.hi);
       return sigsuspend(k, t, m);
     },
-    29: (k, t) => sigsuspend(k, t, null),
-    119: (k, t) => sysSigreturn(k, t, false),
-    173: (k, t) => sysSigreturn(k, t, true),
-    186: (k, t, ss, oss) => sigaltstack(k, t, ss, oss),
-    26: (k, t, request, pid, addr, data) => sysPtrace(k, t, request, pid, addr, data),
+    [NR.pause]: (k, t) => sigsuspend(k, t, null),
+    [NR.sigreturn]: (k, t) => sysSigreturn(k, t, false),
+    [NR.rt_sigreturn]: (k, t) => sysSigreturn(k, t, true),
+    [NR.sigaltstack]: (k, t, ss, oss) => sigaltstack(k, t, ss, oss),
+    [NR.ptrace]: (k, t, request, pid, addr, data) => sysPtrace(k, t, request, pid, addr, data),
   });
 }

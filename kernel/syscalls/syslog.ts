@@ -9,6 +9,7 @@ import { Errno } from "../errno.ts";
 import { WOULD_BLOCK } from "../wait.ts";
 import { LOG_BUF_LEN, MINIMUM_CONSOLE_LOGLEVEL } from "../printk.ts";
 import { define, type Syscalls } from "./table.ts";
+import { NR } from "./numbers.ts";
 import { putBytes } from "./fs-user.ts";
 
 /** SYSLOG_ACTION_* (include/linux/syslog.h). */
@@ -68,5 +69,5 @@ export function sysSyslog(k: Kernel, t: Task, type: number, buf: number, len: nu
 }
 
 export function defineSyslogCall(table: Syscalls): void {
-  define(table, { 103: sysSyslog });
+  define(table, { [NR.syslog]: sysSyslog });
 }

@@ -16,14 +16,13 @@ export const NSEC_PER_SEC = 1_000_000_000;
 const CMOS_INDEX = 0x70;
 const CMOS_DATA = 0x71;
 
-interface ClockState {
+/** The realtime clock's base (Kernel.realtimeBase). */
+export interface ClockState {
   /** Realtime seconds at guest cycle 0 (RTC reading minus guest time at the read). */
   epochAtReset: number;
   /** Nanoseconds added by settimeofday/clock_settime. */
   offsetNs: number;
 }
-
-const states = new WeakMap<Kernel, ClockState>();
 
 function cmosRead(k: Kernel, reg: number): number {
   k.x86.outb(CMOS_INDEX, 0x80 | reg); // keep NMI disabled, as Linux does while reading CMOS
@@ -58,18 +57,18 @@ export function readRtc(k: Kernel): number {
 }
 
 function stateOf(k: Kernel): ClockState {
-  let s = states.get(k);
-  if (s === undefined) {
+  let s = k.realtimeBase;
+  if (s == null) {
     const now = readRtc(k);
     s = { epochAtReset: now - Math.floor(k.x86.cycles() / CPU_HZ), offsetNs: 0 };
-    states.set(k, s);
+    k.realtimeBase = s;
   }
   return s;
 }
 
 /** Set the realtime base explicitly (tests; hosts that know the date). */
 export function setRealtimeEpoch(k: Kernel, secondsAtReset: number): void {
-  states.set(k, { epochAtReset: secondsAtReset, offsetNs: 0 });
+  k.realtimeBase = { epochAtReset: secondsAtReset, offsetNs: 0 };
 }
 
 /** Guest nanoseconds since reset as [sec, nsec]. */

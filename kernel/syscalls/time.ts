@@ -8,7 +8,7 @@
 // sleeps again otherwise (a spurious wakeup).
 
 import type { Kernel } from "../kernel.ts";
-import type { Task } from "../proc/task.ts";
+import type { Itimer, Nanosleep, Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { WOULD_BLOCK } from "../wait.ts";
 import { Sig } from "../signal/signals.ts";
@@ -17,6 +17,7 @@ import { CPU_HZ, NSEC_PER_SEC, monotonic, realtime, setRealtime } from "./time-c
 import { getTimespec, timespecToCycles } from "./fs-poll.ts";
 import { getWords, putWords, split64 } from "./fs-user.ts";
 import { define, type Syscalls } from "./table.ts";
+import { NR } from "./numbers.ts";
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
 export const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
@@ -83,28 +84,16 @@ function clockSettime(k: Kernel, t: Task, clk: number, va: number, time64: boole
 
 // ---------------------------------------------------------------- sleeping
 
-interface Sleep {
-  /** Deadline in guest cycles. */
-  deadline: number;
-  /** The call's arguments: a restarted call with the same ones is the same sleep. */
-  reqVa: number;
-  remVa: number;
-  clk: number;
-  abs: boolean;
-  time64: boolean;
-}
-const sleeps = new WeakMap<Task, Sleep>();
-
-function armSleepTimer(k: Kernel, t: Task, s: Sleep): void {
+function armSleepTimer(k: Kernel, t: Task, s: Nanosleep): void {
   const left = s.deadline - k.x86.cycles();
   const due = k.jiffies + Math.max(1, Math.ceil((left * HZ) / CPU_HZ));
   k.addTimer(due, () => {
-    if (sleeps.get(t) === s) k.wakeUp(t);
+    if (t.nanosleep === s) k.wakeUp(t);
   });
 }
 
 function endSleep(t: Task): void {
-  sleeps.delete(t);
+  t.nanosleep = null;
   t.sleepUntil = 0;
 }
 
@@ -114,9 +103,9 @@ function endSleep(t: Task): void {
  * when it turns a blocked nanosleep into EINTR (t.sleepUntil != 0).
  */
 export function nanosleepInterrupted(k: Kernel, t: Task): number {
-  const s = sleeps.get(t);
+  const s = t.nanosleep;
   endSleep(t);
-  if (s !== undefined && s.remVa !== 0 && !s.abs) {
+  if (s !== null && s.remVa !== 0 && !s.abs) {
     const [sec, nsec] = cyclesToTs(Math.max(0, s.deadline - k.x86.cycles()));
     putTimespec(t, s.remVa, sec, nsec, s.time64);
   }
@@ -129,8 +118,8 @@ function signalDeliverable(t: Task): boolean {
 
 function doNanosleep(k: Kernel, t: Task, clk: number, flags: number, reqVa: number, remVa: number, time64: boolean): number {
   const now = k.x86.cycles();
-  const s = sleeps.get(t);
-  if (s !== undefined && t.sleepUntil !== 0) {
+  const s = t.nanosleep;
+  if (s !== null && t.sleepUntil !== 0) {
     const same = s.reqVa === reqVa && s.remVa === remVa && s.clk === clk;
     if (t.syscallRestart && same) {
       if (now >= s.deadline) {
@@ -160,8 +149,8 @@ function doNanosleep(k: Kernel, t: Task, clk: number, flags: number, reqVa: numb
     deadline = now + timespecToCycles(req[0], req[1]);
   }
   if (deadline <= now) return 0;
-  const ns: Sleep = { deadline, reqVa, remVa, clk, abs, time64 };
-  sleeps.set(t, ns);
+  const ns: Nanosleep = { deadline, reqVa, remVa, clk, abs, time64 };
+  t.nanosleep = ns;
   t.sleepUntil = deadline;
   armSleepTimer(k, t, ns);
   return WOULD_BLOCK;
@@ -171,27 +160,13 @@ function doNanosleep(k: Kernel, t: Task, clk: number, flags: number, reqVa: numb
 
 const ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
 
-interface Itimer {
-  /** Next expiry in guest cycles (0 = disarmed) and the reload interval in cycles. */
-  value: number;
-  interval: number;
-  /** Bumped on every set: a timer armed for an older setting does nothing. */
-  gen: number;
-}
-const itimers = new WeakMap<Task, Itimer[]>();
-
 function leaderOf(k: Kernel, t: Task): Task {
   return k.tasks.get(t.tgid) ?? t;
 }
 
+/** The interval timers of t's process (its thread-group leader's). */
 function itimersOf(k: Kernel, t: Task): Itimer[] {
-  const lead = leaderOf(k, t);
-  let v = itimers.get(lead);
-  if (v === undefined) {
-    v = [0, 1, 2].map(() => ({ value: 0, interval: 0, gen: 0 }));
-    itimers.set(lead, v);
-  }
-  return v;
+  return leaderOf(k, t).itimers;
 }
 
 function armReal(k: Kernel, t: Task, it: Itimer): void {
@@ -283,7 +258,7 @@ function sysTimes(k: Kernel, t: Task, buf: number): number {
 
 export function registerTimeSyscalls(table: Syscalls): void {
   define(table, {
-    13: (k, t, tloc) => {
+    [NR.time]: (k, t, tloc) => {
       const sec = realtime(k)[0];
       if (tloc !== 0) {
         const c = putWords(t, tloc, [sec]);
@@ -291,9 +266,9 @@ export function registerTimeSyscalls(table: Syscalls): void {
       }
       return sec | 0;
     },
-    27: (k, t, seconds) => sysAlarm(k, t, seconds),
-    43: (k, t, buf) => sysTimes(k, t, buf),
-    78: (k, t, tv, tz) => {
+    [NR.alarm]: (k, t, seconds) => sysAlarm(k, t, seconds),
+    [NR.times]: (k, t, buf) => sysTimes(k, t, buf),
+    [NR.gettimeofday]: (k, t, tv, tz) => {
       if (tv !== 0) {
         const [sec, nsec] = realtime(k);
         const c = putWords(t, tv, [sec, Math.floor(nsec / 1000)]);
@@ -305,7 +280,7 @@ export function registerTimeSyscalls(table: Syscalls): void {
       }
       return 0;
     },
-    79: (k, t, tv) => {
+    [NR.settimeofday]: (k, t, tv) => {
       if (t.euid !== 0) return -Errno.EPERM;
       if (tv === 0) return 0;
       const w = getWords(t, tv, 2);
@@ -314,16 +289,16 @@ export function registerTimeSyscalls(table: Syscalls): void {
       setRealtime(k, w[0], w[1] * 1000);
       return 0;
     },
-    104: (k, t, which, nv, ov) => sysSetitimer(k, t, which, nv, ov),
-    105: (k, t, which, va) => sysGetitimer(k, t, which, va),
-    162: (k, t, req, rem) => doNanosleep(k, t, CLOCK_MONOTONIC, 0, req, rem, false),
-    264: (k, t, clk, va) => clockSettime(k, t, clk, va, false),
-    265: (k, t, clk, va) => clockGettime(k, t, clk, va, false),
-    266: (k, t, clk, va) => clockGetres(k, t, clk, va, false),
-    267: (k, t, clk, flags, req, rem) => doNanosleep(k, t, clk, flags, req, rem, false),
-    403: (k, t, clk, va) => clockGettime(k, t, clk, va, true),
-    404: (k, t, clk, va) => clockSettime(k, t, clk, va, true),
-    406: (k, t, clk, va) => clockGetres(k, t, clk, va, true),
-    407: (k, t, clk, flags, req, rem) => doNanosleep(k, t, clk, flags, req, rem, true),
+    [NR.setitimer]: (k, t, which, nv, ov) => sysSetitimer(k, t, which, nv, ov),
+    [NR.getitimer]: (k, t, which, va) => sysGetitimer(k, t, which, va),
+    [NR.nanosleep]: (k, t, req, rem) => doNanosleep(k, t, CLOCK_MONOTONIC, 0, req, rem, false),
+    [NR.clock_settime]: (k, t, clk, va) => clockSettime(k, t, clk, va, false),
+    [NR.clock_gettime]: (k, t, clk, va) => clockGettime(k, t, clk, va, false),
+    [NR.clock_getres]: (k, t, clk, va) => clockGetres(k, t, clk, va, false),
+    [NR.clock_nanosleep]: (k, t, clk, flags, req, rem) => doNanosleep(k, t, clk, flags, req, rem, false),
+    [NR.clock_gettime64]: (k, t, clk, va) => clockGettime(k, t, clk, va, true),
+    [NR.clock_settime64]: (k, t, clk, va) => clockSettime(k, t, clk, va, true),
+    [NR.clock_getres_time64]: (k, t, clk, va) => clockGetres(k, t, clk, va, true),
+    [NR.clock_nanosleep_time64]: (k, t, clk, flags, req, rem) => doNanosleep(k, t, clk, flags, req, rem, true),
   });
 }

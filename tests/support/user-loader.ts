@@ -6,6 +6,7 @@
 
 import { type CPU, R } from "../../emulator/cpu/cpu.ts";
 import { FlatMachine, TLS_ENTRY_MIN, TLS_ENTRIES, describeTrap } from "./flat-machine.ts";
+import { NR } from "../../kernel/syscalls/numbers.ts";
 
 export interface UserRunResult {
   stdout: string;
@@ -149,19 +150,19 @@ export class UserProcess {
     const nr = r[R.EAX];
     const a = r[R.EBX] >>> 0, b = r[R.ECX] >>> 0, c = r[R.EDX] >>> 0;
     switch (nr) {
-      case 1: // exit
-      case 252: // exit_group
+      case NR.exit:
+      case NR.exit_group:
         this.exitCode = a & 0xff;
         cpu.requestStop();
         return 0;
-      case 4: { // write(fd, buf, len)
+      case NR.write: { // write(fd, buf, len)
         if (a !== 1 && a !== 2) return -9;
         const data = m.readUser(b, c);
         if (!data) return -EFAULT;
         this.write(a, data);
         return c;
       }
-      case 146: { // writev(fd, iov, n)
+      case NR.writev: { // writev(fd, iov, n)
         if (a !== 1 && a !== 2) return -9;
         let total = 0;
         for (let i = 0; i < c; i++) {
@@ -176,14 +177,14 @@ export class UserProcess {
         }
         return total;
       }
-      case 45: { // brk
+      case NR.brk: {
         if (a === 0 || a < this.brkStart) return this.brkCur;
         if (a > this.brkStart + (64 << 20)) return this.brkCur;
         for (let p = this.brkCur; p < a; p += 0x1000) m.mapUser(p, true);
         this.brkCur = (a + 0xfff) & ~0xfff;
         return a;
       }
-      case 192: { // mmap2(addr, len, prot, flags, fd, pgoff): anonymous private only
+      case NR.mmap2: { // mmap2(addr, len, prot, flags, fd, pgoff): anonymous private only
         const flags = r[R.ESI] >>> 0;
         if ((flags & 0x20) === 0) return -ENOSYS;
         if (b === 0) return -EINVAL;
@@ -194,16 +195,16 @@ export class UserProcess {
         this.mmapNext += len + 0x1000;
         return at;
       }
-      case 91: // munmap: pages stay mapped (the tests never reuse them)
-      case 219: // madvise
-      case 175: // rt_sigprocmask
-      case 174: // rt_sigaction
+      case NR.munmap: // pages stay mapped (the tests never reuse them)
+      case NR.madvise:
+      case NR.rt_sigprocmask:
+      case NR.rt_sigaction:
         return 0;
-      case 258: // set_tid_address
-      case 20: // getpid
-      case 224: // gettid
+      case NR.set_tid_address:
+      case NR.getpid:
+      case NR.gettid:
         return 1;
-      case 243: // set_thread_area(struct user_desc *)
+      case NR.set_thread_area: // set_thread_area(struct user_desc *)
         return this.setThreadArea(a);
       default:
         return -ENOSYS;

@@ -1,8 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { makeWorld, bytes, str } from "./world.ts";
 import { Errno } from "../../../kernel/errno.ts";
-import { Procfs, ProcDir, procFile, procLink } from "../../../kernel/fs/procfs.ts";
-import { addSystemFiles, formatMeminfo, formatUptime } from "../../../kernel/fs/procgen.ts";
+import { Procfs, ProcDir, procFile, procLink } from "../../../kernel/procfs/fs.ts";
+import { addSystemFiles, formatMeminfo, formatUptime } from "../../../kernel/procfs/formats.ts";
 import { createTmpfs, tmpfsUsage } from "../../../kernel/fs/tmpfs.ts";
 import { lookupAt, sysOpen, sysClose, sysChdir, sysGetcwd, sysFtruncate, AT_FDCWD } from "../../../kernel/fs/open.ts";
 import { sysMkdir, sysReadlinkat, sysUnlink } from "../../../kernel/fs/dirops.ts";

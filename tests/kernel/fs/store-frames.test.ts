@@ -12,7 +12,7 @@ import { filePagesOf } from "../../../kernel/mm/store-frames.ts";
 import { lowWatermark } from "../../../kernel/mm/vmscan.ts";
 import { fileBacking } from "../../../kernel/filemap-bridge.ts";
 import { doMmap, doMunmap, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
-import { meminfoOf } from "../../../kernel/proc-files.ts";
+import { meminfoOf } from "../../../kernel/procfs/system.ts";
 import { PG } from "../../../kernel/mm/page.ts";
 import type { Task } from "../../../kernel/proc/task.ts";
 import { Errno } from "../../../kernel/errno.ts";

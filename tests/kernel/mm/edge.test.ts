@@ -7,7 +7,7 @@ import { execMm, exitMm, forkMm } from "../../../kernel/mm/memory.ts";
 import type { Mm } from "../../../kernel/mm/mm.ts";
 import { AddressSpace, type FileBacking } from "../../../kernel/mm/filemap.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
-import { procMaps } from "../../../kernel/proc-files.ts";
+import { procMaps } from "../../../kernel/procfs/pid.ts";
 import { sysMadvise, MADV_DONTFORK } from "../../../kernel/mm/mprotect.ts";
 import { makeHarness, MemFile, RamPhys, read32U, SimTlb, write32U, accessSignal, type Harness } from "./helpers.ts";
 

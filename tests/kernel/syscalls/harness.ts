@@ -9,9 +9,18 @@ import { makeHarness } from "../mm/helpers.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
 import { copyFromUser, copyToUser } from "../../../kernel/mm/uaccess.ts";
 import { newSyscallTable, type Syscalls } from "../../../kernel/syscalls/table.ts";
+import { syscallName } from "../../../kernel/syscalls/numbers.ts";
 import { registerFileSyscalls } from "../../../kernel/syscalls/files.ts";
 import { registerTimeSyscalls } from "../../../kernel/syscalls/time.ts";
-import { registerMiscSyscalls } from "../../../kernel/syscalls/misc.ts";
+import { registerUnameSyscalls } from "../../../kernel/syscalls/uname.ts";
+import { registerIdSyscalls } from "../../../kernel/syscalls/ids.ts";
+import { registerGroupSyscalls } from "../../../kernel/syscalls/groups.ts";
+import { registerRlimitSyscalls } from "../../../kernel/syscalls/rlimit.ts";
+import { registerRusageSyscalls } from "../../../kernel/syscalls/rusage.ts";
+import { registerSysinfoSyscalls } from "../../../kernel/syscalls/sysinfo.ts";
+import { registerPrioritySyscalls } from "../../../kernel/syscalls/priority.ts";
+import { registerSchedSyscalls } from "../../../kernel/syscalls/sched.ts";
+import { registerRandomSyscalls } from "../../../kernel/syscalls/random.ts";
 import { setRealtimeEpoch, CPU_HZ } from "../../../kernel/syscalls/time-clock.ts";
 import { bootFs, type InitrdArchive } from "../../../kernel/fs-boot.ts";
 import { WOULD_BLOCK } from "../../../kernel/wait.ts";
@@ -58,6 +67,7 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
       outl: () => {},
     },
     mmctx: h.ctx,
+    uts: { node: "vmalab", domain: "(none)" }, // Kernel.uts
     tasks,
     jiffies: 0,
     needResched: false,
@@ -89,7 +99,15 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
   const table = newSyscallTable();
   registerFileSyscalls(table);
   registerTimeSyscalls(table);
-  registerMiscSyscalls(table);
+  registerUnameSyscalls(table);
+  registerIdSyscalls(table);
+  registerGroupSyscalls(table);
+  registerRlimitSyscalls(table);
+  registerRusageSyscalls(table);
+  registerSysinfoSyscalls(table);
+  registerPrioritySyscalls(table);
+  registerSchedSyscalls(table);
+  registerRandomSyscalls(table);
 
   const fk = {
     k: kernel,
@@ -123,7 +141,7 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
     },
     call(t: Task, nr: number, ...args: number[]): number {
       const hnd = table[nr];
-      if (!hnd) throw new Error(`no syscall ${nr}`);
+      if (!hnd) throw new Error(`no syscall ${syscallName(nr)} (${nr})`);
       const a = [...args, 0, 0, 0, 0, 0, 0];
       k.current = t;
       const r = hnd(kernel, t, a[0] | 0, a[1] | 0, a[2] | 0, a[3] | 0, a[4] | 0, a[5] | 0);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { makeKernel, UBUF, dv, text, newc } from "./harness.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, PROT_EXEC } from "../../../kernel/mm/mmap.ts";
 import { VM_GROWSDOWN } from "../../../kernel/mm/vma.ts";
-import { procMaps, mapsLine, procStat } from "../../../kernel/proc-files.ts";
+import { procMaps, mapsLine, procStat } from "../../../kernel/procfs/pid.ts";
 import type { Task } from "../../../kernel/proc/task.ts";
 
 const EPERM = -1, EINVAL = -22;

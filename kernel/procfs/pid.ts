@@ -1,28 +1,20 @@
-// The text of procfs files, in Linux's formats: /proc/<pid>/maps (show_map_vma),
-// status (proc_pid_status), stat (do_task_stat, 52 fields), statm, cmdline,
-// and /proc/meminfo, uptime, loadavg, version. Each generator reads the kernel
-// state at the moment of the open (procfs snapshots it for the File).
+// The files of /proc/<pid>, in Linux's formats: maps (show_map_vma), status
+// (proc_pid_status), stat (do_task_stat, 52 fields), statm and cmdline. The
+// address-space numbers come from kernel/mm/maps.ts, which the monitor shows
+// too. Each generator reads the kernel state at the moment of the open
+// (procfs snapshots it for the File).
 
-import { swapEntsOf } from "./oom-kill.ts";
-import { shmemPages } from "./drivers/mm-devices.ts";
-import { anonVmaName, rssShmem, vmaPermString } from "./mm/maps.ts";
-import { lockedVm } from "./mm/mlock.ts";
-import { filePagesIfAny } from "./mm/store-frames.ts";
-import { PG } from "./mm/page.ts";
-import type { Kernel } from "./kernel.ts";
-import { TaskState, type Task } from "./proc/task.ts";
-import type { Mm } from "./mm/mm.ts";
-import type { VmArea } from "./mm/vma.ts";
-import { VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from "./mm/vma.ts";
-import type { Inode } from "./fs/inode.ts";
-import { devMajor, devMinor } from "./fs/mode.ts";
-import { SIG_DFL, SIG_IGN, NSIG } from "./signal/signals.ts";
-import { CPU_HZ } from "./syscalls/time-clock.ts";
-import { UTS_RELEASE, UTS_VERSION } from "./syscalls/misc.ts";
-import { formatMeminfo, type MemInfo } from "./fs/procgen.ts";
-
-/** USER_HZ: clock ticks per second in /proc and times(2). */
-export const USER_HZ = 100;
+import { swapEntsOf } from "../oom-kill.ts";
+import { anonVmaName, codePages, rssShmem, vmaName, vmaPermString, vmCounts } from "../mm/maps.ts";
+import { lockedVm } from "../mm/mlock.ts";
+import type { Kernel } from "../kernel.ts";
+import { TaskState, type Task } from "../proc/task.ts";
+import type { Mm } from "../mm/mm.ts";
+import type { VmArea } from "../mm/vma.ts";
+import type { Inode } from "../fs/inode.ts";
+import { devMajor, devMinor } from "../fs/mode.ts";
+import { SIG_DFL, SIG_IGN, NSIG } from "../signal/signals.ts";
+import { userTicks as ticks } from "./system.ts";
 
 const hex8 = (x: number): string => (x >>> 0).toString(16).padStart(8, "0");
 const hex2 = (x: number): string => x.toString(16).padStart(2, "0");
@@ -43,7 +35,7 @@ export function describeFile(vma: VmArea, exePath: string, exeInode: Inode | nul
   const f = vma.vmFile;
   if (f === null) return null;
   const inode = (f as unknown as { inode?: Inode }).inode ?? null;
-  const path = f.path ?? (inode !== null && inode === exeInode ? exePath : "");
+  const path = vmaName(vma.vmMm, vma, inode !== null && inode === exeInode ? exePath : "");
   return { dev: inode?.sb.dev ?? 0, ino: inode?.ino ?? 0, path };
 }
 
@@ -70,18 +62,6 @@ export function procMaps(mm: Mm | null, exePath: string, exeInode: Inode | null)
   let out = "";
   for (const vma of mm.vmas) out += mapsLine(mm, vma, describeFile(vma, exePath, exeInode)) + "\n";
   return out;
-}
-
-/** Per-kind page counts of an mm's areas, as Linux keeps data_vm/stack_vm/exec_vm. */
-export function vmCounts(mm: Mm): { data: number; stack: number; exec: number } {
-  let data = 0, stack = 0, exec = 0;
-  for (const v of mm.vmas) {
-    const f = v.vmFlags;
-    if ((f & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) === VM_WRITE) data += v.pages;
-    if (f & VM_GROWSDOWN) stack += v.pages;
-    if ((f & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) === VM_EXEC) exec += v.pages;
-  }
-  return { data, stack, exec };
 }
 
 const STATE_NAMES: Record<number, [string, string]> = {
@@ -137,7 +117,7 @@ export function procStatus(k: Kernel, t: Task, umask: number, groups: readonly n
   const mm = t.mm;
   if (mm !== null) {
     const c = vmCounts(mm);
-    const text = mm.endCode > mm.startCode ? Math.ceil(mm.endCode / 4096) - Math.floor(mm.startCode / 4096) : 0;
+    const text = codePages(mm);
     out += vmLine("VmPeak", kB(mm.hiwaterVmNow));
     out += vmLine("VmSize", kB(mm.totalVm));
     out += vmLine("VmLck", kB(lockedVm(mm)));
@@ -179,8 +159,6 @@ export interface TtyInfo {
   tpgid: number;
 }
 
-const ticks = (cycles: number): number => Math.floor((cycles * USER_HZ) / CPU_HZ);
-
 /** /proc/<pid>/stat: the 52 fields of Linux 5.10's do_task_stat. */
 export function procStat(k: Kernel, t: Task, tty: TtyInfo): string {
   const mm = t.mm;
@@ -211,82 +189,8 @@ export function procStat(k: Kernel, t: Task, tty: TtyInfo): string {
 export function procStatm(mm: Mm | null): string {
   if (mm === null) return "0 0 0 0 0 0 0\n";
   const c = vmCounts(mm);
-  const text = mm.endCode > mm.startCode ? Math.ceil(mm.endCode / 4096) - Math.floor(mm.startCode / 4096) : 0;
+  const text = codePages(mm);
   return `${mm.totalVm} ${mm.rss} ${mm.fileRss} ${text} 0 ${c.data + c.stack} 0\n`;
-}
-
-/** /proc/meminfo values (kB) from the frame allocator and the mms' counters. */
-export function meminfoOf(k: Kernel): MemInfo {
-  const ctx = k.mmctx;
-  const fr = ctx.frames;
-  // Cached: every page-cache page plus file-store (ramfs/tmpfs) frames not in a cache, one count
-  // per frame; only clean cache pages of other files can be reclaimed (MemAvailable).
-  let cached = filePagesIfAny(ctx)?.nrPages ?? 0, reclaimable = 0;
-  for (const a of ctx.mappings) {
-    for (const pfn of a.pages.values()) {
-      if (fr.flags[pfn] & PG.STORE) continue;
-      cached++;
-      if (a.shmemPages === null) reclaimable++;
-    }
-  }
-  let anon = 0, mapped = 0, ptes = 0, committed = 0;
-  for (const mm of ctx.mms) {
-    anon += mm.anonRss;
-    mapped += mm.fileRss;
-    ptes += mm.nrPtes;
-    committed += mm.totalVm;
-  }
-  let kstacks = 0;
-  for (const t of k.tasks.values()) if (t.kstackPa !== 0) kstacks++;
-  const free = fr.freeCount;
-  return {
-    MemTotal: kB(fr.totalram),
-    MemFree: kB(free),
-    MemAvailable: kB(free + reclaimable),
-    Buffers: 0,
-    Cached: kB(cached),
-    Active: kB(anon + cached),
-    "Active(anon)": kB(anon),
-    "Active(file)": kB(cached),
-    SwapTotal: kB(k.mmctx.swap.nslots),
-    SwapFree: kB(k.mmctx.swap.freeCount),
-    AnonPages: kB(anon),
-    Mapped: kB(mapped),
-    Shmem: kB(shmemPages(k)),
-    KernelStack: kB(kstacks),
-    PageTables: kB(ptes),
-    CommitLimit: kB(fr.totalram),
-    Committed_AS: kB(committed),
-  };
-}
-
-/** /proc/meminfo text. */
-export function procMeminfo(k: Kernel): string {
-  return formatMeminfo(meminfoOf(k));
-}
-
-/** Guest time since boot and the idle task's time, in centiseconds (for /proc/uptime). */
-export function uptimeCentis(k: Kernel): number {
-  return Math.floor((k.x86.cycles() * 100) / CPU_HZ);
-}
-export function idleCentis(k: Kernel): number {
-  return Math.floor(((k.idle.utime + k.idle.stime) * 100) / CPU_HZ);
-}
-
-/** /proc/loadavg: no load tracking yet, so the averages are 0; runnable/total and the newest pid are real. */
-export function procLoadavg(k: Kernel): string {
-  let running = 0;
-  let last = 0;
-  for (const t of k.tasks.values()) {
-    if (t.state === TaskState.Runnable) running++;
-    if (t.pid > last) last = t.pid;
-  }
-  return `0.00 0.00 0.00 ${running}/${k.tasks.size} ${last}\n`;
-}
-
-/** /proc/version. */
-export function procVersion(): string {
-  return `Linux version ${UTS_RELEASE} (vmalab@vmalab) (clang, ld.lld) ${UTS_VERSION}\n`;
 }
 
 /** /proc/<pid>/cmdline: argv NUL-separated (empty for zombies and tasks without an mm). */

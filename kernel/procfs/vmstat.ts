@@ -1,9 +1,9 @@
 // /proc/vmstat: the memory manager's event counters in Linux's "name value"
 // format (the subset vmalab keeps: free pages, faults, swap traffic, OOM kills).
 
-import type { Kernel } from "./kernel.ts";
-import { FAULT_DECISIONS } from "./mm/counters.ts";
-import { shmemPages } from "./drivers/mm-devices.ts";
+import type { Kernel } from "../kernel.ts";
+import { FAULT_DECISIONS } from "../mm/counters.ts";
+import { shmemPages } from "../drivers/mm-devices.ts";
 
 /** The text of /proc/vmstat. */
 export function procVmstat(k: Kernel): string {

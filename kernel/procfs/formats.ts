@@ -2,7 +2,7 @@
 // (proc(5), fs/proc/meminfo.c, fs/proc/uptime.c), fed by provider interfaces
 // so that the memory manager and scheduler supply the numbers.
 
-import { ProcDir, procFile } from "./procfs.ts";
+import { ProcDir, procFile } from "./fs.ts";
 
 /** /proc/meminfo values in kB; absent fields print 0. */
 export interface MemInfo {

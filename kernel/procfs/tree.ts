@@ -1,22 +1,22 @@
-// The kernel's /proc tree on the procfs framework (fs/procfs.ts): meminfo,
-// uptime, loadavg, version, stat, cpuinfo, mounts, self (a link to the caller's pid) and one
-// directory per process with cmdline, comm, maps, mounts, stat, statm, status and
-// exe (a link to the executable). Texts come from proc-files.ts at open.
+// The kernel's /proc tree on the procfs framework (fs.ts): meminfo, uptime,
+// loadavg, vmstat, version, stat, cpuinfo, mounts, self (a link to the
+// caller's pid) and one directory per process with cmdline, comm, exe (a link
+// to the executable), fd, maps, mounts, stat, statm and status. Texts come
+// from pid.ts, system.ts and vmstat.ts at open.
 
-import { procVmstat } from "./proc-vmstat.ts";
-import type { Kernel } from "./kernel.ts";
-import { TaskState, type Task } from "./proc/task.ts";
-import type { Inode, FsClock } from "./fs/inode.ts";
-import { Procfs, ProcDir, procFile, procLink, type ProcNode } from "./fs/procfs.ts";
-import { addSystemFiles } from "./fs/procgen.ts";
-import { encodeDev, isFifo, mkdev } from "./fs/mode.ts";
-import { lookupAt, AT_FDCWD } from "./fs/open.ts";
+import { procVmstat } from "./vmstat.ts";
+import type { Kernel } from "../kernel.ts";
+import { TaskState, type Task } from "../proc/task.ts";
+import type { Inode, FsClock } from "../fs/inode.ts";
+import { Procfs, ProcDir, procFile, procLink, type ProcNode } from "./fs.ts";
+import { addSystemFiles } from "./formats.ts";
+import { encodeDev, isFifo, mkdev } from "../fs/mode.ts";
+import { lookupAt, AT_FDCWD } from "../fs/open.ts";
+import { procMaps, procStatus, procStat, procStatm, procCmdline, type TtyInfo } from "./pid.ts";
+import { callerOf, taskGroups } from "../syscalls/caller.ts";
 import {
-  procMaps, procStatus, procStat, procStatm, procLoadavg, procVersion, procCmdline, meminfoOf, uptimeCentis, idleCentis,
-  type TtyInfo,
-} from "./proc-files.ts";
-import { callerOf, taskGroups } from "./syscalls/caller.ts";
-import { procCpuinfo, procMounts, procStat as procSystemStat } from "./proc-system.ts";
+  procCpuinfo, procMounts, procSystemStat, procLoadavg, procVersion, meminfoOf, uptimeCentis, idleCentis,
+} from "./system.ts";
 
 /** What /proc needs besides the kernel: the console's tty state for stat's tty fields. */
 export interface ProcfsEnv {

@@ -1,23 +1,109 @@
-// System-wide /proc files in Linux 5.10's formats: stat (CPU time, interrupts,
-// context switches, forks), mounts (also /proc/PID/mounts) and cpuinfo (from
-// the CPU's own CPUID, through kernel/arch).
+// System-wide /proc files in Linux 5.10's formats: meminfo's values, uptime's
+// times, loadavg, version, stat (CPU time, interrupts, context switches,
+// forks), mounts (also /proc/PID/mounts) and cpuinfo (from the CPU's own
+// CPUID, through kernel/arch). formats.ts prints meminfo and uptime.
 
-import type { Kernel } from "./kernel.ts";
-import { TaskState, type Task } from "./proc/task.ts";
-import { pathName } from "./fs/namei.ts";
-import { vfsOf } from "./fs-boot.ts";
-import { CPU_HZ, realtime } from "./syscalls/time-clock.ts";
+import { shmemPages } from "../drivers/mm-devices.ts";
+import { filePagesIfAny } from "../mm/store-frames.ts";
+import { PG } from "../mm/page.ts";
+import type { Kernel } from "../kernel.ts";
+import { TaskState, type Task } from "../proc/task.ts";
+import { pathName } from "../fs/namei.ts";
+import { vfsOf } from "../fs-boot.ts";
+import { CPU_HZ, realtime } from "../syscalls/time-clock.ts";
+import { UTS_RELEASE, UTS_VERSION } from "../syscalls/uname.ts";
+import { formatMeminfo, type MemInfo } from "./formats.ts";
 
-/** USER_HZ: the unit of /proc/stat's times (Linux i386). */
-const USER_HZ = 100;
-const ticks = (cycles: number): number => Math.floor((cycles * USER_HZ) / CPU_HZ);
+/** USER_HZ: clock ticks per second in /proc and times(2) (Linux i386). */
+export const USER_HZ = 100;
+
+/** Guest cycles in USER_HZ ticks. */
+export function userTicks(cycles: number): number {
+  return Math.floor((cycles * USER_HZ) / CPU_HZ);
+}
+const ticks = userTicks;
+const kB = (pages: number): number => pages * 4;
+
+/** /proc/meminfo values (kB) from the frame allocator and the mms' counters. */
+export function meminfoOf(k: Kernel): MemInfo {
+  const ctx = k.mmctx;
+  const fr = ctx.frames;
+  // Cached: every page-cache page plus file-store (ramfs/tmpfs) frames not in a cache, one count
+  // per frame; only clean cache pages of other files can be reclaimed (MemAvailable).
+  let cached = filePagesIfAny(ctx)?.nrPages ?? 0, reclaimable = 0;
+  for (const a of ctx.mappings) {
+    for (const pfn of a.pages.values()) {
+      if (fr.flags[pfn] & PG.STORE) continue;
+      cached++;
+      if (a.shmemPages === null) reclaimable++;
+    }
+  }
+  let anon = 0, mapped = 0, ptes = 0, committed = 0;
+  for (const mm of ctx.mms) {
+    anon += mm.anonRss;
+    mapped += mm.fileRss;
+    ptes += mm.nrPtes;
+    committed += mm.totalVm;
+  }
+  let kstacks = 0;
+  for (const t of k.tasks.values()) if (t.kstackPa !== 0) kstacks++;
+  const free = fr.freeCount;
+  return {
+    MemTotal: kB(fr.totalram),
+    MemFree: kB(free),
+    MemAvailable: kB(free + reclaimable),
+    Buffers: 0,
+    Cached: kB(cached),
+    Active: kB(anon + cached),
+    "Active(anon)": kB(anon),
+    "Active(file)": kB(cached),
+    SwapTotal: kB(k.mmctx.swap.nslots),
+    SwapFree: kB(k.mmctx.swap.freeCount),
+    AnonPages: kB(anon),
+    Mapped: kB(mapped),
+    Shmem: kB(shmemPages(k)),
+    KernelStack: kB(kstacks),
+    PageTables: kB(ptes),
+    CommitLimit: kB(fr.totalram),
+    Committed_AS: kB(committed),
+  };
+}
+
+/** /proc/meminfo text. */
+export function procMeminfo(k: Kernel): string {
+  return formatMeminfo(meminfoOf(k));
+}
+
+/** Guest time since boot and the idle task's time, in centiseconds (for /proc/uptime). */
+export function uptimeCentis(k: Kernel): number {
+  return Math.floor((k.x86.cycles() * 100) / CPU_HZ);
+}
+export function idleCentis(k: Kernel): number {
+  return Math.floor(((k.idle.utime + k.idle.stime) * 100) / CPU_HZ);
+}
+
+/** /proc/loadavg: no load tracking yet, so the averages are 0; runnable/total and the newest pid are real. */
+export function procLoadavg(k: Kernel): string {
+  let running = 0;
+  let last = 0;
+  for (const t of k.tasks.values()) {
+    if (t.state === TaskState.Runnable) running++;
+    if (t.pid > last) last = t.pid;
+  }
+  return `0.00 0.00 0.00 ${running}/${k.tasks.size} ${last}\n`;
+}
+
+/** /proc/version. */
+export function procVersion(): string {
+  return `Linux version ${UTS_RELEASE} (vmalab@vmalab) (clang, ld.lld) ${UTS_VERSION}\n`;
+}
 
 /**
  * /proc/stat (fs/proc/stat.c): one CPU, so "cpu" and "cpu0" agree. Every
  * guest cycle is user (ring 3), idle (the idle task) or system (the rest);
  * vmalab has no nice, iowait, softirq or steal time, and no softirqs.
  */
-export function procStat(k: Kernel): string {
+export function procSystemStat(k: Kernel): string {
   const idleCycles = k.idle.utime + k.idle.stime;
   const user = ticks(k.userCycles);
   const idle = ticks(idleCycles);

@@ -7,11 +7,11 @@
 // numbers are stable per path.
 
 import { Errno } from "../errno.ts";
-import { Inode, SuperBlock } from "./inode.ts";
-import type { FsClock, InodeOps } from "./inode.ts";
-import type { File, FileOps } from "./file.ts";
-import { SEEK_SET, SEEK_CUR } from "./file.ts";
-import { S_IFDIR, S_IFREG, S_IFLNK, modeToDtype } from "./mode.ts";
+import { Inode, SuperBlock } from "../fs/inode.ts";
+import type { FsClock, InodeOps } from "../fs/inode.ts";
+import type { File, FileOps } from "../fs/file.ts";
+import { SEEK_SET, SEEK_CUR } from "../fs/file.ts";
+import { S_IFDIR, S_IFREG, S_IFLNK, modeToDtype } from "../fs/mode.ts";
 
 export const PROC_SUPER_MAGIC = 0x9fa0;
 

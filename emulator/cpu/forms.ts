@@ -1,0 +1,301 @@
+// The fast instruction forms: the semantics of each handler id (dispatch.ts H) of the
+// decoded-instruction cache, written once as a JavaScript template. Two programs are
+// made from these templates:
+//   - the interpreter's switch (dispatch-cases.ts, written by tools/gen-dispatch.ts),
+//     where a field token reads the decoded record (w1, rec[k + 2], ...);
+//   - the block compiler (jit.ts), where the same token is the record's constant, so
+//     V8 sees `r[3] = (r[3] + 8) | 0` where the interpreter decodes fields.
+// A form that is not here runs through the byte interpreter (exec.ts execOne).
+//
+// Tokens (replaced textually, longest first):
+//   $D $S         destination / source register number (w1 & 7, w1 >> O.S & 7)
+//   $OP $SEG      ALU/shift operation or condition code; segment of the memory operand
+//   $WORD $SIGNED MOVZX/MOVSX: 16-bit source; sign-extend (booleans)
+//   $CL           shift count from CL (boolean)
+//   $IMM          immediate; $EA effective address of the memory operand (int32)
+//   $EIP $NEXT    EIP of this instruction and of the next one
+//   $SAVE         records the restart point (instrEip/instrEsp) before anything can fault
+//   $EXIT         after a control transfer that set cpu.eip: the run leaves this code
+// Bodies may use: c (the CPU), r (c.regs), the helpers of jit.ts HELPERS, and the
+// Seg/Lf literals below. A body that can fault starts with $SAVE; the interpreter
+// and the compiler both rely on that (forms without $SAVE never throw).
+
+import { H } from "./records.ts";
+
+/** The tokens of a template, in the order they are replaced (no token is a prefix of a later one). */
+const TOKENS = ["$SAVE", "$EXIT", "$SIGNED", "$WORD", "$CL", "$SEG", "$OP", "$IMM", "$EA", "$EIP", "$NEXT", "$D", "$S"] as const;
+export type Token = (typeof TOKENS)[number];
+
+/** Template `body` with each token replaced by its text in `values`. */
+export function expandForm(body: string, values: Record<Token, string>): string {
+  let s = body;
+  for (const t of TOKENS) s = s.replaceAll(t, values[t]);
+  return s;
+}
+
+/** One fast form: its template, and whether it touches memory (so may invalidate code). */
+export interface Form {
+  readonly body: string;
+  readonly mem: boolean;
+  /** Always leaves through $EXIT (an unconditional transfer): nothing follows it in a block. */
+  readonly ends: boolean;
+}
+
+// segR / segW fast-path tests (present, data or conforming-less code, writable): see access.ts
+// RdMask 0x9c, RdOk 0x90, WrMask 0x9e, WrOk 0x92. Lazy-flag ops (flags.ts Lf): Add 1, Sub 3,
+// Logic 5, Inc 6, Dec 7; lfSign -2147483648 marks 32-bit results.
+
+/** segR + rd32 with both fast paths inlined: reads the dword at $SEG:(ea) into `dst`. */
+const load32 = (dst: string, seg: string, ea: string): string => `{
+  const ea_ = ${ea};
+  const lin_ = (c.segAttr[${seg}] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[${seg}] >>> 0
+    ? (c.segBase[${seg}] + ea_) | 0 : segR(c, ${seg}, ea_, 3);
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.rmask;
+  ${dst} = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+}`;
+
+/** segW + wr32 with both fast paths inlined: writes `v` as the dword at seg:(ea). */
+const store32 = (seg: string, ea: string, v: string): string => `{
+  const ea_ = ${ea};
+  const lin_ = (c.segAttr[${seg}] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[${seg}] >>> 0
+    ? (c.segBase[${seg}] + ea_) | 0 : segW(c, ${seg}, ea_, 3);
+  const v_ = ${v};
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.wmask;
+  if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+  else wr32(c, lin_, v_);
+}`;
+
+/** A push of `v` (evaluated once, before the write); push32 with its 32-bit stack path inlined. */
+const push = (v: string): string => `{
+  const pv_ = ${v};
+  if (!c.stack32) push32(c, pv_);
+  else {
+    const sp_ = (r[4] - 4) | 0;
+    ${store32("2", "sp_", "pv_")}
+    r[4] = sp_;
+  }
+}`;
+
+/** The dword at the stack top into `dst` (peek32 with its 32-bit stack path inlined). */
+const top = (dst: string): string => `
+  if (c.stack32) ${load32(dst, "2", "r[4]")}
+  else ${dst} = peek32(c, 0);`;
+
+const flags = (op: number, res: string, a: string, b: string): string =>
+  `c.lfOp = ${op}; c.lfRes = ${res}; c.lfA = ${a}; c.lfB = ${b}; c.lfSign = -2147483648;`;
+
+const rrForm = (opExpr: (a: string, b: string) => string, lf: number, write: boolean, imm: boolean): Form => ({
+  mem: false,
+  ends: false,
+  body: `{
+  const a = r[$D];
+  const b = ${imm ? "$IMM" : "r[$S]"};
+  const v = (${opExpr("a", "b")}) | 0;
+  ${write ? "r[$D] = v;" : ""}
+  ${flags(lf, "v", "a", "b")}
+}`,
+});
+
+/** Every fast form by handler id. */
+export const FORMS: Partial<Record<H, Form>> = {
+  [H.MovRR]: { mem: false, ends: false, body: "r[$D] = r[$S];" },
+  [H.Load32]: { mem: true, ends: false, body: `$SAVE ${load32("r[$D]", "$SEG", "$EA")}` },
+  [H.Store32]: { mem: true, ends: false, body: `$SAVE ${store32("$SEG", "$EA", "r[$S]")}` },
+  [H.AluRR]: {
+    mem: false, ends: false, body: `
+  if ($OP === 7) sub32(c, r[$D], r[$S]);
+  else r[$D] = alu(c, $OP, r[$D], r[$S], 2);`,
+  },
+  [H.AluMR]: {
+    mem: true, ends: false, body: `$SAVE
+  if ($OP === 7) {
+    sub32(c, rd32(c, segR(c, $SEG, $EA, 3)), r[$S]);
+    c.cyc += MEM_READ;
+  } else {
+    const lin = segW(c, $SEG, $EA, 3);
+    wr32(c, lin, alu(c, $OP, rdW32(c, lin), r[$S], 2));
+    c.cyc += MEM_RMW;
+  }`,
+  },
+  [H.AluRM]: {
+    mem: true, ends: false, body: `$SAVE
+  {
+    const b = rd32(c, segR(c, $SEG, $EA, 3));
+    c.cyc += MEM_READ;
+    if ($OP === 7) sub32(c, r[$D], b);
+    else r[$D] = alu(c, $OP, r[$D], b, 2);
+  }`,
+  },
+  [H.AluRI]: {
+    mem: false, ends: false, body: `
+  if ($OP === 7) sub32(c, r[$D], $IMM);
+  else r[$D] = alu(c, $OP, r[$D], $IMM, 2);`,
+  },
+  [H.AluMI]: {
+    mem: true, ends: false, body: `$SAVE
+  if ($OP === 7) {
+    alu(c, 7, rd32(c, segR(c, $SEG, $EA, 3)), $IMM, 2);
+    c.cyc += MEM_READ;
+  } else {
+    const lin = segW(c, $SEG, $EA, 3);
+    wr32(c, lin, alu(c, $OP, rdW32(c, lin), $IMM, 2));
+    c.cyc += MEM_RMW;
+  }`,
+  },
+  [H.Alu8AI]: {
+    mem: false, ends: false, body: `{
+  const v = alu(c, $OP, c.reg8[0], $IMM, 0);
+  if ($OP !== 7) c.reg8[0] = v;
+}`,
+  },
+  [H.Alu8MI]: {
+    mem: true, ends: false, body: `$SAVE
+  if ($OP === 7) {
+    alu(c, 7, rd8(c, segR(c, $SEG, $EA, 0)), $IMM, 0);
+    c.cyc += MEM_READ;
+  } else {
+    const lin = segW(c, $SEG, $EA, 0);
+    wr8(c, lin, alu(c, $OP, rdW8(c, lin), $IMM, 0));
+    c.cyc += MEM_RMW;
+  }`,
+  },
+  [H.TestRR]: { mem: false, ends: false, body: `{ const v = r[$D] & r[$S]; ${flags(5, "v", "0", "0")} }` },
+  [H.TestRI]: { mem: false, ends: false, body: `{ const v = r[$D] & $IMM; ${flags(5, "v", "0", "0")} }` },
+  [H.TestMR]: {
+    mem: true, ends: false,
+    body: "$SAVE logicFlags(c, rd32(c, segR(c, $SEG, $EA, 3)) & r[$S], 2);",
+  },
+  // alu.ts inc/dec inlined; CF after a logic op is 0
+  [H.Inc]: {
+    mem: false, ends: false, body: `{
+  const a = r[$D];
+  c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+  const v = (a + 1) | 0;
+  r[$D] = v;
+  ${flags(6, "v", "a", "1")}
+}`,
+  },
+  [H.Dec]: {
+    mem: false, ends: false, body: `{
+  const a = r[$D];
+  c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+  const v = (a - 1) | 0;
+  r[$D] = v;
+  ${flags(7, "v", "a", "1")}
+}`,
+  },
+  [H.Push]: { mem: true, ends: false, body: `$SAVE ${push("r[$D]")}` },
+  [H.PushI]: { mem: true, ends: false, body: `$SAVE ${push("$IMM")}` },
+  [H.Call]: {
+    mem: true, ends: true, body: `$SAVE
+  {
+    const target = ($NEXT + $IMM) | 0;
+    if (target >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+    c.eip = target;
+    ${push("$NEXT")}
+  }
+  $EXIT`,
+  },
+  [H.Pop]: {
+    mem: true, ends: false, body: `$SAVE
+  {
+    let v = 0;
+    ${top("v")}
+    addSp(c, 4);
+    r[$D] = v;
+  }`,
+  },
+  [H.Ret]: {
+    mem: true, ends: true, body: `$SAVE
+  {
+    let v = 0;
+    ${top("v")}
+    jumpNear(c, v);
+    addSp(c, 4 + $IMM);
+  }
+  $EXIT`,
+  },
+  [H.MovRI]: { mem: false, ends: false, body: "r[$D] = $IMM;" },
+  [H.Lea]: { mem: false, ends: false, body: "r[$D] = $EA;" },
+  [H.Jcc]: {
+    mem: false, ends: false, body: `
+  if (cond(c, $OP) !== 0) {
+    $SAVE
+    c.cyc += BRANCH_TAKEN;
+    jumpNear(c, $NEXT + $IMM);
+    $EXIT
+  }`,
+  },
+  [H.Jmp]: {
+    mem: false, ends: true, body: `$SAVE
+  jumpNear(c, $NEXT + $IMM);
+  $EXIT`,
+  },
+  [H.MovxR]: {
+    mem: false, ends: false, body: `
+  if ($WORD) r[$D] = $SIGNED ? (c.reg16[$S << 1] << 16) >> 16 : c.reg16[$S << 1];
+  else r[$D] = $SIGNED ? (c.reg8[R8[$S]] << 24) >> 24 : c.reg8[R8[$S]];`,
+  },
+  [H.MovxM]: {
+    mem: true, ends: false, body: `$SAVE
+  if ($WORD) {
+    const v = rd16(c, segR(c, $SEG, $EA, 1));
+    r[$D] = $SIGNED ? (v << 16) >> 16 : v;
+  } else {
+    const v = rd8(c, segR(c, $SEG, $EA, 0));
+    r[$D] = $SIGNED ? (v << 24) >> 24 : v;
+  }`,
+  },
+  [H.ShiftR]: {
+    mem: false, ends: false, body: `{
+  const cnt = ($CL ? c.reg8[4] : $IMM) & 31;
+  if (($OP & 7) === 2 || ($OP & 7) === 3) c.cyc += cnt;
+  r[$D] = shift(c, $OP & 7, r[$D], cnt, 2);
+}`,
+  },
+  [H.Store8]: {
+    mem: true, ends: false,
+    body: "$SAVE wr8(c, segW(c, $SEG, $EA, 0), c.reg8[R8[$S]]);",
+  },
+  [H.Load8]: {
+    mem: true, ends: false,
+    body: "$SAVE c.reg8[R8[$D]] = rd8(c, segR(c, $SEG, $EA, 0));",
+  },
+  [H.MovRR8]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = c.reg8[R8[$S]];" },
+  [H.MovMI]: {
+    mem: true, ends: false,
+    body: "$SAVE wr32(c, segW(c, $SEG, $EA, 3), $IMM);",
+  },
+  [H.Nop]: { mem: false, ends: false, body: "" },
+  [H.Cdq]: { mem: false, ends: false, body: "r[2] = r[0] >> 31;" },
+  [H.Leave]: {
+    mem: true, ends: false, body: `$SAVE
+  {
+    const s32 = c.stack32;
+    const bp = s32 ? r[5] : c.reg16[10];
+    const v = rd32(c, segR(c, 2, bp, 3));
+    if (s32) r[4] = (bp + 4) | 0;
+    else c.reg16[8] = bp + 4;
+    r[5] = v;
+  }`,
+  },
+  [H.ImulR]: { mem: false, ends: false, body: "r[$D] = imulTrunc(c, r[$D], r[$S], 2);" },
+  [H.ImulM]: {
+    mem: true, ends: false,
+    body: "$SAVE r[$D] = imulTrunc(c, r[$D], rd32(c, segR(c, $SEG, $EA, 3)), 2);",
+  },
+  [H.AddRR]: rrForm((a, b) => `${a} + ${b}`, 1, true, false),
+  [H.AddRI]: rrForm((a, b) => `${a} + ${b}`, 1, true, true),
+  [H.SubRR]: rrForm((a, b) => `${a} - ${b}`, 3, true, false),
+  [H.SubRI]: rrForm((a, b) => `${a} - ${b}`, 3, true, true),
+  [H.CmpRR]: rrForm((a, b) => `${a} - ${b}`, 3, false, false),
+  [H.CmpRI]: rrForm((a, b) => `${a} - ${b}`, 3, false, true),
+  [H.AndRR]: rrForm((a, b) => `${a} & ${b}`, 5, true, false),
+  [H.AndRI]: rrForm((a, b) => `${a} & ${b}`, 5, true, true),
+  [H.OrRR]: rrForm((a, b) => `${a} | ${b}`, 5, true, false),
+  [H.OrRI]: rrForm((a, b) => `${a} | ${b}`, 5, true, true),
+  [H.XorRR]: rrForm((a, b) => `${a} ^ ${b}`, 5, true, false),
+  [H.XorRI]: rrForm((a, b) => `${a} ^ ${b}`, 5, true, true),
+};

@@ -1,0 +1,39 @@
+// The decoded record format of the decoded-instruction cache (icache.ts): handler ids,
+// mode bits and operand fields, shared by the decoder (decode.ts), the fast forms
+// (forms.ts), the interpreter (dispatch.ts) and the compiler (jit.ts).
+//
+// Record: w0 = handler | length << 8 | mode bit (M) | base cycles << 16
+//         w1 = operand fields (O), w2 = immediate, w3 = displacement.
+
+/**
+ * Handler ids of decoded records. The interpreter's switch (generated) uses their
+ * numbers as literal case labels: an imported enum becomes a property load when each
+ * file is transformed alone (tsx, vitest).
+ */
+export enum H {
+  Legacy = 1, MovRR, Load32, Store32, AluRR, AluMR, AluRM, AluRI, AluMI, TestRR, TestMR, TestRI, Inc, Dec,
+  Push, Pop, PushI, MovRI, Lea, Jcc, Jmp, Call, Ret, MovxR, MovxM, ShiftR, Store8, Load8, MovRR8, MovMI, Nop,
+  Cdq, Alu8AI, Alu8MI, Leave, ImulR, ImulM,
+  // ALU forms specialised by operation (op of AluRR / AluRI: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP)
+  AddRR, OrRR, AndRR, SubRR, XorRR, CmpRR, AddRI, OrRI, AndRI, SubRI, XorRI, CmpRI,
+}
+
+/** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */
+export const enum M {
+  Mode32 = 0x1000, Mode16 = 0x2000, Bits = 0x3000,
+}
+
+/** Operand fields of w1 (shifts and flag bits). Register fields take 3 bits, O.Op 4. */
+export const enum O {
+  D = 0, // destination register (or the only register)
+  S = 3, // source register
+  Op = 6, // ALU/shift operation or condition code
+  Seg = 10, // segment of the memory operand
+  Base = 13, // base register
+  Idx = 16, // index register
+  Scale = 19, // 2 bits
+  HasB = 1 << 21,
+  HasX = 1 << 22,
+  Word = 1 << 23, // MOVZX/MOVSX: 16-bit source
+  Flag = 1 << 24, // MOVSX: signed; shifts: count in CL
+}
