@@ -3,7 +3,7 @@
 // its output, the instructions it ran, host wall and CPU seconds and the process's peak
 // resident memory.
 //
-//   node cpu-bench.mjs [--engine vmalab|v86-jit|v86-interp] [--workload int|mem|call|string]
+//   node cpu-bench.mjs [--engine vmalab|vmalab-interp|v86-jit|v86-interp] [--workload int|mem|call|string]
 //                      [--kernel FILE.bin] [--iterations N] [--json]
 //
 // vmalab counts instructions exactly (Machine.instructions); for v86 the same kernel runs
@@ -13,8 +13,10 @@
 import { kernelImage } from "./kernels/workloads.ts";
 import { runKernelOnVmalab } from "./kernels/run-vmalab.ts";
 import { runKernelOnV86 } from "./kernels/run-v86.ts";
+import { CPU } from "../emulator/cpu/cpu.ts";
 
-export const ENGINES = ["vmalab", "v86-jit", "v86-interp"] as const;
+/** vmalab: with its block compiler (the default); vmalab-interp: --no-jit. */
+export const ENGINES = ["vmalab", "vmalab-interp", "v86-jit", "v86-interp"] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** What one process measured; printed as JSON with --json. */
@@ -46,7 +48,8 @@ async function main(args: string[]): Promise<void> {
   const kernel = option(args, "--kernel");
   const image = kernelImage(workload, iters === undefined ? undefined : Number(iters), kernel);
   let m: KernelMeasurement;
-  if (engine === "vmalab") {
+  if (engine === "vmalab" || engine === "vmalab-interp") {
+    CPU.jitByDefault = engine === "vmalab";
     const r = runKernelOnVmalab(image);
     m = { engine, workload, output: r.output, instructions: r.instructions, cycles: r.cycles, secs: r.secs, cpuSecs: r.cpuSecs, rssMiB: 0 };
   } else {

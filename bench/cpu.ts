@@ -1,6 +1,7 @@
 // npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-programs] [iterations]
 //
-// vmalab side by side with v86 (the npm package, JIT on and JIT off) on the same guest
+// vmalab (its block compiler on and off) side by side with v86 (the npm package, JIT on
+// and JIT off) on the same guest
 // programs: the multiboot kernels of bench/kernels/ (integer loop, memory, calls and
 // branches, string instructions), each booted by both emulators' multiboot loaders; then
 // whole programs (busybox sha256sum and gzip, the kernel's fork benchmark) on vmalab
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   const kernels = KERNEL_WORKLOADS.filter((w) => wanted(w.name));
   const programs = args.programs ? PROGRAM_WORKLOADS.filter((w) => wanted(w.name)) : [];
   const v86 = args.v86 && haveV86();
-  const engines: Engine[] = v86 ? ["vmalab", "v86-jit", "v86-interp"] : ["vmalab"];
+  const engines: Engine[] = v86 ? ["vmalab", "vmalab-interp", "v86-jit", "v86-interp"] : ["vmalab", "vmalab-interp"];
   const dir = mkdtempSync(join(root, ".bench-cpu-"));
   try {
     const cmd = await commands(dir);
@@ -167,6 +168,10 @@ async function main(): Promise<void> {
         console.error(`bench:cpu: ${w.name}: vmalab runs disagree on instruction or cycle counts (not deterministic)`);
         ok = false;
       }
+      if (kernelRuns.get(`${w.name}/vmalab-interp`)!.some((r) => r.instructions !== count || r.cycles !== vm[0].cycles)) {
+        console.error(`bench:cpu: ${w.name}: vmalab with and without its compiler disagree on instruction or cycle counts`);
+        ok = false;
+      }
       if (all.some((r) => r.output !== vm[0].output)) {
         console.error(`bench:cpu: ${w.name}: the engines printed different results: ${[...new Set(all.map((r) => JSON.stringify(r.output)))].join(" ")}`);
         ok = false;
@@ -181,12 +186,12 @@ async function main(): Promise<void> {
       spreadRows.push([w.name, ...engines.map(spread)]);
       const rss = (e: Engine) => f1(Math.max(...kernelRuns.get(`${w.name}/${e}`)!.map((r) => r.rssMiB)));
       if (v86) {
-        rows.push([w.name, String(count), fm(cpuMips("vmalab")), fm(cpuMips("v86-jit")), fm(cpuMips("v86-interp")), ratio(cpuMips("vmalab"), cpuMips("v86-jit")), ratio(cpuMips("vmalab"), cpuMips("v86-interp")), rss("vmalab"), rss("v86-jit"), rss("v86-interp")]);
-        wallRows.push([w.name, fm(wallMips("vmalab")), fm(wallMips("v86-jit")), fm(wallMips("v86-interp")), ratio(wallMips("vmalab"), wallMips("v86-jit")), ratio(wallMips("vmalab"), wallMips("v86-interp"))]);
+        rows.push([w.name, String(count), fm(cpuMips("vmalab")), fm(cpuMips("vmalab-interp")), fm(cpuMips("v86-jit")), fm(cpuMips("v86-interp")), ratio(cpuMips("vmalab"), cpuMips("v86-jit")), ratio(cpuMips("vmalab-interp"), cpuMips("v86-interp")), rss("vmalab"), rss("v86-jit")]);
+        wallRows.push([w.name, fm(wallMips("vmalab")), fm(wallMips("vmalab-interp")), fm(wallMips("v86-jit")), fm(wallMips("v86-interp")), ratio(wallMips("vmalab"), wallMips("v86-jit")), ratio(wallMips("vmalab-interp"), wallMips("v86-interp"))]);
         checks.push(`${w.name} ${kernelRuns.get(`${w.name}/v86-jit`)![0].v86Instructions}`);
       } else {
-        rows.push([w.name, String(count), fm(cpuMips("vmalab")), rss("vmalab")]);
-        wallRows.push([w.name, fm(wallMips("vmalab"))]);
+        rows.push([w.name, String(count), fm(cpuMips("vmalab")), fm(cpuMips("vmalab-interp")), rss("vmalab")]);
+        wallRows.push([w.name, fm(wallMips("vmalab")), fm(wallMips("vmalab-interp"))]);
       }
     }
 
@@ -195,20 +200,21 @@ async function main(): Promise<void> {
       console.log(`bench:cpu: guest kernels (bench/kernels/), ${KERNEL_RAM >>> 20} MiB guest RAM, median of ${args.runs} fresh processes per cell, ${where}`);
       console.log("");
       if (v86) {
-        table(["workload", "instructions", "vmalab MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab / v86 JIT", "vmalab / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB", "v86 interp RSS MiB"], rows);
+        table(["workload", "instructions", "vmalab MIPS", "vmalab interp MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab / v86 JIT", "vmalab interp / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB"], rows);
       } else {
-        table(["workload", "instructions", "vmalab MIPS", "vmalab RSS MiB"], rows);
+        table(["workload", "instructions", "vmalab MIPS", "vmalab interp MIPS", "vmalab RSS MiB"], rows);
         console.log("\n(v86 not measured: " + (args.v86 ? "the v86 package is not installed; run npm ci" : "--no-v86") + ")");
       }
       console.log("\nMIPS by wall time (median):\n");
-      table(v86 ? ["workload", "vmalab", "v86 JIT", "v86 interp", "vmalab / v86 JIT", "vmalab / v86 interp"] : ["workload", "vmalab"], wallRows);
+      table(v86 ? ["workload", "vmalab", "vmalab interp", "v86 JIT", "v86 interp", "vmalab / v86 JIT", "vmalab interp / v86 interp"] : ["workload", "vmalab", "vmalab interp"], wallRows);
       console.log(`\nSpread of the runs (MIPS by CPU time, min–max of ${args.runs}):\n`);
       table(["workload", ...engines], spreadRows);
       console.log("");
       console.log("MIPS = vmalab's exact instruction count for the kernel / host CPU seconds (user + system, all threads)");
       console.log("of the guest run. v86 runs the same kernel bytes from the same entry state with interrupts off,");
       console.log("so it executes the same instructions; its time is divided into vmalab's count. RSS: peak of the");
-      console.log("process (max over runs). v86 JIT: v86's default; v86 interp: its `disable_jit` option.");
+      console.log("process (max over runs). vmalab: with its block compiler (the default); vmalab interp: --no-jit.");
+      console.log("v86 JIT: v86's default; v86 interp: its `disable_jit` option.");
       if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
     }
     if (programs.length) {

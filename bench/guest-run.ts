@@ -9,6 +9,7 @@ import { VmalabSystem } from "../system/system.ts";
 import { RunResult } from "../emulator/machine/machine.ts";
 import { CPU_HZ } from "../emulator/machine/clock.ts";
 import type { MmDesignName } from "../kernel/mm/designs.ts";
+import type { InitrdArchive } from "../kernel/boot.ts";
 
 /** The built-in initramfs with the benchmark programs at /bench/*. */
 export const INITRD_URL = new URL("../userland/build/initramfs.cpio", import.meta.url);
@@ -33,6 +34,10 @@ export interface GuestRunOptions {
   maxGuestSeconds?: number;
   /** Called once the kernel has booted, before init runs (tests observe the kernel through it). */
   onBoot?: (sys: VmalabSystem) => void;
+  /** More kernel command-line words after `quiet mm=<design>` (never another mm=). */
+  cmdline?: string;
+  /** More cpio archives unpacked after the built-in image (`vmalab diff-designs --initrd`). */
+  initrds?: InitrdArchive[];
 }
 
 export interface GuestRun {
@@ -69,7 +74,8 @@ export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOpt
     builtinInitrd: builtinInitrd(),
     memorySize: opts.memorySize,
     deterministic: true,
-    cmdline: `quiet mm=${design}`,
+    cmdline: `quiet mm=${design}${opts.cmdline ? ` ${opts.cmdline}` : ""}`,
+    initrds: opts.initrds,
     initArgv: argv,
     onConsoleOutput: (b) => {
       output += String.fromCharCode(b);

@@ -13,10 +13,11 @@ import { readFileSync, openSync, closeSync, fstatSync, readSync } from "node:fs"
 import { basename } from "node:path";
 import { execFileSync } from "node:child_process";
 import type { Machine } from "../emulator/machine/machine.ts";
+import { CPU } from "../emulator/cpu/cpu.ts";
 import { ImageError } from "../emulator/machine/image-error.ts";
 import { findMultibootHeader } from "../emulator/machine/multiboot.ts";
 import { MAX_ROM, validateRom } from "../emulator/machine/bios.ts";
-import { MIB, parseArgs, usage, UsageError, type CliOptions } from "./options.ts";
+import { MIB, parseArgs, usage, UsageError, type CliOptions, type DiffDesignsOptions } from "./options.ts";
 import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
 import { ByteSink, writeAllSync } from "./output.ts";
 import { LineEditor } from "./line-editor.ts";
@@ -233,6 +234,21 @@ function openUserFile(path: string, what: string): number {
   }
 }
 
+/**
+ * `vmalab diff-designs`: runs the program under each design from the same
+ * deterministic boot and prints the comparison (cli/diff-designs.ts); the
+ * status is 0 when the program ran to its exit under every design, with the
+ * same output and status, and the frame accounting held; else 1.
+ */
+async function diffDesignsCommand(o: CliOptions, diff: DiffDesignsOptions): Promise<number> {
+  const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd", ...ramLimit(o)) }));
+  const { diffDesigns } = await import("./diff-designs.ts");
+  const { diffToJson, formatDiff } = await import("./diff-designs-format.ts");
+  const d = diffDesigns(diff.argv, { designs: diff.designs, memorySize: o.memory, cmdline: o.append || undefined, initrds });
+  ByteSink.toFd(1, (e) => outputFailed("standard output", e)).writeText(diff.json ? diffToJson(d) : formatDiff(d));
+  return d.outputsIdentical && d.statusesIdentical && d.runs.every((r) => r.status !== null && r.frameCheck.length === 0) ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   if (o.help || o.version) {
@@ -240,6 +256,8 @@ async function main(argv: string[]): Promise<number> {
     ByteSink.toFd(1, (e) => outputFailed("standard output", e)).writeText(text);
     return 0;
   }
+  if (o.noJit || process.env.VMALAB_JIT === "0") CPU.jitByDefault = false;
+  if (o.diff) return diffDesignsCommand(o, o.diff);
   const stdoutSink = ByteSink.toFd(1, (e) => outputFailed("standard output", e));
   // Output files first: a mistake there stops before the boot. Nothing reaches stdout before the run starts.
   const files: { fd: number; what: string }[] = [];

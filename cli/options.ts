@@ -5,6 +5,7 @@ import { MAX_DIRECT_MAP_BYTES } from "../kernel/arch/setup.ts";
 import { PAGE_OFFSET } from "../kernel/arch/layout.ts";
 import { parseCmdline } from "../kernel/cmdline.ts";
 import { MAX_SWAP_BYTES } from "../kernel/mm/swap.ts";
+import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
 
 /** A mistake on the command line or in a file it names; main prints "vmalab: <message>" and exits 2. */
 export class UsageError extends Error {
@@ -28,6 +29,8 @@ export interface CliOptions {
   debugcon: { kind: "stdio" } | { kind: "none" } | { kind: "file"; path: string };
   postLog: boolean;
   deterministic: boolean;
+  /** --no-jit (or VMALAB_JIT=0 in the environment): run guest code through the interpreter only. */
+  noJit: boolean;
   /** `vmalab run ... -- PROG ARGS`: the guest program to run as init, with its arguments. */
   run: string[] | null;
   /** With `run`: show the kernel's messages too. */
@@ -41,6 +44,32 @@ export interface CliOptions {
   gdbWait: boolean;
   /** `-v HOSTDIR:/GUESTDIR[:ro]`: host folders the built-in kernel mounts at boot, in order. */
   volumes: VolumeSpec[];
+  /** `vmalab diff-designs ... -- PROG ARGS` (cli/diff-designs.ts); absent otherwise. */
+  diff?: DiffDesignsOptions;
+}
+
+/** What `vmalab diff-designs` compares: argv under each design, printed as text or JSON. */
+export interface DiffDesignsOptions {
+  argv: string[];
+  designs: MmDesignName[];
+  json: boolean;
+}
+
+const DIFF_USAGE = "vmalab diff-designs [--designs a,b,...] [--json] [-m SIZE] [--initrd FILE] [--append CMDLINE] -- /path/prog [args]";
+/** The options diff-designs takes (besides its own --designs and --json); the others would not apply to its runs. */
+const DIFF_OPTIONS = new Set(["memory", "initrd", "append", "help"]);
+
+/** Parses `--designs a,b,...`: known names, no repeats, at least two. Throws UsageError. */
+export function parseDesigns(text: string): MmDesignName[] {
+  const names = text.split(",").map((n) => n.trim());
+  const known = MM_DESIGNS.join(", ");
+  for (const n of names) {
+    if (n === "") throw new UsageError(`bad --designs '${text}': an empty design name (give some of ${known}, comma-separated)`);
+    if (!(MM_DESIGNS as readonly string[]).includes(n)) throw new UsageError(`unknown design '${n}' in --designs (give some of ${known})`);
+  }
+  if (new Set(names).size < names.length) throw new UsageError(`bad --designs '${text}': a design is named twice`);
+  if (names.length < 2) throw new UsageError(`bad --designs '${text}': give two or more designs to compare (of ${known})`);
+  return names as MmDesignName[];
 }
 
 /** A parsed `-v HOSTDIR:/GUESTDIR[:ro]`. */
@@ -118,6 +147,7 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--version": "version",
   "--post-log": "postLog",
   "--deterministic": "deterministic",
+  "--no-jit": "noJit",
   "--verbose": "verbose",
   "--monitor": "monitor",
   "--gdb-wait": "gdbWait",
@@ -136,6 +166,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     debugcon: { kind: "none" }, // as QEMU: port 0xE9 output only when asked for
     postLog: false,
     deterministic: false,
+    noJit: false,
     run: null,
     verbose: false,
     monitor: false,
@@ -148,7 +179,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const RUN_USAGE = "vmalab run [options] -- /path/prog [args]";
   let args = argv;
   let prog: string[] | null = null;
-  if (args[0] === "run") {
+  const sub = args[0] === "run" || args[0] === "diff-designs" ? args[0] : null;
+  const SUB_USAGE = sub === "diff-designs" ? DIFF_USAGE : RUN_USAGE;
+  let designs: MmDesignName[] = [...MM_DESIGNS];
+  let json = false;
+  if (sub !== null) {
     const dd = args.indexOf("--");
     prog = dd < 0 ? [] : args.slice(dd + 1);
     args = dd < 0 ? args.slice(1) : args.slice(1, dd);
@@ -156,15 +191,29 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   for (let i = 0; i < args.length; i++) {
     let arg = args[i];
     if (arg === "run") throw new UsageError(`'run' must come first: ${RUN_USAGE}`);
-    if (arg === "--") throw new UsageError(`'--' starts a guest program, which only run takes: ${RUN_USAGE}`);
-    if (prog !== null && !arg.startsWith("-")) throw new UsageError(`run takes the guest program after '--': ${RUN_USAGE}`);
+    if (arg === "diff-designs") throw new UsageError(`'diff-designs' must come first: ${DIFF_USAGE}`);
+    if (arg === "--") throw new UsageError(`'--' starts a guest program, which only run takes (and diff-designs): ${RUN_USAGE}`);
+    if (prog !== null && !arg.startsWith("-")) throw new UsageError(`${sub} takes the guest program after '--': ${SUB_USAGE}`);
     let inline: string | null = null;
     const eq = arg.indexOf("=");
     if (arg.startsWith("--") && eq > 0) {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
+    if (sub === "diff-designs" && (arg === "--designs" || arg === "--json")) {
+      if (arg === "--json") {
+        if (inline !== null) throw new UsageError(`option '--json' takes no value`);
+        json = true;
+      } else {
+        if (inline === null && i + 1 >= args.length) throw new UsageError(`option '--designs' needs a value (give some of ${MM_DESIGNS.join(", ")})`);
+        designs = parseDesigns(inline ?? args[++i]);
+      }
+      continue;
+    }
     const flag = FLAG_OPTIONS[arg];
+    if (sub === "diff-designs" && (flag || VALUE_OPTIONS[arg]) && !DIFF_OPTIONS.has(flag ?? VALUE_OPTIONS[arg])) {
+      throw new UsageError(`option '${arg}' does not apply to diff-designs: ${DIFF_USAGE}`);
+    }
     if (flag) {
       if (inline !== null) throw new UsageError(`option '${arg}' takes no value`);
       (o as unknown as Record<string, boolean>)[flag] = true;
@@ -222,9 +271,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (o.help || o.version) return o;
   if (prog !== null) {
-    if (prog.length === 0) throw new UsageError(`run needs a guest program: ${RUN_USAGE}`);
-    if (!prog[0].startsWith("/")) throw new UsageError(`run needs a guest program by its absolute path, not '${prog[0]}': ${RUN_USAGE}`);
-    o.run = prog;
+    if (prog.length === 0) throw new UsageError(`${sub} needs a guest program: ${SUB_USAGE}`);
+    if (!prog[0].startsWith("/")) throw new UsageError(`${sub} needs a guest program by its absolute path, not '${prog[0]}': ${SUB_USAGE}`);
+    if (sub === "diff-designs") {
+      if (/(^|\s)mm=/.test(o.append)) throw new UsageError(`diff-designs chooses mm= itself: drop it from --append (use --designs)`);
+      o.diff = { argv: prog, designs, json };
+    } else o.run = prog;
   }
   if (o.kernel && o.bios) throw new UsageError("give either --kernel or --bios, not both");
   if (o.bios && (o.initrd.length > 0 || o.append !== "")) throw new UsageError("--initrd and --append do not apply to --bios");
@@ -258,6 +310,7 @@ function checkBuiltinKernel(o: CliOptions, memoryText: string): void {
 export function usage(): string {
   return `Usage: vmalab [options]
        vmalab run [options] [--verbose] -- /path/prog [args]
+       vmalab diff-designs [--designs a,b,...] [--json] [-m SIZE] [--initrd FILE] [--append CMDLINE] -- /path/prog [args]
        npm start -- [options]
 
 Runs the vmalab i386 PC with COM1 on this terminal. Without --kernel or --bios
@@ -265,7 +318,13 @@ it boots the built-in vmalab kernel to a shell. \`run\` boots it, runs one guest
 program, prints only what the program prints (the kernel's messages too with
 --verbose) and exits with its status (128 + signal if it was killed). Its stdin,
 stdout and stderr are the console where this command's are a terminal, and
-binary-clean pipes to them where they are not (files, pipes).
+binary-clean pipes to them where they are not (files, pipes). \`diff-designs\`
+runs the program under each memory-manager design (default: all of
+${MM_DESIGNS.join(", ")}) from the same deterministic boot and prints side by
+side the page faults each took, the page-table work and where they diverge
+(--json: the same as one JSON object); it exits 0 when the program ran to its
+exit with the same output and status under every design, 1 when not
+(docs/monitor.md).
 
 Options:
   --append "CMDLINE"    the kernel command line: mm=classic|vma|lazy|sharedpt, init=PATH, quiet,
@@ -289,6 +348,8 @@ Options:
   --gdb-wait            with --gdb: start stopped until gdb continues
   --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
                         to the wall clock: the same input gives the same run
+  --no-jit              interpret guest code only, without compiling hot code to
+                        JavaScript (same results and cycles; also VMALAB_JIT=0)
   -h, --help            print this help
   -V, --version         print the version
 

@@ -4,10 +4,9 @@
 // /proc, devfs on /dev (null zero full random urandom console tty), tmpfs on
 // /tmp, the console tty, and init's FsContext and descriptor table with
 // /dev/console on 0, 1 and 2. The per-kernel VFS state (mount table, pipefs,
-// drivers, random generator, console) is Kernel.vfs, for the system calls (vfsOf).
+// drivers, random generator, console) is Kernel.vfs (vfs.ts), for the system calls (vfsOf).
 
 import type { Kernel } from "./kernel.ts";
-import { panic } from "./panic.ts";
 import { Errno } from "./errno.ts";
 import { createRamfs } from "./fs/ramfs.ts";
 import { MountTable } from "./fs/mount.ts";
@@ -18,7 +17,7 @@ import { createDevfs, KernelRandom } from "./fs/devfs.ts";
 import { createTmpfs } from "./fs/tmpfs.ts";
 import { createPipefs } from "./fs/pipe.ts";
 import { unpackCpio } from "./fs/cpio.ts";
-import type { FsClock, SuperBlock } from "./fs/inode.ts";
+import type { SuperBlock } from "./fs/inode.ts";
 import { mkdev } from "./fs/mode.ts";
 import { ROOT_CRED } from "./fs/permission.ts";
 import { lookupAt, openFile, AT_FDCWD } from "./fs/open.ts";
@@ -29,22 +28,10 @@ import { createProcfs, CONSOLE_TTY_NR } from "./procfs/tree.ts";
 import { fsClockOf } from "./syscalls/time-clock.ts";
 import { filePagesOf } from "./mm/store-frames.ts";
 import { mountHostShares } from "./hostfs-boot.ts";
+import type { KernelVfs } from "./vfs.ts";
 
-export interface KernelVfs {
-  ns: MountTable;
-  pipefs: SuperBlock;
-  chrdevs: ChrdevTable;
-  rng: KernelRandom;
-  console: Console;
-  clock: FsClock;
-}
-
-/** The VFS state of k (bootFs must have run). */
-export function vfsOf(k: Kernel): KernelVfs {
-  const v = k.vfs;
-  if (v == null) panic("vfsOf: the file systems are not mounted");
-  return v;
-}
+// web/worker/guest.ts and system/guest-files.ts import vfsOf from here.
+export { vfsOf } from "./vfs.ts";
 
 /** An initramfs archive and the name errors are reported with. */
 export interface InitrdArchive {

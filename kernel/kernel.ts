@@ -29,7 +29,7 @@ import type { SigInfo } from "./signal/signals.ts";
 import { loadTls } from "./proc/tls.ts";
 import { LogBuffer, KERN_INFO, KERN_WARNING } from "./printk.ts";
 import { CPU_HZ, type ClockState } from "./syscalls/time-clock.ts";
-import type { KernelVfs } from "./fs-boot.ts";
+import type { KernelVfs } from "./vfs.ts";
 import type { VmstatPage } from "./drivers/vmstat-dev.ts";
 import { ShmIds } from "./ipc/shm.ts";
 

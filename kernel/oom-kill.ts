@@ -6,7 +6,7 @@
 
 import type { Kernel } from "./kernel.ts";
 import type { Task } from "./proc/task.ts";
-import { vfsOf } from "./fs-boot.ts";
+import { vfsOf } from "./vfs.ts";
 import { doGroupExit } from "./proc/exit.ts";
 import { kernelInfo, sendGroupSignal } from "./signal/send.ts";
 import { Sig } from "./signal/signals.ts";

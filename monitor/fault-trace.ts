@@ -101,6 +101,12 @@ export class FaultTracer {
     this.sinks.push(cb);
   }
 
+  /** Stops calling a receiver addSink added (the page's fault timeline while it is closed). */
+  removeSink(cb: (e: FaultTraceEntry) => void): void {
+    const i = this.sinks.indexOf(cb);
+    if (i >= 0) this.sinks.splice(i, 1);
+  }
+
   /** Hooks the kernel's fault observer (again after a reboot replaced the kernel). Returns the kernel or null. */
   attach(): Kernel | null {
     const k = this.kernel();

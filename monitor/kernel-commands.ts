@@ -5,10 +5,10 @@
 
 import type { Kernel } from "../kernel/kernel.ts";
 import { TaskState } from "../kernel/proc/task.ts";
-import { PG } from "../kernel/mm/page.ts";
 import { checkFrames } from "../kernel/mm/check.ts";
 import { procMeminfo } from "../kernel/procfs/system.ts";
-import { isSwapPte, swapPteSlot } from "../kernel/mm/swap.ts";
+import { isSwapPte } from "../kernel/mm/swap.ts";
+import { pageData, walkData, type PageData, type WalkData } from "./memory-data.ts";
 import { VM_PFNMAP } from "../kernel/mm/vma.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
 import { decodePteBits } from "../emulator/gdb/pagewalk.ts";
@@ -54,51 +54,46 @@ export function vmas(k: Kernel, args: string[]): string {
   return lines.join("\n");
 }
 
+/** One line about a frame's struct page (the data from pageData). */
+export function formatPage(p: PageData): string {
+  if (!p.inRam) return `pfn ${hex(p.pfn)}: outside RAM (no struct page)`;
+  return `pfn ${hex(p.pfn)} (${hex8(p.pfn * 4096)}): count ${p.count} mapcount ${p.mapcount} pins ${p.pins} ` +
+    `flags ${p.flagNames.join("|") || "-"}${p.owner ? ` owner ${p.owner} index ${hex(p.index)}` : ""}` +
+    `${p.free ? " (free)" : ""}${p.zeroPage ? " (the shared zero page)" : ""}`;
+}
+
 /** One line about frame pfn's struct page. */
 export function pageLine(k: Kernel, pfn: number): string {
-  const fr = k.mmctx.frames;
-  if (pfn >= fr.nframes) return `pfn ${hex(pfn)}: outside RAM (no struct page)`;
-  const f = fr.flags[pfn];
-  const names = Object.entries({
-    RESERVED: PG.RESERVED, ANON: PG.ANON, PAGETABLE: PG.PAGETABLE, PGD: PG.PGD, DIRTY: PG.DIRTY, UPTODATE: PG.UPTODATE,
-    KERNEL: PG.KERNEL, CACHE: PG.CACHE, STORE: PG.STORE,
-  }).filter(([, b]) => f & b).map(([n]) => n);
-  const owner = fr.mapping[pfn];
-  return `pfn ${hex(pfn)} (${hex8(pfn * 4096)}): count ${fr.count[pfn]} mapcount ${fr.mapcount[pfn]} pins ${fr.pins[pfn]} ` +
-    `flags ${names.join("|") || "-"}${owner ? ` owner ${owner.kind === "anon" ? "anonmm" : "file"} index ${hex(fr.index[pfn])}` : ""}` +
-    `${fr.count[pfn] === 0 && !(f & PG.RESERVED) ? " (free)" : ""}${pfn === k.mmctx.zeroPfn ? " (the shared zero page)" : ""}`;
+  return formatPage(pageData(k, pfn));
+}
+
+/** The text of `walk` for one walk (the data from walkData). */
+export function formatWalk(w: WalkData): string {
+  const lines = [`pid ${w.pid} (${w.comm}) pgd ${hex8(w.pgd)} va ${hex8(w.va)}`];
+  const pde = w.pde;
+  lines.push(`PDE[${w.pdi}] @ ${hex8(w.pdeAddr)} = ${hex8(pde)}  ${pde & 1 ? `table ${hex8(pde & ~0xfff)}  ` : ""}${decodePteBits(pde, true)}`);
+  if (w.pte !== null) {
+    const pte = w.pte;
+    lines.push(`PTE[${w.pti}] @ ${hex8(w.pteAddr!)} = ${hex8(pte)}  ${pte & 1 ? `frame ${hex8(pte & ~0xfff)}  ` : ""}${pte === 0 ? "none" : isSwapPte(pte) ? "not present (swap entry)" : decodePteBits(pte, false)}`);
+    if (w.page) lines.push(formatPage(w.page));
+    else if (w.swap) {
+      const sw = w.swap;
+      lines.push(`swap entry: slot ${sw.slot}, used by ${sw.users} PTE${sw.users === 1 ? "" : "s"}` +
+        (sw.cachedPfn >= 0 ? `, in the swap cache as frame ${hex(sw.cachedPfn)}` : ""));
+    }
+  } else if (pde & 0x80) {
+    lines.push(`4 MiB page, frame ${hex8(w.pfn * 4096)}`);
+  }
+  if (w.vma) lines.push(`vma ${w.vma.text} [${w.vma.flags.join(",")}]`);
+  else lines.push(`vma none${w.nextVma ? ` (next ${w.nextVma})` : ""}`);
+  return lines.join("\n");
 }
 
 /** walk PID VADDR: the PDE and PTE with every bit decoded, the frame and the area. */
 export function walk(k: Kernel, mem: PhysicalMemory, args: string[]): string {
   const t = taskArg(k, args[0], "walk PID VADDR");
   if (args[1] === undefined) throw new CommandError("usage: walk PID VADDR");
-  const va = parseValue(args[1]);
-  const mm = t.mm!;
-  const lines = [`pid ${t.pid} (${t.comm}) pgd ${hex8(mm.pgd)} va ${hex8(va)}`];
-  const pdi = va >>> 22;
-  const pdeAddr = mm.pgd + pdi * 4;
-  const pde = mem.read32(pdeAddr) >>> 0;
-  lines.push(`PDE[${pdi}] @ ${hex8(pdeAddr)} = ${hex8(pde)}  ${pde & 1 ? `table ${hex8(pde & ~0xfff)}  ` : ""}${decodePteBits(pde, true)}`);
-  if (pde & 1 && !(pde & 0x80)) {
-    const pti = (va >>> 12) & 0x3ff;
-    const pteAddr = ((pde & ~0xfff) >>> 0) + pti * 4;
-    const pte = mem.read32(pteAddr) >>> 0;
-    lines.push(`PTE[${pti}] @ ${hex8(pteAddr)} = ${hex8(pte)}  ${pte & 1 ? `frame ${hex8(pte & ~0xfff)}  ` : ""}${pte === 0 ? "none" : isSwapPte(pte) ? "not present (swap entry)" : decodePteBits(pte, false)}`);
-    if (pte & 1) lines.push(pageLine(k, pte >>> 12));
-    else if (isSwapPte(pte)) {
-      const slot = swapPteSlot(pte), sw = k.mmctx.swap, cached = sw.lookupSwapCache(slot);
-      lines.push(`swap entry: slot ${slot}, used by ${sw.swapMap[slot]} PTE${sw.swapMap[slot] === 1 ? "" : "s"}` +
-        (cached >= 0 ? `, in the swap cache as frame ${hex(cached)}` : ""));
-    }
-  } else if (pde & 0x80) {
-    lines.push(`4 MiB page, frame ${hex8((pde & 0xffc00000) + (va & 0x3ff000))}`);
-  }
-  const i = mm.searchIndex(va);
-  const v = mm.vmas[i];
-  if (v && v.vmStart <= va) lines.push(`vma ${vmaShort(mm, v)} [${vmaFlagWords(v).join(",")}]`);
-  else lines.push(`vma none${v ? ` (next ${vmaShort(mm, v)})` : ""}`);
-  return lines.join("\n");
+  return formatWalk(walkData(k, mem, t, parseValue(args[1])));
 }
 
 /** frame PFN: struct page fields and every (pid, vaddr) mapping it. */

@@ -15,6 +15,8 @@ import { VgaPanel } from "./components/vga-panel.ts";
 import { renderBenchChart, type BenchResult } from "./components/bench-chart.ts";
 import { GuestFileClient } from "./guest-file-client.ts";
 import { setupFileBar, type TransferRecord } from "./components/file-bar.ts";
+import { MemoryViews } from "./components/memory-views.ts";
+import { setupMobileInput } from "./components/mobile-input.ts";
 
 /** The guest booted when the URL does not say. */
 const DEFAULT_GUEST: BootRequest["guest"] = "kernel";
@@ -36,6 +38,7 @@ const vga = new VgaPanel($("vga"));
 const encoder = new TextEncoder();
 let monitorId = 0;
 const monitor = new MonitorTab(monitorTerm, (line) => send({ type: "monitor", id: ++monitorId, line }));
+const memoryViews = new MemoryViews($("memory-views"), (msg) => send(msg));
 
 // ---- state the tests read (window.vmalab) ----
 const hook = {
@@ -48,6 +51,7 @@ const hook = {
   consoleText: () => consoleTerm.text(),
   monitorText: () => monitorTerm.text(),
   vgaText: () => vga.text,
+  memory: memoryViews.model(),
 };
 (window as unknown as { vmalab: typeof hook }).vmalab = hook;
 const tick = () => {
@@ -87,6 +91,10 @@ consoleTerm.term.onData((data) => {
   const bytes = encoder.encode(data);
   send({ type: "input", bytes }, [bytes.buffer]);
 });
+setupMobileInput($("kbd"), $("kbd-input"), $("kbd-ctrlc"), (text) => {
+  const bytes = encoder.encode(text);
+  send({ type: "input", bytes }, [bytes.buffer]);
+});
 consoleTerm.term.onResize(({ rows, cols }) => send({ type: "resize", rows, cols }));
 
 // ---- files between this computer and the guest ----
@@ -114,6 +122,7 @@ for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>("#tabs b
 }
 function showTab(name: string): void {
   activeTab = name;
+  memoryViews.setOpen(name === "memory");
   for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>("#tabs button"))) b.classList.toggle("active", b.dataset.tab === name);
   for (const s of Array.from(document.querySelectorAll<HTMLElement>(".tab"))) s.classList.toggle("active", s.id === `tab-${name}`);
   if (name === "console") {
@@ -166,6 +175,7 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
     case "booted":
       hook.boots++;
       hook.booted = { guest: msg.guest, design: msg.design, cmdline: msg.cmdline };
+      memoryViews.rebooted();
       break;
     case "status":
       renderStatus($("status"), msg.status);
@@ -189,6 +199,12 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
       if (msg.label === "failed") $<HTMLButtonElement>("bench-run").disabled = false;
       break;
     }
+    case "mem-snapshot":
+      memoryViews.onSnapshot(msg.snap);
+      break;
+    case "mem-reply":
+      memoryViews.onReply(msg);
+      break;
     case "file-reply":
       files.onReply(msg);
       break;

@@ -3,6 +3,7 @@
 
 import type { BenchResult } from "./components/bench-chart.ts";
 import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
+import type { MemQuery, MemReply, MemSnapshot, MemView } from "./memory-protocol.ts";
 
 export type MmDesign = MmDesignName;
 export { MM_DESIGNS };
@@ -29,6 +30,9 @@ export type ToWorker =
   | { type: "monitor"; id: number; line: string }
   | { type: "vga" }
   | { type: "bench"; benchmarks: string[]; designs: MmDesign[] }
+  /** The memory picture selected (null: none), its process, and whether it is on screen (snapshots only then). */
+  | { type: "mem-view"; view: MemView | null; pid: number; open: boolean }
+  | { type: "mem-query"; id: number; query: MemQuery }
   | FileRequest;
 
 /**
@@ -90,4 +94,6 @@ export type FromWorker =
   | { type: "bench-progress"; done: number; total: number; label: string }
   | { type: "bench-result"; results: BenchResult[] }
   | FileReply
+  | { type: "mem-snapshot"; snap: MemSnapshot }
+  | MemReply
   | { type: "error"; kind: "exception" | "panic" | "boot" | "halted"; message: string };

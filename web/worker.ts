@@ -12,6 +12,7 @@ import { StatsSampler } from "./worker/stats.ts";
 import { runMonitorCommand } from "./worker/monitor-bridge.ts";
 import { runBenchPlan } from "./worker/bench-runner.ts";
 import { FileTransfers } from "./worker/file-transfers.ts";
+import { MemorySnapshots } from "./worker/memory-snapshot.ts";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -33,6 +34,9 @@ const monitorOut = new AsyncTextBatcher((text) => post({ type: "monitor-async", 
 const initramfsCache = new Map<string, Uint8Array>();
 const consoleOut = new OutputBatcher((bytes) => post({ type: "console", bytes }, [bytes.buffer]));
 const transfers = new FileTransfers();
+const memory = new MemorySnapshots();
+/** The page's last mem-view request (re-applied to a new guest after a reboot). */
+let memoryView: Extract<ToWorker, { type: "mem-view" }> | null = null;
 
 async function fetchInitramfs(url: string): Promise<Uint8Array> {
   const cached = initramfsCache.get(url);
@@ -79,6 +83,7 @@ async function boot(req: BootRequest): Promise<void> {
     if (session === s) monitorOut.push(text);
   });
   guest.setWindowSize(req.rows, req.cols);
+  if (memoryView) memory.select(guest, memoryView.view, memoryView.pid, memoryView.open);
   post({ type: "booted", guest: guest.kind, design: req.design, cmdline: guest.cmdline });
   loop.start();
 }
@@ -116,6 +121,10 @@ function handle(msg: ToWorker): void {
       return;
     case "bench":
       void bench(msg.benchmarks, msg.designs);
+      return;
+    case "mem-view":
+      memoryView = msg;
+      memory.select(session?.guest ?? null, msg.view, msg.pid, msg.open);
       return;
     case "upload-open":
     case "upload-write":
@@ -157,6 +166,9 @@ function handle(msg: ToWorker): void {
       s.paused = !s.loop.running;
       return;
     }
+    case "mem-query":
+      post(memory.query(s.guest, msg.id, msg.query));
+      return;
     case "vga": {
       const snap = s.guest.machine.vga.snapshot();
       post({ type: "vga", frame: snap }, [snap.chars.buffer, snap.attributes.buffer]);
@@ -172,6 +184,12 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
     post({ type: "error", kind: "exception", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 };
+
+// the memory pictures: at most 10 snapshots a second, only while one is open
+setInterval(() => {
+  const out = session && memory.active ? memory.snapshot() : null;
+  if (out) post({ type: "mem-snapshot", snap: out.snap }, out.transfer);
+}, 100);
 
 setInterval(() => {
   const s = session;

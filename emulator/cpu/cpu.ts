@@ -92,8 +92,8 @@ export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: 
 export const TLB_LIST = 8192;
 
 export class CPU {
-  /** useJit of new CPUs: off until the compiler beats the interpreter on every workload (issue 13). */
-  static jitByDefault = false;
+  /** useJit of new CPUs (the CLI's --no-jit and the tests' VMALAB_JIT=0 turn it off). */
+  static jitByDefault = true;
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
   readonly regs = new Int32Array(8);
   readonly reg16 = new Uint16Array(this.regs.buffer);

@@ -114,6 +114,23 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
         }
         break;
       }
+      case 0x00: case 0x08: case 0x10: case 0x18: case 0x20: case 0x28: case 0x30: case 0x38:
+      case 0x02: case 0x0a: case 0x12: case 0x1a: case 0x22: case 0x2a: case 0x32: case 0x3a: {
+        m = b8();
+        const g = (m >> 3) & 7;
+        const o = (op >> 3) << O.Op;
+        const toReg = (op & 2) !== 0;
+        if (m >= 0xc0) {
+          h = H.Alu8RR;
+          w1 = o | (toReg ? g | ((m & 7) << O.S) : (m & 7) | (g << O.S));
+        } else {
+          modrm32(m);
+          h = toReg ? H.Alu8RM : H.Alu8MR;
+          w1 = o | eaFields | (toReg ? g : g << O.S);
+          disp = eaDisp;
+        }
+        break;
+      }
       case 0x04: case 0x0c: case 0x14: case 0x1c: case 0x24: case 0x2c: case 0x34: case 0x3c:
         h = H.Alu8AI;
         w1 = (op >> 3) << O.Op;

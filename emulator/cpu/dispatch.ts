@@ -80,8 +80,15 @@ export function runInstructions(c: CPU): void {
           }
         }
         if (f !== null) {
-          n += f(c, limit, eip);
-          continue;
+          const got = f(c, limit, eip);
+          if (got >= 0) {
+            n += got;
+            continue;
+          }
+          if (got === -1) { // compiled for other segments: count again, interpret now
+            ic.regions[slot] = null;
+            ic.hits[slot] = 0;
+          } // -2: near the cycle limit, the interpreter runs this part
         }
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to
@@ -246,7 +253,7 @@ export function runInstructions(c: CPU): void {
             v = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
             }
             else v = peek32(c, 0);
-            addSp(c, 4);
+            if (c.stack32) r[4] = (r[4] + 4) | 0; else addSp(c, 4);
             r[(w1 & 7)] = v;
             }
             break;
@@ -284,14 +291,28 @@ export function runInstructions(c: CPU): void {
             if (cond(c, ((w1 >> 6) & 15)) !== 0) {
             c.instrEip = eip; c.instrEsp = r[4];
             c.cyc += BRANCH_TAKEN;
-            jumpNear(c, next + rec[k + 2]);
+            {
+            const j_ = (next + rec[k + 2]) | 0;
+            if (!c.os32) jumpNear(c, j_);
+            else {
+            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            c.eip = j_;
+            }
+            }
             n++; continue outer;
             }
             break;
           }
           case 21: { // Jmp
             c.instrEip = eip; c.instrEsp = r[4];
-            jumpNear(c, next + rec[k + 2]);
+            {
+            const j_ = (next + rec[k + 2]) | 0;
+            if (!c.os32) jumpNear(c, j_);
+            else {
+            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            c.eip = j_;
+            }
+            }
             n++; continue outer;
             break;
           }
@@ -336,8 +357,15 @@ export function runInstructions(c: CPU): void {
             v = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
             }
             else v = peek32(c, 0);
-            jumpNear(c, v);
-            addSp(c, 4 + rec[k + 2]);
+            {
+            const j_ = v;
+            if (!c.os32) jumpNear(c, j_);
+            else {
+            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            c.eip = j_;
+            }
+            }
+            if (c.stack32) r[4] = (r[4] + 4 + rec[k + 2]) | 0; else addSp(c, 4 + rec[k + 2]);
             }
             n++; continue outer;
             break;
@@ -349,12 +377,32 @@ export function runInstructions(c: CPU): void {
           }
           case 25: { // MovxM
             c.instrEip = eip; c.instrEsp = r[4];
+            {
+            let v = 0;
             if (((w1 & 0x800000) !== 0)) {
-            const v = rd16(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 1));
+            {
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
+            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 1);
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+            const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+            v = c.ram[p_] | (c.ram[p_ + 1] << 8);
+            } else v = rd16(c, lin_);
+            }
             r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 16) >> 16 : v;
             } else {
-            const v = rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0));
+            {
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
+            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 0);
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            v = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+            }
             r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 24) >> 24 : v;
+            }
             }
             break;
           }
@@ -367,11 +415,32 @@ export function runInstructions(c: CPU): void {
             break;
           }
           case 27: { // Store8
-            c.instrEip = eip; c.instrEsp = r[4]; wr8(c, segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0), c.reg8[R8[((w1 >> 3) & 7)]]);
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
+            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segW(c, ((w1 >> 10) & 7), ea_, 0);
+            const v_ = c.reg8[R8[((w1 >> 3) & 7)]];
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((e_ & m_) === m_) c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+            else wr8(c, lin_, v_);
+            }
             break;
           }
           case 28: { // Load8
-            c.instrEip = eip; c.instrEsp = r[4]; c.reg8[R8[(w1 & 7)]] = rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0));
+            c.instrEip = eip; c.instrEsp = r[4];
+            {
+            let v = 0;
+            {
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
+            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 0);
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            v = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+            }
+            c.reg8[R8[(w1 & 7)]] = v;
+            }
             break;
           }
           case 29: { // MovRR8
@@ -543,6 +612,43 @@ export function runInstructions(c: CPU): void {
             const b = rec[k + 2];
             const v = (a - b) | 0;
             c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+            }
+            break;
+          }
+          case 50: { // Alu8RR
+            {
+            const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], c.reg8[R8[((w1 >> 3) & 7)]], 0);
+            if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
+            }
+            break;
+          }
+          case 51: { // Alu8MR
+            c.instrEip = eip; c.instrEsp = r[4];
+            if (((w1 >> 6) & 15) === 7) {
+            alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0)), c.reg8[R8[((w1 >> 3) & 7)]], 0);
+            c.cyc += MEM_READ;
+            } else {
+            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0);
+            wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), c.reg8[R8[((w1 >> 3) & 7)]], 0));
+            c.cyc += MEM_RMW;
+            }
+            break;
+          }
+          case 52: { // Alu8RM
+            c.instrEip = eip; c.instrEsp = r[4];
+            {
+            let b = 0;
+            {
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
+            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 0);
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            b = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+            }
+            c.cyc += MEM_READ;
+            const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
+            if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
             }
             break;
           }

@@ -21,71 +21,98 @@ for (let i = 0; i < 256; i++) {
   PARITY[i] = (n & 1) === 0 ? 1 : 0;
 }
 
+// Each flag is a pure function of the record (op, res, a, b, sign, cin) and the stored
+// flags word, so the block compiler (jit.ts) can call it on locals and V8 can fold it
+// where `op` is known; the get* readers apply it to the CPU's record.
+
 /** Carry flag, 0 or 1. */
-export function getCF(c: CPU): number {
-  switch (c.lfOp) {
+export function cfOf(op: number, res: number, a: number, b: number, cin: number, flags: number): number {
+  switch (op) {
     case Lf.None:
     case Lf.Szp:
-      return c.flags & 1;
+      return flags & 1;
     case Lf.Add:
-      return c.lfRes >>> 0 < c.lfA >>> 0 ? 1 : 0;
+      return res >>> 0 < a >>> 0 ? 1 : 0;
     case Lf.Adc:
-      return (c.lfCin !== 0 ? c.lfRes >>> 0 <= c.lfA >>> 0 : c.lfRes >>> 0 < c.lfA >>> 0) ? 1 : 0;
+      return (cin !== 0 ? res >>> 0 <= a >>> 0 : res >>> 0 < a >>> 0) ? 1 : 0;
     case Lf.Sub:
-      return c.lfA >>> 0 < c.lfB >>> 0 ? 1 : 0;
+      return a >>> 0 < b >>> 0 ? 1 : 0;
     case Lf.Sbb:
-      return (c.lfCin !== 0 ? c.lfA >>> 0 <= c.lfB >>> 0 : c.lfA >>> 0 < c.lfB >>> 0) ? 1 : 0;
+      return (cin !== 0 ? a >>> 0 <= b >>> 0 : a >>> 0 < b >>> 0) ? 1 : 0;
     case Lf.Logic:
       return 0;
     default: // Inc, Dec keep the previous carry
-      return c.lfCin;
+      return cin;
   }
 }
 
-export function getZF(c: CPU): number {
-  if (c.lfOp === Lf.None) return (c.flags >> 6) & 1;
-  return c.lfRes === 0 ? 1 : 0;
+export function zfOf(op: number, res: number, flags: number): number {
+  if (op === Lf.None) return (flags >> 6) & 1;
+  return res === 0 ? 1 : 0;
 }
 
-export function getSF(c: CPU): number {
-  if (c.lfOp === Lf.None) return (c.flags >> 7) & 1;
-  return (c.lfRes & c.lfSign) !== 0 ? 1 : 0;
+export function sfOf(op: number, res: number, sign: number, flags: number): number {
+  if (op === Lf.None) return (flags >> 7) & 1;
+  return (res & sign) !== 0 ? 1 : 0;
 }
 
-export function getOF(c: CPU): number {
-  switch (c.lfOp) {
+export function ofOf(op: number, res: number, a: number, b: number, sign: number, flags: number): number {
+  switch (op) {
     case Lf.None:
     case Lf.Szp:
-      return (c.flags >> 11) & 1;
+      return (flags >> 11) & 1;
     case Lf.Add:
     case Lf.Adc:
     case Lf.Inc:
-      return ((c.lfA ^ c.lfRes) & (c.lfB ^ c.lfRes) & c.lfSign) !== 0 ? 1 : 0;
+      return ((a ^ res) & (b ^ res) & sign) !== 0 ? 1 : 0;
     case Lf.Sub:
     case Lf.Sbb:
     case Lf.Dec:
-      return ((c.lfA ^ c.lfB) & (c.lfA ^ c.lfRes) & c.lfSign) !== 0 ? 1 : 0;
+      return ((a ^ b) & (a ^ res) & sign) !== 0 ? 1 : 0;
     default:
       return 0;
   }
 }
 
-export function getAF(c: CPU): number {
-  switch (c.lfOp) {
+export function afOf(op: number, res: number, a: number, b: number, flags: number): number {
+  switch (op) {
     case Lf.None:
     case Lf.Szp:
-      return (c.flags >> 4) & 1;
+      return (flags >> 4) & 1;
     case Lf.Logic:
       return 0;
     default:
-      return ((c.lfA ^ c.lfB ^ c.lfRes) >> 4) & 1;
+      return ((a ^ b ^ res) >> 4) & 1;
   }
 }
 
-export function getPF(c: CPU): number {
-  if (c.lfOp === Lf.None) return (c.flags >> 2) & 1;
-  return PARITY[c.lfRes & 0xff];
+export function pfOf(op: number, res: number, flags: number): number {
+  if (op === Lf.None) return (flags >> 2) & 1;
+  return PARITY[res & 0xff];
 }
+
+/** Condition code cc (0..15, the low nibble of Jcc/SETcc) of the record, 1 when true. */
+export function condOf(cc: number, op: number, res: number, a: number, b: number, sign: number, cin: number, flags: number): number {
+  let r: number;
+  switch (cc >> 1) {
+    case 0: r = ofOf(op, res, a, b, sign, flags); break;
+    case 1: r = cfOf(op, res, a, b, cin, flags); break;
+    case 2: r = zfOf(op, res, flags); break;
+    case 3: r = cfOf(op, res, a, b, cin, flags) | zfOf(op, res, flags); break;
+    case 4: r = sfOf(op, res, sign, flags); break;
+    case 5: r = pfOf(op, res, flags); break;
+    case 6: r = sfOf(op, res, sign, flags) ^ ofOf(op, res, a, b, sign, flags); break;
+    default: r = (sfOf(op, res, sign, flags) ^ ofOf(op, res, a, b, sign, flags)) | zfOf(op, res, flags); break;
+  }
+  return r ^ (cc & 1);
+}
+
+export const getCF = (c: CPU): number => cfOf(c.lfOp, c.lfRes, c.lfA, c.lfB, c.lfCin, c.flags);
+export const getZF = (c: CPU): number => zfOf(c.lfOp, c.lfRes, c.flags);
+export const getSF = (c: CPU): number => sfOf(c.lfOp, c.lfRes, c.lfSign, c.flags);
+export const getOF = (c: CPU): number => ofOf(c.lfOp, c.lfRes, c.lfA, c.lfB, c.lfSign, c.flags);
+export const getAF = (c: CPU): number => afOf(c.lfOp, c.lfRes, c.lfA, c.lfB, c.flags);
+export const getPF = (c: CPU): number => pfOf(c.lfOp, c.lfRes, c.flags);
 
 /** Writes the six arithmetic flags into `cpu.flags` and drops the lazy record. */
 export function materialize(c: CPU): void {
@@ -97,18 +124,7 @@ export function materialize(c: CPU): void {
 
 /** Condition code cc (0..15, the low nibble of Jcc/SETcc), 1 when true. */
 export function cond(c: CPU, cc: number): number {
-  let r: number;
-  switch (cc >> 1) {
-    case 0: r = getOF(c); break;
-    case 1: r = getCF(c); break;
-    case 2: r = getZF(c); break;
-    case 3: r = getCF(c) | getZF(c); break;
-    case 4: r = getSF(c); break;
-    case 5: r = getPF(c); break;
-    case 6: r = getSF(c) ^ getOF(c); break;
-    default: r = (getSF(c) ^ getOF(c)) | getZF(c); break;
-  }
-  return r ^ (cc & 1);
+  return condOf(cc, c.lfOp, c.lfRes, c.lfA, c.lfB, c.lfSign, c.lfCin, c.flags);
 }
 
 /**

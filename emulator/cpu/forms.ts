@@ -67,6 +67,41 @@ const store32 = (seg: string, ea: string, v: string): string => `{
   else wr32(c, lin_, v_);
 }`;
 
+/** segR + rd8 with both fast paths inlined: reads the byte at seg:(ea) into `dst`. */
+const load8 = (dst: string, seg: string, ea: string): string => `{
+  const ea_ = ${ea};
+  const lin_ = (c.segAttr[${seg}] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[${seg}] >>> 0
+    ? (c.segBase[${seg}] + ea_) | 0 : segR(c, ${seg}, ea_, 0);
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.rmask;
+  ${dst} = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+}`;
+
+/** segR + rd16 with both fast paths inlined: reads the word at seg:(ea) into `dst`. */
+const load16 = (dst: string, seg: string, ea: string): string => `{
+  const ea_ = ${ea};
+  const lin_ = (c.segAttr[${seg}] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[${seg}] >>> 0
+    ? (c.segBase[${seg}] + ea_) | 0 : segR(c, ${seg}, ea_, 1);
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.rmask;
+  if ((e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+    const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+    ${dst} = c.ram[p_] | (c.ram[p_ + 1] << 8);
+  } else ${dst} = rd16(c, lin_);
+}`;
+
+/** segW + wr8 with both fast paths inlined: writes `v` as the byte at seg:(ea). */
+const store8 = (seg: string, ea: string, v: string): string => `{
+  const ea_ = ${ea};
+  const lin_ = (c.segAttr[${seg}] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[${seg}] >>> 0
+    ? (c.segBase[${seg}] + ea_) | 0 : segW(c, ${seg}, ea_, 0);
+  const v_ = ${v};
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.wmask;
+  if ((e_ & m_) === m_) c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+  else wr8(c, lin_, v_);
+}`;
+
 /** A push of `v` (evaluated once, before the write); push32 with its 32-bit stack path inlined. */
 const push = (v: string): string => `{
   const pv_ = ${v};
@@ -82,6 +117,19 @@ const push = (v: string): string => `{
 const top = (dst: string): string => `
   if (c.stack32) ${load32(dst, "2", "r[4]")}
   else ${dst} = peek32(c, 0);`;
+
+/** jumpNear (operands.ts) with its 32-bit path inlined: EIP := `t`, or #GP past the CS limit. */
+const jump = (t: string): string => `{
+  const j_ = ${t};
+  if (!c.os32) jumpNear(c, j_);
+  else {
+    if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+    c.eip = j_;
+  }
+}`;
+
+/** addSp (access.ts) with its 32-bit path inlined. */
+const addSp = (n: string): string => `if (c.stack32) r[4] = (r[4] + ${n}) | 0; else addSp(c, ${n});`;
 
 const flags = (op: number, res: string, a: string, b: string): string =>
   `c.lfOp = ${op}; c.lfRes = ${res}; c.lfA = ${a}; c.lfB = ${b}; c.lfSign = -2147483648;`;
@@ -203,7 +251,7 @@ export const FORMS: Partial<Record<H, Form>> = {
   {
     let v = 0;
     ${top("v")}
-    addSp(c, 4);
+    ${addSp("4")}
     r[$D] = v;
   }`,
   },
@@ -212,8 +260,8 @@ export const FORMS: Partial<Record<H, Form>> = {
   {
     let v = 0;
     ${top("v")}
-    jumpNear(c, v);
-    addSp(c, 4 + $IMM);
+    ${jump("v")}
+    ${addSp("4 + $IMM")}
   }
   $EXIT`,
   },
@@ -224,13 +272,13 @@ export const FORMS: Partial<Record<H, Form>> = {
   if (cond(c, $OP) !== 0) {
     $SAVE
     c.cyc += BRANCH_TAKEN;
-    jumpNear(c, $NEXT + $IMM);
+    ${jump("($NEXT + $IMM) | 0")}
     $EXIT
   }`,
   },
   [H.Jmp]: {
     mem: false, ends: true, body: `$SAVE
-  jumpNear(c, $NEXT + $IMM);
+  ${jump("($NEXT + $IMM) | 0")}
   $EXIT`,
   },
   [H.MovxR]: {
@@ -240,12 +288,15 @@ export const FORMS: Partial<Record<H, Form>> = {
   },
   [H.MovxM]: {
     mem: true, ends: false, body: `$SAVE
-  if ($WORD) {
-    const v = rd16(c, segR(c, $SEG, $EA, 1));
-    r[$D] = $SIGNED ? (v << 16) >> 16 : v;
-  } else {
-    const v = rd8(c, segR(c, $SEG, $EA, 0));
-    r[$D] = $SIGNED ? (v << 24) >> 24 : v;
+  {
+    let v = 0;
+    if ($WORD) {
+      ${load16("v", "$SEG", "$EA")}
+      r[$D] = $SIGNED ? (v << 16) >> 16 : v;
+    } else {
+      ${load8("v", "$SEG", "$EA")}
+      r[$D] = $SIGNED ? (v << 24) >> 24 : v;
+    }
   }`,
   },
   [H.ShiftR]: {
@@ -257,11 +308,16 @@ export const FORMS: Partial<Record<H, Form>> = {
   },
   [H.Store8]: {
     mem: true, ends: false,
-    body: "$SAVE wr8(c, segW(c, $SEG, $EA, 0), c.reg8[R8[$S]]);",
+    body: `$SAVE ${store8("$SEG", "$EA", "c.reg8[R8[$S]]")}`,
   },
   [H.Load8]: {
     mem: true, ends: false,
-    body: "$SAVE c.reg8[R8[$D]] = rd8(c, segR(c, $SEG, $EA, 0));",
+    body: `$SAVE
+  {
+    let v = 0;
+    ${load8("v", "$SEG", "$EA")}
+    c.reg8[R8[$D]] = v;
+  }`,
   },
   [H.MovRR8]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = c.reg8[R8[$S]];" },
   [H.MovMI]: {
@@ -270,6 +326,33 @@ export const FORMS: Partial<Record<H, Form>> = {
   },
   [H.Nop]: { mem: false, ends: false, body: "" },
   [H.Cdq]: { mem: false, ends: false, body: "r[2] = r[0] >> 31;" },
+  [H.Alu8RR]: {
+    mem: false, ends: false, body: `{
+  const v = alu(c, $OP, c.reg8[R8[$D]], c.reg8[R8[$S]], 0);
+  if ($OP !== 7) c.reg8[R8[$D]] = v;
+}`,
+  },
+  [H.Alu8MR]: {
+    mem: true, ends: false, body: `$SAVE
+  if ($OP === 7) {
+    alu(c, 7, rd8(c, segR(c, $SEG, $EA, 0)), c.reg8[R8[$S]], 0);
+    c.cyc += MEM_READ;
+  } else {
+    const lin = segW(c, $SEG, $EA, 0);
+    wr8(c, lin, alu(c, $OP, rdW8(c, lin), c.reg8[R8[$S]], 0));
+    c.cyc += MEM_RMW;
+  }`,
+  },
+  [H.Alu8RM]: {
+    mem: true, ends: false, body: `$SAVE
+  {
+    let b = 0;
+    ${load8("b", "$SEG", "$EA")}
+    c.cyc += MEM_READ;
+    const v = alu(c, $OP, c.reg8[R8[$D]], b, 0);
+    if ($OP !== 7) c.reg8[R8[$D]] = v;
+  }`,
+  },
   [H.Leave]: {
     mem: true, ends: false, body: `$SAVE
   {

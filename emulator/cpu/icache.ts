@@ -50,6 +50,10 @@ export class ICache {
   regions: (Region | null)[] = [];
   /** Per record slot: entries counted towards compiling (255: not compilable). */
   hits = new Uint8Array(0);
+  /** JavaScript source compiled since the regions were last dropped (bounds the host memory they hold). */
+  compiledBytes = 0;
+  /** Regions compiled since the CPU was made. */
+  compiledRegions = 0;
 
   constructor(ramPages: number) {
     this.table = new Int32Array(ramPages);
@@ -63,6 +67,13 @@ export function enableRegions(ic: ICache): void {
   if (ic.hits.length !== 0) return;
   ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);
   ic.hits = new Uint8Array(IC_TABLES * 4096);
+}
+
+/** Drops every compiled region and entry count (the compiler starts over). */
+export function dropRegions(ic: ICache): void {
+  ic.regions.fill(null);
+  ic.hits.fill(0);
+  ic.compiledBytes = 0;
 }
 
 /**

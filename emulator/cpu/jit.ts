@@ -11,47 +11,160 @@
 // loop: a transfer to an address of the page continues there without leaving, as a
 // return to a call site does; any other transfer leaves.
 //
+// Inside a region the guest registers, the lazy-flag record and the cycle counter are
+// JavaScript locals, so V8 keeps them in host registers and folds a condition into the
+// comparison that set its flags (flags.ts condOf on locals whose operation is a
+// constant). They are stored back when the region leaves and around each helper call
+// that reads or writes them or may fault (SYNC below).
+//
 // Exactness (the same guest state, cycles and instruction boundaries as the interpreter):
 //   - each instruction charges its base cycles first and its extras in its template;
-//   - after each instruction the region leaves when cpu.cyc reaches the limit, exactly
-//     where the interpreter's loop checks it, and after each memory form when a write
-//     dropped the current page's records (cpu.winLen = 0: self-modifying code);
-//   - a fault leaves through CPU_FAULT with instrEip/instrEsp saved by the form, after
-//     adding the instructions completed in the region to cpu.retired;
-//   - EIP is relative to the entry (the same physical page may be mapped anywhere), so
-//     a region is keyed by physical address alone and dropped with the page's records
-//     (icache.ts tableFor / invalidateCodePage).
+//   - at each label the region compares the cycle counter plus the most the code up to
+//     the next label can charge (base cycles and an upper bound of the extras, from the
+//     template text) with the limit; when the limit could be reached it leaves, and the
+//     interpreter, which checks after every instruction, runs on from there;
+//   - after a form that writes memory through a helper the region leaves when the write
+//     dropped the current page's records (cpu.winLen = 0: self-modifying code, seen at
+//     the next instruction);
+//   - a fault leaves through CPU_FAULT with instrEip/instrEsp saved by the form and the
+//     locals stored before the helper call that faulted, after adding the instructions
+//     completed in the region to cpu.retired;
+//   - EIPs, segment bases, limits and attributes are constants of the region; it checks
+//     them on entry and declines to run (returns -1: counted and compiled again later)
+//     when the page is entered at another linear address or a segment changed. Regions
+//     are keyed by physical address and dropped with the page's records (icache.ts
+//     tableFor / invalidateCodePage), or all together when their source passes
+//     JIT_CACHE_BYTES.
+//   - cold exits only assign locals: V8 deoptimizes a whole function the first time it
+//     runs code that has no type feedback, which would cost more than the region saves.
 
 import type { CPU } from "./cpu.ts";
 import { segR, segW, rd8, rd16, rd32, wr8, wr32, rdW8, rdW32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
-import { cond, getCF } from "./flags.ts";
+import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { decodeAt } from "./decode.ts";
+import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
+import { dropRegions } from "./icache.ts";
 
 /**
  * Runs the region entered at EIP `eip` (the current window holds it) with cycle limit
  * `limit` until it leaves; returns the instructions it retired and sets cpu.eip. On a
- * fault, adds them to cpu.retired and rethrows.
+ * fault, adds them to cpu.retired and rethrows. Returns -1, having run nothing, when a
+ * segment register it uses no longer holds what it held at compile time (the region
+ * inlines their bases, limits and attributes), and -2, having run nothing, when its
+ * first block could reach the cycle limit (the interpreter runs that part).
  */
 export type Region = (c: CPU, limit: number, eip: number) => number;
 
 /** Entries into a cached instruction after which its block is compiled. */
-export const JIT_THRESHOLD = 32;
+export const JIT_THRESHOLD = 128;
+/**
+ * Compiled source (bytes) after which all regions are dropped and hot code compiles
+ * again: V8 keeps each region's source, bytecode and machine code, so this bounds the
+ * host memory the compiler holds whatever the guest runs.
+ */
+const JIT_CACHE_BYTES = 2 << 20;
 /** Instructions a region holds at most. */
-const MAX_REGION = 256;
+const MAX_REGION = 128;
 
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
   segR, segW, rd8, rd16, rd32, wr8, wr32, rdW8, rdW32, push32, peek32, addSp,
-  alu, sub32, logicFlags, shift, imulTrunc, cond, getCF, R8, jumpNear,
+  alu, sub32, logicFlags, shift, imulTrunc, condOf, cfOf, R8, jumpNear,
   MEM_READ, MEM_RMW, BRANCH_TAKEN,
 };
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
+
+// The locals: r$0..r$7, f$Op..f$Cin, cyc$.
+const FLAG_FIELDS = ["Op", "Res", "A", "B", "Sign", "Cin"] as const;
+const flagsIn = FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`);
+// Stores are written as tokens and filled in once the region is known: @OUT@ stores the
+// cycle counter, the registers the region writes and (if it writes any) the flags;
+// @FOUT@ the flags alone.
+const OUT = ["@OUT@"];
+const FOUT = ["@FOUT@"];
+
+/** What to store before and reload after each helper call of a template. */
+const SYNC: Record<string, readonly [readonly string[], readonly string[]]> = {};
+for (const name of ["segR", "segW", "rd8", "rd16", "rd32", "rdW8", "rdW32", "wr8", "wr32", "peek32", "jumpNear", "c.fault"]) {
+  SYNC[name] = [OUT, ["cyc$ = c.cyc"]]; // may fault; a TLB miss charges the walk
+}
+SYNC.push32 = [OUT, ["cyc$ = c.cyc", "r$4 = r[4]"]];
+SYNC.addSp = [["r[4] = r$4"], ["r$4 = r[4]"]];
+for (const name of ["alu", "sub32", "logicFlags", "shift", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
+const CALL = new RegExp(`(?<![\\w.$])(${Object.keys(SYNC).map((n) => n.replace(".", "\\.")).join("|")})\\(`);
+
+/** `src` with each helper call wrapped as (store; t$ = call; reload; t$). */
+function wrapCalls(src: string): string {
+  const m = CALL.exec(src);
+  if (m === null) return src;
+  const open = m.index + m[0].length - 1;
+  let depth = 0;
+  let close = open;
+  for (; close < src.length; close++) {
+    if (src[close] === "(") depth++;
+    else if (src[close] === ")" && --depth === 0) break;
+  }
+  const [out, inn] = SYNC[m[1]];
+  const call = `${m[1]}(${wrapCalls(src.slice(open + 1, close))})`;
+  return `${src.slice(0, m.index)}(${out.join(", ")}, t$ = ${call}, ${inn.join(", ")}, t$)${wrapCalls(src.slice(close + 1))}`;
+}
+
+/** The byte register at reg8 index b (R8 order) as an expression on the locals. */
+const byteReg = (b: number): string => `((r$${b >> 2} >> ${(b & 3) * 8}) & 0xff)`;
+
+/**
+ * The expanded template `code` of one instruction rewritten onto the locals: registers,
+ * flags, cycles, byte/word register views, conditions and helper calls.
+ */
+function onLocals(code: string, c: CPU, segs: Set<number>): string {
+  let s = code;
+  s = s.replace(/c\.reg8\[(?:R8\[(\d)\]|(\d+))\] = ([^;]+);/g, (_m, i, b, v) => {
+    const k = i !== undefined ? R8[Number(i)] : Number(b);
+    const sh = (k & 3) * 8;
+    return `r$${k >> 2} = (r$${k >> 2} & ${~(0xff << sh)}) | ((${v}) & 0xff) << ${sh};`;
+  });
+  s = s.replace(/c\.reg8\[(?:R8\[(\d)\]|(\d+))\]/g, (_m, i, b) => byteReg(i !== undefined ? R8[Number(i)] : Number(b)));
+  s = s.replace(/c\.reg16\[(\d+)(?: << 1)?\] = ([^;]+);/g, (m, w, v) => {
+    const k = m.includes("<< 1") ? Number(w) * 2 : Number(w);
+    if ((k & 1) !== 0) throw new Error("jit: odd reg16 index");
+    return `r$${k >> 1} = (r$${k >> 1} & -65536) | ((${v}) & 0xffff);`;
+  });
+  s = s.replace(/c\.reg16\[(\d+)( << 1)?\]/g, (_m, w, x) => {
+    const k = x !== undefined ? Number(w) * 2 : Number(w);
+    if ((k & 1) !== 0) throw new Error("jit: odd reg16 index");
+    return `(r$${k >> 1} & 0xffff)`;
+  });
+  s = s.replace(/(?<![\w.$])r\[(\d)\]/g, "r$$$1");
+  s = s.replace(/c\.(tlb|ram32|ram|rmask|wmask|stack32|os32)\b/g, "$1$$");
+  s = s.replace(/c\.seg(Attr|Limit|Base)\[(\d)\]/g, (_m, f, i) => {
+    segs.add(Number(i));
+    return `${c[`seg${f}` as "segAttr"][Number(i)]}`;
+  });
+  s = s.replace(/c\.lf(Op|Res|A|B|Sign|Cin)\b/g, "f$$$1");
+  s = s.replace(/c\.cyc\b/g, "cyc$$");
+  s = s.replace(/cond\(c, (\d+)\)/g, "condOf($1, f$$Op, f$$Res, f$$A, f$$B, f$$Sign, f$$Cin, c.flags)");
+  s = s.replace(/getCF\(c\)/g, "cfOf(f$$Op, f$$Res, f$$A, f$$B, f$$Cin, c.flags)");
+  if (/c\.reg|(?<![\w.$])r\[|c\.lf|cond\(|getCF\(/.test(s)) throw new Error(`jit: template state not on locals: ${s}`);
+  return wrapCalls(s);
+}
+
+/** Memory accesses of a template that can take the slow path (each may walk twice). */
+const SLOW_ACCESS = /(?<![\w.$])(rd8|rd16|rd32|rdW8|rdW32|wr8|wr32|push32|peek32)\(/g;
+/** A template that writes memory through a helper (which drops code pages written). */
+const WRITES = /(?<![\w.$])(wr8|wr32|push32)\(/;
+
+/** An upper bound of the cycles an expanded template charges beyond its base cost. */
+function extraCycles(text: string): number {
+  const count = (re: RegExp): number => text.match(re)?.length ?? 0;
+  return count(/MEM_READ/g) * MEM_READ + count(/MEM_RMW/g) * MEM_RMW + count(/BRANCH_TAKEN/g) * BRANCH_TAKEN +
+    (/c\.cyc \+= cnt/.test(text) ? 31 : 0) + count(SLOW_ACCESS) * 2 * WALK_CYCLES;
+}
 
 /** The effective address of a decoded memory operand as a constant-folded expression. */
 function eaExpr(w1: number, disp: number): string {
@@ -64,7 +177,6 @@ function eaExpr(w1: number, disp: number): string {
   return `((${e}) | 0)`;
 }
 
-const at = (d: number): string => (d === 0 ? "eip" : `((eip + ${d}) | 0)`);
 
 interface Insn {
   readonly d: number; // EIP relative to the entry
@@ -116,16 +228,27 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   }
   if (!insns.has(0)) return null;
   const order = [...insns.values()].sort((x, y) => x.d - y.d);
-  let body = "";
+  // a fall-through to a region instruction that is not next in address order (code
+  // overlapping another instruction) continues through the switch, so needs a label
   for (let j = 0; j < order.length; j++) {
-    const { d, k, w0 } = order[j];
-    const h = w0 & 0xff;
-    const form = FORMS[h as H]!;
+    const dn = order[j].d + ((order[j].w0 >> 8) & 15);
+    if (!FORMS[(order[j].w0 & 0xff) as H]!.ends && order[j + 1]?.d !== dn && insns.has(dn)) labels.add(dn);
+  }
+  const segs = new Set<number>();
+  const entry = c.eip;
+  const at = (d: number): string => `${(entry + d) | 0}`;
+  // leaving: only local assignments, so a cold exit needs no type feedback (a first run
+  // of code without feedback deoptimizes the whole function)
+  const leave = (d: number): string => `{ x$ = ${at(d)}; xs$ = true; break top; }`;
+  const code: string[] = [];
+  const bound: number[] = [];
+  for (const { d, k, w0 } of order) {
+    const form = FORMS[(w0 & 0xff) as H]!;
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
-    const code = expandForm(form.body, {
+    const text = expandForm(form.body, {
       $SAVE: `c.instrEip = ${at(d)}; c.instrEsp = r[4];`,
-      $EXIT: "n++; if (c.cyc >= limit) return n; pc = (c.eip - eip) | 0; continue;",
+      $EXIT: `n++; pc = (c.eip - ${entry}) | 0; continue top;`,
       $SIGNED: `${(w1 & O.Flag) !== 0}`,
       $WORD: `${(w1 & O.Word) !== 0}`,
       $CL: `${(w1 & O.Flag) !== 0}`,
@@ -138,40 +261,65 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       $D: `${w1 & 7}`,
       $S: `${(w1 >> O.S) & 7}`,
     });
-    if (labels.has(d)) body += `case ${d}:
-`;
-    body += `c.cyc += ${(w0 >> 16) & 0xff};
-{${code}}
-n++;
-`;
-    if (form.ends) continue;
-    const leave = form.mem ? "c.winLen === 0 || c.cyc >= limit" : "c.cyc >= limit";
-    body += `if (${leave}) { c.eip = ${at(dn)}; return n; }
-`;
-    const next = order[j + 1];
-    if (next === undefined || next.d !== dn) {
-      body += insns.has(dn) ? `pc = ${dn}; continue;
-` : `c.eip = ${at(dn)}; return n;
-`;
+    bound.push(((w0 >> 16) & 0xff) + extraCycles(text));
+    let out = `cyc$ += ${(w0 >> 16) & 0xff};\n{${onLocals(text, c, segs)}}\nn++;\n`;
+    if (!form.ends) {
+      // a write that took the slow path may have dropped this page's code (SMC)
+      if (WRITES.test(text)) out += `if (c.winLen === 0) ${leave(dn)}\n`;
+      const next = order[code.length + 1];
+      if (next === undefined || next.d !== dn) {
+        out += insns.has(dn) ? `pc = ${dn}; continue top;\n` : `${leave(dn)}\n`;
+      }
     }
+    code.push(out);
   }
+  // At each label the cycles the code up to the next label can take at most are checked
+  // against the limit; when they could reach it the region leaves there and the
+  // interpreter runs on with its per-instruction check, so every run stops exactly where
+  // the interpreter's would.
+  let body = "";
+  for (let j = 0; j < order.length; j++) {
+    const d = order[j].d;
+    if (labels.has(d)) {
+      let most = 0;
+      for (let i = j; i < order.length && (i === j || !labels.has(order[i].d)); i++) {
+        most += bound[i];
+        if (FORMS[(order[i].w0 & 0xff) as H]!.ends) break;
+      }
+      body += `case ${d}:\nif (cyc$ + ${most} >= limit) ${leave(d)}\n`;
+    }
+    body += code[j];
+  }
+  const written = [...new Set([...body.matchAll(/r\$(\d) =(?!=)/g)].map((m) => Number(m[1])))].sort();
+  const used = [...new Set([...body.matchAll(/r\$(\d)/g)].map((m) => Number(m[1])))].sort();
+  const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
+  const out = ["c.cyc = cyc$", ...written.map((i) => `r[${i}] = r$${i}`), ...flagsOut];
+  body = body.replaceAll("@OUT@", out.join(", ")).replaceAll("@FOUT@", flagsOut.join(", ") || "0");
   const src = `return function region(c, limit, eip) {
 "use strict";
+if (eip !== ${entry} || ${[...segs].map((i) => `c.segAttr[${i}] !== ${c.segAttr[i]} || c.segLimit[${i}] !== ${c.segLimit[i]} || c.segBase[${i}] !== ${c.segBase[i]}`).join(" || ") || "false"}) return -1;
 const r = c.regs;
-let n = 0;
-let pc = 0;
+const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask, stack32$ = c.stack32, os32$ = c.os32;
+let ${[...used.map((i) => `r$${i} = r[${i}]`), ...FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`)].join(", ")};
+let cyc$ = c.cyc, n = 0, pc = 0, t$, x$ = 0, xs$ = false;
 try {
-  for (;;) {
+  top: for (;;) {
     switch (pc) {
 ${body}
     default:
-      return n;
+      break top;
     }
   }
 } catch (e) {
   c.retired += n;
   throw e;
 }
+${out.join(";\n")};
+if (xs$) c.eip = x$;
+return n === 0 ? -2 : n;
 };`;
-  return new Function(...HELPER_NAMES, src)(...HELPER_VALUES) as Region;
+  const text = src.replace(/\n\s+/g, "\n");
+  if ((c.icache.compiledBytes += text.length) > JIT_CACHE_BYTES) dropRegions(c.icache);
+  c.icache.compiledRegions++;
+  return new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
 }

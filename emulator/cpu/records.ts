@@ -16,6 +16,7 @@ export enum H {
   Cdq, Alu8AI, Alu8MI, Leave, ImulR, ImulM,
   // ALU forms specialised by operation (op of AluRR / AluRI: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP)
   AddRR, OrRR, AndRR, SubRR, XorRR, CmpRR, AddRI, OrRI, AndRI, SubRI, XorRI, CmpRI,
+  Alu8RR, Alu8MR, Alu8RM,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

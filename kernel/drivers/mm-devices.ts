@@ -4,7 +4,7 @@
 // /proc/meminfo takes from them (Shmem).
 
 import type { Kernel } from "../kernel.ts";
-import { vfsOf } from "../fs-boot.ts";
+import { vfsOf } from "../vfs.ts";
 import { registerDevMem } from "./mem.ts";
 import { registerVmstatDevice, type VmstatPage } from "./vmstat-dev.ts";
 import { createTmpfs } from "../fs/tmpfs.ts";

@@ -20,7 +20,7 @@ import { S_IFCHR, S_IFIFO, mkdev } from "../fs/mode.ts";
 import { FsContext, type FsCaller } from "../fs/fscontext.ts";
 import { ROOT_CRED } from "../fs/permission.ts";
 import { createNode, AT_FDCWD } from "../fs/open.ts";
-import { vfsOf } from "../fs-boot.ts";
+import { vfsOf } from "../vfs.ts";
 import { VportDriver, VPORT_AGAIN, VPORT_CHUNK, VPORT_CLOSED, VPORT_IRQ, VPORT_PRESENT_IN, VPORT_PRESENT_OUT, VPORT_TX_CLOSED } from "./vport.ts";
 
 export const VPORT_MAJOR = 241;

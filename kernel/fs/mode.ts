@@ -17,8 +17,6 @@ export const S_IALLUGO = 0o7777;
 export const isDir = (mode: number): boolean => (mode & S_IFMT) === S_IFDIR;
 export const isReg = (mode: number): boolean => (mode & S_IFMT) === S_IFREG;
 export const isLnk = (mode: number): boolean => (mode & S_IFMT) === S_IFLNK;
-export const isChr = (mode: number): boolean => (mode & S_IFMT) === S_IFCHR;
-export const isBlk = (mode: number): boolean => (mode & S_IFMT) === S_IFBLK;
 export const isFifo = (mode: number): boolean => (mode & S_IFMT) === S_IFIFO;
 
 export const DT_UNKNOWN = 0;

@@ -72,11 +72,6 @@ export function sysPread64(caller: FsCaller, fd: number, count: number, pos: num
   return atPos(caller, fd, pos, (file) => vfsRead(caller, file, count));
 }
 
-/** pwrite64: write at pos without moving the file position (O_APPEND still appends, as Linux). */
-export function sysPwrite64(caller: FsCaller, fd: number, src: Uint8Array, pos: number): number {
-  return atPos(caller, fd, pos, (file) => vfsWrite(caller, file, src));
-}
-
 /** Seek with a 64-bit offset (_llseek): the new position or -errno. */
 export function sysLlseek(caller: FsCaller, fd: number, offset: number, whence: number): number {
   const file = caller.files.get(fd);

@@ -10,7 +10,7 @@ import { Errno } from "../errno.ts";
 import { define, type Syscalls } from "../syscalls/table.ts";
 import { NR } from "../syscalls/numbers.ts";
 import { getBytes, putBytes, putWords } from "../syscalls/fs-user.ts";
-import { vfsOf } from "../fs-boot.ts";
+import { vfsOf } from "../vfs.ts";
 import type { MmContext } from "../mm/context.ts";
 import { AddressSpace, type FileBacking } from "../mm/filemap.ts";
 import { doMmap, doMunmap, securityMmapAddr, MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/mmap.ts";

@@ -187,8 +187,3 @@ export function checkFrames(ctx: MmContext): string[] {
   return out;
 }
 
-/** Convenience for tests: the self-check of the mms in ctx, as one string ("" = sound). */
-export function checkFramesText(ctx: MmContext): string {
-  return checkFrames(ctx).join("\n");
-}
-

@@ -39,7 +39,7 @@ export {
 export { sysMprotect, sysMadvise, MADV_DONTNEED, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK } from "./mprotect.ts";
 export { expandStack } from "./stack.ts";
 export { AddressSpace, ShmemFile, type FileBacking } from "./filemap.ts";
-export { copyToUser, copyFromUser, strncpyFromUser, userVirtToPhys } from "./uaccess.ts";
+export { copyToUser, copyFromUser, userVirtToPhys } from "./uaccess.ts";
 export { checkFrames } from "./check.ts";
 export { anonVmaName, vmaName, vmaPermString, vmCounts, codePages } from "./maps.ts";
 export { faultDecide, lookingAccess, FaultPlan, type FaultAccess } from "./fault-decision.ts";

@@ -8,7 +8,6 @@
 // pins:     the kernel's own references (kernel stacks, pgds, driver pages).
 
 import { panic } from "../panic.ts";
-import { PAGE_SHIFT } from "./config.ts";
 import type { MmCounters } from "./counters.ts";
 
 export const enum PG {
@@ -144,12 +143,4 @@ export class FrameAllocator {
   isFree(pfn: number): boolean {
     return this.isNormal(pfn) && this.count[pfn] === 0;
   }
-}
-
-export function pfnToPa(pfn: number): number {
-  return pfn * 4096;
-}
-
-export function paToPfn(pa: number): number {
-  return pa >>> PAGE_SHIFT;
 }

@@ -23,7 +23,6 @@ export const _PAGE_GLOBAL = 0x100;
 export const _PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
 const PFN_MASK = 0xfffff000;
 
-export const pteNone = (pte: number): boolean => pte === 0;
 export const ptePresent = (pte: number): boolean => (pte & _PAGE_PRESENT) !== 0;
 export const ptePfn = (pte: number): number => pte >>> PAGE_SHIFT;
 export const pteWrite = (pte: number): boolean => (pte & _PAGE_RW) !== 0;

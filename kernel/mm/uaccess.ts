@@ -59,16 +59,3 @@ export function copyFromUser(mm: Mm, va: number, len: number): Uint8Array | numb
   }
   return out;
 }
-
-/** Reads a NUL-terminated string of at most max bytes at va (Linux strncpy_from_user). */
-export function strncpyFromUser(mm: Mm, va: number, max: number): string | number {
-  const bytes: number[] = [];
-  while (bytes.length < max) {
-    const pa = userVirtToPhys(mm, va + bytes.length, false);
-    if (pa < 0) return pa;
-    const b = mm.ctx.mem.read8(pa);
-    if (b === 0) return new TextDecoder().decode(new Uint8Array(bytes));
-    bytes.push(b);
-  }
-  return -Errno.ENAMETOOLONG;
-}

@@ -15,8 +15,7 @@ import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
 import { accessProcessVm } from "../mm/access-process-vm.ts";
 import { CLD_TRAPPED, NSIG, SA_NOCLDSTOP, SI_KERNEL, SI_USER, Sig, type SigInfo } from "../signal/signals.ts";
 import { sendSignal } from "../signal/send.ts";
-import { putSiginfo } from "../signal/deliver.ts";
-import { RtSigFrame } from "../signal/frame.ts";
+import { RtSigFrame, putSiginfo } from "../signal/frame.ts";
 
 export const PTRACE_TRACEME = 0, PTRACE_PEEKTEXT = 1, PTRACE_PEEKDATA = 2, PTRACE_PEEKUSR = 3;
 export const PTRACE_POKETEXT = 4, PTRACE_POKEDATA = 5, PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_SINGLESTEP = 9;

@@ -9,7 +9,7 @@ import { PG } from "../mm/page.ts";
 import type { Kernel } from "../kernel.ts";
 import { TaskState, type Task } from "../proc/task.ts";
 import { pathName } from "../fs/namei.ts";
-import { vfsOf } from "../fs-boot.ts";
+import { vfsOf } from "../vfs.ts";
 import { CPU_HZ, realtime } from "../syscalls/time-clock.ts";
 import { UTS_RELEASE, UTS_VERSION } from "../syscalls/uname.ts";
 import { formatMeminfo, type MemInfo } from "./formats.ts";

@@ -16,8 +16,8 @@ import {
   SIG_DFL, SIG_IGN, Sig, SigSet, defaultAction, type SigInfo,
 } from "./signals.ts";
 import {
-  FPSTATE_SIZE, NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, fpstateBytes, getSigcontext, putSigcontext, regsFromFrame,
-  retcode, type UserRegs,
+  FPSTATE_SIZE, NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, fpstateBytes, getSigcontext, putSigcontext, putSiginfo,
+  regsFromFrame, retcode, type UserRegs,
 } from "./frame.ts";
 import { FPU_STATE_SIZE } from "../arch/x86.ts";
 import { doExit, doGroupExit } from "../proc/exit.ts";
@@ -208,26 +208,6 @@ function setupRtFrame(k: Kernel, t: Task, sig: number, info: SigInfo, regs: User
   if (t.sasSsFlags & SS_AUTODISARM) sasSsReset(t);
   enterHandler(k, t, action.handler, addr, sig, addr + RtSigFrame.INFO, addr + RtSigFrame.UC);
   return true;
-}
-
-/** Writes siginfo_t (i386: signo, errno, code, then the union at offset 12) at off of v. */
-export function putSiginfo(v: DataView, off: number, info: SigInfo): void {
-  v.setInt32(off, info.signo, true);
-  v.setInt32(off + 4, 0, true);
-  v.setInt32(off + 8, info.code, true);
-  switch (info.signo) {
-    case Sig.SIGSEGV: case Sig.SIGBUS: case Sig.SIGILL: case Sig.SIGFPE: case Sig.SIGTRAP:
-      v.setUint32(off + 12, info.addr >>> 0, true);
-      break;
-    case Sig.SIGCHLD:
-      v.setInt32(off + 12, info.pid, true);
-      v.setUint32(off + 16, info.uid, true);
-      v.setInt32(off + 20, info.status, true);
-      break;
-    default:
-      v.setInt32(off + 12, info.pid, true);
-      v.setUint32(off + 16, info.uid, true);
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
 // user stack and back.
 
 import { Tf } from "../arch/trapframe.ts";
+import { Sig, type SigInfo } from "./signals.ts";
 
 /** struct sigcontext: 22 dwords. Offsets in bytes. */
 export const enum Sc {
@@ -96,4 +97,24 @@ export function retcode(rt: boolean): Uint8Array {
   return rt
     ? Uint8Array.of(0xb8, NR_RT_SIGRETURN, 0, 0, 0, 0xcd, 0x80, 0)
     : Uint8Array.of(0x58, 0xb8, NR_SIGRETURN, 0, 0, 0, 0xcd, 0x80);
+}
+
+/** Writes siginfo_t (i386: signo, errno, code, then the union at offset 12) at off of v. */
+export function putSiginfo(v: DataView, off: number, info: SigInfo): void {
+  v.setInt32(off, info.signo, true);
+  v.setInt32(off + 4, 0, true);
+  v.setInt32(off + 8, info.code, true);
+  switch (info.signo) {
+    case Sig.SIGSEGV: case Sig.SIGBUS: case Sig.SIGILL: case Sig.SIGFPE: case Sig.SIGTRAP:
+      v.setUint32(off + 12, info.addr >>> 0, true);
+      break;
+    case Sig.SIGCHLD:
+      v.setInt32(off + 12, info.pid, true);
+      v.setUint32(off + 16, info.uid, true);
+      v.setInt32(off + 20, info.status, true);
+      break;
+    default:
+      v.setInt32(off + 12, info.pid, true);
+      v.setUint32(off + 16, info.uid, true);
+  }
 }

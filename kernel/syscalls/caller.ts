@@ -4,7 +4,6 @@
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/task.ts";
 import type { FsCaller } from "../fs/fscontext.ts";
-import type { UserAccess } from "../fs/file.ts";
 
 export function taskGroups(t: Task): readonly number[] {
   return t.groupInfo;
@@ -20,9 +19,4 @@ export function setTaskGroups(t: Task, groups: number[]): void {
  */
 export function callerOf(_k: Kernel, t: Task): FsCaller {
   return t.fsCaller;
-}
-
-/** The task's UserAccess alone (for calls that only copy memory). */
-export function userOf(k: Kernel, t: Task): UserAccess {
-  return callerOf(k, t).user!;
 }

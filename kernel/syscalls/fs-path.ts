@@ -16,7 +16,7 @@ import { O_CREAT, O_WRONLY, O_TRUNC, O_CLOEXEC, O_NONBLOCK, fput } from "../fs/f
 import { createPipe } from "../fs/pipe.ts";
 import { callerOf } from "./caller.ts";
 import { getPath, putBytes, putWords, join64 } from "./fs-user.ts";
-import { vfsOf } from "../fs-boot.ts";
+import { vfsOf } from "../vfs.ts";
 
 type PathOp = (c: FsCaller, path: string) => number;
 

@@ -73,10 +73,6 @@ export function putWords(t: Task, va: number, words: readonly number[]): number 
   return putBytes(t, va, b);
 }
 
-export function putU32(t: Task, va: number, x: number): number {
-  return putWords(t, va, [x]);
-}
-
 /** A 64-bit signed value from two 32-bit halves (lo unsigned, hi signed). */
 export function join64(lo: number, hi: number): number {
   return (hi | 0) * 0x1_0000_0000 + (lo >>> 0);

@@ -6,7 +6,7 @@ import type { Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { RW_CHUNK } from "../fs/readwrite.ts";
 import { putBytes } from "./fs-user.ts";
-import { vfsOf } from "../fs-boot.ts";
+import { vfsOf } from "../vfs.ts";
 import { define, type Syscalls } from "./table.ts";
 import { NR } from "./numbers.ts";
 

@@ -5,26 +5,15 @@
 // stay correct across CR3 loads, code-size changes and table eviction.
 import { describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run } from "./setup.ts";
-import { CPU, CR0, S } from "../../emulator/cpu/cpu.ts";
+import { PD, PT, identityPaging } from "../support/paged-cpu.ts";
+import { CPU, S } from "../../emulator/cpu/cpu.ts";
 import { IC_TABLES } from "../../emulator/cpu/icache.ts";
 
 const t = NASM ? it : it.skip;
-const PD = 0x10000;
-const PT = 0x11000; // maps 0..4 MiB
 const PT2 = 0x12000; // maps 4..8 MiB
 
-/** Identity-maps the first 4 MiB (supervisor, RW), enables paging. */
-function paged(code: Uint8Array): CPU {
-  const cpu = makeCpu(code);
-  const m = cpu.mem;
-  m.write32(PD, PT | 3);
-  for (let i = 0; i < 1024; i++) m.write32(PT + i * 4, (i << 12) | 3);
-  cpu.cr3 = PD;
-  cpu.cr0 |= CR0.PG;
-  cpu.flushTlb();
-  cpu.onModeChange();
-  return cpu;
-}
+/** `code` on a CPU with the first 4 MiB identity-mapped (supervisor, RW), paging on, WP off. */
+const paged = (code: Uint8Array): CPU => identityPaging(makeCpu(code), { wp: false });
 
 interface Outcome {
   regs: number[];

@@ -6,25 +6,15 @@
 // boundary with the remaining count, self-modifying STOS, count 0, 16-bit addresses.
 import { afterEach, describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run } from "./setup.ts";
-import { CPU, CR0, S } from "../../emulator/cpu/cpu.ts";
+import { PT, identityPaging } from "../support/paged-cpu.ts";
+import { CPU, S } from "../../emulator/cpu/cpu.ts";
 import { setRepFastPath } from "../../emulator/cpu/strings.ts";
 import { REP_MOVS } from "../../emulator/cpu/timing.ts";
 
 const t = NASM ? it : it.skip;
-const PD = 0x10000;
-const PT = 0x11000; // maps 0..4 MiB
 
-/** Identity-maps the first 4 MiB (supervisor, RW; `pte` overrides single pages), enables paging. */
-function page(cpu: CPU, pte: Record<number, number> = {}): CPU {
-  const m = cpu.mem;
-  m.write32(PD, PT | 3);
-  for (let i = 0; i < 1024; i++) m.write32(PT + i * 4, pte[i] ?? ((i << 12) | 3));
-  cpu.cr3 = PD;
-  cpu.cr0 |= CR0.PG | CR0.WP;
-  cpu.flushTlb();
-  cpu.onModeChange();
-  return cpu;
-}
+/** Identity-maps the first 4 MiB (supervisor, RW; `pte` overrides single pages), enables paging with WP. */
+const page = (cpu: CPU, pte: Record<number, number> = {}): CPU => identityPaging(cpu, { pte });
 
 interface Outcome {
   regs: number[];

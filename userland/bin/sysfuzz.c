@@ -77,29 +77,45 @@ static int last_shm = -1;
 
 /* Numbers worth hitting more often than the ENOSYS bulk (all implemented by vmalab). */
 static const unsigned short common[] = {
-	2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 19, 20, 23, 24, 27, 29, 33, 36, 37, 38, 39, 40, 41, 42, 43,
-	45, 46, 48, 54, 55, 57, 60, 61, 63, 64, 65, 66, 67, 72, 73, 75, 76, 77, 78, 80, 81, 83, 85, 90, 91, 92,
-	93, 94, 96, 97, 104, 105, 106, 107, 108, 114, 116, 117, 118, 119, 122, 125, 126, 132, 133, 140, 141, 142,
-	144, 145, 146, 147, 148, 158, 162, 163, 168, 173, 174, 175, 176, 179, 180, 181, 183, 186, 191, 192, 193,
-	194, 195, 196, 197, 198, 207, 212, 213, 219, 220, 221, 224, 238, 240, 242, 243, 244, 258, 265, 266, 267,
-	270, 295, 296, 297, 298, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 330, 331, 340, 355, 395, 396,
-	397, 398, 403, 406, 407, 413, 414,
+	SYS_fork, SYS_read, SYS_write, SYS_open, SYS_close, SYS_waitpid, SYS_creat, SYS_link, SYS_unlink, SYS_chdir,
+	SYS_time, SYS_mknod, SYS_chmod, SYS_lseek, SYS_getpid, SYS_setuid, SYS_getuid, SYS_alarm, SYS_pause,
+	SYS_access, SYS_sync, SYS_kill, SYS_rename, SYS_mkdir, SYS_rmdir, SYS_dup, SYS_pipe, SYS_times, SYS_brk,
+	SYS_setgid, SYS_signal, SYS_ioctl, SYS_fcntl, SYS_setpgid, SYS_umask, SYS_chroot, SYS_dup2, SYS_getppid,
+	SYS_getpgrp, SYS_setsid, SYS_sigaction, SYS_sigsuspend, SYS_sigpending, SYS_setrlimit, SYS_getrlimit,
+	SYS_getrusage, SYS_gettimeofday_time32, SYS_getgroups, SYS_setgroups, SYS_symlink, SYS_readlink, SYS_mmap,
+	SYS_munmap, SYS_truncate, SYS_ftruncate, SYS_fchmod, SYS_getpriority, SYS_setpriority, SYS_setitimer,
+	SYS_getitimer, SYS_stat, SYS_lstat, SYS_fstat, SYS_wait4, SYS_sysinfo, SYS_ipc, SYS_fsync, SYS_sigreturn,
+	SYS_uname, SYS_mprotect, SYS_sigprocmask, SYS_getpgid, SYS_fchdir, SYS__llseek, SYS_getdents, SYS__newselect,
+	SYS_msync, SYS_readv, SYS_writev, SYS_getsid, SYS_fdatasync, SYS_sched_yield, SYS_nanosleep, SYS_mremap,
+	SYS_poll, SYS_rt_sigreturn, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigpending, SYS_rt_sigsuspend,
+	SYS_pread64, SYS_pwrite64, SYS_getcwd, SYS_sigaltstack, SYS_ugetrlimit, SYS_mmap2, SYS_truncate64,
+	SYS_ftruncate64, SYS_stat64, SYS_lstat64, SYS_fstat64, SYS_lchown32, SYS_fchown32, SYS_chown32, SYS_setuid32,
+	SYS_madvise, SYS_getdents64, SYS_fcntl64, SYS_gettid, SYS_tkill, SYS_futex, SYS_sched_getaffinity,
+	SYS_set_thread_area, SYS_get_thread_area, SYS_set_tid_address, SYS_clock_gettime32, SYS_clock_getres_time32,
+	SYS_clock_nanosleep_time32, SYS_tgkill, SYS_openat, SYS_mkdirat, SYS_mknodat, SYS_fchownat, SYS_fstatat64,
+	SYS_unlinkat, SYS_renameat, SYS_linkat, SYS_symlinkat, SYS_readlinkat, SYS_fchmodat, SYS_faccessat,
+	SYS_pselect6, SYS_ppoll, SYS_dup3, SYS_pipe2, SYS_prlimit64, SYS_getrandom, SYS_shmget, SYS_shmctl, SYS_shmat,
+	SYS_shmdt, SYS_clock_gettime64, SYS_clock_getres_time64, SYS_clock_nanosleep_time64, SYS_pselect6_time64,
+	SYS_ppoll_time64,
 };
 
 /* Bit i set: argument i is a path name (built under WORKDIR only). */
 static unsigned path_args(unsigned nr)
 {
 	switch (nr) {
-	case 5: case 8: case 10: case 12: case 14: case 15: case 33: case 39: case 40: case 61: case 85:
-	case 92: case 106: case 107: case 193: case 195: case 196: case 198: case 212:
+	case SYS_open: case SYS_creat: case SYS_unlink: case SYS_chdir: case SYS_mknod: case SYS_chmod:
+	case SYS_access: case SYS_mkdir: case SYS_rmdir: case SYS_chroot: case SYS_readlink: case SYS_truncate:
+	case SYS_stat: case SYS_lstat: case SYS_truncate64: case SYS_stat64: case SYS_lstat64: case SYS_lchown32:
+	case SYS_chown32:
 		return 1;
-	case 9: case 38: case 83:
+	case SYS_link: case SYS_rename: case SYS_symlink:
 		return 3;
-	case 295: case 296: case 297: case 298: case 300: case 301: case 305: case 306: case 307:
+	case SYS_openat: case SYS_mkdirat: case SYS_mknodat: case SYS_fchownat: case SYS_fstatat64: case SYS_unlinkat:
+	case SYS_readlinkat: case SYS_fchmodat: case SYS_faccessat:
 		return 2;
-	case 302: case 303:
+	case SYS_renameat: case SYS_linkat:
 		return 10;
-	case 304:
+	case SYS_symlinkat:
 		return 5;
 	}
 	return 0;
@@ -110,14 +126,14 @@ static unsigned path_args(unsigned nr)
 static int excluded(unsigned nr)
 {
 	switch (nr) {
-	case 1: case 252:           /* exit, exit_group: the worker ends by itself */
-	case 11: case 358:          /* execve, execveat */
-	case 120: case 190: case 435: /* clone, vfork, clone3 */
-	case 26: case 88:           /* ptrace, reboot */
-	case 21: case 22: case 52:  /* mount, umount */
-	case 74: case 121:          /* sethostname, setdomainname: the whole guest's */
-	case 79: case 264: case 404: /* settimeofday, clock_settime: the whole guest's clock */
-	case 347: case 348:         /* process_vm_readv/writev: other processes' memory */
+	case SYS_exit: case SYS_exit_group: /* the worker ends by itself */
+	case SYS_execve: case SYS_execveat:
+	case SYS_clone: case SYS_vfork: case SYS_clone3:
+	case SYS_ptrace: case SYS_reboot:
+	case SYS_mount: case SYS_umount: case SYS_umount2:
+	case SYS_sethostname: case SYS_setdomainname: /* the whole guest's */
+	case SYS_settimeofday_time32: case SYS_clock_settime32: case SYS_clock_settime64: /* the whole guest's clock */
+	case SYS_process_vm_readv: case SYS_process_vm_writev: /* other processes' memory */
 		return 1;
 	}
 	return 0;
@@ -128,7 +144,8 @@ static int excluded(unsigned nr)
 static int rare(unsigned nr)
 {
 	switch (nr) {
-	case 119: case 173: case 29: case 72: case 179: case 243:
+	case SYS_sigreturn: case SYS_rt_sigreturn: case SYS_pause: case SYS_sigsuspend: case SYS_rt_sigsuspend:
+	case SYS_set_thread_area:
 		return 1;
 	}
 	return 0;
@@ -196,7 +213,7 @@ static void sane_mm(unsigned nr, unsigned long *a)
 	unsigned long addr = (unsigned long)(buf + below(BUF_PAGES) * PAGE);
 	unsigned long len = (1 + below(4)) * PAGE - (below(4) ? 0 : below(PAGE));
 	switch (nr) {
-	case 192: /* mmap2 */
+	case SYS_mmap2:
 		a[0] = below(2) ? addr : 0;
 		a[1] = len;
 		a[2] = below(2) ? PROT_READ | PROT_WRITE : below(8); /* often the buffer's own: areas may merge */
@@ -204,28 +221,28 @@ static void sane_mm(unsigned nr, unsigned long *a)
 		a[4] = nfds ? (unsigned long)fds[below(nfds)] : (unsigned long)-1;
 		a[5] = below(4);
 		break;
-	case 91: case 125: case 144: case 219: /* munmap, mprotect, msync, madvise */
+	case SYS_munmap: case SYS_mprotect: case SYS_msync: case SYS_madvise:
 		a[0] = addr;
 		a[1] = len;
-		a[2] = nr == 219 ? below(16) : nr == 144 ? 1u << below(3) : below(8);
+		a[2] = nr == SYS_madvise ? below(16) : nr == SYS_msync ? 1u << below(3) : below(8);
 		break;
-	case 395: /* shmget */
+	case SYS_shmget:
 		a[0] = below(2) ? IPC_PRIVATE : 0x5f000 + below(4);
 		a[1] = len;
 		a[2] = IPC_CREAT | 0600 | (below(4) ? 0 : IPC_EXCL);
 		break;
-	case 396: /* shmctl */
+	case SYS_shmctl:
 		a[0] = last_shm;
 		a[1] = below(16) | (below(2) ? 0x100 : 0);
 		break;
-	case 397: /* shmat */
+	case SYS_shmat:
 		a[1] = below(2) ? addr : 0;
 		a[2] &= 0x7000;
 		break;
-	case 398: /* shmdt */
+	case SYS_shmdt:
 		a[0] = addr;
 		break;
-	case 45: /* brk */
+	case SYS_brk:
 		a[0] = (unsigned long)sbrk(0) + (int)(below(8 * PAGE) - 4 * PAGE);
 		break;
 	}
@@ -237,31 +254,31 @@ static void tame(unsigned nr, unsigned long *a)
 {
 	long self = syscall(SYS_getpid);
 	switch (nr) {
-	case 37: case 178: case 434: a[0] = self; break;           /* kill, rt_sigqueueinfo, pidfd_open */
-	case 238: a[0] = self; break;                                /* tkill */
-	case 270: case 335: a[0] = a[1] = self; break;               /* tgkill, rt_tgsigqueueinfo */
-	case 57: case 340: case 97: a[nr == 97 ? 1 : 0] = 0; break; /* setpgid, prlimit, setpriority: self */
-	case 27: a[0] = 1; break;                                    /* alarm: keep the watchdog */
-	case 48: case 67: case 174: if ((int)a[0] == SIGALRM) a[0] = SIGUSR1; break;
-	case 104: if (a[0] == 0) a[0] = 1; break;                    /* setitimer: not ITIMER_REAL */
-	case 75: if (a[0] == RLIMIT_AS) a[0] = RLIMIT_CORE; break;
-	case 14: a[1] &= ~(unsigned long)S_IFMT; break;              /* mknod: no device nodes */
-	case 297: a[2] &= ~(unsigned long)S_IFMT; break;             /* mknodat */
-	case 355:                                                    /* getrandom: not into the buffer */
+	case SYS_kill: case SYS_rt_sigqueueinfo: case SYS_pidfd_open: a[0] = self; break;
+	case SYS_tkill: a[0] = self; break;
+	case SYS_tgkill: case SYS_rt_tgsigqueueinfo: a[0] = a[1] = self; break;
+	case SYS_setpgid: case SYS_prlimit64: case SYS_setpriority: a[nr == SYS_setpriority ? 1 : 0] = 0; break; /* self */
+	case SYS_alarm: a[0] = 1; break; /* keep the watchdog */
+	case SYS_signal: case SYS_sigaction: case SYS_rt_sigaction: if ((int)a[0] == SIGALRM) a[0] = SIGUSR1; break;
+	case SYS_setitimer: if (a[0] == 0) a[0] = 1; break; /* not ITIMER_REAL */
+	case SYS_setrlimit: if (a[0] == RLIMIT_AS) a[0] = RLIMIT_CORE; break;
+	case SYS_mknod: a[1] &= ~(unsigned long)S_IFMT; break; /* no device nodes */
+	case SYS_mknodat: a[2] &= ~(unsigned long)S_IFMT; break;
+	case SYS_getrandom: /* not into the buffer */
 		a[0] = (unsigned long)paths;
 		a[1] %= PATH_SLOT;
 		break;
 	}
 	/* System V segments: only the worker's own may be attached, changed or removed. */
-	if (nr == 397 || (nr == 396 && ((a[1] & 0xff) == IPC_RMID || (a[1] & 0xff) == IPC_SET)))
+	if (nr == SYS_shmat || (nr == SYS_shmctl && ((a[1] & 0xff) == IPC_RMID || (a[1] & 0xff) == IPC_SET)))
 		a[0] = last_shm;
-	if (nr == 117 && ((a[0] & 0xffff) == 21 || ((a[0] & 0xffff) == 24 && (a[2] & 0xff) <= IPC_SET)))
+	if (nr == SYS_ipc && ((a[0] & 0xffff) == 21 || ((a[0] & 0xffff) == 24 && (a[2] & 0xff) <= IPC_SET)))
 		a[1] = last_shm;
-	if (nr == 340 && a[1] == RLIMIT_AS)
+	if (nr == SYS_prlimit64 && a[1] == RLIMIT_AS)
 		a[1] = RLIMIT_CORE;
-	if (nr == 37 || nr == 238 || nr == 270) { /* mostly signals that do not end the worker */
+	if (nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill) { /* mostly signals that do not end the worker */
 		static const unsigned char mild[] = { 0, SIGCHLD, SIGURG, SIGWINCH, SIGCONT };
-		unsigned long *sig = &a[nr == 270 ? 2 : 1];
+		unsigned long *sig = &a[nr == SYS_tgkill ? 2 : 1];
 		if (below(4))
 			*sig = mild[below(sizeof mild)];
 	}
@@ -546,7 +563,7 @@ static void one_call(void)
 	}
 	if (excluded(nr))
 		return;
-	if (nr == 2 && forks >= MAX_FORKS)
+	if (nr == SYS_fork && forks >= MAX_FORKS)
 		return;
 	if (rare(nr) && below(16) && !(hostile && nr == SYS_set_thread_area))
 		return;
@@ -573,10 +590,11 @@ static void one_call(void)
 				w[j] = below(2) ? rnd() : make_arg();
 	}
 	switch (nr) {
-	case 45: case 91: case 125: case 144: case 192: case 219: case 397: case 398:
-		mark_unsafe(a[nr == 397 ? 1 : 0], nr == 397 || nr == 398 ? (unsigned long)-1 : a[1]);
+	case SYS_brk: case SYS_munmap: case SYS_mprotect: case SYS_msync: case SYS_mmap2: case SYS_madvise:
+	case SYS_shmat: case SYS_shmdt:
+		mark_unsafe(a[nr == SYS_shmat ? 1 : 0], nr == SYS_shmat || nr == SYS_shmdt ? (unsigned long)-1 : a[1]);
 		break;
-	case 90: /* old mmap: the area comes from the structure */
+	case SYS_mmap: /* old mmap: the area comes from the structure */
 		if (a[0] - (unsigned long)buf < BUF_PAGES * PAGE - 8 && !unsafe[(a[0] - (unsigned long)buf) / PAGE])
 			mark_unsafe(((unsigned long *)a[0])[0], ((unsigned long *)a[0])[1]);
 		break;
@@ -585,27 +603,29 @@ static void one_call(void)
 		descriptor_args(nr, a);
 	shmlog[CNT_CALLS]++;
 	long r;
-	if (hostile && nr != 2 && below(4) == 0) {
+	if (hostile && nr != SYS_fork && below(4) == 0) {
 		nr = selector_call(nr, a);
 		r = fz_ret;
 	} else {
 		r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
-	if (nr == 2) {
+	if (nr == SYS_fork) {
 		if (r == 0)
 			syscall(SYS_exit, 0); /* the grandchild leaves at once */
 		forks++;
 		if (r > 0)
 			syscall(SYS_waitpid, r, 0, 0);
 	}
-	if (r >= 0 && (nr == 395 || (nr == 117 && (a[0] & 0xffff) == 23))) {
+	if (r >= 0 && (nr == SYS_shmget || (nr == SYS_ipc && (a[0] & 0xffff) == 23))) {
 		last_shm = (int)r;
 		if (shmlog[0] < SHMLOG_MAX)
 			shmlog[1 + shmlog[0]++] = (int)r;
 	}
-	if (nr == 5 || nr == 8 || nr == 41 || nr == 63 || nr == 295 || nr == 330 || (nr == 55 && a[1] == F_DUPFD))
+	if (nr == SYS_open || nr == SYS_creat || nr == SYS_dup || nr == SYS_dup2 || nr == SYS_openat || nr == SYS_dup3 ||
+	    (nr == SYS_fcntl && a[1] == F_DUPFD))
 		remember_fd(r);
-	if ((nr == 42 || nr == 331) && r == 0 && a[0] >= (unsigned long)buf && a[0] + 8 <= (unsigned long)buf + BUF_PAGES * PAGE) {
+	if ((nr == SYS_pipe || nr == SYS_pipe2) && r == 0 && a[0] >= (unsigned long)buf &&
+	    a[0] + 8 <= (unsigned long)buf + BUF_PAGES * PAGE) {
 		int *p = (int *)a[0];
 		remember_fd(p[0]);
 		remember_fd(p[1]);

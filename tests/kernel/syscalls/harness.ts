@@ -8,19 +8,9 @@ import { Task, TaskState } from "../../../kernel/proc/task.ts";
 import { makeHarness } from "../mm/helpers.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
 import { copyFromUser, copyToUser } from "../../../kernel/mm/uaccess.ts";
-import { newSyscallTable, type Syscalls } from "../../../kernel/syscalls/table.ts";
+import type { Syscalls } from "../../../kernel/syscalls/table.ts";
 import { syscallName } from "../../../kernel/syscalls/numbers.ts";
-import { registerFileSyscalls } from "../../../kernel/syscalls/files.ts";
-import { registerTimeSyscalls } from "../../../kernel/syscalls/time.ts";
-import { registerUnameSyscalls } from "../../../kernel/syscalls/uname.ts";
-import { registerIdSyscalls } from "../../../kernel/syscalls/ids.ts";
-import { registerGroupSyscalls } from "../../../kernel/syscalls/groups.ts";
-import { registerRlimitSyscalls } from "../../../kernel/syscalls/rlimit.ts";
-import { registerRusageSyscalls } from "../../../kernel/syscalls/rusage.ts";
-import { registerSysinfoSyscalls } from "../../../kernel/syscalls/sysinfo.ts";
-import { registerPrioritySyscalls } from "../../../kernel/syscalls/priority.ts";
-import { registerSchedSyscalls } from "../../../kernel/syscalls/sched.ts";
-import { registerRandomSyscalls } from "../../../kernel/syscalls/random.ts";
+import { newKernelSyscalls } from "../../../kernel/boot.ts";
 import { setRealtimeEpoch, CPU_HZ } from "../../../kernel/syscalls/time-clock.ts";
 import { bootFs, type InitrdArchive } from "../../../kernel/fs-boot.ts";
 import { WOULD_BLOCK } from "../../../kernel/wait.ts";
@@ -96,18 +86,10 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
   const kernel = k as unknown as Kernel;
   setRealtimeEpoch(kernel, EPOCH);
   const boot = bootFs(kernel, archives);
-  const table = newSyscallTable();
-  registerFileSyscalls(table);
-  registerTimeSyscalls(table);
-  registerUnameSyscalls(table);
-  registerIdSyscalls(table);
-  registerGroupSyscalls(table);
-  registerRlimitSyscalls(table);
-  registerRusageSyscalls(table);
-  registerSysinfoSyscalls(table);
-  registerPrioritySyscalls(table);
-  registerSchedSyscalls(table);
-  registerRandomSyscalls(table);
+  // The kernel's own table. This fake backs the file, time, id, limit, uname,
+  // sysinfo, sched and random calls; the process, memory, signal and IPC calls
+  // need more of the real Kernel than it has.
+  const table = newKernelSyscalls();
 
   const fk = {
     k: kernel,

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { makeKernel, UBUF, dv, text, newc } from "./harness.ts";
+import { NR } from "../../../kernel/syscalls/numbers.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, PROT_EXEC } from "../../../kernel/mm/mmap.ts";
 import { VM_GROWSDOWN } from "../../../kernel/mm/vma.ts";
 import { procMaps, mapsLine, procStat } from "../../../kernel/procfs/pid.ts";
@@ -11,15 +12,15 @@ const EPERM = -1, EINVAL = -22;
 /** Reads a whole file through open/read/close (the pages it uses are touched first, so rss is stable). */
 function cat(fk: ReturnType<typeof makeKernel>, t: Task, path: string): string {
   fk.put(t, UBUF + 0x8000, "\0");
-  const fd = fk.call(t, 5, fk.putStr(t, UBUF + 0xf000, path), 0);
+  const fd = fk.call(t, NR.open, fk.putStr(t, UBUF + 0xf000, path), 0);
   if (fd < 0) return `errno ${fd}`;
   let out = "";
   for (;;) {
-    const n = fk.call(t, 3, fd, UBUF + 0x8000, 4096);
+    const n = fk.call(t, NR.read, fd, UBUF + 0x8000, 4096);
     if (n <= 0) break;
     out += text(fk.get(t, UBUF + 0x8000, n));
   }
-  fk.call(t, 6, fd);
+  fk.call(t, NR.close, fd);
   return out;
 }
 
@@ -27,7 +28,7 @@ describe("identity and limits", () => {
   it("uname fills struct new_utsname", () => {
     const fk = makeKernel();
     const t = fk.newTask(1);
-    expect(fk.call(t, 122, UBUF)).toBe(0);
+    expect(fk.call(t, NR.uname, UBUF)).toBe(0);
     const b = fk.get(t, UBUF, 390);
     const field = (i: number) => {
       const f = b.subarray(i * 65, i * 65 + 65);
@@ -35,65 +36,65 @@ describe("identity and limits", () => {
     };
     expect([0, 1, 2, 3, 4, 5].map(field)).toEqual(["Linux", "vmalab", "5.10.0-vmalab", "#1 SMP PREEMPT vmalab", "i686", "(none)"]);
     fk.put(t, UBUF + 0x200, "box");
-    expect(fk.call(t, 74, UBUF + 0x200, 3)).toBe(0);
-    fk.call(t, 122, UBUF);
+    expect(fk.call(t, NR.sethostname, UBUF + 0x200, 3)).toBe(0);
+    fk.call(t, NR.uname, UBUF);
     expect(text(fk.get(t, UBUF + 65, 4))).toBe("box\0");
   });
 
   it("uid calls: root drops to a user, who cannot come back", () => {
     const fk = makeKernel();
     const t = fk.newTask(1);
-    expect(fk.call(t, 199)).toBe(0);
-    expect(fk.call(t, 206, 2, UBUF)).toBe(0); // setgroups32 with two zero groups
-    expect(fk.call(t, 205, 0, 0)).toBe(2);
-    expect(fk.call(t, 214, 100)).toBe(0);
-    expect(fk.call(t, 213, 1000)).toBe(0);
+    expect(fk.call(t, NR.getuid32)).toBe(0);
+    expect(fk.call(t, NR.setgroups32, 2, UBUF)).toBe(0); // setgroups32 with two zero groups
+    expect(fk.call(t, NR.getgroups32, 0, 0)).toBe(2);
+    expect(fk.call(t, NR.setgid32, 100)).toBe(0);
+    expect(fk.call(t, NR.setuid32, 1000)).toBe(0);
     expect([t.uid, t.euid, t.suid, t.gid, t.egid]).toEqual([1000, 1000, 1000, 100, 100]);
-    expect(fk.call(t, 213, 0)).toBe(EPERM);
-    expect(fk.call(t, 209, UBUF, UBUF + 4, UBUF + 8)).toBe(0);
+    expect(fk.call(t, NR.setuid32, 0)).toBe(EPERM);
+    expect(fk.call(t, NR.getresuid32, UBUF, UBUF + 4, UBUF + 8)).toBe(0);
     expect([...new Int32Array(fk.get(t, UBUF, 12).buffer)]).toEqual([1000, 1000, 1000]);
-    expect(fk.call(t, 24)).toBe(1000);
-    expect(fk.call(t, 79, UBUF, 0)).toBe(EPERM); // settimeofday
-    expect(fk.call(t, 74, UBUF, 3)).toBe(EPERM); // sethostname
+    expect(fk.call(t, NR.getuid)).toBe(1000);
+    expect(fk.call(t, NR.settimeofday, UBUF, 0)).toBe(EPERM);
+    expect(fk.call(t, NR.sethostname, UBUF, 3)).toBe(EPERM);
   });
 
   it("rlimits: ugetrlimit infinity, setrlimit NOFILE reaches the fd table, prlimit64", () => {
     const fk = makeKernel();
     const t = fk.newTask(1);
-    expect(fk.call(t, 191, 3, UBUF)).toBe(0); // STACK
+    expect(fk.call(t, NR.ugetrlimit, 3, UBUF)).toBe(0); // STACK
     expect([...new Uint32Array(fk.get(t, UBUF, 8).buffer)]).toEqual([8 << 20, 0xffffffff]);
-    expect(fk.call(t, 76, 3, UBUF)).toBe(0); // old getrlimit clamps infinity
+    expect(fk.call(t, NR.getrlimit, 3, UBUF)).toBe(0); // old getrlimit clamps infinity
     expect([...new Uint32Array(fk.get(t, UBUF, 8).buffer)]).toEqual([8 << 20, 0x7fffffff]);
     fk.put(t, UBUF, new Uint8Array(new Uint32Array([5, 4096]).buffer));
-    expect(fk.call(t, 75, 7, UBUF)).toBe(0);
+    expect(fk.call(t, NR.setrlimit, 7, UBUF)).toBe(0);
     expect(t.files!.nofile).toBe(5);
-    expect(fk.call(t, 41, 0)).toBe(3);
-    expect(fk.call(t, 41, 0)).toBe(4);
-    expect(fk.call(t, 41, 0)).toBe(-24); // EMFILE
+    expect(fk.call(t, NR.dup, 0)).toBe(3);
+    expect(fk.call(t, NR.dup, 0)).toBe(4);
+    expect(fk.call(t, NR.dup, 0)).toBe(-24); // EMFILE
     fk.put(t, UBUF, new Uint8Array(new Uint32Array([10, 5]).buffer));
-    expect(fk.call(t, 75, 7, UBUF)).toBe(EINVAL);
-    expect(fk.call(t, 340, 0, 7, 0, UBUF + 0x10)).toBe(0);
+    expect(fk.call(t, NR.setrlimit, 7, UBUF)).toBe(EINVAL);
+    expect(fk.call(t, NR.prlimit64, 0, 7, 0, UBUF + 0x10)).toBe(0);
     expect([...new Uint32Array(fk.get(t, UBUF + 0x10, 16).buffer)]).toEqual([5, 0, 4096, 0]);
-    expect(fk.call(t, 340, 0, 99, 0, UBUF)).toBe(EINVAL);
+    expect(fk.call(t, NR.prlimit64, 0, 99, 0, UBUF)).toBe(EINVAL);
   });
 
   it("getrandom is deterministic; sysinfo and getrusage fill their structs", () => {
     const a = makeKernel();
     const b = makeKernel();
     const ta = a.newTask(1), tb = b.newTask(1);
-    expect(a.call(ta, 355, UBUF, 16, 0)).toBe(16);
-    expect(b.call(tb, 355, UBUF, 16, 0)).toBe(16);
+    expect(a.call(ta, NR.getrandom, UBUF, 16, 0)).toBe(16);
+    expect(b.call(tb, NR.getrandom, UBUF, 16, 0)).toBe(16);
     expect([...a.get(ta, UBUF, 16)]).toEqual([...b.get(tb, UBUF, 16)]);
-    expect(a.call(ta, 355, UBUF, 16, 8)).toBe(EINVAL);
-    expect(a.call(ta, 116, UBUF)).toBe(0);
+    expect(a.call(ta, NR.getrandom, UBUF, 16, 8)).toBe(EINVAL);
+    expect(a.call(ta, NR.sysinfo, UBUF)).toBe(0);
     const si = dv(a.get(ta, UBUF, 64));
     expect(si.getUint32(16, true)).toBe(a.k.mmctx.frames.totalram);
     expect(si.getUint32(52, true)).toBe(4096);
-    expect(a.call(ta, 77, 0, UBUF)).toBe(0);
-    expect(a.call(ta, 77, 5, UBUF)).toBe(EINVAL);
-    expect(a.call(ta, 158)).toBe(0);
+    expect(a.call(ta, NR.getrusage, 0, UBUF)).toBe(0);
+    expect(a.call(ta, NR.getrusage, 5, UBUF)).toBe(EINVAL);
+    expect(a.call(ta, NR.sched_yield)).toBe(0);
     expect(a.k.needResched).toBe(true);
-    expect(a.call(ta, 136, 0xffffffff)).toBe(0);
+    expect(a.call(ta, NR.personality, 0xffffffff)).toBe(0);
   });
 });
 
@@ -159,9 +160,9 @@ describe("procfs", () => {
     fk.tick(123);
     expect(cat(fk, t, "/proc/uptime")).toBe("1.23 0.00\n");
     expect(cat(fk, t, "/proc/version")).toMatch(/^Linux version 5\.10\.0-vmalab /);
-    expect(fk.call(t, 85, fk.putStr(t, UBUF, "/proc/self"), UBUF + 0x100, 16)).toBe(1);
-    const fd = fk.call(t, 5, fk.putStr(t, UBUF, "/proc"), 0o200000);
-    const n = fk.call(t, 220, fd, UBUF + 0x100, 4096);
+    expect(fk.call(t, NR.readlink, fk.putStr(t, UBUF, "/proc/self"), UBUF + 0x100, 16)).toBe(1);
+    const fd = fk.call(t, NR.open, fk.putStr(t, UBUF, "/proc"), 0o200000);
+    const n = fk.call(t, NR.getdents64, fd, UBUF + 0x100, 4096);
     const b = fk.get(t, UBUF + 0x100, n);
     const names: string[] = [];
     for (let off = 0; off < n; off += dv(b).getUint16(off + 16, true)) {
@@ -185,10 +186,10 @@ describe("the committed initramfs", () => {
     expect(fk.boot.ok).toBe(true);
     const t = fk.newTask(1);
     for (const p of ["/bin/sh", "/bin/cat", "/proc/meminfo", "/dev/console"]) {
-      expect([p, fk.call(t, 33, fk.putStr(t, UBUF, p), 0)]).toEqual([p, 0]);
+      expect([p, fk.call(t, NR.access, fk.putStr(t, UBUF, p), 0)]).toEqual([p, 0]);
     }
-    const fd = fk.call(t, 5, fk.putStr(t, UBUF, "/bin/sh"), 0);
-    expect(fk.call(t, 3, fd, UBUF, 4)).toBe(4);
+    const fd = fk.call(t, NR.open, fk.putStr(t, UBUF, "/bin/sh"), 0);
+    expect(fk.call(t, NR.read, fd, UBUF, 4)).toBe(4);
     expect([...fk.get(t, UBUF, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
   });
 

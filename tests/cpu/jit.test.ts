@@ -1,0 +1,298 @@
+// The block compiler (jit.ts): a run with compiled regions ends in exactly the state of
+// a run through the interpreter alone (registers, flags, EIP, memory, guest cycles,
+// instructions, the exception that stopped it), and stops at the same instruction for
+// every cycle budget. Each program loops far past JIT_THRESHOLD so its hot entries are
+// compiled, then does what a region must get right: faults inside a region, writes to
+// the code it is running (including the next instruction), a budget that ends between
+// any two instructions, and a segment or linear address that changed since compiling.
+import { describe, expect, it } from "vitest";
+import { NASM, asm, makeCpu, run } from "./setup.ts";
+import { identityPaging } from "../support/paged-cpu.ts";
+import { CPU, Stop } from "../../emulator/cpu/cpu.ts";
+import { JIT_THRESHOLD } from "../../emulator/cpu/jit.ts";
+
+const t = NASM ? it : it.skip;
+
+interface State {
+  regs: number[];
+  eflags: number;
+  eip: number;
+  cycles: number;
+  instructions: number;
+  exception: number;
+  mem: number[];
+}
+
+function state(cpu: CPU, exception: number): State {
+  return {
+    regs: Array.from(cpu.regs),
+    eflags: cpu.getEflags(),
+    eip: cpu.eip,
+    cycles: cpu.clock.cycles,
+    instructions: cpu.instructions,
+    exception,
+    mem: Array.from(cpu.mem.readBytes(0x1000, 0x9000)),
+  };
+}
+
+/**
+ * `make()` run to its end with the compiler and without (the decoded-instruction cache
+ * alone); both states, and how many regions it compiled. Expects the byte interpreter
+ * (no cache) to end in the same state too.
+ */
+function both(make: () => CPU): { jit: State; interp: State; regions: number } {
+  const a = make();
+  a.useJit = true;
+  const ra = run(a);
+  const b = make();
+  b.useJit = false;
+  const rb = run(b);
+  const z = make();
+  z.useJit = false;
+  z.useDecodedCache = false;
+  const rz = run(z);
+  expect(state(z, rz.exception)).toEqual(state(b, rb.exception));
+  const regions = a.icache.compiledRegions;
+  return { jit: state(a, ra.exception), interp: state(b, rb.exception), regions };
+}
+
+/** The registers, EIP and counters (the state compared after every slice). */
+const light = (cpu: CPU): number[] => [...cpu.regs, cpu.getEflags(), cpu.eip, cpu.clock.cycles, cpu.instructions];
+
+/** Runs both modes in lockstep slices of `step` cycles; expects equal states after every slice. */
+function lockstep(make: () => CPU, step: number): number {
+  const a = make();
+  a.useJit = true;
+  const b = make();
+  b.useJit = false;
+  let slices = 0;
+  for (;;) {
+    a.lastException = -1;
+    b.lastException = -1;
+    const sa = a.run(a.clock.cycles + step);
+    const sb = b.run(b.clock.cycles + step);
+    const la = light(a);
+    const lb = light(b);
+    if (la.some((v, i) => v !== lb[i]) || sa !== sb) expect([...la, sa], `after slice ${slices}`).toEqual([...lb, sb]);
+    slices++;
+    if (sa !== Stop.Budget) {
+      expect(state(a, a.lastException)).toEqual(state(b, b.lastException));
+      return slices;
+    }
+  }
+}
+
+// The integer loop of bench/kernels/src/int.asm, shortened: ALU, a table in memory, taken
+// and untaken branches, a call/ret inside the region.
+const LOOP = `
+  mov ecx, 300
+  xor eax, eax
+  mov esi, 0x8000
+  xor edx, edx
+.outer:
+  mov ebx, ecx
+  and ebx, 0xff
+  mov edi, [esi+ebx*4]
+  add edi, ecx
+  xor edi, eax
+  mov [esi+ebx*4], edi
+  add eax, edi
+  cmp ebx, 0x80
+  jb .skip
+  sub eax, ebx
+  inc edx
+.skip:
+  call func
+  test eax, 1
+  jz .even
+  add edx, 3
+  shl edx, 1
+  movzx ebp, dl
+  mov [esi+0x400], dl
+.even:
+  dec ecx
+  jnz .outer
+  hlt
+func:
+  lea eax, [eax+edx*2+1]
+  push eax
+  pop ebx
+  ret
+`;
+
+describe("block compiler", () => {
+  t("a hot loop gives the interpreter's state and compiles regions", () => {
+    const r = both(() => makeCpu(asm(LOOP)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.exception).toBe(-1);
+    expect(r.regions).toBeGreaterThan(0);
+  });
+
+  t("byte ALU forms (register and memory, every operation) compile exactly", () => {
+    const src = `
+  mov ecx, 300
+  mov esi, 0x8000
+  mov eax, 0x12345678
+  mov edx, 0x9abcdef0
+.l:
+  add al, cl
+  or  ah, dl
+  adc dh, al
+  sbb bl, ch
+  and bh, 0xf7
+  sub dl, bh
+  xor cl, ah
+  cmp al, dh
+  add [esi+ecx], al
+  or  [esi+ecx+1], ah
+  adc [esi+ecx+2], dl
+  sbb [esi+ecx+3], dh
+  and [esi+ecx+4], bl
+  sub [esi+ecx+5], bh
+  xor [esi+ecx+6], cl
+  cmp [esi+ecx+7], ch
+  add al, [esi+ecx+8]
+  or  ah, [esi+ecx+9]
+  adc dl, [esi+ecx+10]
+  sbb dh, [esi+ecx+11]
+  and bl, [esi+ecx+12]
+  sub bh, [esi+ecx+13]
+  xor ch, [esi+ecx+14]
+  cmp cl, [esi+ecx+15]
+  movzx edi, byte [esi+ecx]
+  movsx ebp, word [esi+ecx+1]
+  mov [esi+ecx+16], dl
+  mov bl, [esi+ecx+17]
+  add eax, edi
+  add edx, ebp
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBeGreaterThan(0);
+  });
+
+  t("every cycle budget stops at the interpreter's instruction", () => {
+    for (const step of [1, 2, 3, 7, 13, 64, 997]) expect(lockstep(() => makeCpu(asm(LOOP)), step)).toBeGreaterThan(1);
+  });
+
+  t("a page fault in the middle of a region restarts the faulting instruction", () => {
+    // the loop walks a pointer up through mapped pages until it reaches an unmapped one
+    const src = `
+  mov esi, 0x7000
+  mov ecx, 0
+.l:
+  add ecx, 1
+  mov eax, [esi]
+  add eax, ecx
+  mov [esi], eax
+  add esi, 16
+  cmp ecx, 1000
+  jne .l
+  hlt
+`;
+    const make = (): CPU => identityPaging(makeCpu(asm(src)), { pte: { 0xa: 0 }, wp: false });
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.exception).toBe(14);
+    expect(r.jit.eip).toBe(0x1000 + 13); // mov eax, [esi]
+    expect(r.jit.regs[6]).toBe(0xa000);
+    expect(r.regions).toBeGreaterThan(0);
+    expect(lockstep(make, 5)).toBeGreaterThan(1);
+  });
+
+  t("a write to the running region's next instruction takes effect at once", () => {
+    // a hot loop whose store goes to a data page, except on the pass with ecx = 100,
+    // where it rewrites the immediate of the add that follows it
+    const src = `
+  mov ecx, 500
+  xor eax, eax
+  mov ebx, 7
+.l:
+  mov edi, ecx
+  sub edi, 100
+  neg edi
+  sbb edi, edi
+  and edi, 0x8000 - (patch + 1)
+  add edi, patch + 1
+  mov [edi], ebx
+patch:
+  add eax, 0x11111111
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.regs[0]).toBe((Math.imul(400, 0x11111111) + 100 * 7) | 0);
+    expect(r.regions).toBeGreaterThan(0);
+    expect(lockstep(() => makeCpu(asm(src)), 11)).toBeGreaterThan(1);
+  });
+
+  t("a region compiled for one data segment is not used with another", () => {
+    // after JIT_THRESHOLD * 4 passes the loop loads DS with a base of 0x100 and goes on
+    const src = `
+  mov ecx, ${JIT_THRESHOLD * 8}
+  xor eax, eax
+.l:
+  add eax, [0x8000]
+  cmp ecx, ${JIT_THRESHOLD * 4}
+  jne .same
+  mov bx, 0x18
+  mov ds, bx
+.same:
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const make = (): CPU => {
+      const cpu = makeCpu(asm(src));
+      // GDT at 0x9800 (outside the compared memory) with a flat 4 GiB code and data
+      // segment and a data segment based at 0x100
+      const gdt = 0x9800;
+      cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
+      cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
+      cpu.mem.write32(gdt + 0x18, 0x0100ffff); cpu.mem.write32(gdt + 0x1c, 0x00cf9300);
+      cpu.gdtBase = gdt;
+      cpu.gdtLimit = 0x1f;
+      cpu.mem.write32(0x8000, 5);
+      cpu.mem.write32(0x8100, 7);
+      return cpu;
+    };
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.regs[0]).toBe((JIT_THRESHOLD * 4 + 1) * 5 + (JIT_THRESHOLD * 4 - 1) * 7);
+    expect(r.regions).toBeGreaterThan(0);
+  });
+
+  t("the same physical code mapped at a second linear address runs correctly there", () => {
+    // the loop runs hot at 0x1000, then jumps to its alias at 0x400000 + 0x1000
+    const src = `
+  mov edx, 2
+.again:
+  mov ecx, 200
+.l:
+  add eax, ecx
+  dec ecx
+  jnz .l
+  dec edx
+  jz .done
+  jmp 0x401000 + (.again - $$)
+.done:
+  hlt
+`;
+    const make = (): CPU => {
+      const cpu = identityPaging(makeCpu(asm(src)), { wp: false });
+      const pt2 = 0x12000;
+      cpu.mem.write32(0x10000 + 4, pt2 | 3); // PDE 1: 4..8 MiB
+      for (let i = 0; i < 1024; i++) cpu.mem.write32(pt2 + i * 4, (i << 12) | 3); // aliases 0..4 MiB
+      return cpu;
+    };
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.eip).toBeGreaterThan(0x400000);
+    expect(r.jit.regs[0]).toBe(2 * (200 * 201) / 2);
+  });
+});
