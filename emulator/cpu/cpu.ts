@@ -21,7 +21,7 @@ import { Lf, materialize } from "./flags.ts";
 import { Tlb, flushAll, flushPage, listTlb } from "./mmu.ts";
 import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
 import { runLoop } from "./run.ts";
-import { ICache, invalidateCodePage, flushCodeCache } from "./icache.ts";
+import { ICache, JIT_THRESHOLD, invalidateCodePage, flushCodeCache } from "./icache.ts";
 import { resetCpu } from "./system.ts";
 import { Fpu, fpuReset } from "./fpu/state.ts";
 
@@ -218,6 +218,8 @@ export class CPU {
   useDecodedCache = true;
   /** Compile hot cached code into JavaScript (jit.ts); false: interpret every record. */
   useJit = CPU.jitByDefault;
+  /** Entries into an instruction before its region is compiled (0..254; the fuzzer's differential mode uses 0). */
+  jitThreshold = JIT_THRESHOLD;
   readonly icache: ICache;
   readonly scratch = new Uint8Array(4096);
 

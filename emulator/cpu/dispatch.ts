@@ -32,7 +32,7 @@ import { R8, jumpNear } from "./operands.ts";
 import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
-import { JIT_THRESHOLD, compileRegion } from "./jit.ts";
+import { compileRegion } from "./jit.ts";
 import { enableRegions } from "./icache.ts";
 
 /**
@@ -72,8 +72,8 @@ export function runInstructions(c: CPU): void {
         let f = ic.regions[slot];
         if (f === null) {
           const hits = ic.hits[slot];
-          if (hits < JIT_THRESHOLD) ic.hits[slot] = hits + 1;
-          else if (hits === JIT_THRESHOLD) {
+          if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
+          else if (hits === c.jitThreshold) {
             f = compileRegion(c, t, off);
             if (f === null) ic.hits[slot] = 255;
             else ic.regions[slot] = f;

@@ -69,6 +69,9 @@ export function enableRegions(ic: ICache): void {
   ic.hits = new Uint8Array(IC_TABLES * 4096);
 }
 
+/** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
+export const JIT_THRESHOLD = 128;
+
 /** Drops every compiled region and entry count (the compiler starts over). */
 export function dropRegions(ic: ICache): void {
   ic.regions.fill(null);

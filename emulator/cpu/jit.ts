@@ -60,8 +60,6 @@ import { dropRegions } from "./icache.ts";
  */
 export type Region = (c: CPU, limit: number, eip: number) => number;
 
-/** Entries into a cached instruction after which its block is compiled. */
-export const JIT_THRESHOLD = 128;
 /**
  * Compiled source (bytes) after which all regions are dropped and hot code compiles
  * again: V8 keeps each region's source, bytecode and machine code, so this bounds the
@@ -85,8 +83,10 @@ const FLAG_FIELDS = ["Op", "Res", "A", "B", "Sign", "Cin"] as const;
 const flagsIn = FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`);
 // Stores are written as tokens and filled in once the region is known: @OUT@ stores the
 // cycle counter, the registers the region writes and (if it writes any) the flags;
-// @FOUT@ the flags alone.
-const OUT = ["@OUT@"];
+// @FOUT@ the flags alone; @SAVE@ the instruction's restart point (instrEip/instrEsp,
+// which only a fault reads), so a region stores it only on the way to a helper that
+// may fault.
+const OUT = ["@OUT@", "@SAVE@"];
 const FOUT = ["@FOUT@"];
 
 /** What to store before and reload after each helper call of a template. */
@@ -247,7 +247,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
     const text = expandForm(form.body, {
-      $SAVE: `c.instrEip = ${at(d)}; c.instrEsp = r[4];`,
+      $SAVE: "const s$ = r[4];",
       $EXIT: `n++; pc = (c.eip - ${entry}) | 0; continue top;`,
       $SIGNED: `${(w1 & O.Flag) !== 0}`,
       $WORD: `${(w1 & O.Word) !== 0}`,
@@ -262,7 +262,12 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       $S: `${(w1 >> O.S) & 7}`,
     });
     bound.push(((w0 >> 16) & 0xff) + extraCycles(text));
-    let out = `cyc$ += ${(w0 >> 16) & 0xff};\n{${onLocals(text, c, segs)}}\nn++;\n`;
+    let local = onLocals(text, c, segs);
+    if (local.includes("@SAVE@")) {
+      if (!form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
+      local = local.replaceAll("@SAVE@", `c.instrEip = ${at(d)}, c.instrEsp = s$`);
+    }
+    let out = `cyc$ += ${(w0 >> 16) & 0xff};\n{${local}}\nn++;\n`;
     if (!form.ends) {
       // a write that took the slow path may have dropped this page's code (SMC)
       if (WRITES.test(text)) out += `if (c.winLen === 0) ${leave(dn)}\n`;

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run } from "./setup.ts";
 import { identityPaging } from "../support/paged-cpu.ts";
 import { CPU, Stop } from "../../emulator/cpu/cpu.ts";
-import { JIT_THRESHOLD } from "../../emulator/cpu/jit.ts";
+import { JIT_THRESHOLD } from "../../emulator/cpu/icache.ts";
 
 const t = NASM ? it : it.skip;
 
