@@ -15,7 +15,7 @@ import { runKernelOnVmalab } from "./kernels/run-vmalab.ts";
 import { runKernelOnV86 } from "./kernels/run-v86.ts";
 import { CPU } from "../emulator/cpu/cpu.ts";
 
-/** vmalab: with its block compiler (the default); vmalab-interp: --no-jit. */
+/** vmalab: with its block compiler (--jit); vmalab-interp: without (the default). */
 export const ENGINES = ["vmalab", "vmalab-interp", "v86-jit", "v86-interp"] as const;
 export type Engine = (typeof ENGINES)[number];
 

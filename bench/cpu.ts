@@ -200,20 +200,20 @@ async function main(): Promise<void> {
       console.log(`bench:cpu: guest kernels (bench/kernels/), ${KERNEL_RAM >>> 20} MiB guest RAM, median of ${args.runs} fresh processes per cell, ${where}`);
       console.log("");
       if (v86) {
-        table(["workload", "instructions", "vmalab MIPS", "vmalab interp MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab / v86 JIT", "vmalab interp / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB"], rows);
+        table(["workload", "instructions", "vmalab --jit MIPS", "vmalab interp MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab --jit / v86 JIT", "vmalab interp / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB"], rows);
       } else {
-        table(["workload", "instructions", "vmalab MIPS", "vmalab interp MIPS", "vmalab RSS MiB"], rows);
+        table(["workload", "instructions", "vmalab --jit MIPS", "vmalab interp MIPS", "vmalab RSS MiB"], rows);
         console.log("\n(v86 not measured: " + (args.v86 ? "the v86 package is not installed; run npm ci" : "--no-v86") + ")");
       }
       console.log("\nMIPS by wall time (median):\n");
-      table(v86 ? ["workload", "vmalab", "vmalab interp", "v86 JIT", "v86 interp", "vmalab / v86 JIT", "vmalab interp / v86 interp"] : ["workload", "vmalab", "vmalab interp"], wallRows);
+      table(v86 ? ["workload", "vmalab --jit", "vmalab interp", "v86 JIT", "v86 interp", "vmalab --jit / v86 JIT", "vmalab interp / v86 interp"] : ["workload", "vmalab --jit", "vmalab interp"], wallRows);
       console.log(`\nSpread of the runs (MIPS by CPU time, min–max of ${args.runs}):\n`);
       table(["workload", ...engines], spreadRows);
       console.log("");
       console.log("MIPS = vmalab's exact instruction count for the kernel / host CPU seconds (user + system, all threads)");
       console.log("of the guest run. v86 runs the same kernel bytes from the same entry state with interrupts off,");
       console.log("so it executes the same instructions; its time is divided into vmalab's count. RSS: peak of the");
-      console.log("process (max over runs). vmalab: with its block compiler (the default); vmalab interp: --no-jit.");
+      console.log("process (max over runs). vmalab --jit: with its block compiler; vmalab interp: without (the default).");
       console.log("v86 JIT: v86's default; v86 interp: its `disable_jit` option.");
       if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
     }

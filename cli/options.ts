@@ -29,8 +29,8 @@ export interface CliOptions {
   debugcon: { kind: "stdio" } | { kind: "none" } | { kind: "file"; path: string };
   postLog: boolean;
   deterministic: boolean;
-  /** --no-jit (or VMALAB_JIT=0 in the environment): run guest code through the interpreter only. */
-  noJit: boolean;
+  /** --jit (or VMALAB_JIT=1 in the environment): compile hot guest code to JavaScript. */
+  jit: boolean;
   /** `vmalab run ... -- PROG ARGS`: the guest program to run as init, with its arguments. */
   run: string[] | null;
   /** With `run`: show the kernel's messages too. */
@@ -147,7 +147,7 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--version": "version",
   "--post-log": "postLog",
   "--deterministic": "deterministic",
-  "--no-jit": "noJit",
+  "--jit": "jit",
   "--verbose": "verbose",
   "--monitor": "monitor",
   "--gdb-wait": "gdbWait",
@@ -166,7 +166,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     debugcon: { kind: "none" }, // as QEMU: port 0xE9 output only when asked for
     postLog: false,
     deterministic: false,
-    noJit: false,
+    jit: false,
     run: null,
     verbose: false,
     monitor: false,
@@ -348,8 +348,9 @@ Options:
   --gdb-wait            with --gdb: start stopped until gdb continues
   --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
                         to the wall clock: the same input gives the same run
-  --no-jit              interpret guest code only, without compiling hot code to
-                        JavaScript (same results and cycles; also VMALAB_JIT=0)
+  --jit                 compile hot guest code to JavaScript functions (same results
+                        and guest cycles; faster on hot loops, slower on most whole
+                        programs for now; also VMALAB_JIT=1)
   -h, --help            print this help
   -V, --version         print the version
 

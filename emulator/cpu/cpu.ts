@@ -92,8 +92,13 @@ export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: 
 export const TLB_LIST = 8192;
 
 export class CPU {
-  /** useJit of new CPUs (the CLI's --no-jit and the tests' VMALAB_JIT=0 turn it off). */
-  static jitByDefault = true;
+  /**
+   * useJit of new CPUs: off, since compiled regions win on hot loops (bench:cpu's kernels,
+   * 1.5-2.6x the interpreter) but lose on whole programs that enter them for a few
+   * instructions at a time (busybox gzip 1.7x slower); the CLI's --jit and the tests'
+   * VMALAB_JIT=1 turn it on.
+   */
+  static jitByDefault = false;
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
   readonly regs = new Int32Array(8);
   readonly reg16 = new Uint16Array(this.regs.buffer);
@@ -218,7 +223,7 @@ export class CPU {
   useDecodedCache = true;
   /** Compile hot cached code into JavaScript (jit.ts); false: interpret every record. */
   useJit = CPU.jitByDefault;
-  /** Entries into an instruction before its region is compiled (0..254; the fuzzer's differential mode uses 0). */
+  /** Entries into an instruction before its region is compiled (below NOT_COMPILABLE; the fuzzer's differential mode uses 0). */
   jitThreshold = JIT_THRESHOLD;
   readonly icache: ICache;
   readonly scratch = new Uint8Array(4096);

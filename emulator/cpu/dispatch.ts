@@ -33,7 +33,7 @@ import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { compileRegion } from "./jit.ts";
-import { enableRegions } from "./icache.ts";
+import { enableRegions, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -75,7 +75,7 @@ export function runInstructions(c: CPU): void {
           if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
           else if (hits === c.jitThreshold) {
             f = compileRegion(c, t, off);
-            if (f === null) ic.hits[slot] = 255;
+            if (f === null) ic.hits[slot] = NOT_COMPILABLE;
             else ic.regions[slot] = f;
           }
         }

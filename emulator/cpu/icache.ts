@@ -48,8 +48,8 @@ export class ICache {
   readonly smc: Uint8Array;
   /** Per record slot ((table << 12) | offset): the compiled region entered there (jit.ts), or null. */
   regions: (Region | null)[] = [];
-  /** Per record slot: entries counted towards compiling (255: not compilable). */
-  hits = new Uint8Array(0);
+  /** Per record slot: entries counted towards compiling (NOT_COMPILABLE: never). */
+  hits = new Uint16Array(0);
   /** JavaScript source compiled since the regions were last dropped (bounds the host memory they hold). */
   compiledBytes = 0;
   /** Regions compiled since the CPU was made. */
@@ -62,15 +62,17 @@ export class ICache {
   }
 }
 
-/** Allocates the compiler's per-slot tables (4.5 MiB) on its first use. */
+/** Allocates the compiler's per-slot tables (5 MiB) on its first use. */
 export function enableRegions(ic: ICache): void {
   if (ic.hits.length !== 0) return;
   ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);
-  ic.hits = new Uint8Array(IC_TABLES * 4096);
+  ic.hits = new Uint16Array(IC_TABLES * 4096);
 }
 
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
-export const JIT_THRESHOLD = 128;
+export const JIT_THRESHOLD = 1000;
+/** A `hits` value that is never reached by counting: the entry has no fast form. */
+export const NOT_COMPILABLE = 0xffff;
 
 /** Drops every compiled region and entry count (the compiler starts over). */
 export function dropRegions(ic: ICache): void {

@@ -67,7 +67,7 @@ export type Region = (c: CPU, limit: number, eip: number) => number;
  */
 const JIT_CACHE_BYTES = 2 << 20;
 /** Instructions a region holds at most. */
-const MAX_REGION = 128;
+const MAX_REGION = 32;
 
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {

@@ -42,18 +42,18 @@ describe("vmalab options", () => {
     expect(o.kernel).toBe(null);
     expect(o.debugcon).toEqual({ kind: "none" });
     expect(o.deterministic).toBe(false);
-    expect(o.noJit).toBe(false);
+    expect(o.jit).toBe(false);
   });
 
   it("reads every option, in both --opt value and --opt=value forms", () => {
     const o = parseArgs([
       "-m", "64M", "--kernel", "k.elf", "--initrd=a.cpio,b.cpio", "--initrd", "c", "--append", "mm=vma init=/sh",
-      "--debugcon=dbg.txt", "--post-log", "--deterministic", "--no-jit",
+      "--debugcon=dbg.txt", "--post-log", "--deterministic", "--jit",
     ]);
     expect(o).toEqual({
       help: false, version: false, memory: 64 * MiB, kernel: "k.elf", bios: null, initrd: ["a.cpio", "b.cpio", "c"],
       append: "mm=vma init=/sh", debugcon: { kind: "file", path: "dbg.txt" }, postLog: true, deterministic: true,
-      noJit: true, run: null, verbose: false, monitor: false, pfTrace: null, gdb: null, gdbWait: false, volumes: [],
+      jit: true, run: null, verbose: false, monitor: false, pfTrace: null, gdb: null, gdbWait: false, volumes: [],
     });
     expect(parseArgs(["--bios", "rom.bin", "--debugcon", "none"]).debugcon).toEqual({ kind: "none" });
   });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run } from "./setup.ts";
 import { PD, PT, identityPaging } from "../support/paged-cpu.ts";
+import { outcome, type Outcome } from "../support/cpu-outcome.ts";
 import { CPU, S } from "../../emulator/cpu/cpu.ts";
 import { IC_TABLES } from "../../emulator/cpu/icache.ts";
 
@@ -14,28 +15,6 @@ const PT2 = 0x12000; // maps 4..8 MiB
 
 /** `code` on a CPU with the first 4 MiB identity-mapped (supervisor, RW), paging on, WP off. */
 const paged = (code: Uint8Array): CPU => identityPaging(makeCpu(code), { wp: false });
-
-interface Outcome {
-  regs: number[];
-  eflags: number;
-  eip: number;
-  cycles: number;
-  instructions: number;
-  exception: number;
-  mem: number[];
-}
-
-function outcome(cpu: CPU, exception: number, lo: number, hi: number): Outcome {
-  return {
-    regs: Array.from(cpu.regs),
-    eflags: cpu.getEflags(),
-    eip: cpu.eip,
-    cycles: cpu.clock.cycles,
-    instructions: cpu.instructions,
-    exception,
-    mem: Array.from(cpu.mem.readBytes(lo, hi - lo)),
-  };
-}
 
 /** Runs `code` twice, with and without the cache; returns both outcomes. */
 function both(make: () => CPU, lo = 0x8000, hi = 0x9000): [Outcome, Outcome] {

@@ -1,48 +1,31 @@
 // The block compiler (jit.ts): a run with compiled regions ends in exactly the state of
 // a run through the interpreter alone (registers, flags, EIP, memory, guest cycles,
 // instructions, the exception that stopped it), and stops at the same instruction for
-// every cycle budget. Each program loops far past JIT_THRESHOLD so its hot entries are
+// every cycle budget. Each program loops far past the threshold (HOT) so its hot entries are
 // compiled, then does what a region must get right: faults inside a region, writes to
 // the code it is running (including the next instruction), a budget that ends between
 // any two instructions, and a segment or linear address that changed since compiling.
 import { describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run } from "./setup.ts";
 import { identityPaging } from "../support/paged-cpu.ts";
+import { outcome, type Outcome } from "../support/cpu-outcome.ts";
 import { CPU, Stop } from "../../emulator/cpu/cpu.ts";
-import { JIT_THRESHOLD } from "../../emulator/cpu/icache.ts";
 
 const t = NASM ? it : it.skip;
+/** Entries before compiling in these tests: low, so that loops of a few hundred passes compile. */
+const HOT = 16;
 
-interface State {
-  regs: number[];
-  eflags: number;
-  eip: number;
-  cycles: number;
-  instructions: number;
-  exception: number;
-  mem: number[];
-}
-
-function state(cpu: CPU, exception: number): State {
-  return {
-    regs: Array.from(cpu.regs),
-    eflags: cpu.getEflags(),
-    eip: cpu.eip,
-    cycles: cpu.clock.cycles,
-    instructions: cpu.instructions,
-    exception,
-    mem: Array.from(cpu.mem.readBytes(0x1000, 0x9000)),
-  };
-}
+const state = (cpu: CPU, exception: number): Outcome => outcome(cpu, exception, 0x1000, 0x9000);
 
 /**
  * `make()` run to its end with the compiler and without (the decoded-instruction cache
  * alone); both states, and how many regions it compiled. Expects the byte interpreter
  * (no cache) to end in the same state too.
  */
-function both(make: () => CPU): { jit: State; interp: State; regions: number } {
+function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number } {
   const a = make();
   a.useJit = true;
+  a.jitThreshold = HOT;
   const ra = run(a);
   const b = make();
   b.useJit = false;
@@ -63,6 +46,7 @@ const light = (cpu: CPU): number[] => [...cpu.regs, cpu.getEflags(), cpu.eip, cp
 function lockstep(make: () => CPU, step: number): number {
   const a = make();
   a.useJit = true;
+  a.jitThreshold = HOT;
   const b = make();
   b.useJit = false;
   let slices = 0;
@@ -232,13 +216,13 @@ patch:
   });
 
   t("a region compiled for one data segment is not used with another", () => {
-    // after JIT_THRESHOLD * 4 passes the loop loads DS with a base of 0x100 and goes on
+    // after HOT * 4 passes the loop loads DS with a base of 0x100 and goes on
     const src = `
-  mov ecx, ${JIT_THRESHOLD * 8}
+  mov ecx, ${HOT * 8}
   xor eax, eax
 .l:
   add eax, [0x8000]
-  cmp ecx, ${JIT_THRESHOLD * 4}
+  cmp ecx, ${HOT * 4}
   jne .same
   mov bx, 0x18
   mov ds, bx
@@ -263,7 +247,7 @@ patch:
     };
     const r = both(make);
     expect(r.jit).toEqual(r.interp);
-    expect(r.jit.regs[0]).toBe((JIT_THRESHOLD * 4 + 1) * 5 + (JIT_THRESHOLD * 4 - 1) * 7);
+    expect(r.jit.regs[0]).toBe((HOT * 4 + 1) * 5 + (HOT * 4 - 1) * 7);
     expect(r.regions).toBeGreaterThan(0);
   });
 

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run } from "./setup.ts";
 import { PT, identityPaging } from "../support/paged-cpu.ts";
+import { outcome } from "../support/cpu-outcome.ts";
 import { CPU, S } from "../../emulator/cpu/cpu.ts";
 import { setRepFastPath } from "../../emulator/cpu/strings.ts";
 import { REP_MOVS } from "../../emulator/cpu/timing.ts";
@@ -15,32 +16,6 @@ const t = NASM ? it : it.skip;
 
 /** Identity-maps the first 4 MiB (supervisor, RW; `pte` overrides single pages), enables paging with WP. */
 const page = (cpu: CPU, pte: Record<number, number> = {}): CPU => identityPaging(cpu, { pte });
-
-interface Outcome {
-  regs: number[];
-  eflags: number;
-  eip: number;
-  cycles: number;
-  instructions: number;
-  exception: number;
-  cr2: number;
-  ram: Buffer;
-  tlb: Buffer;
-}
-
-function outcome(cpu: CPU, exception: number): Outcome {
-  return {
-    regs: Array.from(cpu.regs),
-    eflags: cpu.getEflags(),
-    eip: cpu.eip,
-    cycles: cpu.clock.cycles,
-    instructions: cpu.instructions,
-    exception,
-    cr2: cpu.cr2,
-    ram: Buffer.from(cpu.ram.buffer, cpu.ram.byteOffset, cpu.ram.length),
-    tlb: Buffer.from(cpu.tlb.buffer),
-  };
-}
 
 /**
  * Builds the CPU twice with `make`, runs it with and without the fast path and checks
@@ -53,11 +28,11 @@ function both(make: () => CPU): { cpu: CPU; exception: number } {
   setRepFastPath(true);
   const fast = make();
   const rf = run(fast);
-  const a = outcome(fast, rf.exception);
-  const b = outcome(slow, rs.exception);
-  expect({ ...a, ram: 0, tlb: 0 }).toEqual({ ...b, ram: 0, tlb: 0 });
-  expect(a.ram.equals(b.ram)).toBe(true);
-  expect(a.tlb.equals(b.tlb)).toBe(true);
+  const a = outcome(fast, rf.exception, 0, fast.ram.length, true);
+  const b = outcome(slow, rs.exception, 0, slow.ram.length, true);
+  expect({ ...a, mem: 0, tlb: 0 }).toEqual({ ...b, mem: 0, tlb: 0 });
+  expect(a.mem.equals(b.mem)).toBe(true);
+  expect(a.tlb!.equals(b.tlb!)).toBe(true);
   return { cpu: fast, exception: rf.exception };
 }
 
