@@ -148,8 +148,10 @@ async function main(): Promise<void> {
       }
       for (const p of programs) {
         if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${p.name} on vmalab`);
-        const m = spawnJson<{ instructions: number; secs: number; rssMiB: number }>([...cmd.program, p.name]);
-        programRuns.set(p.name, [...(programRuns.get(p.name) ?? []), m]);
+        for (const key of [p.name, `${p.name}/jit`]) {
+          const m = spawnJson<{ instructions: number; secs: number; rssMiB: number }>([...cmd.program, p.name, ...(key === p.name ? [] : ["--jit"])]);
+          programRuns.set(key, [...(programRuns.get(key) ?? []), m]);
+        }
       }
     }
     if (tty) process.stderr.write("\r\x1b[K");
@@ -218,16 +220,20 @@ async function main(): Promise<void> {
       if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
     }
     if (programs.length) {
-      console.log(`\nWhole programs on vmalab (bench/whole-program.ts; init of a fresh guest, mm=vma, boot not timed), median of ${args.runs}:\n`);
+      console.log(`\nWhole programs on vmalab (bench/whole-program.ts; init of a fresh guest, mm=vma, boot not timed), median of ${args.runs};`);
+      console.log("MIPS and wall s without the block compiler (the default), then wall s with --jit:\n");
       table(
-        ["workload", "instructions", "vmalab MIPS (wall)", "wall s", "vmalab RSS MiB", "v86"],
+        ["workload", "instructions", "vmalab MIPS (wall)", "wall s", "wall s with --jit", "--jit / interp (wall)", "vmalab RSS MiB", "v86"],
         programs.map((p) => {
           const rs = programRuns.get(p.name)!;
-          if (rs.some((r) => r.instructions !== rs[0].instructions)) {
-            console.error(`bench:cpu: ${p.name}: runs disagree on the instruction count (not deterministic)`);
+          const js = programRuns.get(`${p.name}/jit`)!;
+          if ([...rs, ...js].some((r) => r.instructions !== rs[0].instructions)) {
+            console.error(`bench:cpu: ${p.name}: runs disagree on the instruction count (not deterministic, or the compiler changes it)`);
             ok = false;
           }
-          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), median(rs.map((r) => r.secs)).toFixed(2), f1(Math.max(...rs.map((r) => r.rssMiB))), "no figure: needs a Linux guest image"];
+          const secs = median(rs.map((r) => r.secs));
+          const jitSecs = median(js.map((r) => r.secs));
+          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), secs.toFixed(2), jitSecs.toFixed(2), ratio(secs, jitSecs), f1(Math.max(...rs.map((r) => r.rssMiB))), "no figure: needs a Linux guest image"];
         }),
       );
       console.log("\nvmalab's kernel is TypeScript run by the host: system calls and page faults take host time but");
