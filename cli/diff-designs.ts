@@ -12,28 +12,15 @@ import { runGuest, type GuestRunOptions } from "../bench/guest-run.ts";
 import type { InitrdArchive } from "../kernel/boot.ts";
 import { Errno } from "../kernel/errno.ts";
 import { checkFrames } from "../kernel/mm/check.ts";
-import { FAULT_DECISIONS, type FaultDecision } from "../kernel/mm/counters.ts";
+import { FAULT_DECISIONS } from "../kernel/mm/counters.ts";
 import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
 import { Debugger } from "../emulator/gdb/debugger.ts";
-import { FaultTracer } from "../monitor/fault-trace.ts";
+import { FaultTracer, type FaultTraceEntry } from "../monitor/fault-trace.ts";
 import type { VmalabSystem } from "../system/system.ts";
 import { UsageError } from "./options.ts";
 
-/** One page fault as the diff shows it (the fault tracer's entry, less the frames). */
-export interface DiffFault {
-  pid: number;
-  comm: string;
-  /** Faulting instruction, or null for a fault on a user buffer inside a system call. */
-  eip: number | null;
-  address: number;
-  /** x86 error code bits 0-2: present, write, user. */
-  error: number;
-  /** vmaShort of the area hit ("08048000-0804c000 r-xp /tests/fork_cow"), or null. */
-  vma: string | null;
-  decision: FaultDecision;
-  /** Guest cycles the kernel spent in handleMmFault for it. */
-  cycles: number;
-}
+/** One page fault as the diff shows it: the fault tracer's entry without its sequence number, end cycle and frames. */
+export type DiffFault = Omit<FaultTraceEntry, "seq" | "cycle" | "oldPfn" | "newPfn">;
 
 /** One design's run of the program. */
 export interface DesignRun {
