@@ -87,15 +87,17 @@ export function ptraceExecNotify(k: Kernel, t: Task): void {
 
 /**
  * t is exiting (Linux exit_ptrace and __ptrace_unlink): it stops being
- * traced, and its tracees are detached; one in a signal-delivery stop goes
- * on with the signal it stopped for.
+ * traced, and its tracees are detached. One in a signal-delivery stop goes on
+ * with its exit_code, as Linux's does: the signal it stopped for until the
+ * tracer's wait4 reported the stop (wait_task_stopped clears exit_code), none
+ * after.
  */
 export function exitPtrace(k: Kernel, t: Task): void {
   if (t.tracer) {
     ptraceWakeTracer(k, t);
     ptraceUnlink(t);
   }
-  for (const c of [...t.ptraced]) resumeDetached(k, c, c.ptraceSiginfo?.signo ?? 0);
+  for (const c of [...t.ptraced]) resumeDetached(k, c, c.stopReport !== 0 ? (c.ptraceSiginfo?.signo ?? 0) : 0);
 }
 
 /** Tasks the wait4 of thread t (of group leader `leader`) looks at: the children, then tracees that are not children. */

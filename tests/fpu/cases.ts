@@ -35,6 +35,29 @@ export const REC = 56;
 /** Status-word bits compared: everything but TOP (bits 13..11), which the oracle's stack depth sets. */
 export const SW_MASK = 0xc7ff;
 
+const UE = 0x10;
+const ES = 0x80;
+const BUSY = 0x8000;
+
+/**
+ * The one way x87 generations were seen to differ on these ops. With underflow unmasked
+ * (CW.UM = 0), an op whose result is its own tiny operand (x REM infinity, x scaled by 0,
+ * sin x for the least normal x) signals #U and returns the operand biased by 2^24576 on the
+ * x87 these records and vmalab follow (Intel SDM Vol. 1, 4.9.1.5 and 8.5.5). The Xeon this
+ * project's machines had on 2026-12-06 returns the operand unchanged without #U. `sw` and
+ * `want` are masked status words (ours, the host's). Returns the results (bit 0: R1, bit 1:
+ * R2) that are such a pass-through, 0 when the case is not one.
+ */
+export function tinyPassThroughSlots(buf: Uint8Array, off: number, sw: number, want: number): number {
+  const cw = buf[off + 2] | (buf[off + 3] << 8);
+  if (cw & UE || want & UE || !(sw & UE)) return 0;
+  if ((sw & ~(UE | ES | BUSY)) !== (want & ~(UE | ES | BUSY))) return 0;
+  if (((buf[off + 16] | (buf[off + 17] << 8)) & 0x7fff) > 1) return 0;
+  let slots = 0;
+  for (const k of [0, 1]) if (buf.subarray(off + 32 + 12 * k, off + 42 + 12 * k).every((x, i) => x === buf[off + 8 + i])) slots |= 1 << k;
+  return slots;
+}
+
 const r = new Uint32Array(12); // slots: A 0, B 3, R1 6, R2 9
 const env: FpuEnv = { cw: 0, sw: 0 };
 const mem = new Uint32Array(3);

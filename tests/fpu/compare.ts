@@ -1,7 +1,7 @@
 // Compares oracle records (tests/fpu/oracle.c layout) with the TypeScript x87 core, and reads
 // and writes the compact text form of records kept in tests/fpu/expected.txt.
 
-import { OPS, REC, SW_MASK, replay } from "./cases.ts";
+import { OPS, REC, SW_MASK, tinyPassThroughSlots, replay } from "./cases.ts";
 
 export interface Verdict {
   cases: number;
@@ -9,6 +9,8 @@ export interface Verdict {
   /** The first mismatches, one line each: op, cw, operands, expected and actual. */
   first: string[];
   bad: number;
+  /** Mismatches of the one known difference between x87 generations (tinyPassThroughSlots), when tolerated. */
+  tinyPassThrough: number;
 }
 
 function hex80(b: Uint8Array, off: number): string {
@@ -20,10 +22,14 @@ function hex80(b: Uint8Array, off: number): string {
   return s;
 }
 
-/** Replays every record in buf (ops listed in skip are left out) and counts the mismatches. */
-export function compareRecords(buf: Uint8Array, keep = 20, skip: ReadonlySet<string> = new Set()): Verdict {
+/**
+ * Replays every record in buf (ops listed in skip are left out) and counts the mismatches;
+ * with `tolerateTiny` (a live host), cases whose only differences are tiny pass-throughs
+ * (tinyPassThroughSlots) are counted apart instead.
+ */
+export function compareRecords(buf: Uint8Array, keep = 20, skip: ReadonlySet<string> = new Set(), tolerateTiny = false): Verdict {
   const out = new Uint8Array(24);
-  const v: Verdict = { cases: 0, perOp: new Map(), first: [], bad: 0 };
+  const v: Verdict = { cases: 0, perOp: new Map(), first: [], bad: 0, tinyPassThrough: 0 };
   for (let off = 0; off + REC <= buf.length; off += REC) {
     const op = OPS[buf[off] | (buf[off + 1] << 8)];
     if (skip.has(op)) continue;
@@ -34,10 +40,12 @@ export function compareRecords(buf: Uint8Array, keep = 20, skip: ReadonlySet<str
     stat.cases++;
     v.cases++;
     const want = (buf[off + 4] | (buf[off + 5] << 8)) & SW_MASK;
-    let same = (sw & SW_MASK) === want;
+    const pass = tolerateTiny ? tinyPassThroughSlots(buf, off, sw & SW_MASK, want) : 0;
+    let same = (sw & SW_MASK) === want || pass !== 0;
     for (let i = 0; i < 10 && same; i++) {
-      if (out[i] !== buf[off + 32 + i] || out[12 + i] !== buf[off + 44 + i]) same = false;
+      if ((out[i] !== buf[off + 32 + i] && !(pass & 1)) || (out[12 + i] !== buf[off + 44 + i] && !(pass & 2))) same = false;
     }
+    if (same && pass) v.tinyPassThrough++;
     if (same) continue;
     stat.bad++;
     v.bad++;

@@ -269,7 +269,11 @@ static void attach_detach(void)
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "ptrace_attach_other_uid_eperm", "status %#x", st);
 }
 
-/* ---- a tracer that exits lets its stopped tracee go on with its signal */
+/*
+ * ---- a tracer that exits lets its stopped tracee go on, without the signal it
+ * stopped for once the tracer's wait reported the stop: the tracee resumes with
+ * its exit_code, which wait_task_stopped cleared (Linux kernel/exit.c).
+ */
 
 static void tracer_exit(void)
 {
@@ -285,7 +289,7 @@ static void tracer_exit(void)
 			signal(SIGUSR1, on_usr1);
 			ptrace(PTRACE_TRACEME, 0, 0, 0);
 			kill(getpid(), SIGUSR1);
-			char c = usr1_hits == 1 ? 'y' : 'n';
+			char c = usr1_hits == 0 ? 'y' : 'n';
 			(void)!write(p[1], &c, 1);
 			_exit(0);
 		}
