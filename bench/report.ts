@@ -6,6 +6,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { MmDesignName } from "../kernel/mm/designs.ts";
 import type { CaseResult, SuiteResults } from "./suite-result.ts";
+import { PUBLISHED, publishedCells } from "./published.ts";
 
 /** A per-op counter column: a header and how to read it from the counters. */
 interface CounterColumn {
@@ -83,7 +84,7 @@ export function tableCells(r: SuiteResults): string[][] {
   return rows;
 }
 
-/** The seed's claim checked: vma against classic for the small fork+exit and fork+exec+exit cases. */
+/** The memory.c rewrite's claim checked: vma against classic for the small fork+exit and fork+exec+exit cases. */
 export function headline(r: SuiteResults): string[] {
   const out: string[] = [];
   for (const [program, what] of [["fork_exit", "fork+exit+wait"], ["fork_exec", "fork+execve+exit+wait"]] as const) {
@@ -92,7 +93,7 @@ export function headline(r: SuiteResults): string[] {
     if (cl === undefined || vm === undefined) continue;
     out.push(
       `Headline ${what}: classic ${Math.round(cl)} vs vma ${Math.round(vm)} guest cycles per op, ` +
-        `vma/classic = ${(vm / cl).toFixed(2)} (vma ${(cl / vm).toFixed(2)}x faster; the seed claims 3x to 4x).`,
+        `vma/classic = ${(vm / cl).toFixed(2)} (vma ${(cl / vm).toFixed(2)}x faster; the 1995 rewrite claims 3x to 4x).`,
     );
   }
   return out;
@@ -157,27 +158,50 @@ export function tableNotes(r: SuiteResults): string[] {
 
 const isNumeric = (s: string): boolean => /^[-\d./]+$/.test(s) && s !== "-";
 
-/** The table as aligned plain text (numbers right-aligned). */
-export function formatText(r: SuiteResults): string {
-  const rows = tableCells(r);
+/** Rows of cells as aligned plain text (numbers right-aligned), with a rule under the header. */
+function alignText(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) =>
     row.map((cell, i) => (i > 0 && (isNumeric(cell) || cell === "-") ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd(),
   );
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return [...lines, "", ...tableNotes(r)].join("\n") + "\n";
+  return lines;
 }
 
-/** The table as GitHub Markdown, with the notes as a list below it. */
-export function formatMarkdown(r: SuiteResults): string {
-  const rows = tableCells(r);
-  const esc = (s: string): string => s.replace(/\|/g, "\\|");
-  const out = [
+/** Lines under the published-results table: the full citations and how to read the figures. */
+export function publishedNotes(r: SuiteResults): string[] {
+  return [
+    `Published figures are from other machines and kernels; compare ratios and slopes, not absolute times. vmalab's times are guest cycles at ${r.meta.cpuHz / 1e6} MHz per operation (cyc/op above).`,
+    ...PUBLISHED.map((p) => `${p.title}: ${p.reference}. Published: ${p.claim}.`),
+  ];
+}
+
+/** The table as aligned plain text (numbers right-aligned), then the published-results table. */
+export function formatText(r: SuiteResults): string {
+  return [...alignText(tableCells(r)), "", ...tableNotes(r), "", "Published results", "", ...alignText(publishedCells(r)), "", ...publishedNotes(r)].join("\n") + "\n";
+}
+
+const esc = (s: string): string => s.replace(/\|/g, "\\|");
+function markdownTable(rows: string[][], align: (i: number) => string): string[] {
+  return [
     `| ${rows[0].map(esc).join(" | ")} |`,
-    `|${rows[0].map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    `|${rows[0].map((_, i) => align(i)).join("|")}|`,
     ...rows.slice(1).map((row) => `| ${row.map(esc).join(" | ")} |`),
+  ];
+}
+
+/** The table as GitHub Markdown, with the notes as a list below it, then the published-results table. */
+export function formatMarkdown(r: SuiteResults): string {
+  const out = [
+    ...markdownTable(tableCells(r), (i) => (i === 0 ? "---" : "---:")),
     "",
     ...tableNotes(r).map((n) => `- ${n}`),
+    "",
+    "### Published results",
+    "",
+    ...markdownTable(publishedCells(r), () => "---"),
+    "",
+    ...publishedNotes(r).map((n) => `- ${n}`),
   ];
   return out.join("\n") + "\n";
 }

@@ -52,14 +52,28 @@ export function forkVmasCase(v: number, n: number): BenchCase {
   return counted("fork_vmas", `v=${v}`, "fork+exit+wait with V vm_areas", n, [String(v)], vmasMemory(v));
 }
 
-/** The V values swept by fork_vmas in a suite of this size. */
+/**
+ * The V values swept by fork_vmas in a suite of this size. 21, 1621 and 51221
+ * are the VMA counts of the maple-tree fork measurements (bench/published.ts).
+ */
 export function vmasSweep(size: SuiteSize): number[] {
-  return size === "full" ? [4, 64, 1024, 8192] : [4, 64, 1024];
+  return size === "full" ? [4, 21, 64, 1024, 1621, 8192, 51221] : [4, 21, 64, 1024, 1621];
 }
 
-/** Forks per fork_vmas case (and per crossover probe). */
-export function vmasForks(size: SuiteSize): number {
-  return size === "full" ? 100 : 5;
+/** Forks per fork_vmas case (and per crossover probe); fewer for the largest V, whose forks each take seconds of host time. */
+export function vmasForks(size: SuiteSize, v = 0): number {
+  if (size !== "full") return 5;
+  return v > 16384 ? 20 : 100;
+}
+
+/** Memory for fork_shmap: the MB MiB file lives in tmpfs, which may hold half of RAM, plus the kernel and the program. */
+export function shmapMemory(mb: number): number {
+  return Math.max(128, 2 ** Math.ceil(Math.log2(2 * mb + 64))) * 2 ** 20;
+}
+
+/** The fork_shmap case: MB MiB of a shared file mapping, every page mapped, n forks. */
+export function forkShmapCase(mb: number, n: number): BenchCase {
+  return counted("fork_shmap", `mb=${mb}`, "fork+exit+wait with MB MiB of shared file mapping", n, [String(mb)], shmapMemory(mb));
 }
 
 /** The suite in run order. */
@@ -73,7 +87,8 @@ export function suite(size: SuiteSize): BenchCase[] {
     full ? timed("execl", "execve of itself (timed loop)", 1000, 100) : timed("execl", "execve of itself (timed loop)", 50, 10),
   ];
   for (const k of [16, 256, 4096]) cases.push(counted("fork_touch", `k=${k}`, "fork+exit+wait after writing K pages", full ? 200 : 5, [String(k)]));
-  for (const v of vmasSweep(size)) cases.push(forkVmasCase(v, vmasForks(size)));
+  for (const v of vmasSweep(size)) cases.push(forkVmasCase(v, vmasForks(size, v)));
+  cases.push(full ? forkShmapCase(100, 50) : forkShmapCase(16, 5));
   const d = full ? 5 : 4;
   cases.push(counted("fork_tree", `d=${d}`, `a tree of 2^d-1 processes`, full ? 20 : 2, [String(d)]));
   const mb = full ? 256 : 64;

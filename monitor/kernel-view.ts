@@ -97,7 +97,7 @@ export function frameMappers(k: Kernel, mem: PhysicalMemory, pfn: number): { via
         const pte = mem.read32(pt + j * 4);
         if (pte & 1 && pte >>> 12 === pfn) {
           const va = (i * 1024 + j) * 4096;
-          const v = mm.findVma(va);
+          const v = mm.vmas[mm.searchIndex(va)]; // find_vma without its cache or its charge: the monitor only looks
           out.push({ mm, vma: v && v.vmStart <= va ? v : null, va });
         }
       }

@@ -34,6 +34,7 @@ range(1, 0x00, 0x3f); // ALU forms; prefixes cost nothing extra (kept 1 as 486 d
 set(3, 0x06, 0x0e, 0x16, 0x1e); // PUSH sreg
 set(3, 0x07, 0x17, 0x1f); // POP sreg (real mode; protected adds descriptor load)
 set(2, 0x27, 0x2f); // DAA DAS
+set(0, 0x0f); // the two-byte escape: CYC[0x100 + op] is the manual's whole count for 0F op
 set(3, 0x37, 0x3f); // AAA AAS
 range(1, 0x40, 0x57); // INC/DEC/PUSH reg
 range(4, 0x58, 0x5f); // POP reg

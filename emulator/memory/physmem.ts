@@ -169,6 +169,9 @@ export class PhysicalMemory {
 
   /** Copies bytes out of physical memory (any kind), e.g. for the monitor. */
   readBytes(addr: number, len: number): Uint8Array {
+    addr >>>= 0;
+    // Plain RAM (the kernel's copies from user pages): one block copy instead of a read8 per byte.
+    if (len > 0 && addr + len <= this.ramSize && this.plainRange(addr, len)) return this.ram.slice(addr, addr + len);
     const out = new Uint8Array(len);
     for (let i = 0; i < len; i++) out[i] = this.read8(addr + i);
     return out;

@@ -12,6 +12,8 @@ import {
 import { TSS_ESP0_PA, writeBootStructures, type BootLayout } from "./setup.ts";
 import { FSAVE_SIZE, Fpu, fninit, fpuRestore, fpuSave, statusWord } from "../../emulator/cpu/fpu/state.ts";
 import { cpuid } from "../../emulator/cpu/privileged.ts";
+import { Cache486 } from "./cache486.ts";
+import { KernelWork } from "./kernel-cost.ts";
 
 /** The guest CPU's clock in Hz, which the kernel's clocks and CPU times count in. */
 export { CPU_HZ } from "../../emulator/machine/clock.ts";
@@ -28,49 +30,57 @@ const FNINIT_IMAGE = ((): Uint8Array => {
   return img;
 })();
 
-/** Guest cycles the kernel is charged per memory access and per page copied or cleared (docs/timing.md). */
-export const enum KernelCost {
-  ACCESS = 1, // a MOV to or from memory that hits the cache
-  COPY_PAGE = 12 + 3 * 1024, // REP MOVSD over 1024 dwords
-  ZERO_PAGE = 7 + 4 * 1024, // REP STOSD over 1024 dwords
-}
+/** Guest cycles of one kernel memory access that hits the cache: a MOV to or from memory (docs/timing.md). */
+const ACCESS = 1;
 
-/** PhysMem over the machine's physical memory, charging guest cycles for every access. */
+/**
+ * PhysMem over the machine's physical memory. Every access goes through the
+ * 486 cache model; unpriced accesses also cost ACCESS each, priced ones
+ * (the `priced` view, used inside calibrated work) only their line fills.
+ */
 class ChargedMemory implements PhysMem {
+  readonly priced: PhysMem;
   constructor(
     private readonly mem: PhysicalMemory,
-    private readonly charge: (cycles: number) => void,
-  ) {}
+    private readonly cache: Cache486,
+    readonly work: (cycles: number) => void,
+    private readonly access: number,
+    priced?: PhysMem,
+  ) {
+    this.priced = priced ?? new ChargedMemory(mem, cache, work, 0, this);
+  }
   read8(pa: number): number {
-    this.charge(KernelCost.ACCESS);
+    this.work(this.access + this.cache.read(pa));
     return this.mem.read8(pa);
   }
   read32(pa: number): number {
-    this.charge(KernelCost.ACCESS);
+    this.work(this.access + this.cache.read(pa));
     return this.mem.read32(pa);
   }
   write8(pa: number, v: number): void {
-    this.charge(KernelCost.ACCESS);
+    this.work(this.access);
+    this.cache.write(pa);
     this.mem.write8(pa, v);
   }
   write32(pa: number, v: number): void {
-    this.charge(KernelCost.ACCESS);
+    this.work(this.access);
+    this.cache.write(pa);
     this.mem.write32(pa, v);
   }
   readBytes(pa: number, len: number): Uint8Array {
-    this.charge(KernelCost.ACCESS * Math.ceil(len / 4));
+    this.work(this.access * Math.ceil(len / 4) + this.cache.readRange(pa, len));
     return this.mem.readBytes(pa, len);
   }
   writeBytes(pa: number, data: Uint8Array): void {
-    this.charge(KernelCost.ACCESS * Math.ceil(data.length / 4));
+    this.work(this.access * Math.ceil(data.length / 4));
     this.mem.writeBytes(pa, data);
   }
   copyPage(dstPa: number, srcPa: number): void {
-    this.charge(KernelCost.COPY_PAGE);
+    this.work(KernelWork.PAGE_COPY + this.cache.readRange(srcPa, 4096));
     this.mem.writeBytes(dstPa, this.mem.ram.subarray(srcPa, srcPa + 4096));
   }
   zeroPage(pa: number): void {
-    this.charge(KernelCost.ZERO_PAGE);
+    this.work(KernelWork.PAGE_CLEAR);
     this.mem.writeBytes(pa, ZERO_PAGE);
   }
 }
@@ -81,13 +91,15 @@ export class X86 implements TlbControl {
   /** Guest physical memory as the kernel uses it (cycle-charged). */
   readonly phys: PhysMem;
   readonly ramSize: number;
+  /** The 486 cache model the kernel's accesses go through. */
+  readonly cache = new Cache486();
   layout!: BootLayout;
   /** Called by the hypercall with the linear address of the trap frame on the current kernel stack. */
   onTrap: (frameVa: number) => void = () => {};
 
   constructor(private readonly cpu: CPU) {
     this.ramSize = cpu.mem.ramSize;
-    this.phys = new ChargedMemory(cpu.mem, (c) => (cpu.clock.cycles += c));
+    this.phys = new ChargedMemory(cpu.mem, this.cache, (c) => (cpu.clock.cycles += c), ACCESS);
     // Only the stubs (CPL 0) may enter the kernel; a root process given the
     // ports by iopl(3) writes into nothing here.
     cpu.io.register(HYPERCALL_PORT, 4, { out32: (_port, frameVa) => cpu.cpl === 0 && this.onTrap(frameVa >>> 0) });

@@ -3,6 +3,7 @@
 // and the hooks the arch layer provides (which pgd is in CR3).
 
 import type { PhysMem, TlbControl } from "../arch/phys.ts";
+import { KernelWork } from "../arch/kernel-cost.ts";
 import { MmCounters, Profiler, type FaultDecision } from "./counters.ts";
 import { FrameAllocator } from "./page.ts";
 import type { AddressSpace } from "./filemap.ts";
@@ -53,7 +54,10 @@ export interface MmContextOptions {
 }
 
 export class MmContext {
+  /** Physical memory charged per access, for work not priced by a KernelWork unit. */
   readonly mem: PhysMem;
+  /** The same memory inside priced work (walkers that charge KernelWork units): only cache fills cost. */
+  readonly pmem: PhysMem;
   readonly tlb: TlbControl;
   readonly counters = new MmCounters();
   readonly prof: Profiler;
@@ -87,8 +91,9 @@ export class MmContext {
 
   constructor(o: MmContextOptions) {
     this.mem = o.mem;
+    this.pmem = o.mem.priced;
     this.tlb = o.tlb;
-    this.frames = new FrameAllocator(o.ramSize, o.reservedEnd, this.counters);
+    this.frames = new FrameAllocator(o.ramSize, o.reservedEnd, this.counters, (c) => o.mem.work(c));
     this.masterPgdPa = o.masterPgdPa;
     this.zeroPfn = o.zeroPagePa >>> 12;
     if (this.frames.isNormal(this.zeroPfn) || o.zeroPagePa & 0xfff) panic("MmContext: the zero page must be a reserved, aligned frame");
@@ -104,10 +109,16 @@ export class MmContext {
     return this.hooks.currentPgd() === mm.pgd;
   }
 
+  /** Charges calibrated kernel work: `units` of a KernelWork cost. */
+  work(cost: KernelWork, units = 1): void {
+    this.mem.work(cost * units);
+  }
+
   /** Invalidates one page's translation if mm is current. */
   flushTlbPage(mm: Mm, va: number): void {
     if (!this.isCurrent(mm)) return;
     this.counters.tlbFlushPage++;
+    this.work(KernelWork.TLB_FLUSH_PAGE);
     this.tlb.flushPage(va);
   }
 
@@ -115,6 +126,7 @@ export class MmContext {
   flushTlbMm(mm: Mm): void {
     if (!this.isCurrent(mm)) return;
     this.counters.tlbFlushAll++;
+    this.work(KernelWork.TLB_FLUSH_ALL);
     this.tlb.flushAll();
   }
 }

@@ -14,6 +14,7 @@
 //             unshares it first; exit drops the use count.
 
 import { Errno } from "../errno.ts";
+import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
 import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
 import type { Mm } from "./mm.ts";
@@ -60,10 +61,11 @@ const classic: MmDesign = {
   name: "classic",
   copyProfName: "copyMm:classic",
   copyMm(src, dst) {
-    const ctx = src.ctx, mem = ctx.mem, c = ctx.counters;
+    const ctx = src.ctx, mem = ctx.pmem, c = ctx.counters;
     const cursor = new VmaCursor(src);
     for (let idx = 0; idx < USER_PTRS_PER_PGD; idx++) {
       c.pdeVisits++;
+      ctx.work(KernelWork.PGD_SCAN);
       const pde = mem.read32(src.pgd + idx * 4);
       if (!pdePresent(pde)) continue;
       const base = idx * PGDIR_SIZE;
@@ -72,6 +74,7 @@ const classic: MmDesign = {
       const srcTable = pdeTable(pde);
       for (let i = 0; i < PTRS_PER_PTE; i++) {
         c.pteVisits++;
+        ctx.work(KernelWork.PTE_SCAN);
         const pte = mem.read32(srcTable + i * 4);
         if (pte === 0) continue;
         const va = base + i * 4096;
@@ -84,19 +87,22 @@ const classic: MmDesign = {
     return 0;
   },
   teardown(mm) {
-    const ctx = mm.ctx, mem = ctx.mem, frames = ctx.frames, c = ctx.counters;
+    const ctx = mm.ctx, mem = ctx.pmem, frames = ctx.frames, c = ctx.counters;
     const cursor = new VmaCursor(mm);
     for (let idx = 0; idx < USER_PTRS_PER_PGD; idx++) {
       c.pdeVisits++;
+      ctx.work(KernelWork.PGD_SCAN);
       const pde = mem.read32(mm.pgd + idx * 4);
       if (!pdePresent(pde)) continue;
       const table = pdeTable(pde);
       for (let i = 0; i < PTRS_PER_PTE; i++) {
         c.pteVisits++;
+        ctx.work(KernelWork.PTE_SCAN);
         const pte = mem.read32(table + i * 4);
         if (pte === 0) continue;
         mem.write32(table + i * 4, 0);
         c.ptesZapped++;
+        ctx.work(KernelWork.PTE_ZAP);
         if (!ptePresent(pte)) {
           ctx.swap.swapFree(swapPteSlot(pte));
           continue;
@@ -118,8 +124,15 @@ const classic: MmDesign = {
 
 /** Teardown driven by the areas (vma, lazy): zap each area's range, then free the tables under it. */
 function vmaTeardown(mm: Mm): void {
-  for (const vma of mm.vmas) zapPageRange(mm, vma, vma.vmStart, vma.vmEnd, true);
-  for (const vma of mm.vmas) freeAllPgtables(mm, vma.vmStart, vma.vmEnd);
+  const ctx = mm.ctx;
+  for (const vma of mm.vmas) {
+    ctx.work(KernelWork.VMA_STEP);
+    zapPageRange(mm, vma, vma.vmStart, vma.vmEnd, true);
+  }
+  for (const vma of mm.vmas) {
+    ctx.work(KernelWork.VMA_STEP);
+    freeAllPgtables(mm, vma.vmStart, vma.vmEnd);
+  }
 }
 
 const vma: MmDesign = {
@@ -155,7 +168,7 @@ const sharedpt: MmDesign = {
   name: "sharedpt",
   copyProfName: "copyMm:sharedpt",
   copyMm(src, dst) {
-    const ctx = src.ctx, mem = ctx.mem, frames = ctx.frames, c = ctx.counters;
+    const ctx = src.ctx, mem = ctx.pmem, frames = ctx.frames, c = ctx.counters;
     // A table that also maps a VM_DONTCOPY area cannot be shared: the child must not see those PTEs.
     let noShare: Set<number> | null = null;
     for (const v of src.vmas) {
@@ -177,6 +190,7 @@ const sharedpt: MmDesign = {
           continue;
         }
         c.pdeVisits++;
+        ctx.work(KernelWork.PGD_RANGE);
         const pde = mem.read32(src.pgd + idx * 4);
         if (pdePresent(pde)) {
           const table = pdeTable(pde);
@@ -193,6 +207,7 @@ const sharedpt: MmDesign = {
           for (let a = addr; a < next; a += 4096) {
             const ptePa = table + ((a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
             c.pteVisits++;
+            ctx.work(KernelWork.PTE_SCAN);
             let pte = mem.read32(ptePa);
             if (!ptePresent(pte)) continue;
             if (cow && pteWrite(pte)) {

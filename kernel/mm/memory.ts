@@ -6,6 +6,7 @@
 // (designs.ts); everything else is shared by all designs.
 
 import { Errno } from "../errno.ts";
+import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
 import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TLB_FLUSH_SINGLE_MAX, TASK_SIZE } from "./config.ts";
 import type { MmContext } from "./context.ts";
@@ -45,13 +46,15 @@ export function noteWrprotect(ctx: MmContext): void {
  * Copies one source PTE at addr into dstPtePa (Linux copy_one_pte): private
  * writable pages become read-only in both, normal pages gain a reference and
  * a mapping, and dst's rss grows. Precondition: the source PTE is not none.
+ * Charged as PTE_COPY; the caller charges the visit (PTE_SCAN).
  */
 export function copyOnePte(dst: Mm, vma: VmArea, srcPtePa: number, dstPtePa: number, addr: number, pte: number): void {
   const ctx = dst.ctx;
+  ctx.work(KernelWork.PTE_COPY);
   if (ptePresent(pte)) {
     if (isCowMapping(vma.vmFlags) && pteWrite(pte)) {
       pte = pteWrprotect(pte);
-      ctx.mem.write32(srcPtePa, pte);
+      ctx.pmem.write32(srcPtePa, pte);
       ctx.forkWrprotected++;
     }
     if (vma.vmFlags & VM_SHARED) pte = pteMkclean(pte);
@@ -68,7 +71,7 @@ export function copyOnePte(dst: Mm, vma: VmArea, srcPtePa: number, dstPtePa: num
   } else {
     ctx.swap.swapDuplicate(swapPteSlot(pte)); // the PTE holds a place in swap: both now do
   }
-  ctx.mem.write32(dstPtePa, pte);
+  ctx.pmem.write32(dstPtePa, pte);
   ctx.counters.ptesCopied++;
 }
 
@@ -79,12 +82,13 @@ export function copyOnePte(dst: Mm, vma: VmArea, srcPtePa: number, dstPtePa: num
  * Returns 0 or -ENOMEM (dst then holds a partial copy its exitMm frees).
  */
 export function copyPageRange(dst: Mm, src: Mm, vma: VmArea, start = vma.vmStart, end = vma.vmEnd): number {
-  const ctx = src.ctx, mem = ctx.mem, c = ctx.counters;
+  const ctx = src.ctx, mem = ctx.pmem, c = ctx.counters;
   let addr = start;
   while (addr < end) {
     const idx = pgdIndex(addr);
     const next = Math.min((idx + 1) * PGDIR_SIZE, end);
     c.pdeVisits++;
+    ctx.work(KernelWork.PGD_RANGE);
     const pde = mem.read32(src.pgd + idx * 4);
     if (pdePresent(pde)) {
       const srcTable = pdeTable(pde);
@@ -94,6 +98,7 @@ export function copyPageRange(dst: Mm, src: Mm, vma: VmArea, start = vma.vmStart
       for (let a = addr; a < next; a += 4096) {
         const i = (a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
         c.pteVisits++;
+        ctx.work(KernelWork.PTE_SCAN);
         const pte = mem.read32(srcTable + i * 4);
         if (pte !== 0) copyOnePte(dst, vma, srcTable + i * 4, dstTable + i * 4, a, pte);
       }
@@ -127,14 +132,16 @@ export function tlbFinish(mm: Mm): void {
  * slot), dropping the pages they map and mm's rss. The table must not be shared.
  */
 function zapPteRange(mm: Mm, vma: VmArea | null, table: number, addr: number, end: number, flush: boolean): void {
-  const ctx = mm.ctx, mem = ctx.mem, frames = ctx.frames, c = ctx.counters;
+  const ctx = mm.ctx, mem = ctx.pmem, frames = ctx.frames, c = ctx.counters;
   for (let a = addr; a < end; a += 4096) {
     const ptePa = table + ((a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
     c.pteVisits++;
+    ctx.work(KernelWork.PTE_SCAN);
     const pte = mem.read32(ptePa);
     if (pte === 0) continue;
     mem.write32(ptePa, 0);
     c.ptesZapped++;
+    ctx.work(KernelWork.PTE_ZAP);
     if (!ptePresent(pte)) {
       ctx.swap.swapFree(swapPteSlot(pte));
       continue;
@@ -184,7 +191,7 @@ export function unmapMappingRange(as: AddressSpace, first: number, last: number,
  * Returns false only if unsharing ran out of memory.
  */
 export function zapPageRange(mm: Mm, vma: VmArea | null, start: number, end: number, teardown = false): boolean {
-  const ctx = mm.ctx, mem = ctx.mem, c = ctx.counters;
+  const ctx = mm.ctx, mem = ctx.pmem, c = ctx.counters;
   ctx.prof.enter("zapPageRange");
   mm.updateHiwaterRss();
   let addr = start;
@@ -193,6 +200,7 @@ export function zapPageRange(mm: Mm, vma: VmArea | null, start: number, end: num
     const idx = pgdIndex(addr);
     const next = Math.min((idx + 1) * PGDIR_SIZE, end);
     c.pdeVisits++;
+    ctx.work(KernelWork.PGD_RANGE);
     let pde = mem.read32(mm.pgd + idx * 4);
     if (pdePresent(pde)) {
       const shared = ctx.frames.count[pdeTable(pde) >>> PAGE_SHIFT] > 1;
@@ -217,10 +225,11 @@ export function zapPageRange(mm: Mm, vma: VmArea | null, start: number, end: num
 
 /** Forgets a shared page table that maps only vma's pages in mm: rss drops, the table loses one user. */
 function dropSharedTable(mm: Mm, vma: VmArea | null, idx: number, pde: number): void {
-  const ctx = mm.ctx, mem = ctx.mem, frames = ctx.frames;
+  const ctx = mm.ctx, mem = ctx.pmem, frames = ctx.frames;
   const table = pdeTable(pde);
   for (let i = 0; i < PTRS_PER_PTE; i++) {
     ctx.counters.pteVisits++;
+    ctx.work(KernelWork.PTE_SCAN);
     const pte = mem.read32(table + i * 4);
     if (!ptePresent(pte)) continue;
     const va = idx * PGDIR_SIZE + i * 4096;
@@ -240,10 +249,11 @@ function dropSharedTable(mm: Mm, vma: VmArea | null, idx: number, pde: number): 
  */
 export function freePgtables(mm: Mm, start: number, end: number): void {
   if (end <= start) return;
-  const ctx = mm.ctx, mem = ctx.mem;
+  const ctx = mm.ctx, mem = ctx.pmem;
   const last = pgdIndex(end - 1);
   for (let idx = pgdIndex(start); idx <= last; idx++) {
     ctx.counters.pdeVisits++;
+    ctx.work(KernelWork.PGD_SCAN);
     if (!pdePresent(mem.read32(mm.pgd + idx * 4))) continue;
     const lo = idx * PGDIR_SIZE;
     if (mm.findVmaIntersection(lo, lo + PGDIR_SIZE)) continue;
@@ -258,10 +268,11 @@ export function freePgtables(mm: Mm, start: number, end: number): void {
  */
 export function freeAllPgtables(mm: Mm, start: number, end: number): void {
   if (end <= start) return;
-  const ctx = mm.ctx, mem = ctx.mem;
+  const ctx = mm.ctx, mem = ctx.pmem;
   const last = pgdIndex(end - 1);
   for (let idx = pgdIndex(start); idx <= last; idx++) {
     ctx.counters.pdeVisits++;
+    ctx.work(KernelWork.PGD_SCAN);
     if (pdePresent(mem.read32(mm.pgd + idx * 4))) freePteTable(mm, idx);
   }
 }
@@ -297,7 +308,9 @@ export function forkMm(parent: Mm, cloneVm: boolean): Mm | number {
     exitRmap(child);
     dupRmap(child, parent);
     copyMmFields(parent, child);
+    // One pass of dup_mmap's loop per area, for every design (their copyMm walks the same list again).
     for (const vma of parent.vmas) {
+      ctx.work(KernelWork.VMA_STEP);
       if (vma.vmFlags & VM_DONTCOPY) {
         child.totalVm -= vma.pages;
         continue;

@@ -2,6 +2,7 @@
 // by address, found by binary search), its users (CLONE_VM clones) and its
 // accounting (rss, total_vm and their high-water marks, brk, stack).
 
+import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
 import { PAGE_SHIFT, TASK_SIZE, MIN_STACK_GAP, DEFAULT_MAX_MAP_COUNT } from "./config.ts";
 import type { MmContext } from "./context.ts";
@@ -96,10 +97,16 @@ export class Mm {
     return lo;
   }
 
+  /** Charges a find_vma descent: VMA_FIND per level of a balanced tree of this many areas. */
+  private chargeFind(): void {
+    this.ctx.work(KernelWork.VMA_FIND, 32 - Math.clz32(this.vmas.length));
+  }
+
   /** The first area with addr < vmEnd, or null (Linux find_vma: it may start above addr). */
   findVma(addr: number): VmArea | null {
     const c = this.mmapCache;
     if (c && c.vmStart <= addr && addr < c.vmEnd && c.vmMm === this) return c;
+    this.chargeFind();
     const i = this.searchIndex(addr);
     if (i >= this.vmas.length) return null;
     const vma = this.vmas[i];
@@ -109,6 +116,7 @@ export class Mm {
 
   /** Like findVma, also returning the area before it (Linux find_vma_prev). */
   findVmaPrev(addr: number): { vma: VmArea | null; prev: VmArea | null } {
+    this.chargeFind();
     const i = this.searchIndex(addr);
     return { vma: this.vmas[i] ?? null, prev: i > 0 ? this.vmas[i - 1] : null };
   }
@@ -149,6 +157,26 @@ export class Mm {
     this.vmas.splice(this.indexOf(vma), 1);
     vmaUnlinkShared(vma);
     if (this.mmapCache === vma) this.mmapCache = null;
+  }
+
+  /**
+   * Removes the areas vmas[i0..i1) (Linux detach_vmas_to_be_unmapped +
+   * remove_vma_list): for each in order, before(area) runs while it is still
+   * linked (munmap zaps its pages there), then it is unlinked from its file and
+   * anon_vma; the list loses the whole run in one splice, so unmapping many
+   * areas costs O(n) host time instead of one O(n) splice per area.
+   */
+  removeVmRange(i0: number, i1: number, before: (vma: VmArea) => void): void {
+    if (i1 <= i0) return;
+    const lo = this.vmas[i0].vmStart, hi = this.vmas[i1 - 1].vmEnd;
+    for (let i = i0; i < i1; i++) {
+      const vma = this.vmas[i];
+      before(vma);
+      vmaUnlinkShared(vma);
+    }
+    this.vmas.splice(i0, i1 - i0);
+    const c = this.mmapCache;
+    if (c && c.vmStart < hi && c.vmEnd > lo) this.mmapCache = null;
   }
 
   /** Removes every area (after their pages and tables are gone). */

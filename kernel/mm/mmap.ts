@@ -250,11 +250,10 @@ export function doMunmap(mm: Mm, start: number, len: number): number {
     while (i1 < mm.vmas.length && mm.vmas[i1].vmStart < end) i1++;
     const gone = mm.vmas.slice(i0, i1);
     mm.updateHiwaterVm();
-    for (const v of gone) {
+    mm.removeVmRange(i0, i1, (v) => {
       zapPageRange(mm, v, v.vmStart, v.vmEnd);
-      mm.removeVmStruct(v);
       mm.totalVm -= v.pages;
-    }
+    });
     const lo = gone.length ? gone[0].vmStart : start;
     const hi = gone.length ? gone[gone.length - 1].vmEnd : end;
     freePgtables(mm, lo, hi);

@@ -9,6 +9,7 @@
 
 import { panic } from "../panic.ts";
 import type { MmCounters } from "./counters.ts";
+import { KernelWork } from "../arch/kernel-cost.ts";
 
 export const enum PG {
   RESERVED = 1 << 0, // below the allocator's range or outside RAM: never allocated, never counted
@@ -48,7 +49,13 @@ export class FrameAllocator {
    * ramSize: bytes of guest RAM; reservedEnd: physical address below which
    * frames belong to the kernel image and boot structures (never allocated).
    */
-  constructor(ramSize: number, reservedEnd: number, private readonly counters: MmCounters) {
+  constructor(
+    ramSize: number,
+    reservedEnd: number,
+    private readonly counters: MmCounters,
+    /** Charges calibrated kernel work in guest cycles. */
+    private readonly work: (cycles: number) => void = () => {},
+  ) {
     this.nframes = Math.floor(ramSize / 4096);
     this.firstPfn = Math.ceil(reservedEnd / 4096);
     if (this.firstPfn >= this.nframes) panic("FrameAllocator: no RAM above the reserved region");
@@ -91,6 +98,7 @@ export class FrameAllocator {
     this.mapping[pfn] = null;
     this.index[pfn] = 0;
     this.counters.pagesAllocated++;
+    this.work(KernelWork.PAGE_ALLOC);
     return pfn;
   }
 
@@ -103,7 +111,10 @@ export class FrameAllocator {
   /** Drops one reference; the frame returns to the free list when the count reaches 0. */
   putPage(pfn: number): void {
     const c = --this.count[pfn];
-    if (c > 0) return;
+    if (c > 0) {
+      this.work(KernelWork.PAGE_PUT);
+      return;
+    }
     if (c < 0) panic(`putPage: frame ${pfn} count went negative`);
     if (this.mapcount[pfn] !== 0) panic(`putPage: frame ${pfn} freed while mapped`);
     if (this.pins[pfn] !== 0) panic(`putPage: frame ${pfn} freed while pinned`);
@@ -117,6 +128,7 @@ export class FrameAllocator {
     owner?.pageFreed?.();
     this.freeStack[this.nfree++] = pfn;
     this.counters.pagesFreed++;
+    this.work(KernelWork.PAGE_FREE);
   }
 
   /** Allocates a frame the kernel keeps for itself (one pin + one reference). -1 on exhaustion. */

@@ -4,6 +4,7 @@
 // Page-table pages are frames with PG.PAGETABLE; their count is the number of
 // page-directory entries pointing at them (more than one only under sharedpt).
 
+import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
 import { PAGE_SHIFT, PGDIR_SHIFT, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
 import type { MmContext } from "./context.ts";
@@ -124,10 +125,13 @@ export function unshareTable(mm: Mm, idx: number): boolean {
   const pfn = frames.allocPage(PG.PAGETABLE);
   if (pfn < 0) return false;
   const table = pfn * 4096;
+  const pmem = ctx.pmem;
   for (let i = 0; i < PTRS_PER_PTE; i++) {
-    const pte = mem.read32(oldTable + i * 4);
-    mem.write32(table + i * 4, pte);
+    ctx.work(KernelWork.PTE_SCAN);
+    const pte = pmem.read32(oldTable + i * 4);
+    pmem.write32(table + i * 4, pte);
     if (pte === 0) continue;
+    ctx.work(KernelWork.PTE_COPY);
     ctx.counters.ptesCopied++;
     if (!ptePresent(pte)) {
       ctx.swap.swapDuplicate(pte >>> 8); // a swap entry: the new table holds the slot too

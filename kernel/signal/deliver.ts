@@ -16,7 +16,7 @@ import {
   SIG_DFL, SIG_IGN, Sig, SigSet, defaultAction, type SigInfo,
 } from "./signals.ts";
 import {
-  FPSTATE_SIZE, NR_RT_SIGRETURN, NR_SIGRETURN, RtSigFrame, SigFrame, fpstateBytes, getSigcontext, putSigcontext, putSiginfo,
+  FPSTATE_SIZE, RtSigFrame, SigFrame, fpstateBytes, getSigcontext, putSigcontext, putSiginfo,
   regsFromFrame, retcode, type UserRegs,
 } from "./frame.ts";
 import { FPU_STATE_SIZE } from "../arch/x86.ts";
@@ -305,4 +305,3 @@ function restoreRegs(k: Kernel, t: Task, r: UserRegs): void {
   k.frameWrite(t, Tf.USER_SS, (r.ss & 0xffff) | 3);
 }
 
-export { NR_SIGRETURN, NR_RT_SIGRETURN };

@@ -4,6 +4,7 @@
 // back. Pure layout code: the signal delivery code copies the bytes to the
 // user stack and back.
 
+import { NR } from "../syscalls/numbers.ts";
 import { Tf } from "../arch/trapframe.ts";
 import { Sig, type SigInfo } from "./signals.ts";
 
@@ -25,9 +26,6 @@ export const enum RtSigFrame {
   UC_FLAGS = UC, UC_LINK = UC + 4, UC_STACK = UC + 8, UC_MCONTEXT = UC + 20, UC_SIGMASK = UC + 20 + Sc.SIZE,
   RETCODE = UC + 20 + Sc.SIZE + 8, SIZE = UC + 20 + Sc.SIZE + 8 + 8,
 }
-
-export const NR_SIGRETURN = 119;
-export const NR_RT_SIGRETURN = 173;
 
 /** The register image saved into a sigcontext, as read from a trap frame. */
 export interface UserRegs {
@@ -90,13 +88,13 @@ export function getSigcontext(view: DataView, off: number): UserRegs {
 
 /**
  * The 8-byte retcode Linux writes into a frame for handlers without SA_RESTORER:
- * non-RT `pop eax; mov eax, 119; int 0x80`, RT `mov eax, 173; int 0x80`.
+ * non-RT `pop eax; mov eax, __NR_sigreturn; int 0x80`, RT `mov eax, __NR_rt_sigreturn; int 0x80`.
  * When the handler returns, sigreturn finds the frame at ESP-8 (non-RT) or ESP-4 (RT).
  */
 export function retcode(rt: boolean): Uint8Array {
   return rt
-    ? Uint8Array.of(0xb8, NR_RT_SIGRETURN, 0, 0, 0, 0xcd, 0x80, 0)
-    : Uint8Array.of(0x58, 0xb8, NR_SIGRETURN, 0, 0, 0, 0xcd, 0x80);
+    ? Uint8Array.of(0xb8, NR.rt_sigreturn, 0, 0, 0, 0xcd, 0x80, 0)
+    : Uint8Array.of(0x58, 0xb8, NR.sigreturn, 0, 0, 0, 0xcd, 0x80);
 }
 
 /** Writes siginfo_t (i386: signo, errno, code, then the union at offset 12) at off of v. */

@@ -19,6 +19,7 @@ const PROGRAMS: [string[], number][] = [
   [["/bench/fork_vmas", "-n", "1", "-u", "64"], 1],
   [["/bench/fork_tree", "-n", "1", "3", "4"], 2],
   [["/bench/zap_sparse", "-n", "2", "64"], 1],
+  [["/bench/fork_shmap", "-n", "2", "4"], 1],
   [["/bench/fork_bomb", "-l", "8"], 1],
 ];
 

@@ -114,7 +114,7 @@ describe("report", () => {
     expect(md.split("\n")[1]).toMatch(/^\|---\|(---:\|)+$/);
     expect(md.split("\n").filter((l) => l.startsWith("| fork_exit -")).length).toBe(1);
     expect(headline(r)[0]).toBe(
-      "Headline fork+exit+wait: classic 4000 vs vma 3000 guest cycles per op, vma/classic = 0.75 (vma 1.33x faster; the seed claims 3x to 4x).",
+      "Headline fork+exit+wait: classic 4000 vs vma 3000 guest cycles per op, vma/classic = 0.75 (vma 1.33x faster; the 1995 rewrite claims 3x to 4x).",
     );
   });
 });
