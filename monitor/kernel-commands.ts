@@ -4,7 +4,6 @@
 // self-check).
 
 import type { Kernel } from "../kernel/kernel.ts";
-import { TaskState } from "../kernel/proc/task.ts";
 import { checkFrames } from "../kernel/mm/check.ts";
 import { procMeminfo } from "../kernel/procfs/system.ts";
 import { isSwapPte } from "../kernel/mm/swap.ts";
@@ -142,6 +141,3 @@ export function prof(k: Kernel, args: string[]): string {
   return lines.join("\n");
 }
 
-/** The task states for docs/tests. */
-export const TASK_STATE_LETTERS = STATE;
-export { TaskState };

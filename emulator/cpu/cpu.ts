@@ -88,6 +88,22 @@ export const enum Stop {
 /** The thrown sentinel for guest exceptions. Never an Error, never allocated per fault. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
 
+/** What enterFlatProtectedMode loads (descriptor-table bases and limits are linear addresses and byte limits). */
+export interface FlatProtectedMode {
+  gdtBase: number;
+  gdtLimit: number;
+  idtBase: number;
+  idtLimit: number;
+  trSel: number;
+  trBase: number;
+  trLimit: number;
+  codeSel: number;
+  dataSel: number;
+  cr0: number;
+  cr3: number;
+  cr4: number;
+}
+
 /** Capacity of the TLB fill list; when it is full the whole TLB is flushed (an eviction). */
 export const TLB_LIST = 8192;
 
@@ -282,6 +298,51 @@ export class CPU {
   writeLin8(lin: number, v: number): void { wr8(this, lin | 0, v); }
   writeLin16(lin: number, v: number): void { wr16(this, lin | 0, v); }
   writeLin32(lin: number, v: number): void { wr32(this, lin | 0, v); }
+  /** Continues at `eip` in the current code segment (a debugger's or the host's jump): the next fetch reads there. */
+  jumpTo(eip: number): void {
+    this.eip = eip | 0;
+    this.winLen = 0;
+    this.ipEnd = 0;
+    this.blockEnd = true;
+  }
+  /** Loads CR3 and flushes the TLB, as MOV CR3 does; nothing when CR3 already holds pa. */
+  loadCr3(pa: number): void {
+    if (this.cr3 >>> 0 === pa >>> 0) return;
+    this.cr3 = pa | 0;
+    flushAll(this);
+  }
+  /**
+   * Leaves the CPU as a boot loader leaves it in 32-bit protected mode: GDTR,
+   * IDTR and TR loaded (the TSS already marked busy in memory), no LDT, every
+   * segment flat (base 0, limit 4 GiB, 32-bit) with the given selectors, CPL 0,
+   * EFLAGS 0x2, the given control registers, an empty TLB.
+   */
+  enterFlatProtectedMode(m: FlatProtectedMode): void {
+    this.gdtBase = m.gdtBase;
+    this.gdtLimit = m.gdtLimit;
+    this.idtBase = m.idtBase;
+    this.idtLimit = m.idtLimit;
+    this.trSel = m.trSel;
+    this.trBase = m.trBase;
+    this.trLimit = m.trLimit;
+    this.trAttr = 0x8b; // 32-bit TSS, busy
+    this.ldtSel = this.ldtBase = this.ldtLimit = 0;
+    for (let s = 0; s < 6; s++) {
+      const code = s === S.CS;
+      this.segSel[s] = code ? m.codeSel : m.dataSel;
+      this.segBase[s] = 0;
+      this.segLimit[s] = -1;
+      this.segAttr[s] = (code ? 0x9b : 0x93) | Attr.DB | Attr.G;
+    }
+    this.cpl = 0;
+    this.cr4 = m.cr4;
+    this.cr3 = m.cr3;
+    this.cr0 = m.cr0 | CR0.PE;
+    this.setEflags(0x2);
+    this.halted = false;
+    flushAll(this);
+    this.onModeChange();
+  }
   /** Drops every decoded instruction (after host-side writes to guest RAM that bypass PhysicalMemory). */
   flushCodeCache(): void { flushCodeCache(this); }
   /** Drops every TLB entry (CR3 load, CR0.PG/WP or CR4.PSE change). */

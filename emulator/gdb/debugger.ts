@@ -246,7 +246,7 @@ export class Debugger {
         }
         this.cpu.stopOnException = this.exceptionFilter !== null;
         if (this.stepping) {
-          this.setIdleHorizon();
+          this.machine.unpace(); // stepping runs unpaced: drop the horizon start() left
           const r = this.advance(SLICE);
           if (r === "exit") return { kind: "exit", status: this.machine.exitStatus! };
           if (r === "triple-fault") return { kind: "triple-fault" };
@@ -364,7 +364,7 @@ export class Debugger {
     const c = this.cpu;
     const clock = m.clock;
     c.stopOnException = this.exceptionFilter !== null;
-    this.setIdleHorizon();
+    this.machine.unpace(); // stepping runs unpaced: drop the horizon start() left
     for (let done = 0; done < n && clock.cycles < end; ) {
       const eip = c.eip >>> 0;
       if (this.breakpoints.size > 0 && eip !== this.skipBreakAt) {
@@ -391,11 +391,6 @@ export class Debugger {
       if (this.watchpoints.size > 0 && this.checkWatches()) return "stopped";
     }
     return null;
-  }
-
-  private setIdleHorizon(): void {
-    // Machine.start() leaves its wall-clock pacing horizon behind; stepping runs unpaced.
-    (this.machine as unknown as { idleHorizon: number }).idleHorizon = Infinity;
   }
 
   private readValue(w: Watchpoint): number {

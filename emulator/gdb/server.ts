@@ -256,11 +256,7 @@ class GdbSession {
   /** Continue or single-step, first moving EIP to `addr` (hex) when given. */
   private resume(step: boolean, addr: string): string | null {
     const cpu = this.machine.cpu;
-    if (/^[0-9a-fA-F]+$/.test(addr)) {
-      cpu.eip = parseInt(addr, 16) | 0;
-      cpu.winLen = 0;
-      cpu.ipEnd = 0;
-    }
+    if (/^[0-9a-fA-F]+$/.test(addr)) cpu.jumpTo(parseInt(addr, 16));
     if (step) {
       return this.stopReply(this.dbg.step(1));
     }
@@ -285,9 +281,7 @@ class GdbSession {
     if (Number.isNaN(v)) return;
     if (n < 8) cpu.regs[n] = v | 0;
     else if (n === 8) {
-      cpu.eip = v | 0;
-      cpu.winLen = 0;
-      cpu.ipEnd = 0;
+      cpu.jumpTo(v);
     } else if (n === 9) cpu.setEflags(v);
     // segment selectors: a write would need a descriptor load; ignored
   }

@@ -118,6 +118,11 @@ export class Machine {
   private idleHorizon = Infinity;
   /** Cycle the idle CPU waits for when runSlice returned Idle (Infinity: only input can wake it). */
   idleUntil = Infinity;
+
+  /** Lets idle time skip ahead without the wall-clock bound start() left (a debugger's unpaced stepping). */
+  unpace(): void {
+    this.idleHorizon = Infinity;
+  }
   private wake: (() => void) | null = null;
 
   constructor(options: MachineOptions = {}) {

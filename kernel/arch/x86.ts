@@ -3,7 +3,7 @@
 // in guest cycles), port I/O to the devices, CR2/CR3, TLB flushes, the stack
 // pointer of the running kernel context, and the hypercall from the stubs.
 
-import { CPU, R, S, CR0, CR4, Attr } from "../../emulator/cpu/cpu.ts";
+import { CPU, R, CR0, CR4 } from "../../emulator/cpu/cpu.ts";
 import type { PhysicalMemory } from "../../emulator/memory/physmem.ts";
 import type { PhysMem, TlbControl } from "./phys.ts";
 import {
@@ -113,41 +113,18 @@ export class X86 implements TlbControl {
     // Mark the TSS busy as LTR would.
     const tssHigh = GDT_PA + GDT_ENTRY_TSS * 8 + 4;
     this.phys.write32(tssHigh, this.phys.read32(tssHigh) | 0x200);
-    cpu.gdtBase = layout.gdtBase;
-    cpu.gdtLimit = layout.gdtLimit;
-    cpu.idtBase = layout.idtBase;
-    cpu.idtLimit = layout.idtLimit;
-    cpu.trSel = TSS_SEL;
-    cpu.trBase = layout.tssBase;
-    cpu.trLimit = layout.tssLimit;
-    cpu.trAttr = 0x8b;
-    cpu.ldtSel = 0;
-    cpu.ldtBase = 0;
-    cpu.ldtLimit = 0;
-    const flatCode = 0x9b | Attr.DB | Attr.G;
-    const flatData = 0x93 | Attr.DB | Attr.G;
-    for (let s = 0; s < 6; s++) {
-      const code = s === S.CS;
-      cpu.segSel[s] = code ? KERNEL_CS : KERNEL_DS;
-      cpu.segBase[s] = 0;
-      cpu.segLimit[s] = -1;
-      cpu.segAttr[s] = code ? flatCode : flatData;
-    }
-    cpu.cpl = 0;
-    cpu.cr4 = CR4.PSE;
-    cpu.cr3 = SWAPPER_PG_DIR;
-    cpu.cr0 = CR0.PE | CR0.ET | CR0.NE | CR0.WP | CR0.PG;
-    cpu.setEflags(0x2);
-    cpu.halted = false;
-    cpu.flushTlb();
-    cpu.onModeChange();
+    cpu.enterFlatProtectedMode({
+      gdtBase: layout.gdtBase, gdtLimit: layout.gdtLimit, idtBase: layout.idtBase, idtLimit: layout.idtLimit,
+      trSel: TSS_SEL, trBase: layout.tssBase, trLimit: layout.tssLimit, codeSel: KERNEL_CS, dataSel: KERNEL_DS,
+      cr0: CR0.PE | CR0.ET | CR0.NE | CR0.WP | CR0.PG, cr3: SWAPPER_PG_DIR, cr4: CR4.PSE,
+    });
     return layout;
   }
 
   /** Starts (or restarts) execution by restoring the trap frame at kernel address frameVa. */
   enterFrame(frameVa: number): void {
     this.cpu.regs[R.ESP] = frameVa;
-    this.cpu.eip = kva(this.layout.resumePa);
+    this.cpu.jumpTo(kva(this.layout.resumePa));
     this.cpu.halted = false;
   }
 
@@ -203,9 +180,7 @@ export class X86 implements TlbControl {
 
   /** Loads CR3 (flushes the TLB as the hardware does). */
   loadCr3(pgdPa: number): void {
-    if (this.cpu.cr3 >>> 0 === pgdPa >>> 0) return;
-    this.cpu.cr3 = pgdPa;
-    this.cpu.flushTlb();
+    this.cpu.loadCr3(pgdPa);
   }
   get cr3(): number {
     return this.cpu.cr3 >>> 0;

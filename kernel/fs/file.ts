@@ -51,8 +51,6 @@ export interface IoCaller {
   sid: number;
 }
 
-/** A caller with no task behind it (kernel-internal I/O, tests). */
-export const KERNEL_CALLER: IoCaller = { waiter: null, user: null, pid: 0, pgrp: 0, sid: 0 };
 
 /**
  * Operations on an open file. read/write return a byte count, -errno, or

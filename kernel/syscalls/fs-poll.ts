@@ -15,11 +15,10 @@ import { getBytes, getWords, putBytes, putWords } from "./fs-user.ts";
 import { SigSet, Sig } from "../signal/signals.ts";
 import { HZ } from "../drivers/i8254.ts";
 import { CPU_HZ } from "./time-clock.ts";
+import { DEFAULT_POLLMASK } from "../fs/readwrite.ts";
 
 const POLLRDBAND = 0x080;
 const POLLWRBAND = 0x200;
-/** What a file without a poll operation reports (Linux DEFAULT_POLLMASK). */
-const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 const POLLIN_SET = POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR;
 const POLLOUT_SET = POLLWRBAND | POLLWRNORM | POLLOUT | POLLERR;
 const POLLEX_SET = POLLPRI;

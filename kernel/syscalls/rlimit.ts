@@ -3,7 +3,7 @@
 // FdTable, and the memory limits into the mm.
 
 import type { Kernel } from "../kernel.ts";
-import { Rlimit, TaskState, mmLimitsOf, type Task } from "../proc/task.ts";
+import { RLIM_INFINITY, Rlimit, TaskState, mmLimitsOf, type Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { NR_OPEN_MAX } from "../fs/fdtable.ts";
 import { getWords, putWords } from "./fs-user.ts";
@@ -33,13 +33,13 @@ export function doSetrlimit(t: Task, r: number, soft: number, hard: number): num
 }
 
 function fromUser32(v: number): number {
-  return v >>> 0 === RLIM_INFINITY32 ? Infinity : v >>> 0;
+  return v >>> 0 === RLIM_INFINITY32 ? RLIM_INFINITY : v >>> 0;
 }
 
 function fromUser64(lo: number, hi: number): number {
-  if (lo >>> 0 === 0xffffffff && hi >>> 0 === 0xffffffff) return Infinity;
+  if (lo >>> 0 === 0xffffffff && hi >>> 0 === 0xffffffff) return RLIM_INFINITY;
   const v = (hi >>> 0) * 0x1_0000_0000 + (lo >>> 0);
-  return v >= Number.MAX_SAFE_INTEGER ? Infinity : v;
+  return v >= Number.MAX_SAFE_INTEGER ? RLIM_INFINITY : v;
 }
 
 function put64(v: number): [number, number] {

@@ -43,8 +43,9 @@ const BUSY = 0x8000;
  * The one way x87 generations were seen to differ on these ops. With underflow unmasked
  * (CW.UM = 0), an op whose result is its own tiny operand (x REM infinity, x scaled by 0,
  * sin x for the least normal x) signals #U and returns the operand biased by 2^24576 on the
- * x87 these records and vmalab follow (Intel SDM Vol. 1, 4.9.1.5 and 8.5.5). The Xeon this
- * project's machines had on 2026-12-06 returns the operand unchanged without #U. `sw` and
+ * x87 these records were made on (an AMD EPYC) and in vmalab (Intel SDM Vol. 1, 4.9.1.5 and
+ * 8.5.5). The Intel Xeon this project's machines had on 2026-12-06 returns the operand
+ * unchanged without #U. `sw` and
  * `want` are masked status words (ours, the host's). Returns the results (bit 0: R1, bit 1:
  * R2) that are such a pass-through, 0 when the case is not one.
  */

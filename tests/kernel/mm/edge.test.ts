@@ -2,14 +2,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Errno } from "../../../kernel/errno.ts";
 import { checkFrames } from "../../../kernel/mm/check.ts";
 import { MM_DESIGNS } from "../../../kernel/mm/designs.ts";
-import { bootMm } from "../../../kernel/mm/index.ts";
+import { selectDesign } from "../../../kernel/mm/designs.ts";
 import { execMm, exitMm, forkMm } from "../../../kernel/mm/memory.ts";
 import type { Mm } from "../../../kernel/mm/mm.ts";
 import { AddressSpace, type FileBacking } from "../../../kernel/mm/filemap.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
 import { procMaps } from "../../../kernel/procfs/pid.ts";
 import { sysMadvise, MADV_DONTFORK } from "../../../kernel/mm/mprotect.ts";
-import { makeHarness, MemFile, RamPhys, read32U, SimTlb, write32U, accessSignal, type Harness } from "./helpers.ts";
+import { makeHarness, MemFile, read32U, write32U, accessSignal, type Harness } from "./helpers.ts";
 
 const BASE = 0x1000_0000;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
@@ -127,10 +127,7 @@ describe("maps and status text", () => {
     expect(checkFrames(h.ctx)).toEqual([]);
   });
 
-  it("bootMm rejects an unknown design with a clear message", () => {
-    expect(() => bootMm({
-      mem: new RamPhys(4 << 20), tlb: new SimTlb(), ramSize: 4 << 20, reservedEnd: 1 << 20, masterPgdPa: 0x1000, zeroPagePa: 0x8000,
-      design: "fast", hooks: { currentPgd: () => 0x1000, activateKernelPgd: () => {} },
-    })).toThrow("mm=fast: unknown design (choose classic, vma, lazy, sharedpt)");
+  it("selectDesign rejects an unknown design with a clear message", () => {
+    expect(() => selectDesign("fast")).toThrow("mm=fast: unknown design (choose classic, vma, lazy, sharedpt)");
   });
 });
