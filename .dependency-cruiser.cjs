@@ -34,13 +34,9 @@ module.exports = {
     },
     {
       name: "no-circular",
-      comment:
-        "No cycles of runtime imports (cycles made only of type-only imports are erased by the compiler). " +
-        "TEMPORARY EXCEPTION: the known cycle inside emulator/cpu/ (cpu.ts <-> its helpers) is being broken " +
-        "in a separate change; cycles made only of emulator/cpu/ modules are not reported until then. A cycle " +
-        "that leaves emulator/cpu/ is still reported from its other modules. Remove the pathNot when it is gone.",
+      comment: "No cycles of runtime imports (cycles made only of type-only imports are erased by the compiler).",
       severity: "error",
-      from: { pathNot: "^emulator/cpu/" },
+      from: {},
       to: {
         circular: true,
         dependencyTypesNot: ["type-only"],

@@ -3,7 +3,8 @@
 // writes with the TLB fast path, and the stack. Everything here may fault
 // (cpu.fault throws CPU_FAULT); nothing allocates.
 
-import { type CPU, Vec, Attr } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, Attr } from "./defs.ts";
 import { translate } from "./mmu.ts";
 import { tableFor } from "./icache.ts";
 import { PageKind } from "../memory/physmem.ts";

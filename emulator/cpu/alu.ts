@@ -6,7 +6,8 @@
 // Lazy-flag kinds are written as literals (with the Lf name beside them) because an
 // imported const enum costs a property load per use when files are compiled one by one.
 
-import { type CPU, Vec } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec } from "./defs.ts";
 import { getCF, setSzp, setCfOf, materialize } from "./flags.ts";
 
 export const MASK = [0xff, 0xffff, -1];

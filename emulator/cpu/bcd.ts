@@ -3,7 +3,8 @@
 // the host CPU in tests/cpu/differential.test.ts). Flags the manual calls undefined: OF
 // is cleared by DAA/DAS, SF ZF PF of AAA/AAS come from AL, AAM/AAD clear CF AF OF.
 
-import { type CPU, Vec } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec } from "./defs.ts";
 import { getAF, getCF, setSzp } from "./flags.ts";
 
 const CF = 1;

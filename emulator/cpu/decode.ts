@@ -11,7 +11,7 @@
 // The base cycles are what the interpreter charges before executing the form
 // (CYC[op], plus CYC[0x0F] for two-byte opcodes); handlers add the same extras it does.
 
-import { type CPU } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
 import { CYC } from "./timing.ts";
 import { H, M, O } from "./records.ts";
 

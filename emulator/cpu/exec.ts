@@ -6,7 +6,8 @@
 // bytes) or sets EIP itself and breaks out of `seq`.
 // Opcodes the CPU does not implement raise #UD.
 
-import { type CPU, S, Vec, F, CR0 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { S, Vec, F, CR0 } from "./defs.ts";
 import {
   setWindow, curEip, fetch8, fetchS8, fetch16, fetch32, fetchImm, decodeEa, segR, segW, rd32, wr32, rdW32,
   readM8, readM16, readM32, syncClock, push16, push32, pushV, pop32, pop16, peek16, peek32, addSp, probeStackWrite,
@@ -18,6 +19,7 @@ import {
 } from "./operands.ts";
 import { daa, das, aaa, aas, aam, aad } from "./bcd.ts";
 import { exec0f } from "./exec0f.ts";
+import { popSeg, pushSeg, loadFarPointer } from "./seg-moves.ts";
 import { x87, fwait } from "./x87.ts";
 import { stringOp } from "./strings.ts";
 import { CYC, MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
@@ -781,41 +783,6 @@ function grp5(c: CPU): boolean {
     default:
       return c.fault(Vec.UD);
   }
-}
-
-export function pushSeg(c: CPU, s: number): void {
-  if (c.os32) push32(c, c.segSel[s]);
-  else push16(c, c.segSel[s]);
-}
-
-/**
- * POP ES/SS/DS/FS/GS: loads the segment before committing ESP. The pop advances SP or
- * ESP by the size of the stack it was read from (Intel SDM vol. 2B, POP: StackAddrSize
- * at the time of the pop), so a POP SS that changes SS.B still moves the old stack's pointer.
- */
-export function popSeg(c: CPU, s: number): void {
-  const o32 = c.os32;
-  const v = o32 ? peek32(c, 0) & 0xffff : peek16(c, 0);
-  const n = o32 ? 4 : 2;
-  const s32 = c.stack32;
-  const sp = s32 ? (c.regs[4] + n) | 0 : (c.reg16[8] + n) & 0xffff;
-  loadSegment(c, s, v);
-  if (s32) c.regs[4] = sp;
-  else c.reg16[8] = sp;
-  if (s === S.SS) c.shadow = c.ssShadow = c.blockEnd = true;
-}
-
-/** LES/LDS/LSS/LFS/LGS r, m16:16/32. */
-export function loadFarPointer(c: CPU, s: number): void {
-  const m = fetch8(c);
-  if (m >= 0xc0) c.fault(Vec.UD);
-  decodeEa(c, m);
-  const sz = vsz(c);
-  const o = readMem(c, sz, c.eaSeg, c.ea);
-  const sel = readMem(c, 1, c.eaSeg, (c.ea + (sz === 2 ? 4 : 2)) | 0);
-  loadSegment(c, s, sel);
-  setReg(c, sz, (m >> 3) & 7, o);
-  if (s === S.SS) c.shadow = c.blockEnd = true;
 }
 
 function pusha(c: CPU): void {

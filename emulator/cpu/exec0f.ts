@@ -3,12 +3,13 @@
 // pops, far-pointer loads; and the P6 integer additions: CMOVcc, CMPXCHG8B, the
 // multi-byte NOP, UD2. The system ones live in privileged.ts.
 
-import { type CPU, S, Vec } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { S, Vec } from "./defs.ts";
 import { curEip, fetch8, fetchImm, decodeEa, segW } from "./access.ts";
 import { alu, shiftDouble, imulTrunc, MASK } from "./alu.ts";
 import { cond, setCF, setZF } from "./flags.ts";
 import { getReg, setReg, vsz, readRm, writeRm, rmwLin, readW, writeLin, readMem, jumpNear } from "./operands.ts";
-import { popSeg, pushSeg, loadFarPointer } from "./exec.ts";
+import { popSeg, pushSeg, loadFarPointer } from "./seg-moves.ts";
 import { grp6, grp7, larLsl, clts, privNop, movFromCr, movToCr, movFromDr, movToDr, rdtsc, rdpmc, cpuid } from "./privileged.ts";
 import { CYC, BRANCH_TAKEN, MEM_READ } from "./timing.ts";
 

@@ -9,7 +9,8 @@
 // eviction, which hardware may also do at any time). With paging off the slots hold
 // identity translations, so the fast paths never test CR0.PG.
 
-import { type CPU, CR0, CR4, TLB_LIST, Vec } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { CR0, CR4, TLB_LIST, Vec } from "./defs.ts";
 import { PageKind } from "../memory/physmem.ts";
 
 export const enum Tlb {

@@ -3,7 +3,8 @@
 // control transfers. Size-generic so the instruction files stay short; the hot
 // 32-bit forms in exec.ts bypass these.
 
-import { type CPU, Vec, CR0 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, CR0 } from "./defs.ts";
 import { ioPermitted } from "./system.ts";
 import {
   decodeEa, rd8, rd16, rd32, wr8, wr16, wr32, rdW8, rdW16, rdW32, segR, segW,

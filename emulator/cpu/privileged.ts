@@ -3,7 +3,8 @@
 // MOV to/from CRn and DRn, RDTSC and CPUID. Privileged ones raise #GP(0) at CPL > 0
 // (v86 mode is CPL 3); descriptor work is delegated to system.ts.
 
-import { type CPU, Vec, CR0, CR4 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, CR0, CR4 } from "./defs.ts";
 import { fetch8, decodeEa, syncClock } from "./access.ts";
 import { setZF } from "./flags.ts";
 import { setReg, vsz, readRm, readMem, writeMem } from "./operands.ts";

@@ -7,7 +7,8 @@
 // EIP/ESP are restored to the start of the instruction, and the exception is
 // delivered through system.ts.
 
-import { type CPU, CPU_FAULT, F, Stop } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { CPU_FAULT, F, Stop } from "./defs.ts";
 import { endPrefixes } from "./exec.ts";
 import { runInstructions } from "./dispatch.ts";
 import { syncClock } from "./access.ts";

@@ -14,7 +14,8 @@
 // code segment) takes the per-element path for one iteration, and 16-bit addresses
 // and INS/OUTS always do.
 
-import { type CPU, F } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { F } from "./defs.ts";
 import { alu } from "./alu.ts";
 import { getZF } from "./flags.ts";
 import { segW, syncClock } from "./access.ts";

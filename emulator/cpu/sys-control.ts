@@ -1,6 +1,7 @@
 // Control and debug registers, the reset state, and the I/O permission check.
 
-import { type CPU, Vec, R, S, F, CR0, CR4 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, R, S, F, CR0, CR4 } from "./defs.ts";
 import { setSegment } from "./sys-descriptors.ts";
 
 /** Family 6, model 1, stepping 9 (a Pentium Pro): EDX after reset and CPUID leaf 1 EAX. */

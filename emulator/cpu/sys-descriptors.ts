@@ -8,7 +8,8 @@
 // An unusable cache (null selector in protected mode) has segAttr = 0: its P bit
 // is clear, and the core raises #GP(0) (#SS(0) for SS) on any access through it.
 
-import { type CPU, Vec, S, Attr } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, S, Attr } from "./defs.ts";
 
 /** Access-byte bits (the descriptor's byte 5). */
 export const enum Acc {

@@ -2,7 +2,8 @@
 // the inner-stack switch and parameter copy, through task gates / TSSs), and
 // RETF to the same or an outer privilege level.
 
-import { type CPU, Vec, R, S, F, CR0, Attr } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, R, S, F, CR0, Attr } from "./defs.ts";
 import {
   Acc, SysType, desc, fetchDescriptor, descBase, descLimit, descAttr, setAccessed, setSegment,
   loadRealSegment, loadV86Segment, checkInnerStack, stackFits, checkPop, nullInvalidDataSegments,

@@ -6,14 +6,17 @@
 // commits any register, so a fault during delivery leaves the interrupted
 // state intact and the escalation can deliver the next exception from it.
 
-import { type CPU, CPU_FAULT, Vec, R, S, F, CR0, Attr } from "./cpu.ts";
-import { IntKind } from "./system.ts";
+import type { CPU } from "./cpu.ts";
+import { CPU_FAULT, Vec, R, S, F, CR0, Attr } from "./defs.ts";
 import {
   Acc, SysType, desc, fetchDescriptor, descBase, descLimit, descAttr, setAccessed, setSegment,
   loadRealSegment, loadNullSegment, stackFits, checkInnerStack,
 } from "./sys-descriptors.ts";
 import { frame, frameBegin, frameBeginCurrent, push16, pushSized, setStackPointer } from "./sys-stack.ts";
 import { TaskSource, readTssStack, tssStack, switchTask } from "./sys-task.ts";
+
+/** Where an interrupt comes from; decides the gate DPL check and the EXT bit. */
+export const enum IntKind { Exception = 0, Hardware = 1, Software = 2, Int3 = 3, Into = 4 }
 
 const enum Class { Benign = 0, Contributory = 1, PageFault = 2, Double = 3 }
 

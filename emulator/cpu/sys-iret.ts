@@ -2,7 +2,8 @@
 // protected mode to the same or an outer level, into virtual-8086 mode, and
 // the task return through the back link when NT is set.
 
-import { type CPU, Vec, R, S, F, CR0 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, R, S, F, CR0 } from "./defs.ts";
 import {
   Acc, loadRealSegment, loadV86Segment, checkPop, setAccessed, setSegment, descBase, descLimit, descAttr,
 } from "./sys-descriptors.ts";

@@ -1,7 +1,8 @@
 // Segment-register and descriptor-table-register loads (MOV/POP/LxS to ES SS DS
 // FS GS, LLDT, LTR) and the descriptor probes LAR, LSL, VERR, VERW.
 
-import { type CPU, Vec, S, F, CR0 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, S, F, CR0 } from "./defs.ts";
 import {
   Acc, SysType, desc, fetchDescriptor, descBase, descLimit, descAttr, loadRealSegment, loadV86Segment,
   loadProtectedSegment,

@@ -6,7 +6,8 @@
 // `frame` is one shared cursor (no allocation): begin a frame with
 // frameBegin, push, then read frame.esp for the value to commit.
 
-import { type CPU, R, S, Attr } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { R, S, Attr } from "./defs.ts";
 
 /** The frame being built: stack base, offset mask (0xFFFF or 0xFFFFFFFF), current offset, privilege. */
 export const frame = { base: 0, mask: 0xffff, esp: 0, sup: false };

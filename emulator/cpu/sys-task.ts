@@ -9,7 +9,8 @@
 // the new state is committed; the segment checks that follow fault in the new
 // task's context (#TS with the selector, #NP/#SS when not present).
 
-import { type CPU, Vec, R, S, F, CR0 } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, R, S, F, CR0 } from "./defs.ts";
 import {
   Acc, SysType, desc, fetchDescriptor, descBase, descLimit, descAttr, setAccessed, setSegment,
   loadNullSegment, loadV86Segment, loadProtectedSegment,

@@ -9,10 +9,7 @@
 // cpu.instrEip/instrEsp set to the new task's values). deliverException never
 // raises: it escalates to #DF and to shutdown (cpu.shutdown) itself.
 
-/** Where an interrupt comes from; decides the gate DPL check and the EXT bit. */
-export const enum IntKind { Exception = 0, Hardware = 1, Software = 2, Int3 = 3, Into = 4 }
-
-export { deliverException, deliverInterrupt } from "./sys-interrupts.ts";
+export { IntKind, deliverException, deliverInterrupt } from "./sys-interrupts.ts";
 export { loadSegment, lldt, ltr, lar, lsl, verr, verw } from "./sys-segments.ts";
 export { farJump, farCall, farReturn } from "./sys-farcall.ts";
 export { iret } from "./sys-iret.ts";

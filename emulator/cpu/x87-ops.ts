@@ -4,14 +4,15 @@
 // aliases the P6 decodes (DC D0/D8 FCOM/FCOMP, DD C8 and DF C8 FXCH, DE D0 FCOMP, D9 D8 and
 // DF D0/D8 FSTP, DF C0 FFREEP) behave as the instruction they alias.
 
-import { type CPU, Vec, F } from "./cpu.ts";
+import type { CPU } from "./cpu.ts";
+import { Vec, F } from "./defs.ts";
 import { cond } from "./flags.ts";
 import { C0, C1, C2, C3, IE, SF, BUSY, put, putIndefinite, raise, unpack, ua } from "./fpu/float80.ts";
 import { fsqrt } from "./fpu/arith.ts";
 import { fcom, frndint, fscale, fxtract, fprem } from "./fpu/misc.ts";
 import { fsin, fcos, fsincos, fptan, f2xm1, fpatan, fyl2x, fyl2xp1 } from "./fpu/transcendental.ts";
 import { type Fpu, T0, T1, fninit, statusWord } from "./fpu/state.ts";
-import { stOff, isEmpty, underflow, pushSlot, commitPush, pop, stopped, arith, unorderedFault, copy } from "./x87.ts";
+import { stOff, isEmpty, underflow, pushSlot, commitPush, pop, stopped, arith, unorderedFault, copy } from "./x87-stack.ts";
 
 const CC = C0 | C1 | C2 | C3;
 /** FCMOVB FCMOVE FCMOVBE FCMOVU as Jcc condition codes (B E BE P); the DB forms are the negations (| 1). */
