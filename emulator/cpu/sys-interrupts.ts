@@ -12,7 +12,7 @@ import {
   Acc, SysType, desc, fetchDescriptor, descBase, descLimit, descAttr, setAccessed, setSegment,
   loadRealSegment, loadNullSegment, stackFits, checkInnerStack,
 } from "./sys-descriptors.ts";
-import { frame, frameBegin, frameBeginCurrent, push16, pushSized, setStackPointer } from "./sys-stack.ts";
+import { frame, frameBegin, frameBeginCurrent, framePush16, pushSized, setStackPointer } from "./sys-stack.ts";
 import { TaskSource, readTssStack, tssStack, switchTask } from "./sys-task.ts";
 
 /** Where an interrupt comes from; decides the gate DPL check and the EXT bit. */
@@ -116,9 +116,9 @@ function deliverReal(cpu: CPU, vector: number): void {
   const sel = cpu.readSys16((cpu.idtBase + at + 2) >>> 0);
   const fl = cpu.getEflags();
   frameBeginCurrent(cpu);
-  push16(cpu, fl);
-  push16(cpu, cpu.segSel[S.CS]);
-  push16(cpu, cpu.eip);
+  framePush16(cpu, fl);
+  framePush16(cpu, cpu.segSel[S.CS]);
+  framePush16(cpu, cpu.eip);
   setStackPointer(cpu, frame.esp);
   loadRealSegment(cpu, S.CS, sel);
   cpu.eip = off & 0xffff;

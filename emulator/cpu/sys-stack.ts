@@ -30,7 +30,7 @@ export function frameBeginCurrent(cpu: CPU): void {
 }
 
 /** Pushes a dword. May fault #PF. */
-export function push32(cpu: CPU, v: number): void {
+export function framePush32(cpu: CPU, v: number): void {
   frame.esp = ((frame.esp - 4) & frame.mask) >>> 0;
   const lin = (frame.base + frame.esp) >>> 0;
   if (frame.sup) cpu.writeSys32(lin, v);
@@ -38,7 +38,7 @@ export function push32(cpu: CPU, v: number): void {
 }
 
 /** Pushes a word. May fault #PF. */
-export function push16(cpu: CPU, v: number): void {
+export function framePush16(cpu: CPU, v: number): void {
   frame.esp = ((frame.esp - 2) & frame.mask) >>> 0;
   const lin = (frame.base + frame.esp) >>> 0;
   if (frame.sup) cpu.writeSys16(lin, v & 0xffff);
@@ -47,8 +47,8 @@ export function push16(cpu: CPU, v: number): void {
 
 /** Pushes a word or a dword. */
 export function pushSized(cpu: CPU, v: number, is32: boolean): void {
-  if (is32) push32(cpu, v);
-  else push16(cpu, v);
+  if (is32) framePush32(cpu, v);
+  else framePush16(cpu, v);
 }
 
 /**
