@@ -69,10 +69,7 @@ export function newKernelSyscalls(): Syscalls {
 export function bootKernel(
   cpu: CPU, host: KernelHost, cmdline: string, archives: readonly InitrdArchive[], initArgv?: readonly string[],
 ): Kernel {
-  const k = new Kernel(cpu, host, cmdline);
-  k.syscalls = newKernelSyscalls();
-  k.exceptionHandler = handleException;
-  k.beforeUserReturn = doSignal;
+  const k = new Kernel(cpu, host, cmdline, newKernelSyscalls(), handleException, doSignal);
   // Linux's default RLIMIT_NPROC: max_threads / 2, max_threads = RAM / (8 * THREAD_SIZE).
   k.maxTasks = Math.max(64, Math.floor(k.mmctx.frames.totalram / 16));
 

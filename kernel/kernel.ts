@@ -68,8 +68,6 @@ export class Kernel {
   forks = 0;
   /** Interrupts taken per IRQ line (/proc/stat's intr, /proc/interrupts). */
   readonly irqCounts = new Float64Array(16);
-  /** Syscall table; filled in by boot. */
-  syscalls!: Syscalls;
   /** Unknown system call numbers seen, with counts. */
   readonly unknownSyscalls = new Map<number, number>();
   /** Run on every timer tick, in order (the vmstat page, reclaim). */
@@ -111,6 +109,12 @@ export class Kernel {
     cpu: CPU,
     readonly host: KernelHost,
     cmdline: string,
+    /** The system call table, by number (boot.ts builds it). */
+    readonly syscalls: Syscalls,
+    /** CPU exceptions other than the timer's; page faults and user faults (boot.ts: handleException). */
+    private readonly exceptionHandler: (k: Kernel, t: Task, vector: number) => void,
+    /** Run for a task about to return to ring 3 (boot.ts: doSignal, signal delivery). */
+    private readonly beforeUserReturn: (k: Kernel, t: Task) => void,
   ) {
     this.x86 = new X86(cpu);
     this.options = parseCmdline(cmdline, (msg) => this.printk(msg, KERN_WARNING));
@@ -360,17 +364,9 @@ export class Kernel {
     for (const x of due) x.fire();
   }
 
-  /** CPU exceptions; page faults and user faults are handled by the trap handlers registered in boot. */
-  exceptionHandler: (k: Kernel, t: Task, vector: number) => void = (_k, _t, vector) => {
-    panic(`exception: vector ${vector} with no handler`);
-  };
-
   private exception(t: Task, vector: number): void {
     this.exceptionHandler(this, t, vector);
   }
-
-  /** Hook run for a task about to return to ring 3 (signal delivery). */
-  beforeUserReturn: (k: Kernel, t: Task) => void = () => {};
 
   // ---------------------------------------------------------------- scheduling
 
