@@ -3,7 +3,7 @@
 // page. Runnable from tests and the monitor; returns the violations found
 // (empty = sound).
 
-import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
+import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD, PAGE_SIZE } from "./config.ts";
 import type { MmContext } from "./context.ts";
 import { PG } from "./page.ts";
 import { pdePresent, pdeTable, ptePresent, pteWrite } from "./pgtable.ts";
@@ -78,7 +78,7 @@ export function checkFrames(ctx: MmContext): string[] {
       for (let i = 0; i < PTRS_PER_PTE; i++) {
         const pte = ctx.mem.read32(table + i * 4);
         if (pte === 0) continue;
-        const va = idx * PGDIR_SIZE + i * 4096;
+        const va = idx * PGDIR_SIZE + i * PAGE_SIZE;
         const vma = mm.findVma(va);
         if (!vma || vma.vmStart > va) {
           bad(`mm ${hex(mm.pgd)}: PTE for ${hex(va)} outside every area`);
@@ -98,11 +98,11 @@ export function checkFrames(ctx: MmContext): string[] {
         rss++;
         const owner = frames.mapping[page];
         if (frames.flags[page] & PG.ANON) {
-          if (!(owner instanceof Anonmm) || owner.head !== mm.anonmm?.head || frames.index[page] !== va / 4096) {
+          if (!(owner instanceof Anonmm) || owner.head !== mm.anonmm?.head || frames.index[page] !== va / PAGE_SIZE) {
             bad(`frame ${page}: anonymous page at ${hex(va)} not reachable through its mm's anonmm bundle`);
           }
         } else if (frames.flags[page] & PG.CACHE) {
-          if (!vma.vmFile || owner !== vma.vmFile.mapping || frames.index[page] !== (va - vma.vmStart) / 4096 + vma.vmPgoff) {
+          if (!vma.vmFile || owner !== vma.vmFile.mapping || frames.index[page] !== (va - vma.vmStart) / PAGE_SIZE + vma.vmPgoff) {
             bad(`frame ${page}: file page at ${hex(va)} not reachable through its file's i_mmap`);
           }
         }
@@ -183,7 +183,7 @@ export function checkFrames(ctx: MmContext): string[] {
     if (ctx.swap.swapMap[s] === 0) freeSlots++;
   }
   if (freeSlots !== ctx.swap.freeCount) bad(`swap: ${ctx.swap.freeCount} slots on the free list but ${freeSlots} unused`);
-  if (!ctx.mem.readBytes(ctx.zeroPfn * 4096, 4096).every((b) => b === 0)) bad("the shared zero page is not all zeros");
+  if (!ctx.mem.readBytes(ctx.zeroPfn * PAGE_SIZE, PAGE_SIZE).every((b) => b === 0)) bad("the shared zero page is not all zeros");
   return out;
 }
 

@@ -16,7 +16,7 @@
 import { Errno } from "../errno.ts";
 import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
-import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
+import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, USER_PTRS_PER_PGD, PAGE_SIZE } from "./config.ts";
 import type { Mm } from "./mm.ts";
 import { PG } from "./page.ts";
 import { freePteTable, pdePresent, pdeTable, pgdIndex, pteAlloc, ptePresent, pteWrite, pteWrprotect } from "./pgtable.ts";
@@ -77,7 +77,7 @@ const classic: MmDesign = {
         ctx.work(KernelWork.PTE_SCAN);
         const pte = mem.read32(srcTable + i * 4);
         if (pte === 0) continue;
-        const va = base + i * 4096;
+        const va = base + i * PAGE_SIZE;
         const vma = cursor.at(va);
         if (!vma) panic(`classic.copyMm: PTE at ${va.toString(16)} outside every area`);
         if (vma.vmFlags & VM_DONTCOPY) continue;
@@ -107,7 +107,7 @@ const classic: MmDesign = {
           ctx.swap.swapFree(swapPteSlot(pte));
           continue;
         }
-        const va = idx * PGDIR_SIZE + i * 4096;
+        const va = idx * PGDIR_SIZE + i * PAGE_SIZE;
         const vma = cursor.at(va);
         if (!vma) panic(`classic.teardown: PTE at ${va.toString(16)} outside every area`);
         const page = vmNormalPage(ctx, vma, va, pte);
@@ -204,7 +204,7 @@ const sharedpt: MmDesign = {
           } else if (pdeTable(dpde) !== table) {
             panic("sharedpt.copyMm: child already has a different table");
           }
-          for (let a = addr; a < next; a += 4096) {
+          for (let a = addr; a < next; a += PAGE_SIZE) {
             const ptePa = table + ((a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
             c.pteVisits++;
             ctx.work(KernelWork.PTE_SCAN);

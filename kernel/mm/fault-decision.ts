@@ -8,7 +8,7 @@ import type { MmContext } from "./context.ts";
 import type { FaultDecision } from "./counters.ts";
 import type { Mm } from "./mm.ts";
 import { vmNormalPage } from "./memory.ts";
-import { pageDown } from "./config.ts";
+import { pageDown, PAGE_SIZE } from "./config.ts";
 import { PG } from "./page.ts";
 import { ptePfn, ptePresent, pteWrite } from "./pgtable.ts";
 import { stackGrowthError } from "./stack.ts";
@@ -96,9 +96,9 @@ export function faultDecide(
     const file = vma.vmFile;
     if (file) {
       // vmStart may still lie above address when only looking at a stack that would grow.
-      const index = vma.vmPgoff + Math.floor((address - vma.vmStart) / 4096);
+      const index = vma.vmPgoff + Math.floor((address - vma.vmStart) / PAGE_SIZE);
       out.index = index;
-      if (index * 4096 >= file.size) {
+      if (index * PAGE_SIZE >= file.size) {
         out.decision = "sigbus";
         return out;
       }

@@ -7,7 +7,7 @@
 // (fault-decision.ts), the same function the monitor predicts with.
 
 import { Errno } from "../errno.ts";
-import { pageDown } from "./config.ts";
+import { pageDown, PAGE_SIZE } from "./config.ts";
 import type { FaultResult } from "./context.ts";
 import type { FaultDecision } from "./counters.ts";
 import type { Mm } from "./mm.ts";
@@ -152,7 +152,7 @@ export function doAnonymousPage(
   }
   const pfn = newAnonPage(mm, vma, address);
   if (pfn < 0) return "oom";
-  ctx.mem.zeroPage(pfn * 4096);
+  ctx.mem.zeroPage(pfn * PAGE_SIZE);
   ctx.counters.pagesZeroed++;
   ctx.frames.mapcount[pfn] = 1;
   mm.anonRss++;
@@ -179,7 +179,7 @@ export function doNoPage(
   if (write && !(vma.vmFlags & VM_SHARED)) {
     const pfn = newAnonPage(mm, vma, address);
     if (pfn < 0) return "oom";
-    ctx.mem.copyPage(pfn * 4096, cpfn * 4096);
+    ctx.mem.copyPage(pfn * PAGE_SIZE, cpfn * PAGE_SIZE);
     ctx.counters.pagesCopied++;
     frames.mapcount[pfn] = 1;
     mm.anonRss++;
@@ -220,7 +220,7 @@ export function doWpPage(
   const pfn = newAnonPage(mm, vma, address);
   if (pfn < 0) return "oom";
   if (d === "demand-zero") {
-    ctx.mem.zeroPage(pfn * 4096);
+    ctx.mem.zeroPage(pfn * PAGE_SIZE);
     ctx.counters.pagesZeroed++;
   } else {
     cowUserPage(mm, pfn, old, ptePfn(pte));
@@ -248,9 +248,9 @@ export function doWpPage(
  */
 export function cowUserPage(mm: Mm, dst: number, src: number, rawPfn: number): void {
   const ctx = mm.ctx;
-  if (src >= 0) ctx.mem.copyPage(dst * 4096, src * 4096);
-  else if (rawPfn < ctx.frames.nframes) ctx.mem.writeBytes(dst * 4096, ctx.mem.readBytes(rawPfn * 4096, 4096));
-  else ctx.mem.zeroPage(dst * 4096);
+  if (src >= 0) ctx.mem.copyPage(dst * PAGE_SIZE, src * PAGE_SIZE);
+  else if (rawPfn < ctx.frames.nframes) ctx.mem.writeBytes(dst * PAGE_SIZE, ctx.mem.readBytes(rawPfn * PAGE_SIZE, PAGE_SIZE));
+  else ctx.mem.zeroPage(dst * PAGE_SIZE);
   ctx.counters.pagesCopied++;
 }
 
@@ -271,7 +271,7 @@ export function doSwapPage(
   } else {
     pfn = newAnonPage(mm, vma, address);
     if (pfn < 0) return "oom";
-    swap.readPage(slot, ctx.mem, pfn * 4096);
+    swap.readPage(slot, ctx.mem, pfn * PAGE_SIZE);
     ctx.counters.pswpin++;
     r.major = true;
     frames.mapcount[pfn] = 1;

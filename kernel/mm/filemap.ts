@@ -10,6 +10,7 @@ import { PG, type PageOwner } from "./page.ts";
 import type { PhysMem } from "../arch/phys.ts";
 import type { VmArea } from "./vma.ts";
 import { panic } from "../panic.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 /** What the mm needs from an open file it maps. The filesystem implements it (per inode). */
 export interface FileBacking {
@@ -89,9 +90,9 @@ export class AddressSpace implements PageOwner {
       if (!file.readPage) panic("readCachePage: a file with neither readPage nor storePage");
       pfn = frames.allocPage(PG.CACHE | PG.UPTODATE);
       if (pfn < 0) return -Errno.ENOMEM;
-      this.ctx.mem.zeroPage(pfn * 4096);
+      this.ctx.mem.zeroPage(pfn * PAGE_SIZE);
       this.ctx.counters.pagesZeroed++;
-      file.readPage(index, this.ctx.mem, pfn * 4096);
+      file.readPage(index, this.ctx.mem, pfn * PAGE_SIZE);
       this.lastMajor = true;
     }
     frames.mapping[pfn] = this;

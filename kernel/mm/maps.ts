@@ -5,6 +5,7 @@
 import type { Mm } from "./mm.ts";
 import { pteOffset, ptePfn, ptePresent } from "./pgtable.ts";
 import { VM_EXEC, VM_GROWSDOWN, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE, type VmArea } from "./vma.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 /** "r-xp"-style permissions of an area. */
 export function vmaPermString(v: VmArea): string {
@@ -45,7 +46,7 @@ export function vmCounts(mm: Mm): { data: number; stack: number; exec: number } 
 
 /** Pages spanned by the program's code, start_code to end_code (VmExe, statm's text). */
 export function codePages(mm: Mm): number {
-  return mm.endCode > mm.startCode ? Math.ceil(mm.endCode / 4096) - Math.floor(mm.startCode / 4096) : 0;
+  return mm.endCode > mm.startCode ? Math.ceil(mm.endCode / PAGE_SIZE) - Math.floor(mm.startCode / PAGE_SIZE) : 0;
 }
 
 /**
@@ -59,10 +60,10 @@ export function rssShmem(mm: Mm): number {
   for (const v of mm.vmas) {
     const as = v.vmFile?.mapping;
     if (!as || !as.shmemPages) continue;
-    for (let a = v.vmStart; a < v.vmEnd; a += 4096) {
+    for (let a = v.vmStart; a < v.vmEnd; a += PAGE_SIZE) {
       const ptePa = pteOffset(mm, a);
       if (ptePa === 0) {
-        a = (Math.floor(a / 0x400000) + 1) * 0x400000 - 4096;
+        a = (Math.floor(a / 0x400000) + 1) * 0x400000 - PAGE_SIZE;
         continue;
       }
       const pte = ctx.mem.read32(ptePa);

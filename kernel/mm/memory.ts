@@ -8,7 +8,7 @@
 import { Errno } from "../errno.ts";
 import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
-import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TLB_FLUSH_SINGLE_MAX, TASK_SIZE } from "./config.ts";
+import { PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TLB_FLUSH_SINGLE_MAX, TASK_SIZE, PAGE_SIZE } from "./config.ts";
 import type { MmContext } from "./context.ts";
 import { Mm, type MmLimits, UNLIMITED } from "./mm.ts";
 import { PG } from "./page.ts";
@@ -95,7 +95,7 @@ export function copyPageRange(dst: Mm, src: Mm, vma: VmArea, start = vma.vmStart
       const dstPte0 = pteAlloc(dst, addr);
       if (dstPte0 === 0) return -Errno.ENOMEM;
       const dstTable = dstPte0 - ((addr >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
-      for (let a = addr; a < next; a += 4096) {
+      for (let a = addr; a < next; a += PAGE_SIZE) {
         const i = (a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
         c.pteVisits++;
         ctx.work(KernelWork.PTE_SCAN);
@@ -133,7 +133,7 @@ export function tlbFinish(mm: Mm): void {
  */
 function zapPteRange(mm: Mm, vma: VmArea | null, table: number, addr: number, end: number, flush: boolean): void {
   const ctx = mm.ctx, mem = ctx.pmem, frames = ctx.frames, c = ctx.counters;
-  for (let a = addr; a < end; a += 4096) {
+  for (let a = addr; a < end; a += PAGE_SIZE) {
     const ptePa = table + ((a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
     c.pteVisits++;
     ctx.work(KernelWork.PTE_SCAN);
@@ -166,19 +166,19 @@ function zapPteRange(mm: Mm, vma: VmArea | null, table: number, addr: number, en
 export function unmapMappingRange(as: AddressSpace, first: number, last: number, evenCows: boolean): void {
   const ctx = as.ctx, frames = ctx.frames;
   for (const vma of [...as.iMmap]) {
-    const start = Math.max(vma.vmStart, vma.vmStart + (first - vma.vmPgoff) * 4096);
-    const end = Math.min(vma.vmEnd, vma.vmStart + (last - vma.vmPgoff) * 4096);
+    const start = Math.max(vma.vmStart, vma.vmStart + (first - vma.vmPgoff) * PAGE_SIZE);
+    const end = Math.min(vma.vmEnd, vma.vmStart + (last - vma.vmPgoff) * PAGE_SIZE);
     if (start >= end) continue;
     if (vma.vmFlags & VM_SHARED || evenCows) {
       zapPageRange(vma.vmMm, vma, start, end);
       continue;
     }
-    for (let a = start; a < end; a += 4096) {
+    for (let a = start; a < end; a += PAGE_SIZE) {
       const ptePa = pteOffset(vma.vmMm, a);
       if (ptePa === 0) continue;
       const pte = ctx.mem.read32(ptePa);
       const pfn = ptePfn(pte);
-      if (ptePresent(pte) && frames.mapping[pfn] === as && frames.flags[pfn] & PG.CACHE) zapPageRange(vma.vmMm, vma, a, a + 4096);
+      if (ptePresent(pte) && frames.mapping[pfn] === as && frames.flags[pfn] & PG.CACHE) zapPageRange(vma.vmMm, vma, a, a + PAGE_SIZE);
     }
   }
 }
@@ -232,7 +232,7 @@ function dropSharedTable(mm: Mm, vma: VmArea | null, idx: number, pde: number): 
     ctx.work(KernelWork.PTE_SCAN);
     const pte = mem.read32(table + i * 4);
     if (!ptePresent(pte)) continue;
-    const va = idx * PGDIR_SIZE + i * 4096;
+    const va = idx * PGDIR_SIZE + i * PAGE_SIZE;
     tlbRemember(mm, va);
     const page = vma ? vmNormalPage(ctx, vma, va, pte) : frames.isNormal(ptePfn(pte)) ? ptePfn(pte) : -1;
     if (page < 0) continue;
@@ -413,11 +413,11 @@ export function execMm(mm: Mm, limits: Readonly<MmLimits> = mm.limits): Mm | num
  * span exactly [addr, addr + size); the frames are never counted. 0 or -errno.
  */
 export function remapPfnRange(mm: Mm, vma: VmArea, addr: number, pfn: number, size: number, prot?: number): number {
-  if (addr !== vma.vmStart || addr + size !== vma.vmEnd || size % 4096) return -Errno.EINVAL;
+  if (addr !== vma.vmStart || addr + size !== vma.vmEnd || size % PAGE_SIZE) return -Errno.EINVAL;
   vma.vmFlags |= VM_PFNMAP | VM_IO | VM_RESERVED | VM_DONTEXPAND;
   vma.vmPgoff = pfn;
   const p = prot ?? vmPageProt(vma.vmFlags);
-  for (let a = addr, f = pfn; a < addr + size; a += 4096, f++) {
+  for (let a = addr, f = pfn; a < addr + size; a += PAGE_SIZE, f++) {
     const ptePa = pteAllocForWrite(mm, a);
     if (ptePa === 0) return -Errno.ENOMEM;
     mm.ctx.mem.write32(ptePa, pteMk(f, p | _PAGE_ACCESSED));

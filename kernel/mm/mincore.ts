@@ -2,7 +2,7 @@
 // that brings them in (MADV_WILLNEED, Linux madvise_willneed).
 
 import { Errno } from "../errno.ts";
-import { PAGE_MASK, PAGE_SHIFT, TASK_SIZE, pageAlignLen } from "./config.ts";
+import { PAGE_MASK, PAGE_SHIFT, TASK_SIZE, pageAlignLen, PAGE_SIZE } from "./config.ts";
 import type { Mm } from "./mm.ts";
 import { ptePresent, pteOffset } from "./pgtable.ts";
 import { newAnonPage } from "./fault.ts";
@@ -37,7 +37,7 @@ export function doMincore(mm: Mm, start: number, len: number): Uint8Array | numb
   len = pageAlignLen(len >>> 0);
   if (start + len > TASK_SIZE) return -Errno.ENOMEM;
   const vec = new Uint8Array(len >>> PAGE_SHIFT);
-  for (let va = start; va < start + len; va += 4096) {
+  for (let va = start; va < start + len; va += PAGE_SIZE) {
     const vma = mm.findVma(va);
     if (!vma || vma.vmStart > va) return -Errno.ENOMEM;
     mm.ctx.counters.pteVisits++;
@@ -58,17 +58,17 @@ export function madviseWillneed(mm: Mm, vma: VmArea, start: number, end: number)
   const file = vma.vmFile;
   if (file !== null) {
     if (file.storePage) return 0;
-    const lastIndex = Math.ceil(file.size / 4096);
-    for (let va = start; va < end; va += 4096) {
+    const lastIndex = Math.ceil(file.size / PAGE_SIZE);
+    for (let va = start; va < end; va += PAGE_SIZE) {
       const index = ((va - vma.vmStart) >>> PAGE_SHIFT) + vma.vmPgoff;
       if (index >= lastIndex || file.mapping.readCachePage(file, index) < 0) break;
     }
     return 0;
   }
-  for (let va = start; va < end; va += 4096) {
+  for (let va = start; va < end; va += PAGE_SIZE) {
     const ptePa = pteOffset(mm, va);
     if (ptePa === 0) {
-      va = (((va >>> 22) + 1) << 22) - 4096; // no page table: skip to the next one
+      va = (((va >>> 22) + 1) << 22) - PAGE_SIZE; // no page table: skip to the next one
       continue;
     }
     const pte = ctx.mem.read32(ptePa);
@@ -77,7 +77,7 @@ export function madviseWillneed(mm: Mm, vma: VmArea, start: number, end: number)
     if (swap.lookupSwapCache(slot) >= 0) continue;
     const pfn = newAnonPage(mm, vma, va);
     if (pfn < 0) break;
-    swap.readPage(slot, ctx.mem, pfn * 4096);
+    swap.readPage(slot, ctx.mem, pfn * PAGE_SIZE);
     ctx.counters.pswpin++;
     swap.addToSwapCache(slot, pfn); // the cache holds the frame's only reference
   }

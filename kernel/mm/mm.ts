@@ -4,7 +4,7 @@
 
 import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
-import { PAGE_SHIFT, TASK_SIZE, MIN_STACK_GAP, DEFAULT_MAX_MAP_COUNT } from "./config.ts";
+import { PAGE_SHIFT, PAGE_SIZE, TASK_SIZE, MIN_STACK_GAP, DEFAULT_MAX_MAP_COUNT } from "./config.ts";
 import type { MmContext } from "./context.ts";
 import { VmArea, vmaLinkShared, vmaUnlinkShared, VM_SPECIAL, AnonVma } from "./vma.ts";
 import type { FileBacking } from "./filemap.ts";
@@ -144,7 +144,7 @@ export class Mm {
    * (Linux insert_vm_struct). Panics on overlap: callers must unmap first.
    */
   insertVmStruct(vma: VmArea): void {
-    if (vma.vmStart >= vma.vmEnd || vma.vmStart % 4096 || vma.vmEnd % 4096) panic("insertVmStruct: bad range");
+    if (vma.vmStart >= vma.vmEnd || vma.vmStart % PAGE_SIZE || vma.vmEnd % PAGE_SIZE) panic("insertVmStruct: bad range");
     const i = this.searchIndex(vma.vmStart);
     const after = this.vmas[i];
     if (after && after.vmStart < vma.vmEnd) panic("insertVmStruct: overlapping areas");
@@ -299,7 +299,7 @@ function adoptAnon(vma: VmArea, anonVma: AnonVma): void {
  * is inserted and returned. Returns -ENOMEM if the mm has too many areas.
  */
 export function splitVma(mm: Mm, vma: VmArea, addr: number, newBelow: boolean): VmArea | number {
-  if (addr <= vma.vmStart || addr >= vma.vmEnd || addr % 4096) panic("splitVma: bad split address");
+  if (addr <= vma.vmStart || addr >= vma.vmEnd || addr % PAGE_SIZE) panic("splitVma: bad split address");
   if (mm.mapCount >= mm.maxMapCount) return -12; // -ENOMEM
   const n = new VmArea(mm, vma.vmStart, vma.vmEnd, vma.vmFlags, vma.vmPgoff, vma.vmFile);
   n.anonVma = vma.anonVma;

@@ -3,7 +3,7 @@
 // doMunmap (splitting, zapping, freeing page tables), and brk.
 
 import { Errno } from "../errno.ts";
-import { MMAP_MIN_ADDR, PAGE_MASK, PAGE_SHIFT, TASK_SIZE, TASK_UNMAPPED_BASE, pageAlign, pageAlignLen } from "./config.ts";
+import { MMAP_MIN_ADDR, PAGE_MASK, PAGE_SHIFT, TASK_SIZE, TASK_UNMAPPED_BASE, pageAlign, pageAlignLen, PAGE_SIZE } from "./config.ts";
 import type { FileBacking } from "./filemap.ts";
 import { ShmemFile } from "./filemap.ts";
 import { handleMmFault } from "./fault.ts";
@@ -125,7 +125,7 @@ export function doMmap(
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -Errno.EINVAL;
   len = pageAlignLen(len);
   if (len > TASK_SIZE) return -Errno.ENOMEM;
-  if (file && pgoff + len / 4096 > 2 ** 32) return -Errno.EOVERFLOW;
+  if (file && pgoff + len / PAGE_SIZE > 2 ** 32) return -Errno.EOVERFLOW;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
   if (fixed) {
     if (addr & ~PAGE_MASK) return -Errno.EINVAL;
@@ -158,7 +158,7 @@ export function doMmap(
       replaced += Math.min(v.vmEnd, addr + len) - Math.max(v.vmStart, addr);
     }
   }
-  if ((mm.totalVm * 4096 + len - replaced) > mm.limits.as) return -Errno.ENOMEM;
+  if ((mm.totalVm * PAGE_SIZE + len - replaced) > mm.limits.as) return -Errno.ENOMEM;
   const anonShared = !file && !deviceMmap && type === MAP_SHARED;
   if (accountableMapping(vmFlags, anonShared) && !vmEnoughMemory(ctx, len >>> PAGE_SHIFT)) return -Errno.ENOMEM;
   if (replaced) {
@@ -206,7 +206,7 @@ export function doMmap(
 
 /** Faults in every page of [start, end) as a write if the area is writable (Linux make_pages_present). */
 export function makePagesPresent(mm: Mm, start: number, end: number): void {
-  for (let a = start; a < end; a += 4096) {
+  for (let a = start; a < end; a += PAGE_SIZE) {
     const vma = mm.findVma(a);
     if (!vma || vma.vmStart > a) break;
     const r = handleMmFault(mm, a, (vma.vmFlags & VM_WRITE) !== 0, false);
@@ -285,7 +285,7 @@ export function sysBrk(mm: Mm, newBrk: number): number {
     return mm.brk;
   }
   if (newEnd > TASK_SIZE) return mm.brk;
-  if (mm.findVmaIntersection(oldEnd, newEnd + 4096)) return mm.brk;
+  if (mm.findVmaIntersection(oldEnd, newEnd + PAGE_SIZE)) return mm.brk;
   if (doBrk(mm, oldEnd, newEnd - oldEnd) < 0) return mm.brk;
   mm.brk = newBrk;
   return mm.brk;
@@ -294,7 +294,7 @@ export function sysBrk(mm: Mm, newBrk: number): number {
 /** Maps anonymous read/write memory at [addr, addr + len), merging with the area below (Linux do_brk). */
 export function doBrk(mm: Mm, addr: number, len: number): number {
   if (len === 0) return addr;
-  if ((mm.totalVm * 4096 + len) > mm.limits.as) return -Errno.ENOMEM;
+  if ((mm.totalVm * PAGE_SIZE + len) > mm.limits.as) return -Errno.ENOMEM;
   if (mm.findVmaIntersection(addr, addr + len)) return -Errno.ENOMEM;
   return doMmap(mm, null, addr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 }

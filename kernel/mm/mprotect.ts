@@ -2,7 +2,7 @@
 // merge back) and madvise (DONTNEED, REMOVE, DONTFORK/DOFORK).
 
 import { Errno } from "../errno.ts";
-import { PAGE_MASK, PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TASK_SIZE, pageAlignLen } from "./config.ts";
+import { PAGE_MASK, PAGE_SHIFT, PGDIR_SIZE, PTRS_PER_PTE, TASK_SIZE, pageAlignLen, PAGE_SIZE } from "./config.ts";
 import { tlbFinish, tlbRemember, unmapMappingRange, zapPageRange } from "./memory.ts";
 import { accountableMapping, calcVmProtBits, vmEnoughMemory, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_WRITE } from "./mmap.ts";
 import { type Mm, splitVma, vmaMergeNeighbours } from "./mm.ts";
@@ -53,7 +53,7 @@ export function changeProtection(mm: Mm, vma: VmArea, start: number, end: number
     const pde = mem.read32(mm.pgd + idx * 4);
     if (pdePresent(pde)) {
       const table = pdeTable(pde);
-      for (let a = addr; a < next; a += 4096) {
+      for (let a = addr; a < next; a += PAGE_SIZE) {
         const ptePa = table + ((a >>> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) * 4;
         c.pteVisits++;
         const pte = mem.read32(ptePa);

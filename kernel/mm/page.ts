@@ -10,6 +10,7 @@
 import { panic } from "../panic.ts";
 import type { MmCounters } from "./counters.ts";
 import { KernelWork } from "../arch/kernel-cost.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 export const enum PG {
   RESERVED = 1 << 0, // below the allocator's range or outside RAM: never allocated, never counted
@@ -56,8 +57,8 @@ export class FrameAllocator {
     /** Charges calibrated kernel work in guest cycles. */
     private readonly work: (cycles: number) => void = () => {},
   ) {
-    this.nframes = Math.floor(ramSize / 4096);
-    this.firstPfn = Math.ceil(reservedEnd / 4096);
+    this.nframes = Math.floor(ramSize / PAGE_SIZE);
+    this.firstPfn = Math.ceil(reservedEnd / PAGE_SIZE);
     if (this.firstPfn >= this.nframes) panic("FrameAllocator: no RAM above the reserved region");
     const n = this.nframes;
     this.count = new Int32Array(n);

@@ -6,7 +6,7 @@
 
 import { KernelWork } from "../arch/kernel-cost.ts";
 import { panic } from "../panic.ts";
-import { PAGE_SHIFT, PGDIR_SHIFT, PTRS_PER_PTE, USER_PTRS_PER_PGD } from "./config.ts";
+import { PAGE_SHIFT, PGDIR_SHIFT, PTRS_PER_PTE, USER_PTRS_PER_PGD, PAGE_SIZE } from "./config.ts";
 import type { MmContext } from "./context.ts";
 import type { Mm } from "./mm.ts";
 import { PG } from "./page.ts";
@@ -55,7 +55,7 @@ export const pteIndex = (va: number): number => (va >>> PAGE_SHIFT) & (PTRS_PER_
 export function pgdAlloc(ctx: MmContext): number {
   const pfn = ctx.frames.allocPage(PG.PGD);
   if (pfn < 0) return -1;
-  const pa = pfn * 4096;
+  const pa = pfn * PAGE_SIZE;
   const mem = ctx.mem;
   mem.zeroPage(pa);
   const master = ctx.masterPgdPa;
@@ -92,7 +92,7 @@ export function pteAlloc(mm: Mm, va: number): number {
   if (pdePresent(pde)) return pdeTable(pde) + pteIndex(va) * 4;
   const pfn = ctx.frames.allocPage(PG.PAGETABLE);
   if (pfn < 0) return 0;
-  const table = pfn * 4096;
+  const table = pfn * PAGE_SIZE;
   ctx.mem.zeroPage(table);
   ctx.mem.write32(pdePa, (table | _PAGE_TABLE) >>> 0);
   ctx.counters.tablesAllocated++;
@@ -124,7 +124,7 @@ export function unshareTable(mm: Mm, idx: number): boolean {
   if (frames.count[oldPfn] <= 1) return true;
   const pfn = frames.allocPage(PG.PAGETABLE);
   if (pfn < 0) return false;
-  const table = pfn * 4096;
+  const table = pfn * PAGE_SIZE;
   const pmem = ctx.pmem;
   for (let i = 0; i < PTRS_PER_PTE; i++) {
     ctx.work(KernelWork.PTE_SCAN);

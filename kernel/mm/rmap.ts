@@ -13,6 +13,7 @@ import { PG, type PageOwner } from "./page.ts";
 import { pteMkold, pteOffset, ptePfn, ptePresent, pteYoung } from "./pgtable.ts";
 import type { VmArea } from "./vma.ts";
 import type { AddressSpace } from "./filemap.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 /**
  * struct anonmm: one mm's anonymous memory, kept after the mm is gone while
@@ -130,10 +131,10 @@ export function pageMappers(ctx: MmContext, pfn: number): PageMapping[] {
     if (ptePresent(pte) && ptePfn(pte) === pfn) out.push({ mm, vma, va, ptePa });
   };
   if (owner instanceof Anonmm && ctx.frames.flags[pfn] & PG.ANON) {
-    const va = index * 4096;
+    const va = index * PAGE_SIZE;
     for (const a of owner.bundleFrom(owner)) if (a.mm) probe(a.mm, a.mm.findVma(va), va);
   } else if (owner?.kind === "file") {
-    for (const vma of (owner as AddressSpace).iMmap) probe(vma.vmMm, vma, vma.vmStart + (index - vma.vmPgoff) * 4096);
+    for (const vma of (owner as AddressSpace).iMmap) probe(vma.vmMm, vma, vma.vmStart + (index - vma.vmPgoff) * PAGE_SIZE);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { PG } from "./page.ts";
 import { lowWatermark, shrinkMemory } from "./vmscan.ts";
 import { panic } from "../panic.ts";
 import type { FilePageAllocator, FilePageOwner } from "../fs/filepages.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 export class FrameFilePages implements FilePageAllocator {
   /** Every store holding frames, with how many (for the frame accounting check). */
@@ -30,7 +31,7 @@ export class FrameFilePages implements FilePageAllocator {
     }
     const pfn = frames.allocPage(PG.STORE | PG.UPTODATE);
     if (pfn < 0) return -1;
-    ctx.mem.zeroPage(pfn * 4096);
+    ctx.mem.zeroPage(pfn * PAGE_SIZE);
     ctx.counters.pagesZeroed++;
     this.owners.set(owner, (this.owners.get(owner) ?? 0) + 1);
     this.nrPages++;
@@ -49,15 +50,15 @@ export class FrameFilePages implements FilePageAllocator {
   }
 
   memcpyFromPage(pfn: number, off: number, dst: Uint8Array, dstOff: number, len: number): void {
-    dst.set(this.ctx.mem.readBytes(pfn * 4096 + off, len), dstOff);
+    dst.set(this.ctx.mem.readBytes(pfn * PAGE_SIZE + off, len), dstOff);
   }
 
   memcpyToPage(pfn: number, off: number, src: Uint8Array): void {
-    this.ctx.mem.writeBytes(pfn * 4096 + off, src);
+    this.ctx.mem.writeBytes(pfn * PAGE_SIZE + off, src);
   }
 
   memzeroPage(pfn: number, off: number, len: number): void {
-    this.ctx.mem.writeBytes(pfn * 4096 + off, new Uint8Array(len));
+    this.ctx.mem.writeBytes(pfn * PAGE_SIZE + off, new Uint8Array(len));
   }
 }
 

@@ -11,6 +11,7 @@
 
 import { panic } from "../panic.ts";
 import type { PhysMem } from "../arch/phys.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 const SLOT_SHIFT = 8;
 
@@ -63,9 +64,9 @@ export class SwapArea {
   /** bytes: size of the device (rounded down to pages); 0 = no swap. */
   constructor(bytes: number) {
     if (!(bytes >= 0 && bytes <= MAX_SWAP_BYTES)) panic(`SwapArea: size ${bytes} outside 0..MAX_SWAP_BYTES`);
-    this.nslots = Math.max(0, Math.floor(bytes / 4096) - 1);
+    this.nslots = Math.max(0, Math.floor(bytes / PAGE_SIZE) - 1);
     this.swapMap = new Int32Array(this.nslots + 1);
-    this.store = new Uint8Array((this.nslots + 1) * 4096);
+    this.store = new Uint8Array((this.nslots + 1) * PAGE_SIZE);
     this.freeSlots = new Int32Array(this.nslots);
     for (let s = this.nslots; s >= 1; s--) this.freeSlots[this.nfree++] = s;
     this.cachePfn = new Int32Array(this.nslots + 1).fill(-1);
@@ -124,11 +125,11 @@ export class SwapArea {
 
   /** Writes frame pa to slot (the block device's write). */
   writePage(slot: number, mem: PhysMem, pa: number): void {
-    this.store.set(mem.readBytes(pa, 4096), slot * 4096);
+    this.store.set(mem.readBytes(pa, PAGE_SIZE), slot * PAGE_SIZE);
   }
 
   /** Reads slot into frame pa. */
   readPage(slot: number, mem: PhysMem, pa: number): void {
-    mem.writeBytes(pa, this.store.subarray(slot * 4096, slot * 4096 + 4096));
+    mem.writeBytes(pa, this.store.subarray(slot * PAGE_SIZE, slot * PAGE_SIZE + PAGE_SIZE));
   }
 }

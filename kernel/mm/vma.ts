@@ -5,6 +5,7 @@ import type { FileBacking } from "./filemap.ts";
 import type { Mm } from "./mm.ts";
 import type { PageOwner } from "./page.ts";
 import { _PAGE_PRESENT, _PAGE_RW, _PAGE_USER } from "./pgtable.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 // vm_flags, with Linux 2.6.15 values.
 export const VM_READ = 0x1;
@@ -53,7 +54,7 @@ export class VmArea {
   ) {}
 
   get pages(): number {
-    return (this.vmEnd - this.vmStart) / 4096;
+    return (this.vmEnd - this.vmStart) / PAGE_SIZE;
   }
 }
 

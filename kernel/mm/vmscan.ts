@@ -17,6 +17,7 @@ import { pageMappers, pageReferenced } from "./rmap.ts";
 import { swapEntryPte } from "./swap.ts";
 import { VM_LOCKED } from "./vma.ts";
 import { writebackPage } from "./writeback.ts";
+import { PAGE_SIZE } from "./config.ts";
 
 /** The low free-frame watermark: reclaim starts below it and stops at twice it. */
 export function lowWatermark(ctx: MmContext): number {
@@ -77,7 +78,7 @@ function reclaimAnon(ctx: MmContext, pfn: number): boolean {
   if (swap.freeCount === 0) return false;
   if (pageReferenced(ctx, pfn) > 0) return false;
   const slot = swap.getSwapPage();
-  swap.writePage(slot, ctx.mem, pfn * 4096);
+  swap.writePage(slot, ctx.mem, pfn * PAGE_SIZE);
   const unmapped = tryToUnmap(ctx, pfn, swapEntryPte(slot));
   swap.swapFree(slot); // the PTEs hold the slot now (or nobody, if the page stays)
   if (!unmapped) return false;
