@@ -7,6 +7,7 @@ import { Machine, DETERMINISTIC_EPOCH } from "../../emulator/machine/machine.ts"
 import { VmalabSystem } from "../../system/system.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import { vfsOf } from "../../kernel/fs-boot.ts";
+import { parseCmdline } from "../../kernel/cmdline.ts";
 import { Monitor } from "../../monitor/monitor.ts";
 import { echoFixtureImage } from "./echo-fixture.ts";
 import type { BootRequest } from "../protocol.ts";
@@ -42,7 +43,7 @@ export function bootGuest(req: BootRequest, initramfs: Uint8Array | null, hooks:
   const cmdline = `mm=${req.design}${req.cmdline ? " " + req.cmdline : ""}`;
   if (req.guest === "fixture") return bootFixture(cmdline, hooks);
   if (!initramfs) throw new Error("bootGuest: the kernel needs the initramfs");
-  const quiet = /(^|\s)quiet(\s|$)/.test(cmdline);
+  const quiet = parseCmdline(cmdline, () => {}).quiet; // the kernel reports bad words itself
   const sys = new VmalabSystem({
     memorySize: MEMORY_SIZE,
     cmdline,
