@@ -384,6 +384,14 @@ async function main(argv: string[]): Promise<number> {
     stdin.on("error", () => {});
     stdin.resume();
   }
+  // The console tty takes the host terminal's size, and SIGWINCH when it changes, as under xterm.js in the page.
+  const out = process.stdout;
+  if (out.isTTY && "setConsoleSize" in target) {
+    const sys = target as VmalabSystem;
+    const size = () => out.rows > 0 && out.columns > 0 && sys.setConsoleSize(out.rows, out.columns);
+    size();
+    out.on("resize", size);
+  }
   const signals = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
   for (const [sig, n] of Object.entries(signals)) process.on(sig, () => finish(128 + n));
 

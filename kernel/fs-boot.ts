@@ -30,9 +30,6 @@ import { filePagesOf } from "./mm/store-frames.ts";
 import { mountHostShares } from "./hostfs-boot.ts";
 import type { KernelVfs } from "./vfs.ts";
 
-// web/worker/guest.ts and system/guest-files.ts import vfsOf from here.
-export { vfsOf } from "./vfs.ts";
-
 /** An initramfs archive and the name errors are reported with. */
 export interface InitrdArchive {
   name: string;

@@ -16,7 +16,7 @@
 
 import type { Kernel } from "../kernel/kernel.ts";
 import { Errno } from "../kernel/errno.ts";
-import { vfsOf } from "../kernel/fs-boot.ts";
+import { vfsOf } from "../kernel/vfs.ts";
 import { FsContext, type FsCaller } from "../kernel/fs/fscontext.ts";
 import { FdTable } from "../kernel/fs/fdtable.ts";
 import { ROOT_CRED } from "../kernel/fs/permission.ts";

@@ -5,6 +5,7 @@
 import { Machine, DETERMINISTIC_EPOCH } from "../emulator/machine/machine.ts";
 import type { VportHostEnd } from "../emulator/devices/vport.ts";
 import { bootKernel, type InitrdArchive } from "../kernel/boot.ts";
+import { vfsOf } from "../kernel/vfs.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { parseCmdline } from "../kernel/cmdline.ts";
 import { HostFsDevice } from "../emulator/devices/hostfs.ts";
@@ -75,6 +76,14 @@ export class VmalabSystem {
         };
       }
     });
+  }
+
+  /**
+   * Sets the console tty's window size, as a terminal does with TIOCSWINSZ:
+   * the foreground process group gets SIGWINCH when it changes.
+   */
+  setConsoleSize(rows: number, cols: number): void {
+    vfsOf(this.kernel).console.tty.setWinsize({ row: rows, col: cols, xpixel: 0, ypixel: 0 });
   }
 
   /** Kernel messages go straight to the console output, as printk does on a serial console. */

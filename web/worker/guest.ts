@@ -6,7 +6,6 @@
 import { Machine, DETERMINISTIC_EPOCH } from "../../emulator/machine/machine.ts";
 import { VmalabSystem } from "../../system/system.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
-import { vfsOf } from "../../kernel/fs-boot.ts";
 import { parseCmdline } from "../../kernel/cmdline.ts";
 import { Monitor } from "../../monitor/monitor.ts";
 import { echoFixtureImage } from "./echo-fixture.ts";
@@ -65,7 +64,7 @@ export function bootGuest(req: BootRequest, initramfs: Uint8Array | null, hooks:
     monitor,
     kind: "kernel",
     cmdline,
-    setWindowSize: (rows, cols) => vfsOf(sys.kernel).console.tty.setWinsize({ row: rows, col: cols, xpixel: 0, ypixel: 0 }),
+    setWindowSize: (rows, cols) => sys.setConsoleSize(rows, cols),
   };
 }
 
