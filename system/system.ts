@@ -65,7 +65,8 @@ export class VmalabSystem {
     const shares = options.hostShares ?? [];
     this.hostfs = shares.length > 0 ? new HostFsDevice(this.machine.io, this.machine.mem, this.machine.clock, shares) : null;
     const archives: InitrdArchive[] = [{ name: "built-in", data: options.builtinInitrd }, ...(options.initrds ?? [])];
-    const log = options.onKernelLog ?? ((line: string) => this.consoleLog(line));
+    const quiet = parseCmdline(options.cmdline ?? "", () => {}).quiet;
+    const log = options.onKernelLog ?? ((line: string) => quiet || this.consoleLog(line));
     this.machine.bootWith(() => {
       this.kernel = bootKernel(this.machine.cpu, { log, panic: (m) => log(`Kernel panic: ${m}`) }, options.cmdline ?? "", archives, options.initArgv);
       const onInitExit = options.onInitExit;
@@ -86,9 +87,8 @@ export class VmalabSystem {
     vfsOf(this.kernel).console.tty.setWinsize({ row: rows, col: cols, xpixel: 0, ypixel: 0 });
   }
 
-  /** Kernel messages go straight to the console output, as printk does on a serial console. */
+  /** Kernel messages go straight to the console output (unless quiet), as printk does on a serial console. */
   private consoleLog(line: string): void {
-    if (parseCmdline(this.options.cmdline ?? "", () => {}).quiet) return;
     const out = this.options.onConsoleOutput;
     if (!out) return;
     for (const ch of line + "\r\n") out(ch.charCodeAt(0) & 0xff);
