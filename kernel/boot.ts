@@ -2,7 +2,7 @@
 // memory manager, devices, file systems from the initramfs, the system call
 // table, then the first user process exec'ing /sbin/init.
 
-import type { CPU } from "../emulator/cpu/cpu.ts";
+import type { X86 } from "./arch/x86.ts";
 import { Kernel, type KernelHost } from "./kernel.ts";
 import { newSyscallTable, type Syscalls } from "./syscalls/table.ts";
 import { defineProcessCalls } from "./syscalls/process.ts";
@@ -61,15 +61,15 @@ export function newKernelSyscalls(): Syscalls {
 }
 
 /**
- * Boots the kernel on `cpu` (whose machine is freshly reset): returns the
+ * Boots the kernel on `x86` (over a freshly reset machine): returns the
  * running kernel with init entered. initArgv, when given, replaces init= and its
  * arguments (argv[0] is the path). A malformed initramfs or a missing init
  * panics with a one-line message (KernelPanic).
  */
 export function bootKernel(
-  cpu: CPU, host: KernelHost, cmdline: string, archives: readonly InitrdArchive[], initArgv?: readonly string[],
+  x86: X86, host: KernelHost, cmdline: string, archives: readonly InitrdArchive[], initArgv?: readonly string[],
 ): Kernel {
-  const k = new Kernel(cpu, host, cmdline, newKernelSyscalls(), handleException, doSignal);
+  const k = new Kernel(x86, host, cmdline, newKernelSyscalls(), handleException, doSignal);
   // Linux's default RLIMIT_NPROC: max_threads / 2, max_threads = RAM / (8 * THREAD_SIZE).
   k.maxTasks = Math.max(64, Math.floor(k.mmctx.frames.totalram / 16));
 

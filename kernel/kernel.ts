@@ -7,7 +7,6 @@
 // a trap frame at `task.ksp`. Switching to a task = pointing the stub's ESP at
 // its frame, loading its CR3 and TSS.esp0; the stub's exit path does the rest.
 
-import type { CPU } from "../emulator/cpu/cpu.ts";
 import { FPU_STATE_SIZE, X86 } from "./arch/x86.ts";
 import { EMPTY_ZERO_PAGE_PA, IDLE_STACK_TOP_PA, KERNEL_CS, KERNEL_DS, LOW_RESERVED_END, SWAPPER_PG_DIR, THREAD_SIZE, kpa, kva } from "./arch/layout.ts";
 import { Tf, TRAP_FRAME_KERNEL_SIZE, TRAP_FRAME_USER_SIZE } from "./arch/trapframe.ts";
@@ -45,7 +44,6 @@ export interface KernelHost {
 }
 
 export class Kernel {
-  readonly x86: X86;
   readonly mmctx: MmContext;
   readonly options: BootOptions;
   readonly pic: I8259;
@@ -106,7 +104,8 @@ export class Kernel {
   readonly shmIds = new ShmIds(this);
 
   constructor(
-    cpu: CPU,
+    /** The machine as the kernel drives it (not yet booted). */
+    readonly x86: X86,
     readonly host: KernelHost,
     cmdline: string,
     /** The system call table, by number (boot.ts builds it). */
@@ -116,10 +115,8 @@ export class Kernel {
     /** Run for a task about to return to ring 3 (boot.ts: doSignal, signal delivery). */
     private readonly beforeUserReturn: (k: Kernel, t: Task) => void,
   ) {
-    this.x86 = new X86(cpu);
     this.options = parseCmdline(cmdline, (msg) => this.printk(msg, KERN_WARNING));
-    const x86 = this.x86;
-    x86.boot();
+    x86.boot((frameVa) => this.trap(frameVa));
     this.mmctx = new MmContext({
       mem: x86.phys,
       tlb: x86,
@@ -138,7 +135,6 @@ export class Kernel {
     this.serial = new Serial(x86);
     this.idle = this.makeIdle();
     this.current = this.idle;
-    x86.onTrap = (frameVa) => this.trap(frameVa);
   }
 
   /** Programs the interrupt controller, timer and console. */

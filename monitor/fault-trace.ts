@@ -3,7 +3,7 @@
 // `pf break` filter that stops the machine at a matching #PF before the
 // kernel sees it, and `pf step` that lets the kernel decide and shows it.
 // Hooks: MmContext.onFault (after each decision) and the Debugger's
-// exception filter (the CPU's stopOnException aid).
+// exception filter (the CPU's holdExceptions aid).
 
 import type { Kernel } from "../kernel/kernel.ts";
 import type { FaultResult } from "../kernel/mm/context.ts";
@@ -12,7 +12,8 @@ import { FAULT_DECISIONS } from "../kernel/mm/counters.ts";
 import { Tf } from "../kernel/arch/trapframe.ts";
 import { kpa } from "../kernel/arch/layout.ts";
 import type { Machine } from "../emulator/machine/machine.ts";
-import type { Debugger, HeldException } from "../emulator/gdb/debugger.ts";
+import type { Debugger } from "../emulator/gdb/debugger.ts";
+import type { HeldException } from "../emulator/cpu/cpu.ts";
 import { faultDecide } from "../kernel/mm/fault-decision.ts";
 import { DECISION_TEXT, monitorFaultAccess, vmaShort } from "./kernel-view.ts";
 import { hex, hex8 } from "./format.ts";

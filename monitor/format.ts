@@ -1,6 +1,6 @@
 // Number formatting and argument parsing shared by the monitor's commands.
 
-import { type CPU, R } from "../emulator/cpu/cpu.ts";
+import { type CPU, type CpuRegisters, R } from "../emulator/cpu/cpu.ts";
 
 /** 8 lowercase hex digits, no prefix. */
 export const hex8 = (v: number): string => (v >>> 0).toString(16).padStart(8, "0");
@@ -22,28 +22,29 @@ export function parseValue(text: string, cpu?: CPU): number {
   const terms = s.match(/[+-]?[^+-]+/g);
   if (!terms) throw new CommandError(`bad value '${text}'`);
   let v = 0;
+  let regs: CpuRegisters | undefined;
   for (const raw of terms) {
     const neg = raw.startsWith("-");
     const t = raw.replace(/^[+-]/, "").trim().toLowerCase();
     let n: number;
     if (/^0x[0-9a-f]+$/.test(t)) n = parseInt(t.slice(2), 16);
     else if (/^[0-9]+$/.test(t)) n = parseInt(t, 10);
-    else if (t.startsWith("$") && cpu) n = register(cpu, t.slice(1));
+    else if (t.startsWith("$") && cpu) n = register((regs ??= cpu.registers()), t.slice(1));
     else throw new CommandError(`bad value '${text}'`);
     v = neg ? v - n : v + n;
   }
   return v >>> 0;
 }
 
-function register(cpu: CPU, name: string): number {
-  if (name in REGS) return cpu.regs[REGS[name]] >>> 0;
+function register(r: CpuRegisters, name: string): number {
+  if (name in REGS) return r.gp[REGS[name]];
   switch (name) {
-    case "eip": case "pc": return cpu.eip >>> 0;
-    case "eflags": return cpu.getEflags() >>> 0;
-    case "cr0": return cpu.cr0 >>> 0;
-    case "cr2": return cpu.cr2 >>> 0;
-    case "cr3": return cpu.cr3 >>> 0;
-    case "cr4": return cpu.cr4 >>> 0;
+    case "eip": case "pc": return r.eip;
+    case "eflags": return r.eflags;
+    case "cr0": return r.cr0;
+    case "cr2": return r.cr2;
+    case "cr3": return r.cr3;
+    case "cr4": return r.cr4;
   }
   throw new CommandError(`unknown register '$${name}'`);
 }

@@ -10,7 +10,7 @@ import { isSwapPte } from "../kernel/mm/swap.ts";
 import { pageData, walkData, type PageData, type WalkData } from "./memory-data.ts";
 import { VM_PFNMAP } from "../kernel/mm/vma.ts";
 import type { PhysicalMemory } from "../emulator/memory/physmem.ts";
-import { decodePteBits } from "../emulator/gdb/pagewalk.ts";
+import { decodePteBits } from "../emulator/cpu/pagewalk.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
 import { findTask, frameMappers, tasksOfMm, vmaFlagWords, vmaShort } from "./kernel-view.ts";
 import { vmaName, vmaPermString } from "../kernel/mm/maps.ts";

@@ -2,43 +2,43 @@
 // info tlb, info mem, info pic, x, xp, stop, cont, step, break, delete, watch.
 // They see only the emulator (CPU, MMU, physical memory, devices).
 
-import { type CPU, CR0, F, S } from "../emulator/cpu/cpu.ts";
+import { type CPU, CR0, CR4, F, S } from "../emulator/cpu/cpu.ts";
 import { Tlb } from "../emulator/cpu/mmu.ts";
 import type { Pic8259 } from "../emulator/devices/pic.ts";
 import { disassemble } from "../emulator/cpu/disasm.ts";
 import type { Machine } from "../emulator/machine/machine.ts";
 import type { Debugger, StopReason } from "../emulator/gdb/debugger.ts";
-import { walkPageTables, linearToPhys } from "../emulator/gdb/pagewalk.ts";
+import { walkPageTables } from "../emulator/cpu/pagewalk.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
 
 const SEG_NAMES = ["ES", "CS", "SS", "DS", "FS", "GS"];
 
 /** QEMU-style register dump. */
 export function infoRegisters(cpu: CPU): string {
-  const r = cpu.regs;
-  const fl = cpu.getEflags() >>> 0;
+  const r = cpu.registers();
+  const g = r.gp;
+  const fl = r.eflags;
   const flagChars = [[F.DF, "D"], [F.OF, "O"], [F.SF, "S"], [F.ZF, "Z"], [F.AF, "A"], [F.PF, "P"], [F.CF, "C"]] as const;
   const flagStr = flagChars.map(([b, ch]) => (fl & b ? ch : "-")).join("");
+  const sel = (v: number): string => v.toString(16).padStart(4, "0");
   const lines = [
-    `EAX=${hex8(r[0])} EBX=${hex8(r[3])} ECX=${hex8(r[1])} EDX=${hex8(r[2])}`,
-    `ESI=${hex8(r[6])} EDI=${hex8(r[7])} EBP=${hex8(r[5])} ESP=${hex8(r[4])}`,
-    `EIP=${hex8(cpu.eip)} EFL=${hex8(fl)} [${flagStr}] CPL=${cpu.cpl} IF=${fl & F.IF ? 1 : 0} HLT=${cpu.halted ? 1 : 0}`,
+    `EAX=${hex8(g[0])} EBX=${hex8(g[3])} ECX=${hex8(g[1])} EDX=${hex8(g[2])}`,
+    `ESI=${hex8(g[6])} EDI=${hex8(g[7])} EBP=${hex8(g[5])} ESP=${hex8(g[4])}`,
+    `EIP=${hex8(r.eip)} EFL=${hex8(fl)} [${flagStr}] CPL=${r.cpl} IF=${fl & F.IF ? 1 : 0} HLT=${r.halted ? 1 : 0}`,
   ];
-  for (let s = 0; s < 6; s++) {
-    const attr = cpu.segAttr[s];
-    const limit = cpu.segLimit[s] >>> 0;
-    const g = (attr & 0x8000) !== 0;
-    const limHigh = ((g ? limit >>> 12 : limit) >>> 16) & 0xf;
-    const high = ((attr & 0xff) << 8) | (limHigh << 16) | (attr & 0x4000 ? 0x400000 : 0) | (g ? 0x800000 : 0);
-    lines.push(`${SEG_NAMES[s].padEnd(3)}=${cpu.segSel[s].toString(16).padStart(4, "0")} ${hex8(cpu.segBase[s])} ${hex8(limit)} ${hex8(high)}`);
-  }
-  lines.push(`LDT=${cpu.ldtSel.toString(16).padStart(4, "0")} ${hex8(cpu.ldtBase)} ${hex8(cpu.ldtLimit)}`);
-  lines.push(`TR =${cpu.trSel.toString(16).padStart(4, "0")} ${hex8(cpu.trBase)} ${hex8(cpu.trLimit)} ${hex8((cpu.trAttr & 0xff) << 8)}`);
-  lines.push(`GDT=     ${hex8(cpu.gdtBase)} ${hex8(cpu.gdtLimit)}`);
-  lines.push(`IDT=     ${hex8(cpu.idtBase)} ${hex8(cpu.idtLimit)}`);
-  lines.push(`CR0=${hex8(cpu.cr0)} CR2=${hex8(cpu.cr2)} CR3=${hex8(cpu.cr3)} CR4=${hex8(cpu.cr4)}`);
-  lines.push(`DR0=${hex8(cpu.dr[0])} DR1=${hex8(cpu.dr[1])} DR2=${hex8(cpu.dr[2])} DR3=${hex8(cpu.dr[3])}`);
-  lines.push(`DR6=${hex8(cpu.dr[6])} DR7=${hex8(cpu.dr[7])}`);
+  r.seg.forEach(({ sel: s, base, limit, attr }, i) => {
+    const gran = (attr & 0x8000) !== 0;
+    const limHigh = ((gran ? limit >>> 12 : limit) >>> 16) & 0xf;
+    const high = ((attr & 0xff) << 8) | (limHigh << 16) | (attr & 0x4000 ? 0x400000 : 0) | (gran ? 0x800000 : 0);
+    lines.push(`${SEG_NAMES[i].padEnd(3)}=${sel(s)} ${hex8(base)} ${hex8(limit)} ${hex8(high)}`);
+  });
+  lines.push(`LDT=${sel(r.ldt.sel)} ${hex8(r.ldt.base)} ${hex8(r.ldt.limit)}`);
+  lines.push(`TR =${sel(r.tr.sel)} ${hex8(r.tr.base)} ${hex8(r.tr.limit)} ${hex8((r.tr.attr & 0xff) << 8)}`);
+  lines.push(`GDT=     ${hex8(r.gdt.base)} ${hex8(r.gdt.limit)}`);
+  lines.push(`IDT=     ${hex8(r.idt.base)} ${hex8(r.idt.limit)}`);
+  lines.push(`CR0=${hex8(r.cr0)} CR2=${hex8(r.cr2)} CR3=${hex8(r.cr3)} CR4=${hex8(r.cr4)}`);
+  lines.push(`DR0=${hex8(r.dr[0])} DR1=${hex8(r.dr[1])} DR2=${hex8(r.dr[2])} DR3=${hex8(r.dr[3])}`);
+  lines.push(`DR6=${hex8(r.dr[6])} DR7=${hex8(r.dr[7])}`);
   return lines.join("\n");
 }
 
@@ -53,14 +53,15 @@ function tlbPerms(bits: number): string {
  */
 export function infoTlb(cpu: CPU): string {
   const entries = [...cpu.tlbEntries()].sort((a, b) => a[0] - b[0]);
-  const paging = (cpu.cr0 & CR0.PG) !== 0;
-  const wp = (cpu.cr0 & CR0.WP) !== 0;
+  const r = cpu.registers();
+  const paging = (r.cr0 & CR0.PG) !== 0;
+  const wp = (r.cr0 & CR0.WP) !== 0;
   const lines: string[] = [];
   let stale = 0;
   for (const [lp, pp, bits] of entries) {
     let line = `${hex8(lp * 4096)} -> ${hex8(pp * 4096)} ${tlbPerms(bits)}${bits & Tlb.D ? " dirty" : ""}`;
     if (paging) {
-      const w = walkPageTables(cpu.mem, cpu.cr3, cpu.cr4, lp * 4096);
+      const w = walkPageTables(cpu.mem, r.cr3, r.cr4, lp * 4096);
       let why = "";
       if (!w.present) why = "not mapped in the page tables";
       else if (w.phys >>> 12 !== pp) why = `page tables map ${hex8(w.phys & ~0xfff)}`;
@@ -84,9 +85,10 @@ export function infoTlb(cpu: CPU): string {
 
 /** Mapped linear ranges of the current CR3, merged like QEMU's `info mem`: "start-end size urw". */
 export function infoMem(cpu: CPU): string {
-  if ((cpu.cr0 & CR0.PG) === 0) return "PG disabled";
+  const r = cpu.registers();
+  if ((r.cr0 & CR0.PG) === 0) return "PG disabled";
   const mem = cpu.mem;
-  const pd = (cpu.cr3 & ~0xfff) >>> 0;
+  const pd = (r.cr3 & ~0xfff) >>> 0;
   const lines: string[] = [];
   let start = -1;
   let end = 0;
@@ -111,7 +113,7 @@ export function infoMem(cpu: CPU): string {
       emit();
       continue;
     }
-    if (pde & 0x80 && cpu.cr4 & 0x10) {
+    if (pde & 0x80 && r.cr4 & CR4.PSE) {
       add(i * 0x400000, 0x400000, `${pde & 4 ? "u" : "-"}r${pde & 2 ? "w" : "-"}`);
       continue;
     }
@@ -172,20 +174,20 @@ export function parseFormat(fmt: string): MemFormat {
  */
 export function dumpMemory(cpu: CPU, addr: number, f: MemFormat, physical: boolean): string {
   const read = (a: number): number => {
-    const pa = physical ? a >>> 0 : linearToPhys(cpu, a >>> 0);
+    const pa = physical ? a >>> 0 : cpu.physAddrDebug(a >>> 0);
     if (pa < 0 || pa >= 0x1_0000_0000) return -1;
     return cpu.mem.read8(pa);
   };
   const lines: string[] = [];
   if (f.format === "i") {
     let a = addr >>> 0;
-    const code32 = cpu.pmode ? cpu.code32 : false;
+    const { pmode, code32 } = cpu.registers();
     for (let i = 0; i < f.count; i++) {
       if (read(a) < 0) {
         lines.push(`Cannot access memory at ${hex(a)}`);
         break;
       }
-      const d = disassemble((k) => read(a + k), a, code32);
+      const d = disassemble((k) => read(a + k), a, pmode && code32);
       lines.push(`${hex(a).padStart(10)}:  ${d.text}`);
       a = (a + d.length) >>> 0;
     }
@@ -229,11 +231,11 @@ function formatUnit(v: number, f: MemFormat): string {
 /** One line describing a stop, as the monitor prints it. */
 export function describeStop(r: StopReason, cpu: CPU): string {
   const at = (): string => {
-    const eip = cpu.eip >>> 0;
+    const { eip, seg, pmode, code32 } = cpu.registers();
     const d = disassemble((k) => {
-      const pa = linearToPhys(cpu, (cpu.segBase[S.CS] + eip + k) >>> 0);
+      const pa = cpu.physAddrDebug((seg[S.CS].base + eip + k) >>> 0);
       return pa < 0 ? -1 : cpu.mem.read8(pa);
-    }, eip, cpu.pmode ? cpu.code32 : false);
+    }, eip, pmode && code32);
     return `${hex(eip)}:  ${d.text}`;
   };
   switch (r.kind) {

@@ -38,19 +38,17 @@ export const UPLOAD_MODE = 0o644;
 /** Default read size of GuestFileReader.read. */
 export const READ_CHUNK = 1 << 20;
 
-const callers = new WeakMap<Kernel, FsCaller>();
-
-/** A root caller of the kernel's VFS with the global root as root and cwd, umask 0, no task, never blocking. */
+/**
+ * A root caller of the kernel's VFS with the global root as root and cwd,
+ * umask 0, no task, never blocking. Built per call: it holds no descriptors
+ * (files are used through the File returned by openFile), so nothing needs
+ * to outlive the call or be kept per kernel.
+ */
 function rootCaller(k: Kernel): FsCaller {
-  let c = callers.get(k);
-  if (c === undefined) {
-    const ns = vfsOf(k).ns;
-    const fs = new FsContext(ns, ns.rootPath, ns.rootPath);
-    fs.umask = 0;
-    c = { fs, files: new FdTable(), cred: ROOT_CRED, waiter: null, user: null, pid: 0, pgrp: 0, sid: 0 };
-    callers.set(k, c);
-  }
-  return c;
+  const ns = vfsOf(k).ns;
+  const fs = new FsContext(ns, ns.rootPath, ns.rootPath);
+  fs.umask = 0;
+  return { fs, files: new FdTable(), cred: ROOT_CRED, waiter: null, user: null, pid: 0, pgrp: 0, sid: 0 };
 }
 
 function kernelOf(host: GuestFileHost): Kernel | number {

@@ -4,6 +4,7 @@
 
 import { Machine, DETERMINISTIC_EPOCH } from "../emulator/machine/machine.ts";
 import type { VportHostEnd } from "../emulator/devices/vport.ts";
+import { X86 } from "../kernel/arch/x86.ts";
 import { bootKernel, type InitrdArchive } from "../kernel/boot.ts";
 import { vfsOf } from "../kernel/vfs.ts";
 import type { Kernel } from "../kernel/kernel.ts";
@@ -68,7 +69,7 @@ export class VmalabSystem {
     const quiet = parseCmdline(options.cmdline ?? "", () => {}).quiet;
     const log = options.onKernelLog ?? ((line: string) => quiet || this.consoleLog(line));
     this.machine.bootWith(() => {
-      this.kernel = bootKernel(this.machine.cpu, { log, panic: (m) => log(`Kernel panic: ${m}`) }, options.cmdline ?? "", archives, options.initArgv);
+      this.kernel = bootKernel(new X86(this.machine.cpu), { log, panic: (m) => log(`Kernel panic: ${m}`) }, options.cmdline ?? "", archives, options.initArgv);
       const onInitExit = options.onInitExit;
       if (onInitExit) {
         this.kernel.initExited = (status) => {

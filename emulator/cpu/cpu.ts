@@ -2,11 +2,14 @@
 // mechanism. Instruction semantics live in the other files of this folder; the x87
 // FPU's state is `fpu` (fpu/state.ts), its instructions are in x87.ts and x87-ops.ts.
 //
-// Ownership (while the CPU is being built by two people at once):
-//   - core (decoder, instructions, lazy flags, memory access, TLB/paging, run loop): this file and the
-//     files it names for instructions, flags, mmu;
-//   - protected-mode mechanics (segment loads and checks, interrupt/exception delivery, gates, TSS,
-//     task switches, iret, v86 mode, system instructions): `system.ts` and files it imports.
+// Code outside this folder uses the CPU through a small surface: run/requestStop,
+// reset, the register file (`regs`; `eip`, `cpl`, `cr2`, `cr3` read on hot
+// paths; `jumpTo`, get/setEflags),
+// registers() for a debugger's full view, enterFlatProtectedMode/loadCr3/
+// flushTlb/invlpg for a host kernel, charge/wake, holdExceptions/takeException/
+// deliverException and physAddrDebug/tlbEntries for debuggers, and the buses
+// it was built with (mem, io, clock) and `fpu`. Every other field is the
+// core's own state: the run loop, decoder and MMU keep it consistent.
 //
 // Faults: an instruction that faults calls `cpu.fault(vector, errorCode)`, which records the
 // exception and throws the preallocated `CPU_FAULT` sentinel (no allocation, no stack capture).
@@ -19,14 +22,15 @@ import type { IoPorts } from "../io/ports.ts";
 import type { Clock } from "../machine/clock.ts";
 import { Lf, materialize } from "./flags.ts";
 import { Tlb, flushAll, flushPage, listTlb } from "./mmu.ts";
+import { walkPageTables } from "./pagewalk.ts";
 import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
-import { runLoop } from "./run.ts";
+import { raiseException, runLoop } from "./run.ts";
 import { ICache, JIT_THRESHOLD, invalidateCodePage, flushCodeCache } from "./icache.ts";
 import { resetCpu } from "./system.ts";
 import { Fpu, fpuReset } from "./fpu/state.ts";
 
 export * from "./defs.ts";
-import { Attr, CR0, F, S, CPU_FAULT, EFLAGS_WRITABLE, TLB_LIST, Stop, type FlatProtectedMode, type InterruptSource } from "./defs.ts";
+import { Attr, CR0, F, S, CPU_FAULT, EFLAGS_WRITABLE, TLB_LIST, Stop, type CpuRegisters, type FlatProtectedMode, type HeldException, type InterruptSource } from "./defs.ts";
 
 export class CPU {
   /**
@@ -104,6 +108,8 @@ export class CPU {
   lastException = -1;
   lastErrorCode = -1;
   lastExceptionEip = 0;
+  /** The last exception was held back (stopOnException), not delivered: takeException() returns it. */
+  exceptionHeld = false;
 
   // ---- core-internal state (derived by onModeChange, or per instruction) ----
   /** Protected mode without VM; virtual-8086 mode. */
@@ -226,6 +232,68 @@ export class CPU {
     this.ipEnd = 0;
     this.blockEnd = true;
   }
+  /** Leaves the HLT state, as an interrupt would (the host resuming a halted CPU in a new context). */
+  wake(): void {
+    this.halted = false;
+  }
+  /**
+   * Debug aid: with `on`, run() stops (Stop.Requested) at a guest exception
+   * instead of delivering it; takeException() returns it, deliverException()
+   * delivers it later (a debugger that lets the guest handle it).
+   */
+  holdExceptions(on: boolean): void {
+    this.stopOnException = on;
+  }
+  /** The exception run() held back since the last call (cleared by it), or null. */
+  takeException(): HeldException | null {
+    if (!this.exceptionHeld) return null;
+    this.exceptionHeld = false;
+    return { vector: this.lastException, errorCode: this.lastErrorCode, eip: this.lastExceptionEip >>> 0, cr2: this.cr2 >>> 0 };
+  }
+  /** Delivers exception `vector` (error code or -1) now, as the run loop would have. */
+  deliverException(vector: number, errorCode: number): void {
+    raiseException(this, vector, errorCode);
+  }
+  /** Charges `cycles` of host-side work (a device or the host kernel) to guest time. */
+  charge(cycles: number): void {
+    this.clock.cycles += cycles;
+  }
+  /** The architectural registers, copied out for a debugger or monitor (allocates). */
+  registers(): CpuRegisters {
+    const seg = (sel: number, base: number, limit: number, attr: number) =>
+      ({ sel, base: base >>> 0, limit: limit >>> 0, attr });
+    return {
+      gp: Array.from(this.regs, (v) => v >>> 0),
+      eip: this.eip >>> 0,
+      eflags: this.getEflags() >>> 0,
+      cpl: this.cpl,
+      halted: this.halted,
+      pmode: this.pmode,
+      code32: this.code32,
+      seg: [0, 1, 2, 3, 4, 5].map((s) => seg(this.segSel[s], this.segBase[s], this.segLimit[s], this.segAttr[s])),
+      ldt: seg(this.ldtSel, this.ldtBase, this.ldtLimit, 0),
+      tr: seg(this.trSel, this.trBase, this.trLimit, this.trAttr),
+      gdt: { base: this.gdtBase >>> 0, limit: this.gdtLimit },
+      idt: { base: this.idtBase >>> 0, limit: this.idtLimit },
+      cr0: this.cr0 >>> 0,
+      cr2: this.cr2 >>> 0,
+      cr3: this.cr3 >>> 0,
+      cr4: this.cr4 >>> 0,
+      dr: Array.from(this.dr, (v) => v >>> 0),
+    };
+  }
+  /**
+   * The physical address linear `lin` maps to under the current CR3 (itself
+   * with paging off), or -1 when unmapped: a debugger's walk, which sets no
+   * accessed or dirty bit, fills no TLB entry and raises no fault (QEMU's
+   * cpu_get_phys_page_debug).
+   */
+  physAddrDebug(lin: number): number {
+    lin >>>= 0;
+    if ((this.cr0 & CR0.PG) === 0) return lin;
+    const w = walkPageTables(this.mem, this.cr3, this.cr4, lin);
+    return w.present ? w.phys : -1;
+  }
   /** Loads CR3 and flushes the TLB, as MOV CR3 does; nothing when CR3 already holds pa. */
   loadCr3(pa: number): void {
     if (this.cr3 >>> 0 === pa >>> 0) return;
@@ -307,6 +375,7 @@ export class CPU {
     this.cyc = 0;
     this.instructions = 0;
     this.lastException = this.lastErrorCode = -1;
+    this.exceptionHeld = false;
     this.segOvr = -1;
     this.rep = 0;
     flushAll(this);

@@ -84,3 +84,50 @@ export interface FlatProtectedMode {
 
 /** Capacity of the TLB fill list; when it is full the whole TLB is flushed (an eviction). */
 export const TLB_LIST = 8192;
+
+/** A segment register with its descriptor cache, unsigned. */
+export interface SegmentView {
+  sel: number;
+  base: number;
+  /** Byte-granular effective limit. */
+  limit: number;
+  /** See Attr. */
+  attr: number;
+}
+
+/**
+ * The architectural registers as a debugger shows them, copied out of the
+ * CPU (CPU.registers()). Every value is unsigned; `seg` is indexed by S.
+ */
+export interface CpuRegisters {
+  /** EAX..EDI in encoding order (R). */
+  gp: number[];
+  eip: number;
+  eflags: number;
+  cpl: number;
+  halted: boolean;
+  /** Protected mode without VM (else real or virtual-8086 mode). */
+  pmode: boolean;
+  /** The current code segment is 32-bit. */
+  code32: boolean;
+  seg: SegmentView[];
+  ldt: SegmentView;
+  tr: SegmentView;
+  gdt: { base: number; limit: number };
+  idt: { base: number; limit: number };
+  cr0: number;
+  cr2: number;
+  cr3: number;
+  cr4: number;
+  dr: number[];
+}
+
+/** A guest exception the run loop held back instead of delivering (CPU.holdExceptions). */
+export interface HeldException {
+  vector: number;
+  /** -1 when the exception pushes none. */
+  errorCode: number;
+  /** The EIP it was raised at (the faulting instruction, or after a trap). */
+  eip: number;
+  cr2: number;
+}

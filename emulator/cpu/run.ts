@@ -99,7 +99,7 @@ function runOne(c: CPU): void {
     c.lastErrorCode = -1;
     c.lastExceptionEip = c.eip;
     if (c.stopOnException) {
-      c.stopRequested = true;
+      c.exceptionHeld = c.stopRequested = true;
       return;
     }
     c.clock.cycles += INT_PROT;
@@ -120,9 +120,16 @@ function handleFault(c: CPU): void {
   c.lastErrorCode = c.faultCode;
   c.lastExceptionEip = c.instrEip;
   if (c.stopOnException) {
-    c.stopRequested = true;
+    c.exceptionHeld = c.stopRequested = true;
     return;
   }
+  raiseException(c, c.faultVector, c.faultCode);
+}
+
+/** Delivers exception `vector` as the run loop does: the interrupt's cycles, the IDT (or IVT) entry, a fresh decode window. */
+export function raiseException(c: CPU, vector: number, errorCode: number): void {
   c.clock.cycles += c.pmode || c.vm86 ? INT_PROT : INT_REAL;
-  deliverException(c, c.faultVector, c.faultCode);
+  deliverException(c, vector, errorCode);
+  c.winLen = 0;
+  c.ipEnd = 0;
 }

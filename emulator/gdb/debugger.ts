@@ -7,13 +7,10 @@
 // Speed: the CPU has no instruction-breakpoint facility, so with a breakpoint
 // or watchpoint set every instruction is a separate Machine.runSlice call
 // (roughly 10-30x slower than the block-running loop). Exception stops use the
-// CPU's stopOnException aid and cost nothing per instruction.
+// CPU's holdExceptions aid and cost nothing per instruction.
 
 import { Machine, RunResult, type RunOutcome } from "../machine/machine.ts";
-import { CPU } from "../cpu/cpu.ts";
-import { deliverException } from "../cpu/sys-interrupts.ts";
-import { INT_PROT, INT_REAL } from "../cpu/timing.ts";
-import { linearToPhys } from "./pagewalk.ts";
+import { CPU, S, type HeldException } from "../cpu/cpu.ts";
 import { WatchFrames } from "./watch-frames.ts";
 
 /** Why the machine stopped (the debugger stays stopped until cont/step). */
@@ -42,13 +39,6 @@ export interface Watchpoint {
   value: number;
 }
 
-/** A guest exception the run loop held back (stopOnException). */
-export interface HeldException {
-  vector: number;
-  errorCode: number;
-  eip: number;
-  cr2: number;
-}
 
 /** Outcome of advance(). */
 export type Advance = "budget" | "stopped" | "idle" | "halted" | "exit" | "triple-fault";
@@ -215,7 +205,7 @@ export class Debugger {
    */
   advance(cycles: number): Advance {
     if (this.stopped) return "stopped";
-    this.cpu.stopOnException = this.exceptionFilter !== null;
+    this.cpu.holdExceptions(this.exceptionFilter !== null);
     if (this.stepping) {
       const end = this.machine.clock.cycles + cycles;
       for (;;) {
@@ -226,7 +216,6 @@ export class Debugger {
     }
     const end = this.machine.clock.cycles + cycles;
     for (;;) {
-      this.cpu.lastException = -1;
       const r = this.afterSlice(this.machine.runSlice(end - this.machine.clock.cycles));
       if (r !== "budget" || this.machine.clock.cycles >= end) return r;
     }
@@ -244,7 +233,7 @@ export class Debugger {
           await new Promise<void>((resolve) => (this.wakeRun = resolve));
           continue;
         }
-        this.cpu.stopOnException = this.exceptionFilter !== null;
+        this.cpu.holdExceptions(this.exceptionFilter !== null);
         if (this.stepping) {
           this.machine.unpace(); // stepping runs unpaced: drop the horizon start() left
           const r = this.advance(SLICE);
@@ -259,8 +248,7 @@ export class Debugger {
           await new Promise<void>((resolve) => setTimeout(resolve, r === "idle" ? 5 : 0));
           continue;
         }
-        this.cpu.lastException = -1;
-        const outcome = await this.machine.start();
+          const outcome = await this.machine.start();
         if (outcome.kind === "halted") {
           this.enterStop(outcome);
           if (this.stopOnHalt) continue;
@@ -279,7 +267,7 @@ export class Debugger {
 
   /** Exceptions stop the run loop now (call after changing exceptionFilter). */
   modeChanged(): void {
-    this.cpu.stopOnException = this.exceptionFilter !== null;
+    this.cpu.holdExceptions(this.exceptionFilter !== null);
     // Leave machine.start() so the run loop can switch to stepping.
     if (this.running && !this.stopped && this.stepping) this.machine.stop();
   }
@@ -287,7 +275,8 @@ export class Debugger {
   // ---------------------------------------------------------------- internals
 
   private deadCpu(): { kind: "halted"; cs: number; eip: number } {
-    return { kind: "halted", cs: this.cpu.segSel[1], eip: this.cpu.eip >>> 0 };
+    const r = this.cpu.registers();
+    return { kind: "halted", cs: r.seg[S.CS].sel, eip: r.eip };
   }
 
   private enterStop(r: StopReason): void {
@@ -311,7 +300,8 @@ export class Debugger {
         return "halted";
       case RunResult.Stopped: {
         this.machine.resume();
-        if (this.cpu.stopOnException && this.cpu.lastException >= 0 && this.takeException()) return "stopped";
+        const e = this.cpu.takeException();
+        if (e !== null && this.holdOrDeliver(e)) return "stopped";
         if (this.pendingReason) {
           const reason = this.pendingReason;
           this.pendingReason = null;
@@ -326,32 +316,20 @@ export class Debugger {
   }
 
   /** An exception stopped the CPU: hold it (stop) when the filter says so, else deliver it. True if stopped. */
-  private takeException(): boolean {
-    const c = this.cpu;
-    const e: HeldException = { vector: c.lastException, errorCode: c.lastErrorCode, eip: c.lastExceptionEip >>> 0, cr2: c.cr2 >>> 0 };
-    c.lastException = -1;
+  private holdOrDeliver(e: HeldException): boolean {
     if (this.exceptionFilter?.(e)) {
       this.held = e;
       this.enterStop({ kind: "exception", ...e });
       return true;
     }
-    this.deliver(e);
+    this.cpu.deliverException(e.vector, e.errorCode);
     return false;
   }
 
   private deliverHeld(): void {
     const h = this.held;
     this.held = null;
-    if (h) this.deliver(h);
-  }
-
-  /** Delivers an exception the CPU held back, as its run loop would have. */
-  private deliver(e: HeldException): void {
-    const c = this.cpu;
-    c.clock.cycles += c.pmode || c.vm86 ? INT_PROT : INT_REAL;
-    deliverException(c, e.vector, e.errorCode);
-    c.winLen = 0;
-    c.ipEnd = 0;
+    if (h) this.cpu.deliverException(h.vector, h.errorCode);
   }
 
   /**
@@ -363,7 +341,7 @@ export class Debugger {
     const m = this.machine;
     const c = this.cpu;
     const clock = m.clock;
-    c.stopOnException = this.exceptionFilter !== null;
+    c.holdExceptions(this.exceptionFilter !== null);
     this.machine.unpace(); // stepping runs unpaced: drop the horizon start() left
     for (let done = 0; done < n && clock.cycles < end; ) {
       const eip = c.eip >>> 0;
@@ -383,7 +361,6 @@ export class Debugger {
         const next = clock.nextEvent;
         budget = next === Infinity ? 1 : Math.max(1, next - clock.cycles + 1);
       }
-      c.lastException = -1;
       const r = m.runSlice(budget);
       if (c.instructions !== before || c.eip >>> 0 !== eip) done++;
       const a = this.afterSlice(r);
@@ -396,7 +373,7 @@ export class Debugger {
   private readValue(w: Watchpoint): number {
     let v = 0;
     for (let i = 0; i < w.len; i++) {
-      const pa = linearToPhys(this.cpu, w.lin + i);
+      const pa = this.cpu.physAddrDebug(w.lin + i);
       if (pa < 0) return -1;
       v += this.machine.mem.ram[pa] * 2 ** (8 * i);
     }
@@ -409,7 +386,7 @@ export class Debugger {
   /** Re-arms when a watched range's translation changed since the last arming (cheap when not). */
   private rearmIfMoved(): void {
     for (const w of this.watchpoints.values()) {
-      const a = linearToPhys(this.cpu, w.lin) * 0x1_0000_0000 + linearToPhys(this.cpu, w.lin + w.len - 1);
+      const a = this.cpu.physAddrDebug(w.lin) * 0x1_0000_0000 + this.cpu.physAddrDebug(w.lin + w.len - 1);
       if (this.armedAt.get(w.id) !== a) {
         this.armWatches();
         return;
@@ -421,12 +398,12 @@ export class Debugger {
   private armWatches(): void {
     this.armedAt.clear();
     for (const w of this.watchpoints.values()) {
-      this.armedAt.set(w.id, linearToPhys(this.cpu, w.lin) * 0x1_0000_0000 + linearToPhys(this.cpu, w.lin + w.len - 1));
+      this.armedAt.set(w.id, this.cpu.physAddrDebug(w.lin) * 0x1_0000_0000 + this.cpu.physAddrDebug(w.lin + w.len - 1));
     }
     const ranges: { start: number; end: number }[] = [];
     for (const w of this.watchpoints.values()) {
       for (let i = 0; i < w.len; i++) {
-        const pa = linearToPhys(this.cpu, w.lin + i);
+        const pa = this.cpu.physAddrDebug(w.lin + i);
         if (pa >= 0 && pa < this.machine.mem.ramSize) ranges.push({ start: pa, end: pa + 1 });
       }
     }
@@ -440,7 +417,7 @@ export class Debugger {
       const value = this.readValue(w);
       let touched = false;
       for (let i = 0; i < w.len; i++) {
-        const pa = linearToPhys(this.cpu, w.lin + i);
+        const pa = this.cpu.physAddrDebug(w.lin + i);
         if (pa >= hit.pa && pa < hit.pa + hit.size) touched = true;
       }
       if (touched) {

@@ -7,9 +7,9 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import type { Machine } from "../machine/machine.ts";
-import { S } from "../cpu/cpu.ts";
+import { S, type CpuRegisters } from "../cpu/cpu.ts";
 import { Debugger, type StopReason } from "./debugger.ts";
-import { readLinear, writeLinear } from "./pagewalk.ts";
+import { readLinear, writeLinear } from "./linear.ts";
 import { RspParser, framePacket, fromHex, le32, parseLe32, toHex } from "./rsp.ts";
 import { REG_COUNT, regSize, targetXml } from "./target-xml.ts";
 
@@ -166,7 +166,8 @@ class GdbSession {
       case "vCont?": return "vCont;c;C;s;S";
       case "g": {
         let s = "";
-        for (let n = 0; n < REG_COUNT; n++) s += this.readReg(n);
+        const regs = this.machine.cpu.registers();
+        for (let n = 0; n < REG_COUNT; n++) s += this.readReg(n, regs);
         return s;
       }
       case "k":
@@ -265,12 +266,11 @@ class GdbSession {
     return null;
   }
 
-  private readReg(n: number): string {
-    const cpu = this.machine.cpu;
-    if (n < 8) return le32(cpu.regs[n]);
-    if (n === 8) return le32(cpu.eip);
-    if (n === 9) return le32(cpu.getEflags());
-    if (n < 16) return le32(cpu.segSel[SEG_ORDER[n - 10]]);
+  private readReg(n: number, r: CpuRegisters = this.machine.cpu.registers()): string {
+    if (n < 8) return le32(r.gp[n]);
+    if (n === 8) return le32(r.eip);
+    if (n === 9) return le32(r.eflags);
+    if (n < 16) return le32(r.seg[SEG_ORDER[n - 10]].sel);
     return "00".repeat(regSize(n));
   }
 

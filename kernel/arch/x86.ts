@@ -94,20 +94,23 @@ export class X86 implements TlbControl {
   /** The 486 cache model the kernel's accesses go through. */
   readonly cache = new Cache486();
   layout!: BootLayout;
-  /** Called by the hypercall with the linear address of the trap frame on the current kernel stack. */
-  onTrap: (frameVa: number) => void = () => {};
 
   constructor(private readonly cpu: CPU) {
     this.ramSize = cpu.mem.ramSize;
-    this.phys = new ChargedMemory(cpu.mem, this.cache, (c) => (cpu.clock.cycles += c), ACCESS);
-    // Only the stubs (CPL 0) may enter the kernel; a root process given the
-    // ports by iopl(3) writes into nothing here.
-    cpu.io.register(HYPERCALL_PORT, 4, { out32: (_port, frameVa) => cpu.cpl === 0 && this.onTrap(frameVa >>> 0) });
+    this.phys = new ChargedMemory(cpu.mem, this.cache, (c) => cpu.charge(c), ACCESS);
   }
 
-  /** Writes the boot structures and switches the CPU to the kernel's protected mode with paging on. */
-  boot(): BootLayout {
+  /**
+   * Writes the boot structures, switches the CPU to the kernel's protected
+   * mode with paging on, and wires the hypercall: from then on every entry
+   * stub calls onTrap with the linear address of the trap frame on the
+   * current kernel stack. Called once per X86.
+   */
+  boot(onTrap: (frameVa: number) => void): BootLayout {
     const cpu = this.cpu;
+    // Only the stubs (CPL 0) may enter the kernel; a root process given the
+    // ports by iopl(3) writes into nothing here.
+    cpu.io.register(HYPERCALL_PORT, 4, { out32: (_port, frameVa) => cpu.cpl === 0 && onTrap(frameVa >>> 0) });
     const layout = writeBootStructures(this.phys, this.ramSize);
     this.layout = layout;
     // Mark the TSS busy as LTR would.
@@ -125,7 +128,7 @@ export class X86 implements TlbControl {
   enterFrame(frameVa: number): void {
     this.cpu.regs[R.ESP] = frameVa;
     this.cpu.jumpTo(kva(this.layout.resumePa));
-    this.cpu.halted = false;
+    this.cpu.wake();
   }
 
   /** The running kernel context's stack pointer (inside a hypercall: the current trap frame). */
@@ -234,10 +237,10 @@ export class X86 implements TlbControl {
   }
   /** Charges kernel work that touches no guest memory (e.g. a fixed cost per system call). */
   charge(cycles: number): void {
-    this.cpu.clock.cycles += cycles;
+    this.cpu.charge(cycles);
   }
 
   private chargeIo(): void {
-    this.cpu.clock.cycles += this.cpu.io.accessCycles;
+    this.cpu.charge(this.cpu.io.accessCycles);
   }
 }

@@ -14,13 +14,13 @@ import { SWAPPER_PG_DIR, USER_CS, USER_DS, kpa, kva } from "../../../kernel/arch
 
 const PGD = 0x200000, PT = 0x201000, CODE = 0x202000, KSTACK_A = 0x203000, KSTACK_B = 0x204000;
 
-function setup() {
+function setup(onTrap: (frameVa: number) => void) {
   const mem = new PhysicalMemory(8 * 1024 * 1024);
   const io = new IoPorts();
   const cpu = new CPU(mem, io, new Clock());
   cpu.reset();
   const x86 = new X86(cpu);
-  x86.boot();
+  x86.boot(onTrap);
   // A user address space: kernel half from the master directory, one page of code at 0x400000.
   for (let i = 0; i < 1024; i++) mem.write32(PGD + i * 4, mem.read32(SWAPPER_PG_DIR + i * 4));
   mem.write32(PGD + 1 * 4, PT | 7);
@@ -46,15 +46,14 @@ function userFrame(mem: PhysicalMemory, stackPa: number, eip: number, esp: numbe
 
 describe("kernel entry stubs", () => {
   it("deliver INT 0x80 from ring 3 as a trap frame and return what the kernel put in EAX", () => {
-    const { mem, cpu, x86 } = setup();
     const seen: number[][] = [];
-    x86.onTrap = (va) => {
+    const { mem, cpu, x86 } = setup((va) => {
       const f = kpa(va);
       seen.push([mem.read32(f + Tf.VECTOR), mem.read32(f + Tf.EAX), mem.read32(f + Tf.EBX), mem.read32(f + Tf.CS) & 0xffff,
         mem.read32(f + Tf.EIP) >>> 0, mem.read32(f + Tf.USER_SS) & 0xffff]);
       if (mem.read32(f + Tf.EAX) === 42) mem.write32(f + Tf.EAX, 99);
       else cpu.requestStop();
-    };
+    });
     const frame = userFrame(mem, KSTACK_A, 0x400000, 0x400ff0, 0);
     x86.setEsp0(kva(KSTACK_A + 4096));
     x86.enterFrame(frame);
@@ -66,11 +65,8 @@ describe("kernel entry stubs", () => {
   });
 
   it("switch tasks by pointing the stub at another frame inside the hypercall", () => {
-    const { mem, cpu, x86 } = setup();
-    const a = userFrame(mem, KSTACK_A, 0x400000, 0x400ff0, 0);
-    const b = userFrame(mem, KSTACK_B, 0x400007, 0x400ff0, 1234); // B resumes after the first INT with EAX=1234
     const order: string[] = [];
-    x86.onTrap = (va) => {
+    const { mem, cpu, x86 } = setup((va) => {
       const f = kpa(va);
       const eax = mem.read32(f + Tf.EAX), ebx = mem.read32(f + Tf.EBX);
       order.push(`${va === a ? "A" : va === b ? "B" : "?"}:${eax}:${ebx}`);
@@ -80,7 +76,9 @@ describe("kernel entry stubs", () => {
       } else {
         cpu.requestStop();
       }
-    };
+    });
+    const a = userFrame(mem, KSTACK_A, 0x400000, 0x400ff0, 0);
+    const b = userFrame(mem, KSTACK_B, 0x400007, 0x400ff0, 1234); // B resumes after the first INT with EAX=1234
     x86.setEsp0(kva(KSTACK_A + 4096));
     x86.enterFrame(a);
     expect(cpu.run(1_000_000)).toBe(Stop.Requested);
