@@ -9,6 +9,7 @@ import { Tty } from "./tty/tty.ts";
 import type { IoCaller } from "./fs/file.ts";
 import type { DevfsTtys } from "./fs/devfs.ts";
 import { HZ } from "./drivers/i8254.ts";
+import { named } from "./named.ts";
 
 export class Console implements DevfsTtys {
   readonly tty: Tty;
@@ -22,7 +23,7 @@ export class Console implements DevfsTtys {
       signalPgrp: (pgrp, sig) => {
         k.sendSignalToGroup?.(pgrp, sig);
       },
-      setTimer: (ms, fn) => this.setTimer(ms, fn),
+      setTimer: (ms) => this.setTimer(ms),
       cancelTimer: (h) => {
         this.liveTimers.delete(h);
       },
@@ -55,14 +56,20 @@ export class Console implements DevfsTtys {
     this.tty.write(b);
   }
 
-  private setTimer(ms: number, fn: () => void): number {
+  private setTimer(ms: number): number {
     const h = this.nextTimer++;
     this.liveTimers.add(h);
     const ticks = Math.max(1, Math.ceil((ms * HZ) / 1000));
-    this.k.addTimer(this.k.jiffies + ticks, () => {
-      if (!this.liveTimers.delete(h)) return;
-      fn();
-    });
+    this.k.addTimer(this.k.jiffies + ticks, consoleVtimeFire, { console: this, h });
     return h;
   }
+
+  /** The kernel timer of handle h ran out: the tty's VTIME expires unless it was cancelled. */
+  vtimeFire(h: number): void {
+    if (this.liveTimers.delete(h)) this.tty.vtimeExpired();
+  }
 }
+
+const consoleVtimeFire = named("console.vtimeFire", (_k: Kernel, d: { console: Console; h: number }): void => {
+  d.console.vtimeFire(d.h);
+});

@@ -22,9 +22,7 @@ import { Errno } from "./errno.ts";
 import { isHostfs } from "./fs/hostfs.ts";
 import { hostfsBacking } from "./hostfs-mapping.ts";
 
-const backings = new WeakMap<Inode, InodeBacking>();
-
-class InodeBacking implements FileBacking, PageCacheHook {
+export class InodeBacking implements FileBacking, PageCacheHook {
   readonly mapping: AddressSpace;
   /** The name the file was first mapped by, for /proc/PID/maps (Linux d_path). */
   private name = "";
@@ -73,7 +71,7 @@ class InodeBacking implements FileBacking, PageCacheHook {
   evicted(): void {
     this.mapping.release();
     this.store.cache = null;
-    backings.delete(this.inode);
+    this.inode.mmBacking = null;
   }
 
   get size(): number {
@@ -101,10 +99,10 @@ export function fileBacking(ctx: MmContext, file: File): FileBacking | number {
   if (isHostfs(inode)) return (inode.mode & S_IFMT) === S_IFREG ? hostfsBacking(ctx, file) : -Errno.ENODEV;
   const store = inode.data;
   if ((inode.mode & S_IFMT) !== S_IFREG || store === null || inode.sb.pages !== filePagesOf(ctx)) return -Errno.ENODEV;
-  let b = backings.get(inode);
+  let b = inode.mmBacking as InodeBacking | null;
   if (!b) {
     b = new InodeBacking(ctx, inode, store);
-    backings.set(inode, b);
+    inode.mmBacking = b;
   }
   b.nameFrom(file);
   return b;

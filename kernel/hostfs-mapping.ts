@@ -16,9 +16,7 @@ import type { PhysMem } from "./arch/phys.ts";
 import { writebackPage } from "./mm/writeback.ts";
 import { hostfsNode, hostfsReadPage, hostfsWritePage, type HostfsPageCache } from "./fs/hostfs.ts";
 
-const backings = new WeakMap<Inode, HostfsBacking>();
-
-class HostfsBacking implements FileBacking, HostfsPageCache {
+export class HostfsBacking implements FileBacking, HostfsPageCache {
   readonly mapping: AddressSpace;
   private name = "";
   /** The first error a writeback met, reported by the next msync/fsync (Linux AS_EIO). */
@@ -96,7 +94,7 @@ class HostfsBacking implements FileBacking, HostfsPageCache {
   release(): void {
     this.mapping.release();
     hostfsNode(this.inode).cache = null;
-    backings.delete(this.inode);
+    this.inode.mmBacking = null;
   }
 
   nameFrom(file: File): void {
@@ -111,10 +109,10 @@ class HostfsBacking implements FileBacking, HostfsPageCache {
 
 /** The mm view of a hostfs regular file opened as `file` (made on first mmap or exec). */
 export function hostfsBacking(ctx: MmContext, file: File): FileBacking {
-  let b = backings.get(file.inode);
+  let b = file.inode.mmBacking as HostfsBacking | null;
   if (!b) {
     b = new HostfsBacking(ctx, file.inode);
-    backings.set(file.inode, b);
+    file.inode.mmBacking = b;
   }
   b.nameFrom(file);
   return b;

@@ -43,6 +43,16 @@ export interface KernelHost {
   panic(message: string): void;
 }
 
+/** What a kernel timer runs: a named module-level function, given the kernel and the timer's data. */
+export type TimerFn<T> = (k: Kernel, data: T) => void;
+
+export interface KernelTimer {
+  /** The jiffy it fires at. */
+  due: number;
+  fire: TimerFn<unknown>;
+  data: unknown;
+}
+
 export class Kernel {
   readonly mmctx: MmContext;
   readonly options: BootOptions;
@@ -71,7 +81,7 @@ export class Kernel {
   /** Run on every timer tick, in order (the vmstat page, reclaim). */
   readonly tickHooks: (() => void)[] = [];
   /** Hooks run on each timer tick (sleep timeouts). */
-  readonly timers: { due: number; fire: () => void }[] = [];
+  readonly timers: KernelTimer[] = [];
   /** Handlers of the other device interrupts, by IRQ line (drivers set them when they probe). */
   readonly irqHandlers: ((() => void) | undefined)[] = [];
   /** Bytes received on the console, handed to the tty layer. */
@@ -88,8 +98,6 @@ export class Kernel {
   onSetsid: ((leader: Task) => void) | null = null;
   /** Tasks that died and wait to have their kernel stacks freed once no longer current. */
   private readonly deadTasks: Task[] = [];
-  /** Users of each descriptor table shared with CLONE_FILES. */
-  private readonly fileUsers = new WeakMap<FdTable, number>();
   /** State of the kernel's deterministic random generator (xorshift32). */
   private rng = 0x2545f491;
   /** CLOCK_REALTIME's base: read from the CMOS RTC on first use (Linux read_persistent_clock), or set by setRealtimeEpoch. */
@@ -162,7 +170,7 @@ export class Kernel {
     let pid = this.nextPid;
     while (this.tasks.has(pid)) pid = pid >= 32767 ? 2 : pid + 1;
     this.nextPid = pid >= 32767 ? 2 : pid + 1;
-    const t = new Task(pid, (w) => this.wakeUp(w));
+    const t = new Task(pid, this);
     t.kstackPa = pfn * 4096;
     t.kstackTop = kva(t.kstackPa + THREAD_SIZE);
     t.ksp = t.kstackTop - TRAP_FRAME_USER_SIZE;
@@ -197,18 +205,13 @@ export class Kernel {
 
   /** Shares a descriptor table with one more task (CLONE_FILES). */
   getFiles(files: FdTable): FdTable {
-    this.fileUsers.set(files, (this.fileUsers.get(files) ?? 1) + 1);
+    files.users++;
     return files;
   }
 
   /** A task stops using a descriptor table; the last user closes every descriptor. */
   putFiles(files: FdTable): void {
-    const n = this.fileUsers.get(files) ?? 1;
-    if (n > 1) {
-      this.fileUsers.set(files, n - 1);
-      return;
-    }
-    this.fileUsers.delete(files);
+    if (--files.users > 0) return;
     files.closeAll();
   }
 
@@ -277,9 +280,14 @@ export class Kernel {
     this.x86.phys.write32(kpa(t.ksp) + off, v);
   }
 
-  /** Arms a one-shot timer at an absolute jiffy. */
-  addTimer(due: number, fire: () => void): void {
-    this.timers.push({ due, fire });
+  /**
+   * Arms a one-shot timer at an absolute jiffy: fire(kernel, data) runs then
+   * (Linux's timer_list with its function and data). fire is a named
+   * module-level function (kernel/named.ts) and data plain kernel state, so a
+   * pending timer is data a snapshot can hold.
+   */
+  addTimer<T>(due: number, fire: TimerFn<T>, data: T): void {
+    this.timers.push({ due, fire: fire as TimerFn<unknown>, data });
   }
 
   // ---------------------------------------------------------------- traps
@@ -357,7 +365,7 @@ export class Kernel {
     const due = this.timers.filter((x) => x.due <= this.jiffies);
     if (due.length === 0) return;
     for (let i = this.timers.length - 1; i >= 0; i--) if (this.timers[i].due <= this.jiffies) this.timers.splice(i, 1);
-    for (const x of due) x.fire();
+    for (const x of due) x.fire(this, x.data);
   }
 
   private exception(t: Task, vector: number): void {
@@ -459,7 +467,7 @@ export class Kernel {
   }
 
   private makeIdle(): Task {
-    const idle = new Task(0, () => {});
+    const idle = new Task(0, null);
     const top = kva(IDLE_STACK_TOP_PA);
     idle.ksp = top - TRAP_FRAME_KERNEL_SIZE;
     idle.kstackTop = top;

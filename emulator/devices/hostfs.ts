@@ -37,7 +37,7 @@ function plainPage(mem: PhysicalMemory, pa: number): boolean {
 }
 
 /** Everything a request reads from and writes to its block and data pages. */
-class Request {
+export class Request {
   readonly block: Uint8Array;
   readonly v: DataView;
   constructor(

@@ -38,7 +38,7 @@ function fromBcd(v: number): number {
   return (v & 0xf) + ((v >>> 4) & 0xf) * 10 + ((v >>> 8) & 0xf) * 100 + ((v >>> 12) & 0xf) * 1000;
 }
 
-class Channel {
+export class Channel {
   mode = 3;
   access = 3;
   bcd = false;

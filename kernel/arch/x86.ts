@@ -38,7 +38,7 @@ const ACCESS = 1;
  * 486 cache model; unpriced accesses also cost ACCESS each, priced ones
  * (the `priced` view, used inside calibrated work) only their line fills.
  */
-class ChargedMemory implements PhysMem {
+export class ChargedMemory implements PhysMem {
   readonly priced: PhysMem;
   constructor(
     private readonly mem: PhysicalMemory,

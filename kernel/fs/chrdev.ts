@@ -8,6 +8,7 @@ import { Errno } from "../errno.ts";
 import type { FileOps, IoCaller, File } from "./file.ts";
 import type { Inode } from "./inode.ts";
 import { mkdev } from "./mode.ts";
+import { named } from "../named.ts";
 
 export class ChrdevTable {
   private readonly drivers = new Map<number, FileOps>();
@@ -27,18 +28,18 @@ export class ChrdevTable {
 }
 
 /** The operations every character-device inode starts with: open finds the driver. */
-export const chrdevFops: FileOps = {
+export const chrdevFops: FileOps = named("chrdev.chrdevFops", {
   open(inode: Inode, file: File, caller: IoCaller): number {
     const fops = inode.sb.chrdevs?.lookup(inode.rdev);
     if (fops === undefined) return -Errno.ENXIO;
     file.fop = fops;
     return fops.open?.(inode, file, caller) ?? 0;
   },
-};
+});
 
 /** Block devices: none exist. */
-export const blkdevFops: FileOps = {
+export const blkdevFops: FileOps = named("chrdev.blkdevFops", {
   open(): number {
     return -Errno.ENXIO;
   },
-};
+});

@@ -15,6 +15,7 @@ import { attachTty } from "../tty/ttyfile.ts";
 import { TMPFS_MAGIC } from "./tmpfs.ts";
 export { TMPFS_MAGIC };
 import type { Tty } from "../tty/tty.ts";
+import { named } from "../named.ts";
 
 export const MEM_MAJOR = 1;
 export const TTYAUX_MAJOR = 5;
@@ -28,14 +29,14 @@ function zeroLlseek(file: File): number {
 
 const pollAlways = (): number => POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
 
-export const nullFops: FileOps = {
+export const nullFops: FileOps = named("devfs.nullFops", {
   read: () => 0,
   write: (_f, src) => src.length,
   llseek: zeroLlseek,
   poll: pollAlways,
-};
+});
 
-export const zeroFops: FileOps = {
+export const zeroFops: FileOps = named("devfs.zeroFops", {
   read: (_f, dst) => {
     dst.fill(0);
     return dst.length;
@@ -43,9 +44,9 @@ export const zeroFops: FileOps = {
   write: (_f, src) => src.length,
   llseek: zeroLlseek,
   poll: pollAlways,
-};
+});
 
-export const fullFops: FileOps = {
+export const fullFops: FileOps = named("devfs.fullFops", {
   read: (_f, dst) => {
     dst.fill(0);
     return dst.length;
@@ -53,7 +54,7 @@ export const fullFops: FileOps = {
   write: (_f, src) => (src.length === 0 ? 0 : -Errno.ENOSPC),
   llseek: zeroLlseek,
   poll: pollAlways,
-};
+});
 
 /** A deterministic generator (xoshiro128**) for /dev/random, /dev/urandom and AT_RANDOM. */
 export class KernelRandom {

@@ -28,6 +28,8 @@ export class FdTable {
   private cloexec: boolean[] = [];
   /** RLIMIT_NOFILE (soft): descriptors must be below it. The process layer keeps it current. */
   nofile = NR_OPEN_DEFAULT;
+  /** Tasks sharing this table (CLONE_FILES; Linux's files_struct.count). */
+  users = 1;
 
   /** The open file at fd, or null (also for negative/huge fds). */
   get(fd: number): File | null {

@@ -96,6 +96,8 @@ export class File {
   priv: unknown = null;
   /** The absolute path it was opened by, "" if unknown (pipes, sockets); names mappings. */
   name = "";
+  /** A FIFO read end opened with no writer: the pipe's wCounter at open, else -1 (Linux's f_version). */
+  version = -1;
 
   constructor(
     readonly inode: Inode,

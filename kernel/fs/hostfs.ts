@@ -24,6 +24,7 @@ import { O_APPEND, genericLlseek } from "./file.ts";
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, isDir } from "./mode.ts";
 import { HostFsChannel, HostFsOp, DIRENT_HEADER, SETATTR_MODE, SETATTR_SIZE, type HostAttr } from "../arch/hostfs-channel.ts";
 import { panic } from "../panic.ts";
+import { named } from "../named.ts";
 
 export const HOSTFS_MAGIC = 0x01021997; // V9FS_MAGIC: the guest sees a 9p-like network file system
 
@@ -54,12 +55,9 @@ interface HostfsInfo {
   inodes: Map<number, Inode>;
 }
 
-const infos = new WeakMap<SuperBlock, HostfsInfo>();
-
 function infoOf(sb: SuperBlock): HostfsInfo {
-  const i = infos.get(sb);
-  if (i === undefined) panic("hostfs: not a hostfs superblock");
-  return i;
+  if (sb.type !== "hostfs") panic("hostfs: not a hostfs superblock");
+  return sb.fsInfo as HostfsInfo;
 }
 
 /** The device node and cache of a hostfs inode. */
@@ -68,7 +66,7 @@ export function hostfsNode(inode: Inode): HostfsNode {
 }
 
 export function isHostfs(inode: Inode): boolean {
-  return infos.has(inode.sb);
+  return inode.sb.type === "hostfs";
 }
 
 function chanOf(inode: Inode): HostFsChannel {
@@ -131,7 +129,7 @@ function dropLink(inode: Inode): void {
   if (inode.nlink === 0 && inode.openCount === 0) hostfsNode(inode).cache?.release();
 }
 
-const dirOps: InodeOps = {
+const dirOps: InodeOps = named("hostfs.dirOps", {
   lookup(dir, name) {
     const r = lookupNode(dir, name);
     return typeof r === "number" ? null : r;
@@ -222,7 +220,7 @@ const dirOps: InodeOps = {
   setattr(inode, mode) {
     return setattrMode(inode, mode);
   },
-};
+});
 
 function setattrMode(inode: Inode, mode: number): number {
   const chan = chanOf(inode);
@@ -232,7 +230,7 @@ function setattrMode(inode: Inode, mode: number): number {
   return 0;
 }
 
-const fileOps: InodeOps = {
+const fileOps: InodeOps = named("hostfs.fileOps", {
   truncate(inode, size) {
     const chan = chanOf(inode);
     const r = chan.call(HostFsOp.SETATTR, hostfsNode(inode).node, { arg0: SETATTR_SIZE, offset: size });
@@ -244,18 +242,18 @@ const fileOps: InodeOps = {
   setattr(inode, mode) {
     return setattrMode(inode, mode);
   },
-};
+});
 
-const linkOps: InodeOps = {
+const linkOps: InodeOps = named("hostfs.linkOps", {
   readlink(inode) {
     const chan = chanOf(inode);
     const n = chan.call(HostFsOp.READLINK, hostfsNode(inode).node, { count: 4096, pages: chan.pagesFor(4096) });
     if (n < 0) return n;
     return String.fromCharCode(...chan.readBounce(n));
   },
-};
+});
 
-const dirFops: FileOps = {
+const dirFops: FileOps = named("hostfs.dirFops", {
   read: () => -Errno.EISDIR,
   write: () => -Errno.EISDIR,
   llseek(file: File, offset: number, whence: number): number {
@@ -265,12 +263,12 @@ const dirFops: FileOps = {
     file.pos = pos;
     return pos;
   },
-};
+});
 
 /** Host FIFOs, sockets and device nodes are visible but cannot be opened (the guest has no such host objects). */
-const specialFops: FileOps = {
+const specialFops: FileOps = named("hostfs.specialFops", {
   open: () => -Errno.ENXIO,
-};
+});
 
 /** Reads [pos, pos+dst.length) from the device into dst at dstOff: bytes read or -errno. */
 function deviceRead(inode: Inode, pos: number, dst: Uint8Array, dstOff: number, len: number): number {
@@ -288,7 +286,7 @@ function deviceRead(inode: Inode, pos: number, dst: Uint8Array, dstOff: number, 
   return done;
 }
 
-const fileFops: FileOps = {
+const fileFops: FileOps = named("hostfs.fileFops", {
   open(inode, file) {
     const chan = chanOf(inode);
     const r = chan.call(HostFsOp.OPEN, hostfsNode(inode).node, { arg0: file.writable ? 1 : 0 });
@@ -365,7 +363,7 @@ const fileFops: FileOps = {
     const r = chanOf(file.inode).call(HostFsOp.FSYNC, node.node);
     return w < 0 ? w : r;
   },
-};
+});
 
 /** Puts bytes written at pos into the cached pages they cover (zeroing stale bytes past the old end first). */
 function updateCache(cache: HostfsPageCache, oldSize: number, pos: number, src: Uint8Array): void {
@@ -414,7 +412,7 @@ export function createHostfs(
   const sb = new SuperBlock("hostfs", dev, clock, HOSTFS_MAGIC);
   sb.readOnly = share.readOnly;
   sb.confineLinks = true;
-  infos.set(sb, { chan, inodes: new Map() });
+  sb.fsInfo = { chan, inodes: new Map() } satisfies HostfsInfo;
   const root = inodeFromAttr(sb, attr);
   root.parent = root;
   sb.root = root;

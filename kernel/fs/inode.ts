@@ -3,6 +3,7 @@
 // which the VFS reaches the filesystem.
 
 import type { FileOps } from "./file.ts";
+import type { FileBacking } from "../mm/filemap.ts";
 import type { Cred } from "./permission.ts";
 import type { PageStore } from "./pagestore.ts";
 import type { Pipe } from "./pipe.ts";
@@ -59,6 +60,8 @@ export class SuperBlock {
   pages: FilePageAllocator | null = null;
   /** The kernel's character-device drivers, for device inodes on this filesystem. */
   chrdevs: ChrdevTable | null = null;
+  /** The file system's own state (Linux's s_fs_info): hostfs keeps its channel and inode table here. */
+  fsInfo: unknown = null;
 
   constructor(
     readonly type: string,
@@ -95,6 +98,8 @@ export class Inode {
   target: string | null = null;
   pipe: Pipe | null = null;
   priv: unknown = null;
+  /** The mm's view of the file, made on its first mmap or exec (kernel/filemap-bridge.ts; Linux's i_mapping); null before and after eviction. */
+  mmBacking: FileBacking | null = null;
   /** Open File objects referring to this inode (for unlinked-but-open files). */
   openCount = 0;
 

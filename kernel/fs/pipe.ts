@@ -14,6 +14,7 @@ import {
 import { Inode, SuperBlock } from "./inode.ts";
 import type { FsClock, InodeOps } from "./inode.ts";
 import { S_IFIFO } from "./mode.ts";
+import { named } from "../named.ts";
 
 export const PIPE_SIZE = 65536;
 export const PIPE_BUF = 4096;
@@ -120,12 +121,11 @@ function pipeIoctl(file: File, cmd: number, arg: number, caller: IoCaller): numb
 }
 
 /** File operations of both pipe ends and opened FIFOs; file.priv is the Pipe. */
-export const pipeFops: FileOps = {
+export const pipeFops: FileOps = named("pipe.pipeFops", {
   read(file, dst, caller) {
     if (!file.readable) return -Errno.EBADF;
     const pipe = file.priv as Pipe;
-    const seen = fifoWriterSeen.get(file);
-    return pipe.read(dst, file.nonblock, caller, seen !== undefined && seen === pipe.wCounter);
+    return pipe.read(dst, file.nonblock, caller, file.version === pipe.wCounter);
   },
   write(file, src, caller) {
     if (!file.writable) return -Errno.EBADF;
@@ -136,16 +136,13 @@ export const pipeFops: FileOps = {
   poll(file, caller) {
     const [r, w] = endsOf(file);
     const pipe = file.priv as Pipe;
-    return pipe.poll(r, w, caller, fifoWriterSeen.get(file) === pipe.wCounter);
+    return pipe.poll(r, w, caller, file.version === pipe.wCounter);
   },
   release(file) {
     const [r, w] = endsOf(file);
     (file.priv as Pipe).release(r, w);
   },
-};
-
-/** For FIFO read ends opened with no writer: the pipe's wCounter at open. */
-const fifoWriterSeen = new WeakMap<File, number>();
+});
 
 /**
  * A FIFO inode's open: attach to (or create) the inode's pipe. A blocking
@@ -154,7 +151,7 @@ const fifoWriterSeen = new WeakMap<File, number>();
  * reads wait for the first writer instead of seeing EOF, which together
  * behaves like Linux's blocking FIFO open without a rendezvous in open.
  */
-export const fifoFops: FileOps = {
+export const fifoFops: FileOps = named("pipe.fifoFops", {
   open(inode, file, caller) {
     const acc = file.flags & O_ACCMODE;
     if (acc === 3) return -Errno.EINVAL;
@@ -166,7 +163,7 @@ export const fifoFops: FileOps = {
     }
     if (acc !== O_WRONLY) {
       pipe.readers++;
-      if (acc === O_RDONLY && pipe.writers === 0) fifoWriterSeen.set(file, pipe.wCounter);
+      if (acc === O_RDONLY && pipe.writers === 0) file.version = pipe.wCounter;
       pipe.openWait.wakeUp();
     }
     if (acc !== O_RDONLY) {
@@ -178,9 +175,9 @@ export const fifoFops: FileOps = {
     file.fop = pipeFops;
     return 0;
   },
-};
+});
 
-const pipefsOps: InodeOps = {};
+const pipefsOps: InodeOps = named("pipe.pipefsOps", {});
 
 /** The anonymous filesystem pipe(2) inodes belong to (one per kernel). */
 export function createPipefs(dev: number, clock: FsClock): SuperBlock {

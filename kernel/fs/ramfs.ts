@@ -17,6 +17,7 @@ import {
 import { chrdevFops, blkdevFops } from "./chrdev.ts";
 import type { ChrdevTable } from "./chrdev.ts";
 import { fifoFops } from "./pipe.ts";
+import { named } from "../named.ts";
 
 export const RAMFS_MAGIC = 0x858458f6;
 
@@ -81,7 +82,7 @@ function dropLink(inode: Inode): void {
   if (inode.nlink === 0 && inode.openCount === 0) evictInode(inode);
 }
 
-const ramfsDirOps: InodeOps = {
+const ramfsDirOps: InodeOps = named("ramfs.ramfsDirOps", {
   lookup(dir, name) {
     return dir.entries?.get(name)?.inode ?? null;
   },
@@ -158,26 +159,26 @@ const ramfsDirOps: InodeOps = {
   isEmpty(dir) {
     return dir.entries!.size === 0;
   },
-};
+});
 
-const ramfsFileOps: InodeOps = {
+const ramfsFileOps: InodeOps = named("ramfs.ramfsFileOps", {
   truncate(inode, size) {
     if (inode.data === null) return -Errno.EINVAL;
     const r = inode.data.truncate(size);
     if (r === 0) inode.touch(false, true, true);
     return r;
   },
-};
+});
 
-const ramfsLinkOps: InodeOps = {
+const ramfsLinkOps: InodeOps = named("ramfs.ramfsLinkOps", {
   readlink(inode) {
     return inode.target ?? -Errno.EINVAL;
   },
-};
+});
 
-const ramfsNoFops: FileOps = {};
+const ramfsNoFops: FileOps = named("ramfs.ramfsNoFops", {});
 
-const ramfsDirFops: FileOps = {
+const ramfsDirFops: FileOps = named("ramfs.ramfsDirFops", {
   read(): number {
     return -Errno.EISDIR;
   },
@@ -192,9 +193,9 @@ const ramfsDirFops: FileOps = {
     file.pos = pos;
     return pos;
   },
-};
+});
 
-export const ramfsFileFops: FileOps = {
+export const ramfsFileFops: FileOps = named("ramfs.ramfsFileFops", {
   read(file, dst) {
     const n = file.inode.data!.read(file.pos, dst);
     file.pos += n;
@@ -211,7 +212,7 @@ export const ramfsFileFops: FileOps = {
     return n;
   },
   llseek: genericLlseek,
-};
+});
 
 export interface RamfsOptions {
   dev: number;

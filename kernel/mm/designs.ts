@@ -46,7 +46,7 @@ export interface MmDesign {
 }
 
 /** Advances a cursor over mm's sorted areas to the area containing va (null if none). */
-class VmaCursor {
+export class VmaCursor {
   private i = 0;
   constructor(private readonly mm: Mm) {}
   at(va: number): VmArea | null {

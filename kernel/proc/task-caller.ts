@@ -14,7 +14,7 @@ import { Errno } from "../errno.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
 import { panic } from "../panic.ts";
 
-class TaskUser implements UserAccess {
+export class TaskUser implements UserAccess {
   constructor(private readonly t: Task) {}
   copyFromUser(addr: number, len: number): Uint8Array | number {
     const mm = this.t.mm;
@@ -29,7 +29,7 @@ class TaskUser implements UserAccess {
   }
 }
 
-class TaskCred implements Cred {
+export class TaskCred implements Cred {
   constructor(private readonly t: Task) {}
   get uid(): number {
     return this.t.euid;

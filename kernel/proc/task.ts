@@ -58,6 +58,11 @@ export interface Itimer {
   gen: number;
 }
 
+/** The scheduler side of Task.wake (Kernel.wakeUp). */
+export interface Waker {
+  wakeUp(t: Task): void;
+}
+
 export class Task implements Waiter {
   state = TaskState.Runnable;
   /** Kernel linear address of this task's saved trap frame (its kernel stack pointer). */
@@ -157,7 +162,8 @@ export class Task implements Waiter {
 
   constructor(
     readonly pid: number,
-    private readonly onWake: (t: Task) => void,
+    /** Who makes it runnable when a wait queue it sleeps on fires (the kernel); null for the idle task. */
+    private readonly waker: Waker | null,
   ) {
     this.tgid = pid;
     this.rlim = DEFAULT_RLIMITS.map((r) => [r[0], r[1]]);
@@ -165,7 +171,7 @@ export class Task implements Waiter {
 
   /** Waiter: a wait queue this task slept on fired. */
   wake(): void {
-    this.onWake(this);
+    this.waker?.wakeUp(this);
   }
 
   get isThreadLeader(): boolean {

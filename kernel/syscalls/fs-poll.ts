@@ -4,6 +4,7 @@
 // timeout and the call returns WOULD_BLOCK. The retry recomputes readiness;
 // a retry at or after the deadline returns 0 ready descriptors.
 
+import { named } from "../named.ts";
 import type { Kernel } from "../kernel.ts";
 import type { PollWait, Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
@@ -51,13 +52,16 @@ function sleepOrTimeout(k: Kernel, t: Task, w: PollWait): number {
     const due = k.jiffies + ticks;
     if (w.timerArmed !== due) {
       w.timerArmed = due;
-      k.addTimer(due, () => {
-        if (t.pollWait === w) k.wakeUp(t);
-      });
+      k.addTimer(due, pollTimeout, { t, w });
     }
   }
   return WOULD_BLOCK;
 }
+
+/** A poll/select deadline came: wake the task if it still waits that wait. */
+const pollTimeout = named("poll.timeout", (k: Kernel, d: { t: Task; w: PollWait }): void => {
+  if (d.t.pollWait === d.w) k.wakeUp(d.t);
+});
 
 /** The call completes: forget its wait record, remembering the deadline for select's time-left report. */
 function finish(t: Task): void {

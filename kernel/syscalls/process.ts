@@ -1,6 +1,7 @@
 // Process system calls: fork/vfork/clone, execve, exit/exit_group, wait4,
 // process ids and groups, kill, futex, TLS and set_tid_address.
 
+import { named } from "../named.ts";
 import type { Kernel } from "../kernel.ts";
 import { KEEP_FRAME } from "../kernel.ts";
 import { TaskState, type Task } from "../proc/task.ts";
@@ -218,16 +219,19 @@ function sysFutex(k: Kernel, t: Task, uaddr: number, op: number, val: number, ti
     const sec = v.getInt32(0, true), nsec = v.getInt32(4, true);
     if (sec < 0 || nsec < 0 || nsec >= 1e9) return -Errno.EINVAL;
     const ticks = Math.max(1, Math.ceil((sec * 1e9 + nsec) / (1e9 / k.hz)));
-    k.addTimer(k.jiffies + ticks, () => {
-      if (futexState(t) !== FutexState.Waiting) return;
-      futexUnqueue(k, t);
-      setFutexState(t, FutexState.TimedOut);
-      k.wakeUp(t);
-    });
+    k.addTimer(k.jiffies + ticks, futexTimeout, t);
   }
   futexQueue(k, t, key);
   return WOULD_BLOCK;
 }
+
+/** A FUTEX_WAIT's timeout ran out: a task still waiting leaves the queue with ETIMEDOUT. */
+const futexTimeout = named("futex.timeout", (k: Kernel, t: Task): void => {
+  if (futexState(t) !== FutexState.Waiting) return;
+  futexUnqueue(k, t);
+  setFutexState(t, FutexState.TimedOut);
+  k.wakeUp(t);
+});
 
 /** Registers the process system calls. */
 export function defineProcessCalls(table: Syscalls): void {

@@ -7,6 +7,7 @@
 // passed, reports -EINTR and the time left when a signal is deliverable, and
 // sleeps again otherwise (a spurious wakeup).
 
+import { named } from "../named.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Itimer, Nanosleep, Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
@@ -87,10 +88,13 @@ function clockSettime(k: Kernel, t: Task, clk: number, va: number, time64: boole
 function armSleepTimer(k: Kernel, t: Task, s: Nanosleep): void {
   const left = s.deadline - k.x86.cycles();
   const due = k.jiffies + Math.max(1, Math.ceil((left * HZ) / CPU_HZ));
-  k.addTimer(due, () => {
-    if (t.nanosleep === s) k.wakeUp(t);
-  });
+  k.addTimer(due, sleepTimeout, { t, s });
 }
+
+/** A nanosleep's deadline came: wake the task if it still sleeps that sleep. */
+const sleepTimeout = named("nanosleep.timeout", (k: Kernel, d: { t: Task; s: Nanosleep }): void => {
+  if (d.t.nanosleep === d.s) k.wakeUp(d.t);
+});
 
 function endSleep(t: Task): void {
   t.nanosleep = null;
@@ -173,23 +177,27 @@ function armReal(k: Kernel, t: Task, it: Itimer): void {
   const gen = it.gen;
   const left = it.value - k.x86.cycles();
   const due = k.jiffies + Math.max(1, Math.ceil((left * HZ) / CPU_HZ));
-  k.addTimer(due, () => {
-    if (it.gen !== gen || it.value === 0) return;
-    const now = k.x86.cycles();
-    if (now < it.value) {
-      armReal(k, t, it);
-      return;
-    }
-    const lead = leaderOf(k, t);
-    k.sendSignal?.(lead, Sig.SIGALRM);
-    if (it.interval > 0) {
-      it.value += Math.max(it.interval, Math.ceil((now - it.value) / it.interval) * it.interval);
-      armReal(k, t, it);
-    } else {
-      it.value = 0;
-    }
-  });
+  k.addTimer(due, itimerRealFire, { t, it, gen });
 }
+
+/** ITIMER_REAL's timer: SIGALRM to the process when the value is reached, then re-arm an interval timer. */
+const itimerRealFire = named("itimer.real", (k: Kernel, d: { t: Task; it: Itimer; gen: number }): void => {
+  const { t, it } = d;
+  if (it.gen !== d.gen || it.value === 0) return;
+  const now = k.x86.cycles();
+  if (now < it.value) {
+    armReal(k, t, it);
+    return;
+  }
+  const lead = leaderOf(k, t);
+  k.sendSignal?.(lead, Sig.SIGALRM);
+  if (it.interval > 0) {
+    it.value += Math.max(it.interval, Math.ceil((now - it.value) / it.interval) * it.interval);
+    armReal(k, t, it);
+  } else {
+    it.value = 0;
+  }
+});
 
 /** [interval sec, usec, value sec, usec] of a timer now. */
 function itimerWords(k: Kernel, it: Itimer): number[] {

@@ -28,8 +28,11 @@ export interface TtyHooks {
   write(bytes: Uint8Array): void;
   /** Send sig to every process in process group pgrp (ISIG chars, SIGWINCH, hangup). */
   signalPgrp(pgrp: number, sig: number): void;
-  /** Call fn after ms milliseconds of guest time; returns a handle for cancelTimer (VTIME). */
-  setTimer?(ms: number, fn: () => void): number;
+  /**
+   * VTIME: call the tty's vtimeExpired() after ms milliseconds of guest time
+   * unless cancelTimer(handle) comes first; returns the handle.
+   */
+  setTimer?(ms: number): number;
   cancelTimer?(handle: number): void;
   /**
    * Job control (optional): a task of the terminal's session outside the
@@ -350,11 +353,14 @@ export class Tty {
     if (this.hooks.setTimer === undefined) return;
     if (this.timer >= 0) this.hooks.cancelTimer?.(this.timer);
     this.timerExpired = false;
-    this.timer = this.hooks.setTimer(deciseconds * 100, () => {
-      this.timer = -1;
-      this.timerExpired = true;
-      this.readWait.wakeUp();
-    });
+    this.timer = this.hooks.setTimer(deciseconds * 100);
+  }
+
+  /** The VTIME timer armed through hooks.setTimer ran out. */
+  vtimeExpired(): void {
+    this.timer = -1;
+    this.timerExpired = true;
+    this.readWait.wakeUp();
   }
 
   private stopTimer(): void {

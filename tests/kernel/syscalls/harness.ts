@@ -80,7 +80,7 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
       groupSignals.push([pg, sig]);
       return 0;
     },
-    idle: new Task(0, () => {}),
+    idle: new Task(0, null),
     current: null as unknown as Task,
   };
   const kernel = k as unknown as Kernel;
@@ -108,7 +108,7 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
       }
     },
     newTask(pid: number): Task {
-      const t = new Task(pid, (w) => k.wakeUp(w));
+      const t = new Task(pid, k);
       t.mm = h.newMm();
       const r = doMmap(t.mm, null, UBUF, UBUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
       if (r !== UBUF) throw new Error(`mmap failed: ${r}`);

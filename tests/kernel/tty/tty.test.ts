@@ -12,17 +12,19 @@ function setup() {
   const out: number[] = [];
   const signals: [number, number][] = [];
   const timers = new Map<number, { ms: number; fn: () => void }>();
+  // eslint-disable-next-line prefer-const
+  let tty: Tty;
   let nextTimer = 1;
   const hooks: TtyHooks = {
     write: (b) => out.push(...b),
     signalPgrp: (pg, sig) => signals.push([pg, sig]),
-    setTimer: (ms, fn) => {
-      timers.set(nextTimer, { ms, fn });
+    setTimer: (ms) => {
+      timers.set(nextTimer, { ms, fn: () => tty.vtimeExpired() });
       return nextTimer++;
     },
     cancelTimer: (h) => void timers.delete(h),
   };
-  const tty = new Tty("console", hooks);
+  tty = new Tty("console", hooks);
   const wakes: string[] = [];
   const waiter: Waiter = { wake: () => wakes.push("woken") };
   const user = new FakeUser();
