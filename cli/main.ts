@@ -22,7 +22,7 @@ import { EscapeFilter, ESCAPE_HELP } from "./escape.ts";
 import { ByteSink, writeAllSync } from "./output.ts";
 import { LineEditor } from "./line-editor.ts";
 import { runStdio, type RunStdio } from "./run-stdio.ts";
-import type { MonitorTarget } from "../monitor/monitor.ts";
+import type { MonitorTarget, VmStateStore } from "../monitor/monitor.ts";
 import { Errno } from "../kernel/errno.ts";
 import { parseCmdline } from "../kernel/cmdline.ts";
 import type { VmalabSystem } from "../system/system.ts";
@@ -181,7 +181,11 @@ const BUILTIN_INITRD = new URL("../userland/build/initramfs.cpio", import.meta.u
 async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> {
   const builtin = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs", Infinity, "");
   const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd", ...ramLimit(o)) }));
-  const cmdline = o.run && !o.verbose ? `quiet ${o.append}` : o.append;
+  // --snapshot: the machine is built as the one that saved it was, then takes its state.
+  const snap = o.snapshot ? await readSnapshot(o.snapshot) : null;
+  if (snap?.header.initArgv) throw new UsageError(`cannot use snapshot '${o.snapshot}': it was saved under run`);
+  const memory = snap?.header.memorySize ?? o.memory;
+  const cmdline = snap?.header.cmdline ?? (o.run && !o.verbose ? `quiet ${o.append}` : o.append);
   const { NodeHostFs, checkVolume } = await import("./hostfs-node.ts");
   for (const v of o.volumes) checkVolume(v);
   const hostShares = o.volumes.map((v) => ({ backend: new NodeHostFs(v.hostDir), guestPath: v.guestPath, readOnly: v.readOnly }));
@@ -198,7 +202,7 @@ async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> 
   let sys: VmalabSystem;
   try {
     sys = new VmalabSystem({
-      memorySize: o.memory,
+      memorySize: memory,
       cmdline,
       builtinInitrd: builtin,
       initrds,
@@ -219,10 +223,31 @@ async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> 
     throw new UsageError(`kernel panic: ${e.message}`);
   }
   booting = false;
+  if (snap) {
+    const { loadSnapshotFile } = await import("./snapshot-files.ts");
+    const { SnapshotError } = await import("../system/snapshot/system-snapshot.ts");
+    try {
+      loadSnapshotFile(sys, o.snapshot!);
+    } catch (e) {
+      throw e instanceof SnapshotError ? new UsageError(e.message) : e;
+    }
+    return sys;
+  }
   // An archive of the user's that did not unpack whole (a bad entry, no room in RAM) would go unnoticed under run.
   const bad = bootLog.find((line) => initrds.some((a) => line.startsWith(`initramfs ${a.name}: `)));
   if (bad) throw new UsageError(bad.replace(/\(error (\d+)\)$/, (text, n) => (Errno[Number(n)] ? `(${Errno[Number(n)]})` : text)));
   return sys;
+}
+
+/** The header and bytes of the snapshot file the user named; UsageError when it cannot be used. */
+async function readSnapshot(path: string) {
+  const { readSnapshotFile } = await import("./snapshot-files.ts");
+  const { SnapshotError } = await import("../system/snapshot/system-snapshot.ts");
+  try {
+    return readSnapshotFile(path);
+  } catch (e) {
+    throw e instanceof SnapshotError ? new UsageError(e.message) : e;
+  }
 }
 
 /** Opens a file the user named for writing; turns the failure into a UsageError. */
@@ -247,6 +272,24 @@ async function diffDesignsCommand(o: CliOptions, diff: DiffDesignsOptions): Prom
   const d = diffDesigns(diff.argv, { designs: diff.designs, memorySize: o.memory, cmdline: o.append || undefined, initrds });
   ByteSink.toFd(1, (e) => outputFailed("standard output", e)).writeText(diff.json ? diffToJson(d) : formatDiff(d));
   return d.outputsIdentical && d.statusesIdentical && d.runs.every((r) => r.status !== null && r.frameCheck.length === 0) ? 0 : 1;
+}
+
+/** savevm/loadvm for the monitor: snapshot files (cli/snapshot-files.ts), failures as one-line CommandErrors. */
+async function snapshotStore(sys: VmalabSystem): Promise<VmStateStore> {
+  const { saveSnapshotFile, loadSnapshotFile } = await import("./snapshot-files.ts");
+  const { SnapshotError } = await import("../system/snapshot/system-snapshot.ts");
+  const { CommandError } = await import("../monitor/format.ts");
+  const oneLine = (f: () => string): string => {
+    try {
+      return f();
+    } catch (e) {
+      throw e instanceof SnapshotError ? new CommandError(e.message) : e;
+    }
+  };
+  return {
+    save: (path) => oneLine(() => saveSnapshotFile(sys, path)),
+    load: (path) => oneLine(() => loadSnapshotFile(sys, path)),
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -285,7 +328,9 @@ async function main(argv: string[]): Promise<number> {
   const target = await buildMachine(o, sinks);
   const machine: Machine = target.machine;
   const { Monitor, traceToJson } = await import("../monitor/monitor.ts");
-  const mon = new Monitor(target);
+  const sys = "setConsoleSize" in target ? (target as VmalabSystem) : null;
+  const vmState = sys ? await snapshotStore(sys) : undefined;
+  const mon = new Monitor(target, undefined, vmState);
 
   if (traceSink) {
     const trace = traceSink;
@@ -316,7 +361,17 @@ async function main(argv: string[]): Promise<number> {
     stdio?.flush();
     stdoutSink.flush();
   };
-  const finish = (status: number): never => exitWith(status);
+  const finish = (status: number): never => {
+    if (o.snapshotSave && sys && vmState) {
+      try {
+        stdoutSink.flush();
+        note(`vmalab: ${vmState.save(o.snapshotSave)}`);
+      } catch (e) {
+        exitWith(2, (e as Error).message);
+      }
+    }
+    return exitWith(status);
+  };
   const writeOut = (text: string) => stdoutSink.writeText(text);
 
   // The monitor (Ctrl-A c): while it is shown, guest output is held back and typed lines go to it.
@@ -386,8 +441,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // The console tty takes the host terminal's size, and SIGWINCH when it changes, as under xterm.js in the page.
   const out = process.stdout;
-  if (out.isTTY && "setConsoleSize" in target) {
-    const sys = target as VmalabSystem;
+  if (out.isTTY && sys) {
     const size = () => out.rows > 0 && out.columns > 0 && sys.setConsoleSize(out.rows, out.columns);
     size();
     out.on("resize", size);

@@ -44,6 +44,10 @@ export interface CliOptions {
   gdbWait: boolean;
   /** `-v HOSTDIR:/GUESTDIR[:ro]`: host folders the built-in kernel mounts at boot, in order. */
   volumes: VolumeSpec[];
+  /** Start from this snapshot file instead of booting (its RAM size and command line come with it). */
+  snapshot: string | null;
+  /** Save a snapshot to this file when the run ends (and the monitor's savevm can write others). */
+  snapshotSave: string | null;
   /** `vmalab diff-designs ... -- PROG ARGS` (cli/diff-designs.ts); absent otherwise. */
   diff?: DiffDesignsOptions;
 }
@@ -138,6 +142,8 @@ const VALUE_OPTIONS: Record<string, string> = {
   "--gdb": "gdb",
   "-v": "volume",
   "--volume": "volume",
+  "--snapshot": "snapshot",
+  "--snapshot-save": "snapshotSave",
 };
 
 const FLAG_OPTIONS: Record<string, string> = {
@@ -174,6 +180,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     gdb: null,
     gdbWait: false,
     volumes: [],
+    snapshot: null,
+    snapshotSave: null,
   };
   let memoryText = "";
   const RUN_USAGE = "vmalab run [options] -- /path/prog [args]";
@@ -253,8 +261,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         o.volumes.push(parseVolume(value));
         break;
       case "pfTrace":
+      case "snapshot":
+      case "snapshotSave":
         if (value === "") throw new UsageError(`option '${arg}' needs a file name`);
-        o.pfTrace = value;
+        o[key] = value;
         break;
       case "gdb": {
         const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -285,6 +295,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (new Set(o.volumes.map((v) => v.guestPath)).size < o.volumes.length) throw new UsageError("-v: two host folders on the same guest directory");
   if (o.gdbWait && o.gdb === null) throw new UsageError("--gdb-wait needs --gdb PORT");
   if (o.pfTrace && (o.kernel || o.bios)) throw new UsageError("--pf-trace traces the built-in kernel's page faults: drop --kernel/--bios");
+  if ((o.snapshot || o.snapshotSave) && (o.kernel || o.bios)) throw new UsageError("snapshots are of the built-in kernel's machine: drop --kernel/--bios");
+  if ((o.snapshot || o.snapshotSave) && o.run) throw new UsageError("run starts afresh: drop --snapshot/--snapshot-save (the monitor's savevm works in a session)");
+  if (o.snapshot && (memoryText !== "" || o.append !== "" || o.initrd.length > 0)) {
+    throw new UsageError("--snapshot brings its RAM size, command line and files: drop -m, --append and --initrd");
+  }
   if (!o.kernel && !o.bios) checkBuiltinKernel(o, memoryText);
   return o;
 }
@@ -346,6 +361,12 @@ Options:
   --pf-trace FILE       write every page fault the kernel handles to FILE as JSON lines
   --gdb PORT            gdb remote stub on 127.0.0.1:PORT (target remote :PORT)
   --gdb-wait            with --gdb: start stopped until gdb continues
+  --snapshot-save FILE  built-in kernel: save the whole machine to FILE when the run ends
+                        (Ctrl-A x, a signal, or the guest's exit); the monitor's savevm FILE
+                        saves at any moment
+  --snapshot FILE       start from a snapshot instead of booting: the run goes on exactly where
+                        it was saved (same RAM size and command line, given by the file; a
+                        file from another vmalab build is refused)
   --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
                         to the wall clock: the same input gives the same run
   --jit                 compile hot guest code to JavaScript functions (same results

@@ -24,6 +24,16 @@ export interface MonitorTarget {
   readonly kernel?: Kernel | null;
 }
 
+/**
+ * Where savevm and loadvm keep whole-machine snapshots (the CLI: files; the
+ * page: the browser's storage). Each returns the line to print, or throws
+ * CommandError with one line. Called between machine slices.
+ */
+export interface VmStateStore {
+  save(name: string): string;
+  load(name: string): string;
+}
+
 interface CommandSpec {
   name: string;
   aliases?: string[];
@@ -53,6 +63,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "prof", usage: "prof [reset]", help: "guest cycles per kernel function since boot (or the last reset)", kernel: true },
   { name: "meminfo", usage: "meminfo", help: "/proc/meminfo and the frame allocator", kernel: true },
   { name: "check", usage: "check", help: "the frame accounting self-check; lists every violation", kernel: true },
+  { name: "savevm", usage: "savevm FILE", help: "save the whole machine (CPU, FPU, RAM, devices, kernel, timers) to FILE", kernel: true },
+  { name: "loadvm", usage: "loadvm FILE", help: "go back to a machine saved by savevm or --snapshot-save (same -m and command line)", kernel: true },
 ];
 
 export class Monitor {
@@ -61,10 +73,11 @@ export class Monitor {
   private readonly listeners: ((text: string) => void)[] = [];
   private inCommand = false;
 
-  /** dbg: share a Debugger with a gdb stub; by default the monitor makes its own. */
+  /** dbg: share a Debugger with a gdb stub; by default the monitor makes its own. vmState: where savevm/loadvm go. */
   constructor(
     private readonly target: MonitorTarget,
     dbg?: Debugger,
+    private readonly vmState?: VmStateStore,
   ) {
     this.debugger = dbg ?? new Debugger(target.machine);
     this.faults = new FaultTracer(target.machine, this.debugger, () => this.target.kernel ?? null);
@@ -176,6 +189,15 @@ export class Monitor {
       case "check": return kc.check(this.kernel(name));
       case "prof": return kc.prof(this.kernel(name), args);
       case "pf": return this.pf(args);
+      case "savevm": case "loadvm": {
+        this.kernel(name);
+        if (!this.vmState) throw new CommandError(`${name}: snapshots are not available here`);
+        if (args.length !== 1) throw new CommandError(`usage: ${spec.usage}`);
+        if (name === "savevm") return this.vmState.save(args[0]);
+        const text = this.vmState.load(args[0]);
+        this.debugger.held = null; // an exception held in the state that was replaced
+        return text;
+      }
     }
     throw new CommandError(`unknown command '${name}'`);
   }

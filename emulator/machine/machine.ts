@@ -125,6 +125,14 @@ export class Machine {
   }
   private wake: (() => void) | null = null;
 
+  /** Whether start() paces idle time to the wall clock: a choice of the host running the machine, not machine state. */
+  get paceIdle(): boolean {
+    return this.options.paceIdle ?? false;
+  }
+  set paceIdle(on: boolean) {
+    this.options.paceIdle = on;
+  }
+
   constructor(options: MachineOptions = {}) {
     this.options = options;
     this.mem = new PhysicalMemory(options.memorySize ?? DEFAULT_MEMORY);

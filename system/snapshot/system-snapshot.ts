@@ -21,6 +21,9 @@ import { ClassRegistry } from "./registry.ts";
 import { readGraph, writeGraph } from "./graph.ts";
 import { SNAPSHOT_CLASSES } from "./classes.gen.ts";
 import { namedValues } from "../../kernel/named.ts";
+// Every kernel module that names a value (kernel/named.ts) is loaded by now, in
+// any process, so saving and restoring processes see the same names and build.
+import "../../kernel/boot.ts";
 import type { VmalabSystem } from "../system.ts";
 
 const MAGIC = 0x53534d56; // "VMSS"
@@ -131,9 +134,10 @@ export function snapshotHeader(bytes: Uint8Array): SnapshotHeader {
 }
 
 /**
- * Restores `bytes` into `sys`, a system freshly built with the header's
- * memory size, command line, init arguments and as many host shares, that has
- * not run yet. Afterwards `sys` continues exactly where the saved one was:
+ * Restores `bytes` into `sys`, a system built with the header's memory size,
+ * command line, init arguments and as many host shares (freshly, or one that
+ * has run: its whole state is replaced; how the host paces it stays).
+ * Afterwards `sys` continues exactly where the saved one was:
  * same cycles, output and state. SnapshotError (nothing changed) when the
  * file is unusable or `sys` does not match it; after a failure inside the
  * restore itself, `sys` must be discarded.
@@ -145,7 +149,9 @@ export function restoreSnapshot(sys: VmalabSystem, bytes: Uint8Array): void {
   if ((o.cmdline ?? "") !== header.cmdline) throw new SnapshotError(`snapshot was made with the command line "${header.cmdline}"`);
   if ((o.hostShares?.length ?? 0) !== header.shares) throw new SnapshotError(`snapshot was made with ${header.shares} shared host folder(s)`);
   const graph = bytes.subarray(16 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
+  const pace = sys.machine.paceIdle;
   const r = readGraph(graph, snapshotRegistry(), { into: rootOf(sys) });
+  sys.machine.paceIdle = pace;
   const lost = r.unresolved.filter((p) => !/^root\.machine\.cpu\.icache\.regions\[\d+\] \(function\)$/.test(p));
   if (lost.length > 0) throw new SnapshotError(`snapshot: cannot restore ${lost[0]}${lost.length > 1 ? ` and ${lost.length - 1} more` : ""}`);
   // Compiled regions are a cache of host functions: dropped, they compile again when hot.

@@ -2,7 +2,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -49,4 +49,38 @@ export function expectUsageError(r: CliResult, re: RegExp): void {
   expect(lines[0]).toMatch(/^vmalab: /);
   expect(lines[0]).toMatch(re);
   expect(r.stdout).toBe("");
+}
+
+const children: ReturnType<typeof spawn>[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
+/** A running `vmalab` whose output can be awaited (killed after the test whatever happens). */
+export function startCli(args: string[]) {
+  const child = spawn(process.execPath, ["bin/vmalab.mjs", ...args], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
+  children.push(child);
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString("latin1")));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  let mark = 0;
+  return {
+    exited,
+    send: (s: string) => child.stdin.write(s),
+    /** Waits until `text` appears after what earlier waits consumed; returns the new output. */
+    async waitFor(text: string, ms = 20000): Promise<string> {
+      const end = Date.now() + ms;
+      for (;;) {
+        const i = out.indexOf(text, mark);
+        if (i >= 0) {
+          const got = out.slice(mark, i + text.length);
+          mark = i + text.length;
+          return got;
+        }
+        if (Date.now() > end) throw new Error(`no "${text}" in:\n${out.slice(mark)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
 }

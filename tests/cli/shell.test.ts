@@ -2,47 +2,14 @@
 // run a pipeline, interrupt a sleeping job with ^C, leave with Ctrl-A x; and
 // `vmalab run`, which prints only the program's output and returns its status.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { startCli } from "./run-cli.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const BIN = new URL("../../bin/vmalab.mjs", import.meta.url).pathname;
-
-const children: ReturnType<typeof spawn>[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
-});
-
-/** A running `vmalab` whose output can be awaited (killed after the test whatever happens). */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString("latin1")));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
-  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-  let mark = 0;
-  return {
-    exited,
-    send: (s: string) => child.stdin.write(s),
-    /** Waits until `text` appears after what earlier waits consumed; returns the new output. */
-    async waitFor(text: string, ms = 20000): Promise<string> {
-      const end = Date.now() + ms;
-      for (;;) {
-        const i = out.indexOf(text, mark);
-        if (i >= 0) {
-          const got = out.slice(mark, i + text.length);
-          mark = i + text.length;
-          return got;
-        }
-        if (Date.now() > end) throw new Error(`no "${text}" in:\n${out.slice(mark)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-  };
-}
 
 describe("vmalab CLI with the built-in kernel", () => {
   it("boots to a shell, runs a pipeline, ^C kills the foreground job, Ctrl-A x quits", async () => {

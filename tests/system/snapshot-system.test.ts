@@ -53,8 +53,8 @@ describe("system snapshot", () => {
     }
     expect(Math.max(...saves.map((s) => s.tasks))).toBeGreaterThan(4);
     expect(a.sys.kernel.timers.length).toBeGreaterThan(0);
-    drive(a, "finished\r\n");
-    drive(a, "# ", Infinity, a.out.text.indexOf("finished\r\n"));
+    drive(a, "\nfinished\r\n");
+    drive(a, "# ", Infinity, a.out.text.indexOf("\nfinished\r\n"));
     const end = a.sys.machine.cycles;
     for (const s of saves) {
       expect(snapshotHeader(s.bytes)).toMatchObject({ format: 1, cmdline: "quiet", cycles: s.at.cycles });
