@@ -275,7 +275,7 @@ async function diffDesignsCommand(o: CliOptions, diff: DiffDesignsOptions): Prom
 }
 
 /** savevm/loadvm for the monitor: snapshot files (cli/snapshot-files.ts), failures as one-line CommandErrors. */
-async function snapshotStore(sys: VmalabSystem): Promise<VmStateStore> {
+async function snapshotStore(sys: VmalabSystem, loaded: () => void): Promise<VmStateStore> {
   const { saveSnapshotFile, loadSnapshotFile } = await import("./snapshot-files.ts");
   const { SnapshotError } = await import("../system/snapshot/system-snapshot.ts");
   const { CommandError } = await import("../monitor/format.ts");
@@ -288,7 +288,11 @@ async function snapshotStore(sys: VmalabSystem): Promise<VmStateStore> {
   };
   return {
     save: (path) => oneLine(() => saveSnapshotFile(sys, path)),
-    load: (path) => oneLine(() => loadSnapshotFile(sys, path)),
+    load: (path) => {
+      const text = oneLine(() => loadSnapshotFile(sys, path));
+      loaded();
+      return text;
+    },
   };
 }
 
@@ -329,8 +333,10 @@ async function main(argv: string[]): Promise<number> {
   const machine: Machine = target.machine;
   const { Monitor, traceToJson } = await import("../monitor/monitor.ts");
   const sys = "setConsoleSize" in target ? (target as VmalabSystem) : null;
-  const vmState = sys ? await snapshotStore(sys) : undefined;
-  const mon = new Monitor(target, undefined, vmState);
+  const travel = sys ? new (await import("./time-travel.ts")).CliTimeTravel(sys) : null;
+  const vmState = sys ? await snapshotStore(sys, () => travel?.restarted()) : undefined;
+  const mon = new Monitor(target, undefined, vmState, travel ?? undefined);
+  if (o.record) travel?.record(true);
 
   if (traceSink) {
     const trace = traceSink;
@@ -340,7 +346,9 @@ async function main(argv: string[]): Promise<number> {
   if (o.gdb !== null) {
     const { startGdbServer } = await import("../emulator/gdb/server.ts");
     try {
-      await startGdbServer(machine, o.gdb, { wait: o.gdbWait, debugger: mon.debugger, log: note });
+      // reverse-stepi: one instruction back through the recording (record on, or --record)
+      const stepBack = travel ? () => travel.gotoInstruction(machine.instructions - 1) : undefined;
+      await startGdbServer(machine, o.gdb, { wait: o.gdbWait, debugger: mon.debugger, log: note, stepBack });
     } catch (e) {
       throw new UsageError(`cannot listen for gdb on 127.0.0.1:${o.gdb}: ${fsReason(e)}`);
     }
@@ -392,7 +400,7 @@ async function main(argv: string[]): Promise<number> {
     editor.show();
   });
   const consoleOut = stdoutSink;
-  sinks.console = { push: (b: number) => (inMonitor ? held.push(b) : consoleOut.push(b)) };
+  sinks.console = { push: (b: number) => (travel?.replaying ? undefined : inMonitor ? held.push(b) : consoleOut.push(b)) };
   consoleOut.pushAll(early);
   const toggleMonitor = () => {
     consoleOut.flush();
@@ -434,6 +442,7 @@ async function main(argv: string[]): Promise<number> {
       const bytes = escape.filter(chunk);
       if (bytes.length === 0) return;
       if (inMonitor) editor.feed(bytes);
+      else if (travel) travel.sendInput(bytes);
       else machine.sendInput(bytes);
     });
     stdin.on("error", () => {});

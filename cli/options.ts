@@ -48,6 +48,8 @@ export interface CliOptions {
   snapshot: string | null;
   /** Save a snapshot to this file when the run ends (and the monitor's savevm can write others). */
   snapshotSave: string | null;
+  /** Record from the start for the monitor's rewind, goto and reverse-step (system/timeline.ts). */
+  record: boolean;
   /** `vmalab diff-designs ... -- PROG ARGS` (cli/diff-designs.ts); absent otherwise. */
   diff?: DiffDesignsOptions;
 }
@@ -157,6 +159,7 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--verbose": "verbose",
   "--monitor": "monitor",
   "--gdb-wait": "gdbWait",
+  "--record": "record",
 };
 
 /** Parses argv (without node and the script). Throws UsageError for unknown options, missing or bad values. */
@@ -182,6 +185,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     volumes: [],
     snapshot: null,
     snapshotSave: null,
+    record: false,
   };
   let memoryText = "";
   const RUN_USAGE = "vmalab run [options] -- /path/prog [args]";
@@ -295,6 +299,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (new Set(o.volumes.map((v) => v.guestPath)).size < o.volumes.length) throw new UsageError("-v: two host folders on the same guest directory");
   if (o.gdbWait && o.gdb === null) throw new UsageError("--gdb-wait needs --gdb PORT");
   if (o.pfTrace && (o.kernel || o.bios)) throw new UsageError("--pf-trace traces the built-in kernel's page faults: drop --kernel/--bios");
+  if (o.record && (o.kernel || o.bios || o.run || o.volumes.length > 0)) {
+    throw new UsageError("--record needs the built-in kernel's interactive session, without -v (host folders are outside the snapshots)");
+  }
   if ((o.snapshot || o.snapshotSave) && (o.kernel || o.bios)) throw new UsageError("snapshots are of the built-in kernel's machine: drop --kernel/--bios");
   if ((o.snapshot || o.snapshotSave) && o.run) throw new UsageError("run starts afresh: drop --snapshot/--snapshot-save (the monitor's savevm works in a session)");
   if (o.snapshot && (memoryText !== "" || o.append !== "" || o.initrd.length > 0)) {
@@ -364,6 +371,8 @@ Options:
   --snapshot-save FILE  built-in kernel: save the whole machine to FILE when the run ends
                         (Ctrl-A x, a signal, or the guest's exit); the monitor's savevm FILE
                         saves at any moment
+  --record              keep snapshots and console input from the start, for the monitor's
+                        rewind, goto and reverse-step (also: record on in the monitor)
   --snapshot FILE       start from a snapshot instead of booting: the run goes on exactly where
                         it was saved (same RAM size and command line, given by the file; a
                         file from another vmalab build is refused)

@@ -34,6 +34,21 @@ export interface VmStateStore {
   load(name: string): string;
 }
 
+/**
+ * Time travel (system/timeline.ts, wired by the host): recording, and going
+ * back by re-executing from snapshots. Failures throw CommandError (one line).
+ */
+export interface TimeTravel {
+  /** Starts or stops recording; the line to print. */
+  record(on: boolean): string;
+  /** What the recording holds, one line ("not recording" when off). */
+  status(): string;
+  /** Moves the machine to the first boundary at or after guest cycle n since boot. */
+  gotoCycle(n: number): void;
+  /** Moves the machine to the first boundary after n instructions since boot. */
+  gotoInstruction(n: number): void;
+}
+
 interface CommandSpec {
   name: string;
   aliases?: string[];
@@ -63,6 +78,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "prof", usage: "prof [reset]", help: "guest cycles per kernel function since boot (or the last reset)", kernel: true },
   { name: "meminfo", usage: "meminfo", help: "/proc/meminfo and the frame allocator", kernel: true },
   { name: "check", usage: "check", help: "the frame accounting self-check; lists every violation", kernel: true },
+  { name: "record", usage: "record [on|off]", help: "time travel: keep snapshots and the console input so rewind, goto and reverse-step can go back (alone: what is kept)", kernel: true, subcommands: ["on", "off"] },
+  { name: "rewind", usage: "rewind CYCLES", help: "go back CYCLES guest cycles (record on first) and show the next instruction", kernel: true },
+  { name: "goto", usage: "goto cycle N | goto insn N", help: "go back to guest cycle N, or to the boundary after N instructions, counted since boot (record on first)", kernel: true, subcommands: ["cycle", "insn"] },
+  { name: "reverse-step", aliases: ["rs"], usage: "reverse-step [N]", help: "go back N instructions (default 1; record on first) and show the next one", kernel: true },
   { name: "savevm", usage: "savevm FILE", help: "save the whole machine (CPU, FPU, RAM, devices, kernel, timers) to FILE", kernel: true },
   { name: "loadvm", usage: "loadvm FILE", help: "go back to a machine saved by savevm or --snapshot-save (same -m and command line)", kernel: true },
 ];
@@ -73,11 +92,15 @@ export class Monitor {
   private readonly listeners: ((text: string) => void)[] = [];
   private inCommand = false;
 
-  /** dbg: share a Debugger with a gdb stub; by default the monitor makes its own. vmState: where savevm/loadvm go. */
+  /**
+   * dbg: share a Debugger with a gdb stub; by default the monitor makes its own.
+   * vmState: where savevm/loadvm go; travel: record/rewind/goto (both absent: not offered).
+   */
   constructor(
     private readonly target: MonitorTarget,
     dbg?: Debugger,
     private readonly vmState?: VmStateStore,
+    private readonly travel?: TimeTravel,
   ) {
     this.debugger = dbg ?? new Debugger(target.machine);
     this.faults = new FaultTracer(target.machine, this.debugger, () => this.target.kernel ?? null);
@@ -198,8 +221,39 @@ export class Monitor {
         this.debugger.held = null; // an exception held in the state that was replaced
         return text;
       }
+      case "record": case "rewind": case "goto": case "reverse-step":
+        return this.timeTravel(name, args, spec.usage);
     }
     throw new CommandError(`unknown command '${name}'`);
+  }
+
+  private timeTravel(name: string, args: string[], usage: string): string {
+    this.kernel(name);
+    const tt = this.travel;
+    if (!tt) throw new CommandError(`${name}: time travel is not available here`);
+    const m = this.target.machine;
+    switch (name) {
+      case "record":
+        if (args.length === 0) return tt.status();
+        if (args.length === 1 && (args[0] === "on" || args[0] === "off")) return tt.record(args[0] === "on");
+        throw new CommandError(`usage: ${usage}`);
+      case "rewind":
+        if (args.length !== 1) throw new CommandError(`usage: ${usage}`);
+        tt.gotoCycle(Math.max(0, m.cycles - parseCount(args[0], "rewind")));
+        break;
+      case "goto":
+        if (args.length !== 2 || (args[0] !== "cycle" && args[0] !== "insn")) throw new CommandError(`usage: ${usage}`);
+        if (args[0] === "cycle") tt.gotoCycle(parseCount(args[1], "goto cycle"));
+        else tt.gotoInstruction(parseCount(args[1], "goto insn"));
+        break;
+      default: {
+        if (args.length > 1) throw new CommandError(`usage: ${usage}`);
+        const n = args.length === 1 ? parseCount(args[0], "reverse-step") : 1;
+        tt.gotoInstruction(Math.max(0, m.instructions - n));
+      }
+    }
+    this.debugger.held = null; // an exception held in the state left behind
+    return `cycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
   }
 
   private pf(args: string[]): string {

@@ -20,6 +20,12 @@ export interface GdbServerOptions {
   debugger?: Debugger;
   /** Log lines about connections (default: none). */
   log?: (line: string) => void;
+  /**
+   * Reverse execution for gdb's reverse-stepi (the `bs` packet): moves the
+   * machine back one instruction, or throws when the recorded history begins
+   * here. Absent: gdb is told the target cannot.
+   */
+  stepBack?: () => void;
 }
 
 export interface GdbServer {
@@ -47,7 +53,7 @@ export function startGdbServer(machine: Machine, port: number, opts: GdbServerOp
       return;
     }
     opts.log?.(`gdb: connection from ${sock.remoteAddress}:${sock.remotePort}`);
-    client = new GdbSession(machine, dbg, sock, () => {
+    client = new GdbSession(machine, dbg, opts, sock, () => {
       client = null;
       opts.log?.("gdb: connection closed");
     });
@@ -81,6 +87,7 @@ class GdbSession {
   constructor(
     private readonly machine: Machine,
     private readonly dbg: Debugger,
+    private readonly opts: GdbServerOptions,
     private readonly sock: Socket,
     private readonly onClose: () => void,
   ) {
@@ -141,7 +148,7 @@ class GdbSession {
   private handle(p: string): string | null {
     const dbg = this.dbg;
     const cpu = this.machine.cpu;
-    if (p.startsWith("qSupported")) return "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+";
+    if (p.startsWith("qSupported")) return `PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+${this.opts.stepBack ? ";ReverseStep+" : ""}`;
     if (p === "QStartNoAckMode") {
       this.sock.write("+");
       this.noAck = true;
@@ -156,6 +163,15 @@ class GdbSession {
       return (off + len >= xml.length ? "l" : "m") + chunk;
     }
     switch (p) {
+      case "bs": {
+        if (!this.opts.stepBack) return "";
+        try {
+          this.opts.stepBack();
+        } catch {
+          return `T${hx(SIGTRAP)}replaylog:begin;thread:01;`; // nothing recorded before here
+        }
+        return `T${hx(SIGTRAP)}thread:01;`;
+      }
       case "?": return this.dbg.lastStop?.kind === "exit" ? this.stopReply(this.dbg.lastStop) : `T${hx(SIGTRAP)}thread:01;`;
       case "qAttached": return "1";
       case "qC": return "QC01";

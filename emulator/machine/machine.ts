@@ -257,8 +257,18 @@ export class Machine {
    * Runs at most `maxCycles` guest cycles (slightly more: an instruction is never split).
    * A reset ends the slice too (it starts the cycle count again), so a guest that resets
    * or triple-faults in a loop still returns to the host once per reset.
+   * afterSlice, when set, runs after every slice (between instructions).
    */
   runSlice(maxCycles: number): RunResult {
+    const r = this.runSliceOnce(maxCycles);
+    this.afterSlice?.();
+    return r;
+  }
+
+  /** Called after every runSlice, the machine between two instructions (a recorder's periodic snapshot). */
+  afterSlice: (() => void) | null = null;
+
+  private runSliceOnce(maxCycles: number): RunResult {
     if (this.exitStatus !== null) return RunResult.Exited;
     if (this.stopped) return RunResult.Stopped;
     const end = this.clock.cycles + maxCycles;

@@ -149,9 +149,12 @@ export function restoreSnapshot(sys: VmalabSystem, bytes: Uint8Array): void {
   if ((o.cmdline ?? "") !== header.cmdline) throw new SnapshotError(`snapshot was made with the command line "${header.cmdline}"`);
   if ((o.hostShares?.length ?? 0) !== header.shares) throw new SnapshotError(`snapshot was made with ${header.shares} shared host folder(s)`);
   const graph = bytes.subarray(16 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
+  // How the host drives the machine stays the restoring host's.
   const pace = sys.machine.paceIdle;
+  const afterSlice = sys.machine.afterSlice;
   const r = readGraph(graph, snapshotRegistry(), { into: rootOf(sys) });
   sys.machine.paceIdle = pace;
+  sys.machine.afterSlice = afterSlice;
   const lost = r.unresolved.filter((p) => !/^root\.machine\.cpu\.icache\.regions\[\d+\] \(function\)$/.test(p));
   if (lost.length > 0) throw new SnapshotError(`snapshot: cannot restore ${lost[0]}${lost.length > 1 ? ` and ${lost.length - 1} more` : ""}`);
   // Compiled regions are a cache of host functions: dropped, they compile again when hot.

@@ -54,7 +54,7 @@ describe("vmalab options", () => {
       help: false, version: false, memory: 64 * MiB, kernel: "k.elf", bios: null, initrd: ["a.cpio", "b.cpio", "c"],
       append: "mm=vma init=/sh", debugcon: { kind: "file", path: "dbg.txt" }, postLog: true, deterministic: true,
       jit: true, run: null, verbose: false, monitor: false, pfTrace: null, gdb: null, gdbWait: false, volumes: [],
-      snapshot: null, snapshotSave: null,
+      snapshot: null, snapshotSave: null, record: false,
     });
     expect(parseArgs(["--bios", "rom.bin", "--debugcon", "none"]).debugcon).toEqual({ kind: "none" });
     expect(parseArgs(["--snapshot=a.vmss", "--snapshot-save", "b.vmss"])).toMatchObject({ snapshot: "a.vmss", snapshotSave: "b.vmss" });

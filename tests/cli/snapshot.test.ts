@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectUsageError, runCli, startCli } from "./run-cli.ts";
 
+/** What follows a monitor command's output: the line editor's fresh prompt. */
+const MON = "\r\n\r\x1b[K(vmalab) ";
+
 describe("snapshots on the command line", () => {
   it("saves at Ctrl-A x and goes on from there; savevm and loadvm in the monitor", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vmalab-snap-"));
@@ -54,6 +57,34 @@ describe("snapshots on the command line", () => {
     }
   }, 90_000);
 
+  it("goes back in time from the monitor: record, goto, rewind, reverse-step", async () => {
+    const c = startCli(["--deterministic"]);
+    await c.waitFor("# ");
+    c.send("\x01c");
+    await c.waitFor("(vmalab) ");
+    c.send("rewind 10\r");
+    expect(await c.waitFor(MON)).toMatch(/not recording: record on first/);
+    c.send("record on\r");
+    const since = Number(/recording from cycle (\d+)/.exec(await c.waitFor(MON))?.[1]);
+    expect(since).toBeGreaterThan(0);
+    c.send("\x01c");
+    c.send("X=5; echo set $X\r");
+    expect(await c.waitFor("# ")).toContain("set 5\r\n");
+    c.send("\x01c");
+    await c.waitFor("(vmalab) ");
+    c.send("record\r");
+    expect(await c.waitFor(MON)).toMatch(new RegExp(`recording since cycle ${since}: \\d+ snapshots \\([0-9.]+ MiB\\), one every \\d+ instructions; 1 console inputs`));
+    c.send("reverse-step\r");
+    expect(await c.waitFor(MON)).toMatch(/cycle \d+, instruction \d+: 0x[0-9a-f]+: +\S/);
+    c.send(`goto cycle ${since}\r`);
+    expect(await c.waitFor(MON)).toMatch(new RegExp(`cycle ${since}, instruction \\d+:`));
+    c.send("\x01c");
+    c.send("echo x=$X.\r");
+    expect(await c.waitFor("# ")).toContain("x=.\r\n");
+    c.send("\x01x");
+    expect(await c.exited).toBe(0);
+  }, 90_000);
+
   it("refuses a missing, corrupted or mismatched snapshot with one line", () => {
     const dir = mkdtempSync(join(tmpdir(), "vmalab-snap-"));
     try {
@@ -63,6 +94,7 @@ describe("snapshots on the command line", () => {
       expectUsageError(runCli(["--snapshot", junk]), /^vmalab: cannot use snapshot '.*junk': not a vmalab snapshot$/);
       expectUsageError(runCli(["--snapshot", junk, "-m", "64"]), /--snapshot brings its RAM size, command line and files: drop -m/);
       expectUsageError(runCli(["run", "--snapshot", junk, "--", "/bin/true"]), /run starts afresh/);
+      expectUsageError(runCli(["--record", "-v", `${dir}:/mnt`]), /--record needs the built-in kernel's interactive session, without -v/);
       const saved = join(dir, "s.vmss");
       const r = runCli(["--deterministic", "--snapshot-save", saved], "\x01x", 60_000);
       expect(r.status).toBe(0);

@@ -3,7 +3,7 @@
 // cycle counter the test advances, jiffy timers, a serial sink, and signal
 // recorders. `call` mimics Kernel.syscall's WOULD_BLOCK handling.
 
-import type { Kernel } from "../../../kernel/kernel.ts";
+import type { Kernel, KernelTimer, TimerFn } from "../../../kernel/kernel.ts";
 import { Task, TaskState } from "../../../kernel/proc/task.ts";
 import { makeHarness } from "../mm/helpers.ts";
 import { doMmap, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "../../../kernel/mm/mmap.ts";
@@ -40,7 +40,7 @@ export interface FakeKernel {
 export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", data: newc([{ name: "bin", mode: 0o40755 }]) }]): FakeKernel & { boot: ReturnType<typeof bootFs> } {
   const h = makeHarness("vma");
   let cycles = 0;
-  const timers: { due: number; fire: () => void }[] = [];
+  const timers: KernelTimer[] = [];
   const serialOut: number[] = [];
   const signals: [number, number][] = [];
   const groupSignals: [number, number][] = [];
@@ -62,8 +62,8 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
     jiffies: 0,
     needResched: false,
     timers,
-    addTimer(due: number, fire: () => void) {
-      timers.push({ due, fire });
+    addTimer<T>(due: number, fire: TimerFn<T>, data: T) {
+      timers.push({ due, fire: fire as TimerFn<unknown>, data });
     },
     wakeUp(t: Task) {
       if (t.state === TaskState.Sleeping) t.state = TaskState.Runnable;
@@ -104,7 +104,7 @@ export function makeKernel(archives: InitrdArchive[] = [{ name: "test.cpio", dat
         k.jiffies++;
         const due = timers.filter((x) => x.due <= k.jiffies);
         for (let j = timers.length - 1; j >= 0; j--) if (timers[j].due <= k.jiffies) timers.splice(j, 1);
-        for (const x of due) x.fire();
+        for (const x of due) x.fire(kernel, x.data);
       }
     },
     newTask(pid: number): Task {

@@ -1,0 +1,159 @@
+// Time travel for a running system. vmalab is deterministic: from the same
+// state and the same input at the same guest cycles, it runs the same way. So
+// going back needs no log of execution, only of input: a Timeline keeps
+// whole-system snapshots taken every `interval` guest instructions (between
+// slices, memory bounded: going back costs at most that many instructions of
+// re-execution, while idle time, which the machine skips, costs nothing) and every byte the host typed on the console with the cycle
+// it arrived at. Going to an earlier point restores the nearest snapshot at or
+// before it and runs forward, giving the recorded input back at the same
+// cycles, to the first instruction boundary at or after the target cycle (or
+// instruction count).
+//
+// Going back starts a new future: recorded input and snapshots after the
+// point are dropped, and what the host types next is the new input.
+// Limits: shared host folders and run's paravirtual ports talk to the host
+// during the run, outside the snapshot, so a Timeline refuses them.
+
+import type { VmalabSystem } from "./system.ts";
+import { RunResult } from "../emulator/machine/machine.ts";
+import { SnapshotError, restoreSnapshot, saveSnapshot } from "./snapshot/system-snapshot.ts";
+
+export interface TimelineOptions {
+  /** Guest instructions between snapshots (default 50 M: about half a second to re-execute). */
+  interval?: number;
+  /** Bytes of snapshots kept at most; past it every other one is dropped and the interval doubles (default 512 MiB). */
+  maxBytes?: number;
+}
+
+interface Point {
+  cycles: number;
+  instructions: number;
+  bytes: Uint8Array;
+}
+
+/** Where a goto lands: cycles and instructions since boot. */
+export interface TimelinePosition {
+  cycles: number;
+  instructions: number;
+}
+
+export class Timeline {
+  private readonly points: Point[] = [];
+  private readonly inputs: { cycles: number; bytes: Uint8Array }[] = [];
+  private interval: number;
+  private readonly maxBytes: number;
+  private nextAt = 0;
+  /** True while a goto runs the machine forward: console output then was seen before. */
+  replaying = false;
+
+  /**
+   * Starts recording `sys` now (its first snapshot). SnapshotError when the
+   * system talks to the host outside the snapshot (host folders, run's ports).
+   */
+  constructor(
+    private readonly sys: VmalabSystem,
+    options: TimelineOptions = {},
+  ) {
+    if (sys.hostfs) throw new SnapshotError("cannot record with shared host folders (-v): their files are outside the snapshot");
+    if (sys.options.vports?.some((p) => p !== null)) throw new SnapshotError("cannot record under run: its standard streams are outside the snapshot");
+    this.interval = options.interval ?? 50_000_000;
+    this.maxBytes = options.maxBytes ?? 512 * 1048576;
+    this.takePoint();
+    sys.machine.afterSlice = () => {
+      if (!this.replaying && this.sys.machine.instructions >= this.nextAt) this.takePoint();
+    };
+  }
+
+  /** Stops recording; snapshots and input are dropped. */
+  close(): void {
+    this.sys.machine.afterSlice = null;
+    this.points.length = 0;
+    this.inputs.length = 0;
+  }
+
+  /** Host input for the console: recorded with its cycle, then given to the machine. */
+  sendInput(bytes: Uint8Array | readonly number[]): void {
+    this.inputs.push({ cycles: this.sys.machine.cycles, bytes: Uint8Array.from(bytes) });
+    this.sys.machine.sendInput(bytes);
+  }
+
+  /** The earliest cycle a goto can reach, the number of snapshots kept and their bytes. */
+  status(): { start: number; snapshots: number; bytes: number; interval: number; inputs: number } {
+    return {
+      start: this.points[0].cycles,
+      snapshots: this.points.length,
+      bytes: this.points.reduce((n, p) => n + p.bytes.length, 0),
+      interval: this.interval,
+      inputs: this.inputs.length,
+    };
+  }
+
+  /**
+   * Moves the machine to the first instruction boundary at or after guest
+   * cycle `target`, which must lie between the first snapshot and now.
+   * Returns where it landed; SnapshotError (nothing changed) when out of range.
+   */
+  gotoCycle(target: number): TimelinePosition {
+    const m = this.sys.machine;
+    if (target > m.cycles) throw new SnapshotError(`cycle ${target} is in the future (now ${m.cycles}); use cont or step`);
+    if (target < this.points[0].cycles) throw new SnapshotError(`cycle ${target} is before the recording began (cycle ${this.points[0].cycles})`);
+    let at = this.points.length - 1;
+    while (this.points[at].cycles > target) at--;
+    return this.replay(at, () => m.cycles >= target, () => target - m.cycles);
+  }
+
+  /** Moves the machine to the boundary after `n` instructions since boot (n between the first snapshot and now). */
+  gotoInstruction(n: number): TimelinePosition {
+    const m = this.sys.machine;
+    if (n > m.instructions) throw new SnapshotError(`instruction ${n} is in the future (now ${m.instructions}); use step`);
+    if (n < this.points[0].instructions) throw new SnapshotError(`instruction ${n} is before the recording began (${this.points[0].instructions})`);
+    let at = this.points.length - 1;
+    while (this.points[at].instructions > n) at--;
+    // Every instruction takes at least a cycle, so a budget of k cycles runs at most k instructions.
+    return this.replay(at, () => m.instructions >= n, () => Math.max(1, n - m.instructions));
+  }
+
+  /**
+   * Restores point `at` and runs until `done`, slices bounded by `budget()`
+   * and by the next recorded input, which is given at its cycle. Then the
+   * future is dropped.
+   */
+  private replay(at: number, done: () => boolean, budget: () => number): TimelinePosition {
+    const m = this.sys.machine;
+    const p = this.points[at];
+    this.replaying = true;
+    try {
+      restoreSnapshot(this.sys, p.bytes);
+      m.unpace(); // run forward as fast as possible: the cycles things happen at do not depend on pacing
+      let next = this.inputs.findIndex((i) => i.cycles >= p.cycles);
+      if (next < 0) next = this.inputs.length;
+      for (;;) {
+        while (next < this.inputs.length && this.inputs[next].cycles <= m.cycles && !done()) m.sendInput(this.inputs[next++].bytes);
+        if (done()) break;
+        const until = next < this.inputs.length ? this.inputs[next].cycles : Infinity;
+        const r = m.runSlice(Math.max(1, Math.min(budget(), until - m.cycles, 10_000_000)));
+        if (r === RunResult.Idle) m.clock.cycles = Math.max(m.clock.cycles, Math.min(until, m.idleUntil, m.clock.cycles + budget()));
+        else if (r !== RunResult.Budget) break; // exited, stopped, halted: the recorded run ended there too
+      }
+      this.inputs.length = next;
+      this.points.length = at + 1;
+      this.nextAt = p.instructions + this.interval;
+    } finally {
+      this.replaying = false;
+    }
+    return { cycles: m.cycles, instructions: m.instructions };
+  }
+
+  private takePoint(): void {
+    const m = this.sys.machine;
+    this.points.push({ cycles: m.cycles, instructions: m.instructions, bytes: saveSnapshot(this.sys) });
+    this.nextAt = m.instructions + this.interval;
+    let total = this.points.reduce((n, q) => n + q.bytes.length, 0);
+    while (total > this.maxBytes && this.points.length > 2) {
+      // Thin out: keep the first, the last and every other one between; snapshots come half as often.
+      for (let i = this.points.length - 2; i >= 1; i -= 2) this.points.splice(i, 1);
+      this.interval *= 2;
+      total = this.points.reduce((n, q) => n + q.bytes.length, 0);
+    }
+  }
+}
