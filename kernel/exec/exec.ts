@@ -15,7 +15,6 @@ import { AT_FDCWD, openFile } from "../fs/open.ts";
 import { O_RDONLY, fput, type File } from "../fs/file.ts";
 import { vfsRead } from "../fs/readwrite.ts";
 import { S_IFMT, S_IFREG } from "../fs/mode.ts";
-import { callerOf } from "../syscalls/caller.ts";
 import { ET_EXEC, elfHeadersEnd, parseElf, PROT_EXEC, PROT_READ, PROT_WRITE, type ElfImage } from "./elf.ts";
 import { parseScript, scriptArgv } from "./script.ts";
 import { AT_BASE, buildInitialStack, linuxAuxv, setAuxv } from "./initstack.ts";
@@ -56,7 +55,7 @@ interface Loaded {
 const HEAD_READ = 4096;
 
 function openExec(k: Kernel, t: Task, path: string): Loaded | number {
-  const caller = callerOf(k, t);
+  const caller = t.fsCaller;
   const f = openFile(caller, AT_FDCWD, path, O_RDONLY, 0);
   if (typeof f === "number") return f;
   const inode = f.inode;

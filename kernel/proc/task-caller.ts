@@ -64,12 +64,12 @@ export class TaskCaller implements FsCaller {
   }
   get fs(): FsContext {
     const fs = this.t.fs;
-    if (fs === null) panic("callerOf: task has no fs context");
+    if (fs === null) panic("TaskCaller.fs: task has no fs context");
     return fs;
   }
   get files(): FdTable {
     const files = this.t.files;
-    if (files === null) panic("callerOf: task has no descriptor table");
+    if (files === null) panic("TaskCaller.files: task has no descriptor table");
     return files;
   }
 }

@@ -13,7 +13,6 @@ import { addSystemFiles } from "./formats.ts";
 import { encodeDev, isFifo, mkdev } from "../fs/mode.ts";
 import { lookupAt, AT_FDCWD } from "../fs/open.ts";
 import { procMaps, procStatus, procStat, procStatm, procCmdline, type TtyInfo } from "./pid.ts";
-import { callerOf, taskGroups } from "../syscalls/caller.ts";
 import {
   procCpuinfo, procMounts, procSystemStat, procLoadavg, procVersion, meminfoOf, uptimeCentis, idleCentis,
 } from "./system.ts";
@@ -28,7 +27,7 @@ export const CONSOLE_TTY_NR = encodeDev(mkdev(5, 1));
 
 function exeInodeOf(k: Kernel, t: Task): Inode | null {
   if (t.exePath === "" || t.fs === null) return null;
-  const p = lookupAt(callerOf(k, t), AT_FDCWD, t.exePath, true);
+  const p = lookupAt(t.fsCaller, AT_FDCWD, t.exePath, true);
   return typeof p === "number" ? null : p.inode;
 }
 
@@ -69,7 +68,7 @@ function pidDir(k: Kernel, t: Task, env: ProcfsEnv): ProcDir {
   d.add("maps", own(procFile(() => procMaps(t.mm, t.exePath, exeInodeOf(k, t)))));
   d.add("stat", own(procFile(() => procStat(k, t, env.ttyInfo(t)))));
   d.add("statm", own(procFile(() => procStatm(t.mm))));
-  d.add("status", own(procFile(() => procStatus(k, t, t.fs?.umask ?? 0o022, taskGroups(t)))));
+  d.add("status", own(procFile(() => procStatus(k, t, t.fs?.umask ?? 0o022, t.groupInfo))));
   return d;
 }
 

@@ -14,7 +14,6 @@ import {
 import { sysMkdirat, sysUnlinkat, sysRenameat, sysSymlinkat, sysLinkat, sysReadlinkat } from "../fs/dirops.ts";
 import { O_CREAT, O_WRONLY, O_TRUNC, O_CLOEXEC, O_NONBLOCK, fput } from "../fs/file.ts";
 import { createPipe } from "../fs/pipe.ts";
-import { callerOf } from "./caller.ts";
 import { getPath, putBytes, putWords, join64 } from "./fs-user.ts";
 import { vfsOf } from "../vfs.ts";
 
@@ -24,7 +23,7 @@ type PathOp = (c: FsCaller, path: string) => number;
 function withPath(k: Kernel, t: Task, va: number, op: PathOp): number {
   const path = getPath(t, va);
   if (typeof path === "number") return path;
-  return op(callerOf(k, t), path);
+  return op(t.fsCaller, path);
 }
 
 function withTwoPaths(k: Kernel, t: Task, a: number, b: number, op: (c: FsCaller, p1: string, p2: string) => number): number {
@@ -32,7 +31,7 @@ function withTwoPaths(k: Kernel, t: Task, a: number, b: number, op: (c: FsCaller
   if (typeof p1 === "number") return p1;
   const p2 = getPath(t, b);
   if (typeof p2 === "number") return p2;
-  return op(callerOf(k, t), p1, p2);
+  return op(t.fsCaller, p1, p2);
 }
 
 export const sysOpen = (k: Kernel, t: Task, path: number, flags: number, mode: number): number =>
@@ -73,13 +72,13 @@ export const sysSymlinkCall = (k: Kernel, t: Task, target: number, link: number)
 export const sysSymlinkatCall = (k: Kernel, t: Task, target: number, nd: number, link: number): number =>
   withTwoPaths(k, t, target, link, (c, p1, p2) => sysSymlinkat(c, p1, nd, p2));
 export const sysChdirCall = (k: Kernel, t: Task, a: number): number => withPath(k, t, a, (c, p) => sysChdir(c, p));
-export const sysFchdirCall = (k: Kernel, t: Task, fd: number): number => sysFchdir(callerOf(k, t), fd);
+export const sysFchdirCall = (k: Kernel, t: Task, fd: number): number => sysFchdir(t.fsCaller, fd);
 export const sysChrootCall = (k: Kernel, t: Task, a: number): number => withPath(k, t, a, (c, p) => sysChroot(c, p));
 export const sysChmodCall = (k: Kernel, t: Task, a: number, mode: number): number =>
   withPath(k, t, a, (c, p) => sysFchmodat(c, AT_FDCWD, p, mode));
 export const sysFchmodatCall = (k: Kernel, t: Task, dfd: number, a: number, mode: number): number =>
   withPath(k, t, a, (c, p) => sysFchmodat(c, dfd, p, mode));
-export const sysFchmodCall = (k: Kernel, t: Task, fd: number, mode: number): number => sysFchmod(callerOf(k, t), fd, mode);
+export const sysFchmodCall = (k: Kernel, t: Task, fd: number, mode: number): number => sysFchmod(t.fsCaller, fd, mode);
 export const sysChownCall = (k: Kernel, t: Task, a: number, uid: number, gid: number): number =>
   withPath(k, t, a, (c, p) => sysFchownat(c, AT_FDCWD, p, uid, gid, 0));
 export const sysLchownCall = (k: Kernel, t: Task, a: number, uid: number, gid: number): number =>
@@ -87,7 +86,7 @@ export const sysLchownCall = (k: Kernel, t: Task, a: number, uid: number, gid: n
 export const sysFchownatCall = (k: Kernel, t: Task, dfd: number, a: number, uid: number, gid: number, flags: number): number =>
   withPath(k, t, a, (c, p) => sysFchownat(c, dfd, p, uid, gid, flags));
 export const sysFchownCall = (k: Kernel, t: Task, fd: number, uid: number, gid: number): number =>
-  sysFchown(callerOf(k, t), fd, uid, gid);
+  sysFchown(t.fsCaller, fd, uid, gid);
 export const sysAccessCall = (k: Kernel, t: Task, a: number, mode: number): number =>
   withPath(k, t, a, (c, p) => sysFaccessat(c, AT_FDCWD, p, mode, 0));
 export const sysFaccessatCall = (k: Kernel, t: Task, dfd: number, a: number, mode: number): number =>
@@ -97,17 +96,17 @@ export const sysTruncateCall = (k: Kernel, t: Task, a: number, len: number): num
 export const sysTruncate64Call = (k: Kernel, t: Task, a: number, lo: number, hi: number): number =>
   withPath(k, t, a, (c, p) => sysTruncate(c, p, join64(lo, hi)));
 export const sysFtruncateCall = (k: Kernel, t: Task, fd: number, len: number): number =>
-  sysFtruncate(callerOf(k, t), fd, len | 0);
+  sysFtruncate(t.fsCaller, fd, len | 0);
 export const sysFtruncate64Call = (k: Kernel, t: Task, fd: number, lo: number, hi: number): number =>
-  sysFtruncate(callerOf(k, t), fd, join64(lo, hi));
-export const sysUmaskCall = (k: Kernel, t: Task, mask: number): number => sysUmask(callerOf(k, t), mask);
+  sysFtruncate(t.fsCaller, fd, join64(lo, hi));
+export const sysUmaskCall = (k: Kernel, t: Task, mask: number): number => sysUmask(t.fsCaller, mask);
 
 /** readlink(path, buf, bufsiz) and readlinkat: the byte count (no NUL). */
 export function sysReadlinkatCall(k: Kernel, t: Task, dfd: number, a: number, buf: number, bufsiz: number): number {
   const path = getPath(t, a);
   if (typeof path === "number") return path;
   if ((bufsiz | 0) <= 0) return -Errno.EINVAL;
-  const r = sysReadlinkat(callerOf(k, t), dfd, path, Math.min(bufsiz | 0, 4096));
+  const r = sysReadlinkat(t.fsCaller, dfd, path, Math.min(bufsiz | 0, 4096));
   if (typeof r === "number") return r;
   const c = putBytes(t, buf, r);
   return c < 0 ? c : r.length;
@@ -118,7 +117,7 @@ export const sysReadlinkCall = (k: Kernel, t: Task, a: number, buf: number, bufs
 
 /** getcwd(buf, size): the length including the NUL. */
 export function sysGetcwdCall(k: Kernel, t: Task, buf: number, size: number): number {
-  const r = sysGetcwd(callerOf(k, t), size >>> 0);
+  const r = sysGetcwd(t.fsCaller, size >>> 0);
   if (typeof r === "number") return r;
   const c = putBytes(t, buf, r);
   return c < 0 ? c : r.length;

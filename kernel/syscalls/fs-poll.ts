@@ -11,7 +11,6 @@ import { Errno } from "../errno.ts";
 import { WOULD_BLOCK } from "../wait.ts";
 import type { File, IoCaller } from "../fs/file.ts";
 import { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM } from "../fs/file.ts";
-import { callerOf } from "./caller.ts";
 import { getBytes, getWords, putBytes, putWords } from "./fs-user.ts";
 import { SigSet, Sig } from "../signal/signals.ts";
 import { HZ } from "../drivers/i8254.ts";
@@ -79,7 +78,7 @@ function doPoll(k: Kernel, t: Task, ufds: number, nfds: number, timeoutCycles: n
   if (typeof raw === "number") return raw;
   const v = new DataView(raw.buffer, raw.byteOffset, raw.length);
   const w = deadlineFor(k, t, timeoutCycles);
-  const caller = callerOf(k, t);
+  const caller = t.fsCaller;
   let count = 0;
   for (let i = 0; i < nfds; i++) {
     const fd = v.getInt32(i * 8, true);
@@ -194,7 +193,7 @@ function doSelect(k: Kernel, t: Task, n: number, inp: number, outp: number, exp:
   }
   const res = [new Int32Array(words), new Int32Array(words), new Int32Array(words)];
   const w = deadlineFor(k, t, timeoutCycles);
-  const caller = callerOf(k, t);
+  const caller = t.fsCaller;
   let count = 0;
   for (let fd = 0; fd < n; fd++) {
     const bit = 1 << (fd & 31);

@@ -14,7 +14,6 @@ import { noLlseek } from "../fs/file.ts";
 import { vfsRead, vfsWrite, sysLseek, sysLlseek, sysIoctl, RW_CHUNK, MAX_RW_COUNT } from "../fs/readwrite.ts";
 import { F_GETLK, F_SETLK, F_SETLKW, F_GETLK64, F_SETLK64, F_SETLKW64 } from "../fs/fdtable.ts";
 import { isReg } from "../fs/mode.ts";
-import { callerOf } from "./caller.ts";
 import { accessOk, getBytes, getWords, join64, putBytes, split64, putWords } from "./fs-user.ts";
 import { Sig } from "../signal/signals.ts";
 
@@ -32,7 +31,7 @@ function sigpipe(k: Kernel, t: Task, r: number): number {
  * Result: bytes read, -errno, or WOULD_BLOCK (nothing consumed).
  */
 export function readToUser(k: Kernel, t: Task, file: File, buf: number, count: number): number {
-  const caller = callerOf(k, t);
+  const caller = t.fsCaller;
   count = Math.min(count, MAX_RW_COUNT);
   if (!accessOk(buf, count)) return -Errno.EFAULT;
   if (count === 0) {
@@ -74,7 +73,7 @@ export function readToUser(k: Kernel, t: Task, file: File, buf: number, count: n
  * Result: bytes written, -errno (SIGPIPE sent on EPIPE), or WOULD_BLOCK (nothing consumed).
  */
 export function writeFromUser(k: Kernel, t: Task, file: File, buf: number, count: number): number {
-  const caller = callerOf(k, t);
+  const caller = t.fsCaller;
   count = Math.min(count, MAX_RW_COUNT);
   if (!accessOk(buf, count)) return -Errno.EFAULT;
   if (count === 0) return vfsWrite(caller, file, new Uint8Array(0));
@@ -209,19 +208,19 @@ export function sysPwrite64(k: Kernel, t: Task, fd: number, buf: number, count: 
 }
 
 export function sysLseekCall(k: Kernel, t: Task, fd: number, offset: number, whence: number): number {
-  return sysLseek(callerOf(k, t), fd, offset | 0, whence);
+  return sysLseek(t.fsCaller, fd, offset | 0, whence);
 }
 
 /** _llseek(fd, offset_high, offset_low, loff_t *result, whence). */
 export function sysLlseekCall(k: Kernel, t: Task, fd: number, hi: number, lo: number, result: number, whence: number): number {
-  const r = sysLlseek(callerOf(k, t), fd, join64(lo, hi), whence >>> 0);
+  const r = sysLlseek(t.fsCaller, fd, join64(lo, hi), whence >>> 0);
   if (r < 0) return r;
   const c = putWords(t, result, split64(r));
   return c < 0 ? c : 0;
 }
 
 export function sysIoctlCall(k: Kernel, t: Task, fd: number, cmd: number, arg: number): number {
-  return sysIoctl(callerOf(k, t), fd, cmd >>> 0, arg >>> 0);
+  return sysIoctl(t.fsCaller, fd, cmd >>> 0, arg >>> 0);
 }
 
 const F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11;

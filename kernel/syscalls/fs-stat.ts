@@ -12,14 +12,13 @@ import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, lookupAt } from "../fs/open.ts";
 import { sysGetdents64 } from "../fs/readdir.ts";
 import { encodeDev, isDir } from "../fs/mode.ts";
 import { statfsOf, encodeStatfs, encodeStatfs64, STATFS64_SIZE, type Kstatfs } from "../fs/statfs.ts";
-import { callerOf } from "./caller.ts";
 import { getPath, putBytes } from "./fs-user.ts";
 
 /** fstatat64(dfd, path, struct stat64 *buf, flags). */
 export function sysFstatat64Call(k: Kernel, t: Task, dfd: number, path: number, buf: number, flags: number): number {
   const p = getPath(t, path);
   if (typeof p === "number") return p;
-  const r = sysFstatat64(callerOf(k, t), dfd, p, flags);
+  const r = sysFstatat64(t.fsCaller, dfd, p, flags);
   if (typeof r === "number") return r;
   return putBytes(t, buf, r);
 }
@@ -38,7 +37,7 @@ export function sysFstat64Call(_k: Kernel, t: Task, fd: number, buf: number): nu
 function statfsPath(k: Kernel, t: Task, path: number): Kstatfs | number {
   const p = getPath(t, path);
   if (typeof p === "number") return p;
-  const r = lookupAt(callerOf(k, t), AT_FDCWD, p, true);
+  const r = lookupAt(t.fsCaller, AT_FDCWD, p, true);
   return typeof r === "number" ? r : statfsOf(r.inode.sb);
 }
 
@@ -105,7 +104,7 @@ function putOldStat(t: Task, buf: number, st: Kstat): number {
 function oldStatPath(k: Kernel, t: Task, path: number, buf: number, follow: boolean): number {
   const p = getPath(t, path);
   if (typeof p === "number") return p;
-  const r = lookupAt(callerOf(k, t), AT_FDCWD, p, follow);
+  const r = lookupAt(t.fsCaller, AT_FDCWD, p, follow);
   if (typeof r === "number") return r;
   return putOldStat(t, buf, getattr(r.inode));
 }
@@ -120,7 +119,7 @@ export function sysOldFstat(_k: Kernel, t: Task, fd: number, buf: number): numbe
 
 /** getdents64(fd, dirp, count): bytes of linux_dirent64 records. */
 export function sysGetdents64Call(k: Kernel, t: Task, fd: number, dirp: number, count: number): number {
-  const r = sysGetdents64(callerOf(k, t), fd, Math.min(count >>> 0, 0x7fffffff));
+  const r = sysGetdents64(t.fsCaller, fd, Math.min(count >>> 0, 0x7fffffff));
   if (typeof r === "number") return r;
   const c = putBytes(t, dirp, r);
   return c < 0 ? c : r.length;

@@ -1,10 +1,9 @@
 // Supplementary groups: getgroups and setgroups, 16-bit and 32-bit forms.
-// The list itself is the task's (caller.ts taskGroups/setTaskGroups).
+// The list itself is the task's (Task.groupInfo).
 
 import type { Task } from "../proc/task.ts";
 import { Errno } from "../errno.ts";
 import { getBytes, putBytes, putWords } from "./fs-user.ts";
-import { setTaskGroups, taskGroups } from "./caller.ts";
 import { low16 } from "./ids.ts";
 import { define, type Syscalls } from "./table.ts";
 import { NR } from "./numbers.ts";
@@ -12,7 +11,7 @@ import { NR } from "./numbers.ts";
 const NGROUPS_MAX = 65536;
 
 function getgroups(t: Task, size: number, va: number, bits16: boolean): number {
-  const g = taskGroups(t);
+  const g = t.groupInfo;
   if (size < 0) return -Errno.EINVAL;
   if (size === 0) return g.length;
   if (size < g.length) return -Errno.EINVAL;
@@ -39,7 +38,7 @@ function setgroups(t: Task, size: number, va: number, bits16: boolean): number {
   const g: number[] = [];
   for (let i = 0; i < size; i++) g.push(bits16 ? v.getUint16(2 * i, true) : v.getUint32(4 * i, true));
   g.sort((a, c) => a - c);
-  setTaskGroups(t, g);
+  t.groupInfo = g;
   return 0;
 }
 

@@ -16,7 +16,6 @@ import { VM_LOCKED } from "../mm/vma.ts";
 import { Rlimit } from "../proc/task.ts";
 import { fileBacking } from "../filemap-bridge.ts";
 import { sysMsync } from "../mm/msync.ts";
-import { callerOf } from "./caller.ts";
 
 /** What t may lock: its RLIMIT_MEMLOCK in pages, and CAP_IPC_LOCK (root). */
 function lockRights(t: Task): LockRights {
@@ -45,7 +44,7 @@ function mmapPgoff(k: Kernel, t: Task, addr: number, len: number, prot: number, 
   if ((flags & MAP_TYPE) === MAP_SHARED && (prot & PROT_WRITE) && !file.writable) return -Errno.EACCES;
   const devMmap = file.fop.mmap;
   if (devMmap) {
-    const caller = callerOf(k, t);
+    const caller = t.fsCaller;
     return doMmap(mm, null, addr, len, prot, flags, pgoff, file.writable, (vma) => devMmap(file, vma, caller));
   }
   const backing = fileBacking(k.mmctx, file);
