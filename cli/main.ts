@@ -336,6 +336,7 @@ async function main(argv: string[]): Promise<number> {
   const travel = sys ? new (await import("./time-travel.ts")).CliTimeTravel(sys) : null;
   const vmState = sys ? await snapshotStore(sys, () => travel?.restarted()) : undefined;
   const mon = new Monitor(target, undefined, vmState, travel ?? undefined);
+  travel?.logFaultsFrom(mon.faults);
   if (o.record) travel?.record(true);
 
   if (traceSink) {

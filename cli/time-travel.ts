@@ -6,15 +6,37 @@
 import type { VmalabSystem } from "../system/system.ts";
 import { Timeline } from "../system/timeline.ts";
 import { SnapshotError } from "../system/snapshot/system-snapshot.ts";
-import type { TimeTravel } from "../monitor/monitor.ts";
+import type { FaultFilter, TimeTravel } from "../monitor/monitor.ts";
 import { CommandError } from "../monitor/format.ts";
+import { formatTrace, type FaultTracer, type FaultTraceEntry } from "../monitor/fault-trace.ts";
+
+/** A page fault of the recording and where it happened: the instructions retired before its instruction. */
+interface LoggedFault {
+  entry: FaultTraceEntry;
+  instructions: number;
+}
 
 const MIB = 1048576;
 
 export class CliTimeTravel implements TimeTravel {
   private timeline: Timeline | null = null;
+  private readonly faults: LoggedFault[] = [];
+  private readonly onFault = (entry: FaultTraceEntry): void => {
+    if (!this.timeline || this.timeline.replaying) return;
+    // A fault the CPU raised happened just before the instruction it was raised at; one the kernel
+    // took on a user buffer (eip null), inside the system call now running.
+    const m = this.sys.machine;
+    this.faults.push({ entry, instructions: entry.eip !== null ? m.cpu.lastExceptionInstructions : m.instructions });
+  };
+
+  private tracer: FaultTracer | null = null;
 
   constructor(private readonly sys: VmalabSystem) {}
+
+  /** Where the recording's page faults come from (the monitor's tracer): goto fault needs it. */
+  logFaultsFrom(tracer: FaultTracer): void {
+    this.tracer = tracer;
+  }
 
   /** True while a goto re-executes: the console output then was shown before. */
   get replaying(): boolean {
@@ -28,13 +50,18 @@ export class CliTimeTravel implements TimeTravel {
   }
 
   record(on: boolean): string {
+    this.faults.length = 0;
     if (!on) {
       this.timeline?.close();
       this.timeline = null;
+      this.tracer?.removeSink(this.onFault);
       return "recording off";
     }
     this.timeline?.close();
     this.timeline = oneLine(() => new Timeline(this.sys));
+    this.tracer?.attach();
+    this.tracer?.removeSink(this.onFault);
+    this.tracer?.addSink(this.onFault);
     return `recording from cycle ${this.sys.machine.cycles}`;
   }
 
@@ -46,15 +73,36 @@ export class CliTimeTravel implements TimeTravel {
   status(): string {
     if (!this.timeline) return "not recording (record on)";
     const s = this.timeline.status();
-    return `recording since cycle ${s.start}: ${s.snapshots} snapshots (${(s.bytes / MIB).toFixed(1)} MiB), one every ${s.interval} instructions; ${s.inputs} console inputs`;
+    return `recording since cycle ${s.start}: ${s.snapshots} snapshots (${(s.bytes / MIB).toFixed(1)} MiB), one every ${s.interval} instructions; ${s.inputs} console inputs, ${this.faults.length} page faults`;
   }
 
   gotoCycle(n: number): void {
     oneLine(() => this.recording().gotoCycle(n));
+    this.forgetFuture();
   }
 
   gotoInstruction(n: number): void {
     oneLine(() => this.recording().gotoInstruction(n));
+    this.forgetFuture();
+  }
+
+  gotoFault(n: number, filter: FaultFilter): string {
+    this.recording();
+    const matching = this.faults.filter(({ entry: e }) =>
+      (filter.pid === undefined || e.pid === filter.pid) && (filter.decision === undefined || e.decision === filter.decision) &&
+      (!filter.user || (e.eip !== null && (e.error & 4) !== 0)));
+    if (n < 1 || n > matching.length) throw new CommandError(`goto fault: ${matching.length} such page faults recorded so far, no number ${n}`);
+    const f = matching[n - 1];
+    this.gotoInstruction(f.instructions);
+    return formatTrace(f.entry);
+  }
+
+  /** Faults after the machine's position have not happened in the new future. */
+  private forgetFuture(): void {
+    const now = this.sys.machine.instructions;
+    let keep = this.faults.length;
+    while (keep > 0 && this.faults[keep - 1].instructions >= now) keep--;
+    this.faults.length = keep;
   }
 
   private recording(): Timeline {

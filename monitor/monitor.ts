@@ -12,6 +12,7 @@ import type { Kernel } from "../kernel/kernel.ts";
 import { Debugger, type StopReason } from "../emulator/gdb/debugger.ts";
 import { FaultTracer, errorBits, formatTrace, type FaultBreak } from "./fault-trace.ts";
 import { DECISION_TEXT, parseDecision } from "./kernel-view.ts";
+import type { FaultDecision } from "../kernel/mm/counters.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
 import {
   describeStop, dumpMemory, infoBreakpoints, infoMem, infoPic, infoRegisters, infoTlb, parseFormat, runControlCommand,
@@ -34,6 +35,14 @@ export interface VmStateStore {
   load(name: string): string;
 }
 
+/** Which page faults `goto fault` counts: of one pid, with one decision, only those the CPU raised in user mode. */
+export interface FaultFilter {
+  pid?: number;
+  decision?: FaultDecision;
+  /** Only faults of user-mode instructions (not the kernel's accesses to user buffers, "uaccess"). */
+  user?: boolean;
+}
+
 /**
  * Time travel (system/timeline.ts, wired by the host): recording, and going
  * back by re-executing from snapshots. Failures throw CommandError (one line).
@@ -47,6 +56,12 @@ export interface TimeTravel {
   gotoCycle(n: number): void;
   /** Moves the machine to the first boundary after n instructions since boot. */
   gotoInstruction(n: number): void;
+  /**
+   * Moves the machine to just before the instruction of the n-th page fault
+   * (from 1) since recording began, among those of `pid` and `decision` when
+   * given; returns the fault's trace line.
+   */
+  gotoFault(n: number, filter: FaultFilter): string;
 }
 
 interface CommandSpec {
@@ -80,7 +95,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "check", usage: "check", help: "the frame accounting self-check; lists every violation", kernel: true },
   { name: "record", usage: "record [on|off]", help: "time travel: keep snapshots and the console input so rewind, goto and reverse-step can go back (alone: what is kept)", kernel: true, subcommands: ["on", "off"] },
   { name: "rewind", usage: "rewind CYCLES", help: "go back CYCLES guest cycles (record on first) and show the next instruction", kernel: true },
-  { name: "goto", usage: "goto cycle N | goto insn N", help: "go back to guest cycle N, or to the boundary after N instructions, counted since boot (record on first)", kernel: true, subcommands: ["cycle", "insn"] },
+  { name: "goto", usage: "goto cycle N | goto insn N | goto fault N [pid P] [user] [DECISION]", help: "go back to guest cycle N, to the boundary after N instructions (both counted since boot), or to just before the N-th page fault since recording began (of pid P, raised by a user-mode instruction, with that decision) (record on first)", kernel: true, subcommands: ["cycle", "insn", "fault"] },
   { name: "reverse-step", aliases: ["rs"], usage: "reverse-step [N]", help: "go back N instructions (default 1; record on first) and show the next one", kernel: true },
   { name: "savevm", usage: "savevm FILE", help: "save the whole machine (CPU, FPU, RAM, devices, kernel, timers) to FILE", kernel: true },
   { name: "loadvm", usage: "loadvm FILE", help: "go back to a machine saved by savevm or --snapshot-save (same -m and command line)", kernel: true },
@@ -216,9 +231,10 @@ export class Monitor {
         this.kernel(name);
         if (!this.vmState) throw new CommandError(`${name}: snapshots are not available here`);
         if (args.length !== 1) throw new CommandError(`usage: ${spec.usage}`);
-        if (name === "savevm") return this.vmState.save(args[0]);
-        const text = this.vmState.load(args[0]);
-        this.debugger.held = null; // an exception held in the state that was replaced
+        const store = this.vmState;
+        if (name === "savevm") return this.debugger.withoutWatches(() => store.save(args[0]));
+        const text = store.load(args[0]);
+        this.debugger.machineReplaced();
         return text;
       }
       case "record": case "rewind": case "goto": case "reverse-step":
@@ -241,18 +257,35 @@ export class Monitor {
         if (args.length !== 1) throw new CommandError(`usage: ${usage}`);
         tt.gotoCycle(Math.max(0, m.cycles - parseCount(args[0], "rewind")));
         break;
-      case "goto":
-        if (args.length !== 2 || (args[0] !== "cycle" && args[0] !== "insn")) throw new CommandError(`usage: ${usage}`);
-        if (args[0] === "cycle") tt.gotoCycle(parseCount(args[1], "goto cycle"));
-        else tt.gotoInstruction(parseCount(args[1], "goto insn"));
+      case "goto": {
+        const [what, count, ...rest] = args;
+        if (what === "fault" && count !== undefined) {
+          const filter: FaultFilter = {};
+          for (let i = 0; i < rest.length; i++) {
+            if (rest[i] === "pid" && i + 1 < rest.length) filter.pid = parseCount(rest[++i], "goto fault pid");
+            else if (rest[i] === "user") filter.user = true;
+            else {
+              const d = parseDecision(rest[i]);
+              if (!d) throw new CommandError(`goto fault: unknown decision '${rest[i]}' (${Object.keys(DECISION_TEXT).join(", ")})`);
+              filter.decision = d;
+            }
+          }
+          const line = tt.gotoFault(parseCount(count, "goto fault"), filter);
+          this.debugger.machineReplaced();
+          return `${line}\ncycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
+        }
+        if (args.length !== 2 || (what !== "cycle" && what !== "insn")) throw new CommandError(`usage: ${usage}`);
+        if (what === "cycle") tt.gotoCycle(parseCount(count, "goto cycle"));
+        else tt.gotoInstruction(parseCount(count, "goto insn"));
         break;
+      }
       default: {
         if (args.length > 1) throw new CommandError(`usage: ${usage}`);
         const n = args.length === 1 ? parseCount(args[0], "reverse-step") : 1;
         tt.gotoInstruction(Math.max(0, m.instructions - n));
       }
     }
-    this.debugger.held = null; // an exception held in the state left behind
+    this.debugger.machineReplaced();
     return `cycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
   }
 

@@ -108,6 +108,8 @@ export class CPU {
   lastException = -1;
   lastErrorCode = -1;
   lastExceptionEip = 0;
+  /** Instructions retired before the last exception's instruction (its place in the run, for time travel). */
+  lastExceptionInstructions = 0;
   /** The last exception was held back (stopOnException), not delivered: takeException() returns it. */
   exceptionHeld = false;
 

@@ -119,6 +119,7 @@ function handleFault(c: CPU): void {
   c.lastException = c.faultVector;
   c.lastErrorCode = c.faultCode;
   c.lastExceptionEip = c.instrEip;
+  c.lastExceptionInstructions = c.instructions;
   if (c.stopOnException) {
     c.exceptionHeld = c.stopRequested = true;
     return;

@@ -265,6 +265,27 @@ export class Debugger {
     }
   }
 
+  /**
+   * The machine's state was replaced (loadvm, time travel): a held exception
+   * belonged to the old state; watchpoints are armed again on the new one.
+   */
+  machineReplaced(): void {
+    this.held = null;
+    this.watchFrames.forget();
+    if (this.watchpoints.size > 0) this.armWatches();
+  }
+
+  /** Runs fn with no frame armed for a watchpoint (a snapshot written to a file must not hold them). */
+  withoutWatches<T>(fn: () => T): T {
+    if (this.watchpoints.size === 0) return fn();
+    this.watchFrames.setRanges([]);
+    try {
+      return fn();
+    } finally {
+      this.armWatches();
+    }
+  }
+
   /** Exceptions stop the run loop now (call after changing exceptionFilter). */
   modeChanged(): void {
     this.cpu.holdExceptions(this.exceptionFilter !== null);

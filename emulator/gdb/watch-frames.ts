@@ -40,6 +40,17 @@ export class WatchFrames {
     for (const pfn of want) if (!this.armed.has(pfn)) this.arm(pfn);
   }
 
+  /**
+   * The machine's memory state was replaced (a snapshot restored): forgets
+   * what was armed without touching memory, whose page kinds are the restored
+   * ones now; setRanges arms again from scratch.
+   */
+  forget(): void {
+    this.armed.clear();
+    this.mmioIndex = -1;
+    this.hit = null;
+  }
+
   /** Returns and clears the pending hit. */
   take(): WatchHit | null {
     const h = this.hit;

@@ -152,9 +152,11 @@ export function restoreSnapshot(sys: VmalabSystem, bytes: Uint8Array): void {
   // How the host drives the machine stays the restoring host's.
   const pace = sys.machine.paceIdle;
   const afterSlice = sys.machine.afterSlice;
+  const onFault = sys.kernel.mmctx.onFault; // a host's observer (the monitor's fault trace)
   const r = readGraph(graph, snapshotRegistry(), { into: rootOf(sys) });
   sys.machine.paceIdle = pace;
   sys.machine.afterSlice = afterSlice;
+  sys.kernel.mmctx.onFault = onFault;
   const lost = r.unresolved.filter((p) => !/^root\.machine\.cpu\.icache\.regions\[\d+\] \(function\)$/.test(p));
   if (lost.length > 0) throw new SnapshotError(`snapshot: cannot restore ${lost[0]}${lost.length > 1 ? ` and ${lost.length - 1} more` : ""}`);
   // Compiled regions are a cache of host functions: dropped, they compile again when hot.

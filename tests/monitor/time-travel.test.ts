@@ -1,0 +1,92 @@
+// The monitor's time travel on the booted PC (monitor/monitor.ts with the
+// CLI's cli/time-travel.ts): record, run /tests/fork_cow, then `goto fault N
+// cow-copy` must land on the same instruction, with the same registers and
+// instruction count, as a second run of the same input that stopped at that
+// fault with `pf break` before the kernel handled it; `reverse-step` and
+// `rewind` move back, and errors are one line.
+
+import { describe, expect, it } from "vitest";
+import { VmalabSystem } from "../../system/system.ts";
+import { RunResult } from "../../emulator/machine/machine.ts";
+import { Monitor } from "../../monitor/monitor.ts";
+import { CliTimeTravel } from "../../cli/time-travel.ts";
+import { INITRD } from "../support/guest.ts";
+
+function boot() {
+  const out = { text: "" };
+  const sys = new VmalabSystem({ builtinInitrd: INITRD, deterministic: true, cmdline: "quiet", onConsoleOutput: (b) => (out.text += String.fromCharCode(b)) });
+  return { sys, out };
+}
+
+function runTo(sys: VmalabSystem, until: number): void {
+  const m = sys.machine;
+  while (m.cycles < until) {
+    const r = m.runSlice(Math.min(5_000_000, until - m.cycles));
+    if (r === RunResult.Idle) m.clock.cycles = Math.min(until, m.idleUntil === Infinity ? until : m.idleUntil);
+    else if (r !== RunResult.Budget) throw new Error(`machine stopped (${r})`);
+  }
+}
+
+const PROMPT_AT = 40_000_000;
+const INPUT = new TextEncoder().encode("/tests/fork_cow\r");
+
+const where = (sys: VmalabSystem) => {
+  const r = sys.machine.cpu.registers();
+  return { instructions: sys.machine.instructions, gp: r.gp, eip: r.eip, eflags: r.eflags, seg: r.seg.map((s) => s.sel), cr3: r.cr3 };
+};
+
+describe("time travel in the monitor", () => {
+  it("goes to the N-th COW fault exactly where pf break stops a forward run", () => {
+    const a = boot();
+    runTo(a.sys, PROMPT_AT);
+    const travel = new CliTimeTravel(a.sys);
+    const mon = new Monitor(a.sys, undefined, undefined, travel);
+    travel.logFaultsFrom(mon.faults);
+    expect(mon.execute("goto fault 1")).toBe("not recording: record on first (going back needs the snapshots it keeps)");
+    expect(mon.execute("record on")).toBe(`recording from cycle ${a.sys.machine.cycles}`);
+    travel.sendInput(INPUT);
+    const END = PROMPT_AT + 150_000_000;
+    runTo(a.sys, END);
+    expect(a.out.text).toMatch(/PASS/);
+    expect(a.out.text).not.toMatch(/FAIL/);
+    const status = mon.execute("record");
+    const faults = Number(/, (\d+) page faults$/.exec(status)?.[1]);
+    expect(faults).toBeGreaterThan(10);
+
+    const b = boot();
+    runTo(b.sys, PROMPT_AT);
+    b.sys.machine.sendInput(INPUT);
+    const monB = new Monitor(b.sys);
+    monB.execute("pf break cow-copy");
+    // B stops at every COW copy the CPU raises in user mode (the kernel's own, on user
+    // buffers, raise none): A goes to the same ones of fork_cow's processes, counted per pid.
+    const seen = new Map<number, number>();
+    let compared = 0;
+    for (let stops = 0; stops < 50 && compared < 3; stops++) {
+      expect(monB.debugger.advance(200_000_000)).toBe("stopped");
+      const t = b.sys.kernel.current;
+      const n = (seen.get(t.pid) ?? 0) + 1;
+      seen.set(t.pid, n);
+      if (t.comm === "fork_cow") {
+        const line = mon.execute(`goto fault ${n} pid ${t.pid} user cow-copy`);
+        expect(line).toMatch(new RegExp(`^pf pid ${t.pid} \\(fork_cow\\) eip [0-9a-f]{8} cr2 [0-9a-f]{8} \\[protection write user\\] .*: COW copy `));
+        expect(line.split("\n")[1]).toMatch(new RegExp(`^cycle \\d+, instruction ${b.sys.machine.instructions}: 0x[0-9a-f]+: `));
+        expect(where(a.sys)).toEqual(where(b.sys));
+        compared++;
+        runTo(a.sys, END); // the future was dropped: run it again (its faults are logged again)
+      }
+      monB.execute("cont");
+    }
+    expect(compared).toBe(3);
+    expect(mon.execute("goto fault 9999 cow-copy")).toMatch(/^goto fault: \d+ such page faults recorded so far, no number 9999$/);
+    expect(mon.execute("goto fault 1 bogus")).toMatch(/^goto fault: unknown decision 'bogus'/);
+
+    const before = a.sys.machine.instructions;
+    expect(mon.execute("reverse-step 5")).toMatch(new RegExp(`^cycle \\d+, instruction ${before - 5}: `));
+    const cycles = a.sys.machine.cycles;
+    expect(mon.execute("rewind 1000000")).toMatch(/^cycle \d+, instruction \d+: /);
+    expect(a.sys.machine.cycles).toBeGreaterThanOrEqual(cycles - 1_000_000);
+    expect(a.sys.machine.cycles).toBeLessThan(cycles);
+    expect(mon.execute("check")).toBe("frame accounting: OK");
+  });
+});
