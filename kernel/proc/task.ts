@@ -3,6 +3,7 @@
 // FdTable, CLONE_FS an FsContext, CLONE_SIGHAND the handler table.
 
 import type { Mm, MmLimits } from "../mm/mm.ts";
+import type { Kernel } from "../kernel.ts";
 import type { FdTable } from "../fs/fdtable.ts";
 import type { FsCaller, FsContext } from "../fs/fscontext.ts";
 import type { Waiter } from "../wait.ts";
@@ -114,6 +115,12 @@ export class Task implements Waiter {
   futexState = FutexState.None;
   /** The nanosleep being retried (Linux restart_block.nanosleep), or null. */
   nanosleep: Nanosleep | null = null;
+  /**
+   * What ends the call being retried when a signal handler interrupts it,
+   * returning its result (nanosleep writes the time left): Linux's
+   * restart_block.fn, a named function (kernel/named.ts); null when none.
+   */
+  restartFn: ((k: Kernel, t: Task) => number) | null = null;
   /** The poll/select being retried (its deadline), or null. */
   pollWait: PollWait | null = null;
   /** Deadline (guest cycles) of the last poll/select that completed, for select's time-left report; 0 if none. */

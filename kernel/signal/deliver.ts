@@ -24,7 +24,6 @@ import { doExit, doGroupExit } from "../proc/exit.ts";
 import { forceSignal, kernelInfo, threadGroup } from "./send.ts";
 import { SS_AUTODISARM, doSigaltstack, getStackT, onSigStack, putStackT, sasSsFlags, sasSsReset, saveAltstack } from "./altstack.ts";
 import { ptraceResumedSignal, ptraceStop, ptraceWakeTracer } from "../proc/ptrace.ts";
-import { nanosleepInterrupted } from "../syscalls/time.ts";
 
 /** EFLAGS bits a signal handler's sigreturn may change (Linux FIX_EFLAGS): AC OF DF TF SF ZF AF PF CF RF. */
 const FIX_EFLAGS = 0x50dd5;
@@ -120,7 +119,7 @@ function handleSignal(k: Kernel, t: Task, sig: number, info: SigInfo): boolean {
     t.syscallRestart = false;
     // sigsuspend/pause (savedMask set) always return EINTR to a handler.
     if (!(action.flags & SA_RESTART) || t.savedMask) {
-      if (t.sleepUntil !== 0) nanosleepInterrupted(k, t); // writes the time left to rem
+      t.restartFn?.(k, t); // nanosleep writes the time left to rem
       k.frameWrite(t, Tf.EAX, -Errno.EINTR);
       k.frameWrite(t, Tf.EIP, k.frameRead(t, Tf.EIP) + 2);
     }

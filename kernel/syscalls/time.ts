@@ -99,6 +99,7 @@ const sleepTimeout = named("nanosleep.timeout", (k: Kernel, d: { t: Task; s: Nan
 function endSleep(t: Task): void {
   t.nanosleep = null;
   t.sleepUntil = 0;
+  t.restartFn = null;
 }
 
 /**
@@ -106,7 +107,7 @@ function endSleep(t: Task): void {
  * sleeps) and forget the sleep. Returns -EINTR. Signal delivery may call this
  * when it turns a blocked nanosleep into EINTR (t.sleepUntil != 0).
  */
-export function nanosleepInterrupted(k: Kernel, t: Task): number {
+function nanosleepInterrupted(k: Kernel, t: Task): number {
   const s = t.nanosleep;
   endSleep(t);
   if (s !== null && s.remVa !== 0 && !s.abs) {
@@ -115,6 +116,9 @@ export function nanosleepInterrupted(k: Kernel, t: Task): number {
   }
   return -Errno.EINTR;
 }
+
+/** A signal handler interrupts the sleep (Task.restartFn): EINTR, with the time left written to rem. */
+const nanosleepRestart = named("nanosleep.interrupted", nanosleepInterrupted);
 
 function signalDeliverable(t: Task): boolean {
   return t.pending.firstNotIn(t.blocked) !== 0;
@@ -156,6 +160,7 @@ function doNanosleep(k: Kernel, t: Task, clk: number, flags: number, reqVa: numb
   const ns: Nanosleep = { deadline, reqVa, remVa, clk, abs, time64 };
   t.nanosleep = ns;
   t.sleepUntil = deadline;
+  t.restartFn = nanosleepRestart;
   armSleepTimer(k, t, ns);
   return WOULD_BLOCK;
 }
