@@ -16,10 +16,11 @@
 
 import type { VmalabSystem } from "./system.ts";
 import { RunResult } from "../emulator/machine/machine.ts";
-import { SnapshotError, restoreSnapshot, saveSnapshot } from "./snapshot/system-snapshot.ts";
+import { SnapshotError, restoreStateWithoutRam, saveStateWithoutRam } from "./snapshot/system-snapshot.ts";
+import { RamHistory } from "./ram-history.ts";
 
 export interface TimelineOptions {
-  /** Guest instructions between snapshots (default 50 M: about half a second to re-execute). */
+  /** Guest instructions between snapshots (default 20 M: about a quarter of a second to re-execute). */
   interval?: number;
   /** Bytes of snapshots kept at most; past it every other one is dropped and the interval doubles (default 512 MiB). */
   maxBytes?: number;
@@ -28,7 +29,10 @@ export interface TimelineOptions {
 interface Point {
   cycles: number;
   instructions: number;
-  bytes: Uint8Array;
+  /** Everything but the contents of RAM (system-snapshot.ts saveStateWithoutRam). */
+  state: Uint8Array;
+  /** The RAM's pages, in `ram`. */
+  pages: Int32Array;
 }
 
 /** Where a goto lands: cycles and instructions since boot. */
@@ -39,6 +43,7 @@ export interface TimelinePosition {
 
 export class Timeline {
   private readonly points: Point[] = [];
+  private readonly ram = new RamHistory();
   private readonly inputs: { cycles: number; bytes: Uint8Array }[] = [];
   private interval: number;
   private readonly maxBytes: number;
@@ -56,7 +61,7 @@ export class Timeline {
   ) {
     if (sys.hostfs) throw new SnapshotError("cannot record with shared host folders (-v): their files are outside the snapshot");
     if (sys.options.vports?.some((p) => p !== null)) throw new SnapshotError("cannot record under run: its standard streams are outside the snapshot");
-    this.interval = options.interval ?? 50_000_000;
+    this.interval = options.interval ?? 20_000_000;
     this.maxBytes = options.maxBytes ?? 512 * 1048576;
     this.takePoint();
     sys.machine.afterSlice = () => {
@@ -67,7 +72,7 @@ export class Timeline {
   /** Stops recording; snapshots and input are dropped. */
   close(): void {
     this.sys.machine.afterSlice = null;
-    this.points.length = 0;
+    this.drop(0);
     this.inputs.length = 0;
   }
 
@@ -82,7 +87,7 @@ export class Timeline {
     return {
       start: this.points[0].cycles,
       snapshots: this.points.length,
-      bytes: this.points.reduce((n, p) => n + p.bytes.length, 0),
+      bytes: this.bytes(),
       interval: this.interval,
       inputs: this.inputs.length,
     };
@@ -123,7 +128,8 @@ export class Timeline {
     const p = this.points[at];
     this.replaying = true;
     try {
-      restoreSnapshot(this.sys, p.bytes);
+      restoreStateWithoutRam(this.sys, p.state);
+      this.ram.restore(p.pages, m.mem.ram);
       m.unpace(); // run forward as fast as possible: the cycles things happen at do not depend on pacing
       let next = this.inputs.findIndex((i) => i.cycles >= p.cycles);
       if (next < 0) next = this.inputs.length;
@@ -136,7 +142,7 @@ export class Timeline {
         else if (r !== RunResult.Budget) break; // exited, stopped, halted: the recorded run ended there too
       }
       this.inputs.length = next;
-      this.points.length = at + 1;
+      this.drop(at + 1);
       this.nextAt = p.instructions + this.interval;
     } finally {
       this.replaying = false;
@@ -146,14 +152,21 @@ export class Timeline {
 
   private takePoint(): void {
     const m = this.sys.machine;
-    this.points.push({ cycles: m.cycles, instructions: m.instructions, bytes: saveSnapshot(this.sys) });
+    this.points.push({ cycles: m.cycles, instructions: m.instructions, state: saveStateWithoutRam(this.sys), pages: this.ram.capture(m.mem.ram) });
     this.nextAt = m.instructions + this.interval;
-    let total = this.points.reduce((n, q) => n + q.bytes.length, 0);
-    while (total > this.maxBytes && this.points.length > 2) {
+    while (this.bytes() > this.maxBytes && this.points.length > 2) {
       // Thin out: keep the first, the last and every other one between; snapshots come half as often.
-      for (let i = this.points.length - 2; i >= 1; i -= 2) this.points.splice(i, 1);
+      for (let i = this.points.length - 2; i >= 1; i -= 2) this.ram.release(this.points.splice(i, 1)[0].pages);
       this.interval *= 2;
-      total = this.points.reduce((n, q) => n + q.bytes.length, 0);
     }
+  }
+
+  /** Drops the points from index `from` on. */
+  private drop(from: number): void {
+    for (const p of this.points.splice(from)) this.ram.release(p.pages);
+  }
+
+  private bytes(): number {
+    return this.points.reduce((n, p) => n + p.state.length + p.pages.byteLength, this.ram.bytes);
   }
 }

@@ -149,11 +149,15 @@ export function restoreSnapshot(sys: VmalabSystem, bytes: Uint8Array): void {
   if ((o.cmdline ?? "") !== header.cmdline) throw new SnapshotError(`snapshot was made with the command line "${header.cmdline}"`);
   if ((o.hostShares?.length ?? 0) !== header.shares) throw new SnapshotError(`snapshot was made with ${header.shares} shared host folder(s)`);
   const graph = bytes.subarray(16 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
-  // How the host drives the machine stays the restoring host's.
+  readInto(sys, graph, snapshotRegistry());
+}
+
+/** Reads a graph into `sys`'s objects, keeping what belongs to the host driving it. */
+function readInto(sys: VmalabSystem, graph: Uint8Array, reg: ClassRegistry): void {
   const pace = sys.machine.paceIdle;
   const afterSlice = sys.machine.afterSlice;
   const onFault = sys.kernel.mmctx.onFault; // a host's observer (the monitor's fault trace)
-  const r = readGraph(graph, snapshotRegistry(), { into: rootOf(sys) });
+  const r = readGraph(graph, reg, { into: rootOf(sys) });
   sys.machine.paceIdle = pace;
   sys.machine.afterSlice = afterSlice;
   sys.kernel.mmctx.onFault = onFault;
@@ -162,4 +166,28 @@ export function restoreSnapshot(sys: VmalabSystem, bytes: Uint8Array): void {
   // Compiled regions are a cache of host functions: dropped, they compile again when hot.
   const regions = sys.machine.cpu.icache.regions;
   for (let i = 0; i < regions.length; i++) if (regions[i] === undefined) regions[i] = null;
+}
+
+/** The snapshot registry plus the system's RAM buffer, written by reference. */
+function registryWithRam(sys: VmalabSystem): ClassRegistry {
+  const reg = new ClassRegistry(SNAPSHOT_CLASSES);
+  snapshotRegistry();
+  for (const [name, value] of namedValues()) reg.addExternal(name, value);
+  reg.addExternal("the machine's RAM", sys.machine.mem.ram.buffer);
+  return reg;
+}
+
+/**
+ * The system's state without the contents of RAM, for a recorder that keeps
+ * the RAM itself (system/timeline.ts): the RAM buffer is written as a
+ * reference to the machine's own. For the same process and system only (no
+ * header, no checks).
+ */
+export function saveStateWithoutRam(sys: VmalabSystem): Uint8Array {
+  return writeGraph(rootOf(sys), registryWithRam(sys)).bytes;
+}
+
+/** Puts back a saveStateWithoutRam state; RAM keeps its contents (the caller writes the saved ones). */
+export function restoreStateWithoutRam(sys: VmalabSystem, state: Uint8Array): void {
+  readInto(sys, state, registryWithRam(sys));
 }

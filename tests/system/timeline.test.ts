@@ -24,10 +24,10 @@ function boot() {
 }
 
 /** Runs to the first boundary at or after cycle `until` (idle time skipped as the machine's own loop would). */
-function runTo(sys: VmalabSystem, until: number): void {
+function runTo(sys: VmalabSystem, until: number, slice = 5_000_000): void {
   const m = sys.machine;
   while (m.cycles < until) {
-    const r = m.runSlice(Math.min(5_000_000, until - m.cycles));
+    const r = m.runSlice(Math.min(slice, until - m.cycles));
     if (r === RunResult.Idle) m.clock.cycles = Math.min(until, m.idleUntil === Infinity ? until : m.idleUntil);
     else if (r !== RunResult.Budget) throw new Error(`machine stopped (${r})`);
   }
@@ -105,5 +105,24 @@ describe("timeline", () => {
     expect(sys.machine.cycles).toBeGreaterThanOrEqual(25_000_000);
     t.close();
     expect(sys.machine.afterSlice).toBeNull();
+  });
+
+  it("thins out its snapshots past its memory bound and still lands exactly", () => {
+    const { sys, out } = boot();
+    runTo(sys, 40_000_000);
+    // The first point holds the booted RAM (about 5.5 MiB of distinct pages); then each about 0.4 MiB.
+    const t = new Timeline(sys, { interval: 5_000, maxBytes: 7 * 1048576 });
+    out.timeline = t;
+    t.sendInput(new TextEncoder().encode("/tests/fpu; /bench/fork_bomb -l 12 | wc -c\r"));
+    const marks: { cycles: number; instructions: number }[] = [];
+    for (let i = 1; i <= 6; i++) {
+      runTo(sys, 40_000_000 + i * 3_000_000, 100_000); // points are taken between slices
+      marks.push({ cycles: sys.machine.cycles, instructions: sys.machine.instructions });
+    }
+    const s = t.status();
+    expect(s.bytes).toBeLessThanOrEqual(7 * 1048576);
+    expect(s.interval).toBeGreaterThan(5_000); // it thinned out
+    for (const mark of marks.reverse()) expect(t.gotoCycle(mark.cycles)).toEqual(mark);
+    expect(checkFrames(sys.kernel.mmctx)).toEqual([]);
   });
 });
