@@ -1,6 +1,6 @@
 // Whole-system snapshots (system/snapshot/system-snapshot.ts): a booted vmalab
 // stopped mid-run (a fork bomb with a pipeline, a sleeping job with its kernel
-// timer, a program using the FPU) is saved, restored into a freshly built
+// timer, a program using the FPU; a 16 MiB machine swapping) is saved, restored into a freshly built
 // system, and both run on: same console output, cycles and instructions, and
 // no frame leaked. Unusable files are refused with one line.
 
@@ -16,9 +16,9 @@ interface Booted {
   out: { text: string };
 }
 
-function boot(cmdline = "quiet"): Booted {
+function boot(cmdline = "quiet", memorySize?: number): Booted {
   const out = { text: "" };
-  const sys = new VmalabSystem({ builtinInitrd: INITRD, deterministic: true, cmdline, onConsoleOutput: (b) => (out.text += String.fromCharCode(b)) });
+  const sys = new VmalabSystem({ builtinInitrd: INITRD, deterministic: true, cmdline, memorySize, onConsoleOutput: (b) => (out.text += String.fromCharCode(b)) });
   return { sys, out };
 }
 
@@ -68,6 +68,33 @@ describe("system snapshot", () => {
       expect(b.sys.kernel.mmctx.frames.freeCount).toBe(a.sys.kernel.mmctx.frames.freeCount);
     }
     expect(a.out.text).toMatch(/\r\n72\r\n(PASS fpu_\w+\r\n)+finished\r\n/);
+  });
+
+  it("restores a system in the middle of swapping (over 2000 swap slots in use)", () => {
+    const opts = ["quiet swap=32M", 16 * 1048576] as const;
+    const a = boot(...opts);
+    drive(a, "# ");
+    type(a, "/bin/memhog 24; echo finished");
+    let bytes: Uint8Array | null = null;
+    let mark = 0;
+    for (let i = 0; i < 200 && bytes === null; i++) {
+      drive(a, null, a.sys.machine.cycles + 2_000_000);
+      if (a.sys.kernel.mmctx.swap.usedCount > 2000) {
+        bytes = saveSnapshot(a.sys);
+        mark = a.out.text.length;
+      }
+    }
+    expect(bytes).not.toBeNull();
+    drive(a, "\nfinished\r\n");
+    drive(a, "# ", Infinity, a.out.text.indexOf("\nfinished\r\n"));
+    const b = boot(...opts);
+    restoreSnapshot(b.sys, bytes!);
+    drive(b, null, a.sys.machine.cycles);
+    expect(b.out.text).toBe(a.out.text.slice(mark));
+    expect(b.out.text).toContain("memhog: 6144 pages ok, child ok\r\n");
+    expect(state(b)).toEqual(state(a));
+    expect(checkFrames(b.sys.kernel.mmctx)).toEqual([]);
+    expect(b.sys.kernel.mmctx.swap.usedCount).toBe(a.sys.kernel.mmctx.swap.usedCount);
   });
 
   it("refuses unusable files with one line and changes nothing", () => {
