@@ -7,24 +7,14 @@
 
 import { describe, expect, it } from "vitest";
 import { VmalabSystem } from "../../system/system.ts";
-import { RunResult } from "../../emulator/machine/machine.ts";
 import { Monitor } from "../../monitor/monitor.ts";
 import { CliTimeTravel } from "../../cli/time-travel.ts";
-import { INITRD } from "../support/guest.ts";
+import { INITRD, runToCycle as runTo } from "../support/guest.ts";
 
 function boot() {
   const out = { text: "" };
   const sys = new VmalabSystem({ builtinInitrd: INITRD, deterministic: true, cmdline: "quiet", onConsoleOutput: (b) => (out.text += String.fromCharCode(b)) });
   return { sys, out };
-}
-
-function runTo(sys: VmalabSystem, until: number): void {
-  const m = sys.machine;
-  while (m.cycles < until) {
-    const r = m.runSlice(Math.min(5_000_000, until - m.cycles));
-    if (r === RunResult.Idle) m.clock.cycles = Math.min(until, m.idleUntil === Infinity ? until : m.idleUntil);
-    else if (r !== RunResult.Budget) throw new Error(`machine stopped (${r})`);
-  }
 }
 
 const PROMPT_AT = 40_000_000;

@@ -75,3 +75,17 @@ export class GuestSession {
     return checkFrames(this.kernel.mmctx);
   }
 }
+
+/**
+ * Runs `sys` to the first instruction boundary at or after guest cycle
+ * `until`, in slices of `slice` cycles, skipping idle time as the machine's
+ * own loop would (deterministic). Throws if the machine stops otherwise.
+ */
+export function runToCycle(sys: VmalabSystem, until: number, slice = 5_000_000): void {
+  const m = sys.machine;
+  while (m.cycles < until) {
+    const r = m.runSlice(Math.min(slice, until - m.cycles));
+    if (r === RunResult.Idle) m.clock.cycles = Math.min(until, m.idleUntil === Infinity ? until : m.idleUntil);
+    else if (r !== RunResult.Budget) throw new Error(`machine stopped (${r})`);
+  }
+}

@@ -6,9 +6,8 @@
 
 import { describe, expect, it } from "vitest";
 import { VmalabSystem } from "../../system/system.ts";
-import { RunResult } from "../../emulator/machine/machine.ts";
 import { checkFrames } from "../../kernel/mm/check.ts";
-import { INITRD } from "../support/guest.ts";
+import { INITRD, runToCycle as runTo } from "../support/guest.ts";
 import { Timeline } from "../../system/timeline.ts";
 import { SnapshotError } from "../../system/snapshot/system-snapshot.ts";
 
@@ -21,16 +20,6 @@ function boot() {
     },
   });
   return { sys, out };
-}
-
-/** Runs to the first boundary at or after cycle `until` (idle time skipped as the machine's own loop would). */
-function runTo(sys: VmalabSystem, until: number, slice = 5_000_000): void {
-  const m = sys.machine;
-  while (m.cycles < until) {
-    const r = m.runSlice(Math.min(slice, until - m.cycles));
-    if (r === RunResult.Idle) m.clock.cycles = Math.min(until, m.idleUntil === Infinity ? until : m.idleUntil);
-    else if (r !== RunResult.Budget) throw new Error(`machine stopped (${r})`);
-  }
 }
 
 const here = (sys: VmalabSystem, out: { text: string }) => ({
