@@ -347,9 +347,11 @@ async function main(argv: string[]): Promise<number> {
   if (o.gdb !== null) {
     const { startGdbServer } = await import("../emulator/gdb/server.ts");
     try {
-      // reverse-stepi: one instruction back through the recording (record on, or --record)
-      const stepBack = travel ? () => travel.gotoInstruction(machine.instructions - 1) : undefined;
-      await startGdbServer(machine, o.gdb, { wait: o.gdbWait, debugger: mon.debugger, log: note, stepBack });
+      // reverse-stepi and reverse-continue through the recording (record on, or --record)
+      const replaced = <T>(r: T): T => (mon.debugger.machineReplaced(), r);
+      const stepBack = travel ? () => replaced(travel.gotoInstruction(machine.instructions - 1)) : undefined;
+      const continueBack = travel ? () => replaced(travel.reverseContinue(() => mon.debugger.atBreakpoint())) : undefined;
+      await startGdbServer(machine, o.gdb, { wait: o.gdbWait, debugger: mon.debugger, log: note, stepBack, continueBack });
     } catch (e) {
       throw new UsageError(`cannot listen for gdb on 127.0.0.1:${o.gdb}: ${fsReason(e)}`);
     }

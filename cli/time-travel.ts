@@ -97,6 +97,12 @@ export class CliTimeTravel implements TimeTravel {
     return formatTrace(f.entry);
   }
 
+  reverseContinue(stop: () => boolean): boolean {
+    const hit = oneLine(() => this.recording().reverseUntil(stop));
+    this.forgetFuture();
+    return hit;
+  }
+
   /** Faults after the machine's position have not happened in the new future. */
   private forgetFuture(): void {
     const now = this.sys.machine.instructions;

@@ -62,6 +62,11 @@ export interface TimeTravel {
    * given; returns the fault's trace line.
    */
   gotoFault(n: number, filter: FaultFilter): string;
+  /**
+   * Moves the machine back to the latest instruction boundary before now
+   * where `stop()` holds; false (at the start of the recording) when none.
+   */
+  reverseContinue(stop: () => boolean): boolean;
 }
 
 interface CommandSpec {
@@ -97,6 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "rewind", usage: "rewind CYCLES", help: "go back CYCLES guest cycles (record on first) and show the next instruction", kernel: true },
   { name: "goto", usage: "goto cycle N | goto insn N | goto fault N [pid P] [user] [DECISION]", help: "go back to guest cycle N, to the boundary after N instructions (both counted since boot), or to just before the N-th page fault since recording began (of pid P, raised by a user-mode instruction, with that decision) (record on first)", kernel: true, subcommands: ["cycle", "insn", "fault"] },
   { name: "reverse-step", aliases: ["rs"], usage: "reverse-step [N]", help: "go back N instructions (default 1; record on first) and show the next one", kernel: true },
+  { name: "reverse-cont", aliases: ["rc"], usage: "reverse-cont", help: "go back to the last time execution reached a breakpoint (re-executes the recording one instruction at a time: seconds per 20 M instructions searched)", kernel: true },
   { name: "savevm", usage: "savevm FILE", help: "save the whole machine (CPU, FPU, RAM, devices, kernel, timers) to FILE", kernel: true },
   { name: "loadvm", usage: "loadvm FILE", help: "go back to a machine saved by savevm or --snapshot-save (same -m and command line)", kernel: true },
 ];
@@ -237,7 +243,7 @@ export class Monitor {
         this.debugger.machineReplaced();
         return text;
       }
-      case "record": case "rewind": case "goto": case "reverse-step":
+      case "record": case "rewind": case "goto": case "reverse-step": case "reverse-cont":
         return this.timeTravel(name, args, spec.usage);
     }
     throw new CommandError(`unknown command '${name}'`);
@@ -278,6 +284,14 @@ export class Monitor {
         if (what === "cycle") tt.gotoCycle(parseCount(count, "goto cycle"));
         else tt.gotoInstruction(parseCount(count, "goto insn"));
         break;
+      }
+      case "reverse-cont": {
+        if (args.length > 0) throw new CommandError(`usage: ${usage}`);
+        if (this.debugger.breakpoints.size === 0) throw new CommandError("reverse-cont: no breakpoint set (break EIP)");
+        const hit = tt.reverseContinue(() => this.debugger.atBreakpoint());
+        this.debugger.machineReplaced();
+        const where = `cycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
+        return hit ? `breakpoint at ${where}` : `no breakpoint reached since the recording began; at its start, ${where}`;
       }
       default: {
         if (args.length > 1) throw new CommandError(`usage: ${usage}`);

@@ -104,7 +104,7 @@ export class Timeline {
     if (target < this.points[0].cycles) throw new SnapshotError(`cycle ${target} is before the recording began (cycle ${this.points[0].cycles})`);
     let at = this.points.length - 1;
     while (this.points[at].cycles > target) at--;
-    return this.replay(at, () => m.cycles >= target, () => target - m.cycles);
+    return this.replay(at, () => m.cycles >= target, () => target - m.cycles, { commit: true, cycleTarget: target });
   }
 
   /** Moves the machine to the boundary after `n` instructions since boot (n between the first snapshot and now). */
@@ -115,15 +115,51 @@ export class Timeline {
     let at = this.points.length - 1;
     while (this.points[at].instructions > n) at--;
     // Every instruction takes at least a cycle, so a budget of k cycles runs at most k instructions.
-    return this.replay(at, () => m.instructions >= n, () => Math.max(1, n - m.instructions));
+    return this.replay(at, () => m.instructions >= n, () => Math.max(1, n - m.instructions), { commit: true });
+  }
+
+  /**
+   * Reverse continue: moves the machine to the latest instruction boundary
+   * before now at which `stop()` held (a breakpoint at EIP), by re-executing
+   * the recording one instruction at a time, from the latest snapshot back.
+   * Returns true there; false, at the start of the recording, when no
+   * earlier boundary qualifies. Costs a single-stepped replay of each
+   * interval searched (seconds per interval: about a million instructions a
+   * second).
+   */
+  reverseUntil(stop: () => boolean): boolean {
+    const m = this.sys.machine;
+    let end = m.instructions;
+    for (let at = this.points.length - 1; at >= 0; at--) {
+      if (this.points[at].instructions >= end) continue;
+      let found = -1;
+      const stopAt = end;
+      this.replay(at, () => m.instructions >= stopAt, () => 1, {
+        each: () => {
+          if (stop()) found = m.instructions;
+        },
+      });
+      if (found >= 0) {
+        this.gotoInstruction(found);
+        return true;
+      }
+      end = this.points[at].instructions;
+    }
+    this.gotoInstruction(this.points[0].instructions);
+    return false;
   }
 
   /**
    * Restores point `at` and runs until `done`, slices bounded by `budget()`
-   * and by the next recorded input, which is given at its cycle. Then the
-   * future is dropped.
+   * and by the next recorded input, which is given at its cycle; `each` runs
+   * before every slice. Idle time is skipped to the next event, the next
+   * input or `cycleTarget`. With `commit`, the future is dropped then (a
+   * goto); without, the recording stays whole (a search that goes on).
    */
-  private replay(at: number, done: () => boolean, budget: () => number): TimelinePosition {
+  private replay(
+    at: number, done: () => boolean, budget: () => number,
+    how: { commit?: boolean; cycleTarget?: number; each?: () => void },
+  ): TimelinePosition {
     const m = this.sys.machine;
     const p = this.points[at];
     this.replaying = true;
@@ -136,14 +172,21 @@ export class Timeline {
       for (;;) {
         while (next < this.inputs.length && this.inputs[next].cycles <= m.cycles && !done()) m.sendInput(this.inputs[next++].bytes);
         if (done()) break;
+        how.each?.();
         const until = next < this.inputs.length ? this.inputs[next].cycles : Infinity;
         const r = m.runSlice(Math.max(1, Math.min(budget(), until - m.cycles, 10_000_000)));
-        if (r === RunResult.Idle) m.clock.cycles = Math.max(m.clock.cycles, Math.min(until, m.idleUntil, m.clock.cycles + budget()));
-        else if (r !== RunResult.Budget) break; // exited, stopped, halted: the recorded run ended there too
+        if (r === RunResult.Idle) {
+          // Halted until an event: no instruction runs meanwhile.
+          const wake = Math.min(until, m.idleUntil, how.cycleTarget ?? Infinity);
+          if (wake === Infinity) break; // nothing can wake it: the recorded run ended here too
+          m.clock.cycles = Math.max(m.clock.cycles, wake);
+        } else if (r !== RunResult.Budget) break; // exited, stopped, halted: the recorded run ended there too
       }
-      this.inputs.length = next;
-      this.drop(at + 1);
-      this.nextAt = p.instructions + this.interval;
+      if (how.commit) {
+        this.inputs.length = next;
+        this.drop(at + 1);
+        this.nextAt = p.instructions + this.interval;
+      }
     } finally {
       this.replaying = false;
     }

@@ -136,6 +136,13 @@ export class Debugger {
     return false;
   }
 
+  /** True when a breakpoint is set at the current EIP (what reverse execution stops at). */
+  atBreakpoint(): boolean {
+    const eip = this.cpu.eip >>> 0;
+    for (const b of this.breakpoints.values()) if (b.eip === eip) return true;
+    return false;
+  }
+
   /** True when every instruction must be checked (breakpoints or watchpoints exist). */
   get stepping(): boolean {
     return this.breakpoints.size > 0 || this.watchpoints.size > 0;

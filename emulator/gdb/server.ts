@@ -26,6 +26,12 @@ export interface GdbServerOptions {
    * here. Absent: gdb is told the target cannot.
    */
   stepBack?: () => void;
+  /**
+   * Reverse execution for gdb's reverse-continue (the `bc` packet): moves the
+   * machine back to the last breakpoint reached; false when the recorded
+   * history began first (the machine is then at its start).
+   */
+  continueBack?: () => boolean;
 }
 
 export interface GdbServer {
@@ -148,7 +154,7 @@ class GdbSession {
   private handle(p: string): string | null {
     const dbg = this.dbg;
     const cpu = this.machine.cpu;
-    if (p.startsWith("qSupported")) return `PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+${this.opts.stepBack ? ";ReverseStep+" : ""}`;
+    if (p.startsWith("qSupported")) return `PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+${this.opts.stepBack ? ";ReverseStep+" : ""}${this.opts.continueBack ? ";ReverseContinue+" : ""}`;
     if (p === "QStartNoAckMode") {
       this.sock.write("+");
       this.noAck = true;
@@ -171,6 +177,16 @@ class GdbSession {
           return `T${hx(SIGTRAP)}replaylog:begin;thread:01;`; // nothing recorded before here
         }
         return `T${hx(SIGTRAP)}thread:01;`;
+      }
+      case "bc": {
+        if (!this.opts.continueBack) return "";
+        let hit = false;
+        try {
+          hit = this.opts.continueBack();
+        } catch {
+          // not recording
+        }
+        return hit ? `T${hx(SIGTRAP)}thread:01;` : `T${hx(SIGTRAP)}replaylog:begin;thread:01;`;
       }
       case "?": return this.dbg.lastStop?.kind === "exit" ? this.stopReply(this.dbg.lastStop) : `T${hx(SIGTRAP)}thread:01;`;
       case "qAttached": return "1";

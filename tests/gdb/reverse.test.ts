@@ -38,13 +38,16 @@ describe("gdb reverse execution", () => {
       const gdb = spawnSync("gdb", ["-batch", "-nx", "-q", "-ex", "set confirm off", "-ex", "set architecture i386",
         "-ex", `target remote 127.0.0.1:${port}`,
         "-ex", "stepi", "-ex", "stepi", "-ex", regs, "-ex", "stepi", "-ex", regs,
-        "-ex", "reverse-stepi", "-ex", regs, "-ex", "detach"], { encoding: "utf8", timeout: 50_000 });
+        "-ex", "reverse-stepi", "-ex", regs,
+        "-ex", "set $a = $pc", "-ex", "break *$a", "-ex", "stepi", "-ex", "stepi", "-ex", "reverse-continue",
+        "-ex", "print $pc == $a", "-ex", "detach"], { encoding: "utf8", timeout: 50_000 });
       const out = gdb.stdout + gdb.stderr;
       const blocks = out.split(/\n(?=eip )/).slice(1).map((b) => b.split("\n").slice(0, 3).join("\n"));
       expect(blocks.length, out).toBe(3);
       expect(blocks[1]).not.toBe(blocks[0]);
       expect(blocks[2]).toBe(blocks[0]);
       expect(out).not.toMatch(/Target does not support|not meaningful/);
+      expect(out).toMatch(/^\$1 = 1$/m); // reverse-continue stopped at the breakpoint two steps back
     } finally {
       vm.kill("SIGKILL");
     }

@@ -71,6 +71,23 @@ describe("time travel in the monitor", () => {
     expect(mon.execute("goto fault 9999 cow-copy")).toMatch(/^goto fault: \d+ such page faults recorded so far, no number 9999$/);
     expect(mon.execute("goto fault 1 bogus")).toMatch(/^goto fault: unknown decision 'bogus'/);
 
+    // reverse-cont: back to the previous time a breakpoint's instruction was about to run.
+    expect(mon.execute("reverse-cont")).toBe("reverse-cont: no breakpoint set (break EIP)");
+    mon.execute("goto fault 12 user cow-copy"); // in fork_cow's loop that writes one page after another
+    const bp = a.sys.machine.cpu.registers().eip;
+    const at3 = a.sys.machine.instructions;
+    mon.execute(`break 0x${bp.toString(16)}`);
+    const rc = mon.execute("reverse-cont");
+    expect(rc).toMatch(new RegExp(`^breakpoint at cycle \\d+, instruction \\d+: 0x${bp.toString(16)}: `));
+    expect(a.sys.machine.cpu.registers().eip).toBe(bp);
+    expect(a.sys.machine.instructions).toBeLessThan(at3);
+    // It is the latest earlier hit: running on, the next one is where we came from.
+    mon.execute("stop");
+    mon.execute("cont"); // from a stop, cont first runs the breakpoint's own instruction
+    expect(mon.debugger.advance(50_000_000)).toBe("stopped");
+    expect(a.sys.machine.instructions).toBe(at3);
+    mon.execute("delete");
+
     const before = a.sys.machine.instructions;
     expect(mon.execute("reverse-step 5")).toMatch(new RegExp(`^cycle \\d+, instruction ${before - 5}: `));
     const cycles = a.sys.machine.cycles;
