@@ -10,7 +10,8 @@
 // Then time travel (system/timeline.ts): a busy guest (sha256sum of a 4 MiB
 // file in a loop) recorded for S guest seconds (default 60), then taken back
 // to ten points spread over the run: the latency of each goto (restore the
-// nearest snapshot, re-execute to the point), and the recording's cost.
+// nearest snapshot, re-execute to the point), the recording's cost, and how
+// fast reverse-cont searches (a single-stepped replay).
 // Targets (issue 18): under 0.5 s each way, under 10 MiB for a fresh boot;
 // under 1 s to any point of a 60 s run.
 
@@ -116,6 +117,13 @@ function busy(record: boolean): { a: Booted; t: Timeline | null; from: number } 
   const st = t!.status();
   const span = a.sys.machine.cycles - from;
   const insns = a.sys.machine.instructions;
+  // reverse-cont's search, single-stepped: back to a boundary 10 M instructions ago.
+  const m = a.sys.machine;
+  const back = m.instructions - 10_000_000;
+  const s0 = performance.now();
+  t!.reverseUntil(() => m.instructions <= back);
+  const scanMs = performance.now() - s0;
+  if (m.instructions !== back) throw new Error(`reverse search landed at instruction ${m.instructions}, not ${back}`);
   const lat: number[] = [];
   for (let i = 9; i >= 0; i--) {
     const target = from + Math.floor((span * (i + 0.5)) / 10);
@@ -129,4 +137,5 @@ function busy(record: boolean): { a: Booted; t: Timeline | null; from: number } 
   console.log("|---|---:|");
   console.log(`| median of 10 | ${median(lat).toFixed(0)} |`);
   console.log(`| slowest | ${Math.max(...lat).toFixed(0)} |`);
+  console.log(`\nreverse-cont's search (one instruction at a time) back over 10 M instructions: ${(scanMs / 1000).toFixed(1)} s`);
 }

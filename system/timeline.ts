@@ -124,8 +124,7 @@ export class Timeline {
    * the recording one instruction at a time, from the latest snapshot back.
    * Returns true there; false, at the start of the recording, when no
    * earlier boundary qualifies. Costs a single-stepped replay of each
-   * interval searched (seconds per interval: about a million instructions a
-   * second).
+   * interval searched (npm run bench:snapshot measures it).
    */
   reverseUntil(stop: () => boolean): boolean {
     const m = this.sys.machine;
@@ -180,7 +179,13 @@ export class Timeline {
           const wake = Math.min(until, m.idleUntil, how.cycleTarget ?? Infinity);
           if (wake === Infinity) break; // nothing can wake it: the recorded run ended here too
           m.clock.cycles = Math.max(m.clock.cycles, wake);
-        } else if (r !== RunResult.Budget) break; // exited, stopped, halted: the recorded run ended there too
+        } else if (r !== RunResult.Budget) {
+          break; // exited, stopped, halted: the recorded run ended there too
+        } else if (how.each && m.cpu.halted) {
+          // Stepping a halted CPU: it runs nothing until its next clock event (or input), so go there.
+          const wake = Math.min(until, m.clock.nextEvent, how.cycleTarget ?? Infinity);
+          if (wake > m.clock.cycles) m.clock.cycles = wake;
+        }
       }
       if (how.commit) {
         this.inputs.length = next;
