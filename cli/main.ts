@@ -227,7 +227,7 @@ async function bootBuiltin(o: CliOptions, sinks: Sinks): Promise<MonitorTarget> 
     const { loadSnapshotFile } = await import("./snapshot-files.ts");
     const { SnapshotError } = await import("../system/snapshot/system-snapshot.ts");
     try {
-      loadSnapshotFile(sys, o.snapshot!);
+      loadSnapshotFile(sys, o.snapshot!, snap);
     } catch (e) {
       throw e instanceof SnapshotError ? new UsageError(e.message) : e;
     }

@@ -57,10 +57,14 @@ export function readSnapshotFile(path: string): { bytes: Uint8Array; header: Sna
   }
 }
 
-/** Restores the snapshot at `path` into `sys` (fresh or running); returns the line to show. SnapshotError with one line. */
-export function loadSnapshotFile(sys: VmalabSystem, path: string): string {
+/**
+ * Restores the snapshot at `path` into `sys` (fresh or running); `read` is
+ * the file when readSnapshotFile already read it. Returns the line to show.
+ * SnapshotError with one line.
+ */
+export function loadSnapshotFile(sys: VmalabSystem, path: string, read = readSnapshotFile(path)): string {
   const t0 = performance.now();
-  const { bytes, header } = readSnapshotFile(path);
+  const { bytes, header } = read;
   try {
     restoreSnapshot(sys, bytes);
   } catch (e) {
