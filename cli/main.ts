@@ -376,7 +376,7 @@ async function main(argv: string[]): Promise<number> {
     if (o.snapshotSave && sys && vmState) {
       try {
         stdoutSink.flush();
-        note(`vmalab: ${vmState.save(o.snapshotSave)}`);
+        note(`vmalab: ${mon.debugger.withoutWatches(() => vmState.save(o.snapshotSave!))}`);
       } catch (e) {
         exitWith(2, (e as Error).message);
       }
