@@ -143,12 +143,11 @@ export function snapshotHeader(bytes: Uint8Array): SnapshotHeader {
  * restore itself, `sys` must be discarded.
  */
 export function restoreSnapshot(sys: VmalabSystem, bytes: Uint8Array): void {
-  const { header } = parse(bytes);
+  const { header, graph } = parse(bytes);
   const o = sys.options;
   if (sys.machine.mem.ramSize !== header.memorySize) throw new SnapshotError(`snapshot needs ${header.memorySize / 1048576} MiB of RAM, this machine has ${sys.machine.mem.ramSize / 1048576}`);
   if ((o.cmdline ?? "") !== header.cmdline) throw new SnapshotError(`snapshot was made with the command line "${header.cmdline}"`);
   if ((o.hostShares?.length ?? 0) !== header.shares) throw new SnapshotError(`snapshot was made with ${header.shares} shared host folder(s)`);
-  const graph = bytes.subarray(16 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
   readInto(sys, graph, snapshotRegistry());
 }
 
@@ -171,7 +170,6 @@ function readInto(sys: VmalabSystem, graph: Uint8Array, reg: ClassRegistry): voi
 /** The snapshot registry plus the system's RAM buffer, written by reference. */
 function registryWithRam(sys: VmalabSystem): ClassRegistry {
   const reg = new ClassRegistry(SNAPSHOT_CLASSES);
-  snapshotRegistry();
   for (const [name, value] of namedValues()) reg.addExternal(name, value);
   reg.addExternal("the machine's RAM", sys.machine.mem.ram.buffer);
   return reg;
