@@ -26,8 +26,8 @@ export interface MonitorTarget {
 }
 
 /**
- * Where savevm and loadvm keep whole-machine snapshots (the CLI: files; the
- * page: the browser's storage). Each returns the line to print, or throws
+ * Where savevm and loadvm keep whole-machine snapshots (the CLI: files,
+ * cli/snapshot-files.ts). Each returns the line to print, or throws
  * CommandError with one line. Called between machine slices.
  */
 export interface VmStateStore {
@@ -58,8 +58,8 @@ export interface TimeTravel {
   gotoInstruction(n: number): void;
   /**
    * Moves the machine to just before the instruction of the n-th page fault
-   * (from 1) since recording began, among those of `pid` and `decision` when
-   * given; returns the fault's trace line.
+   * (from 1) since recording began, among those `filter` selects; returns
+   * the fault's trace line.
    */
   gotoFault(n: number, filter: FaultFilter): string;
   /**
