@@ -1,7 +1,8 @@
 // Vite config for the web front end (web/): a static site in dist/web with
 // relative asset paths (base "./"), so it works from any static file server
 // and any subpath. The machine runs in a module worker; the initramfs is
-// imported with ?url and emitted as an asset.
+// imported with ?url and emitted as an asset. The snapshot code's `node:zlib`
+// resolves to web/shims/node-zlib.ts (fflate) in the page.
 
 import { defineConfig } from "vite";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2000,
   },
+  resolve: { alias: { "node:zlib": fileURLToPath(new URL("./web/shims/node-zlib.ts", import.meta.url)) } },
   worker: { format: "es" },
   server: { fs: { allow: [repo] } },
 });

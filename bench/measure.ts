@@ -1,7 +1,8 @@
 // Measures one benchmark case under one memory-manager design: two guest runs
 // (measured and baseline, see suite.ts) and their difference per operation.
 
-import { runGuest, type GuestRun } from "./guest-run.ts";
+import { runGuest, type GuestRun } from "../system/guest-run.ts";
+import { builtinInitrd } from "./initrd.ts";
 import { guestPath, type BenchCase } from "./suite.ts";
 import { normalizeOutput, parseResultLines, type ResultLine } from "./result-line.ts";
 import type { MmDesignName } from "../kernel/mm/designs.ts";
@@ -54,9 +55,9 @@ const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 /** Runs the case's measured and baseline runs under design. Throws MeasureError when either fails. */
 export function measureCase(c: BenchCase, design: MmDesignName): DesignResult {
   const path = guestPath(c.program);
-  const big = runGuest(design, [path, ...c.args.run], { memorySize: c.memorySize });
+  const big = runGuest(design, [path, ...c.args.run], { initrd: builtinInitrd(), memorySize: c.memorySize });
   const r = resultOf(c, big);
-  const small = runGuest(design, [path, ...c.args.base], { memorySize: c.memorySize });
+  const small = runGuest(design, [path, ...c.args.base], { initrd: builtinInitrd(), memorySize: c.memorySize });
   const b = resultOf(c, small);
   const dOps = r.ops - b.ops;
   if (dOps <= 0) throw new MeasureError(`${c.id} under mm=${design}: the baseline did ${b.ops} ops, the measured run ${r.ops}`);

@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseCpioHeader } from "../kernel/fs/cpio.ts";
-import { builtinInitrd } from "./guest-run.ts";
+import { builtinInitrd } from "./initrd.ts";
 import { parseResultLines } from "./result-line.ts";
 import type { BenchCase } from "./suite.ts";
 import { i386Unavailable } from "../tests/support/i386-reference.ts";

@@ -14,7 +14,8 @@ import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/designs.ts";
 import { CPU_HZ } from "../emulator/machine/clock.ts";
 import { measureCase, MeasureError } from "./measure.ts";
 import { closeNativeHost, openNativeHost, runNative, type NativeHost } from "./native.ts";
-import { runGuest } from "./guest-run.ts";
+import { runGuest } from "../system/guest-run.ts";
+import { builtinInitrd } from "./initrd.ts";
 import { forkVmasCase, guestPath, suite, vmasForks, type BenchCase, type SuiteSize } from "./suite.ts";
 import { findCrossover } from "./crossover.ts";
 import { formatMarkdown, formatText, writeResultsJson } from "./report.ts";
@@ -167,7 +168,7 @@ function main(): number {
     for (const d of o.designs) {
       tick(`warming up the emulator (mm=${d})`);
       step--;
-      runGuest(d, [guestPath("fork_exit"), "-n", "50"]);
+      runGuest(d, [guestPath("fork_exit"), "-n", "50"], { initrd: builtinInitrd() });
     }
     const done = cases.map((c) => runCase(c, o, native, tick));
     const crossover = o.only && !o.only.some((n) => n.startsWith("fork_vmas")) ? null : crossoverOf(done, o, tick);

@@ -1,8 +1,9 @@
 // Whole-program workloads of `npm run bench:cpu`: busybox and the kernel's fork
-// benchmark run as init on a freshly booted vmalab PC (bench/guest-run.ts). v86 has no
+// benchmark run as init on a freshly booted vmalab PC (system/guest-run.ts). v86 has no
 // figure for these: it would need a Linux image, and this project has none to give it.
 
-import { runGuest } from "./guest-run.ts";
+import { runGuest } from "../system/guest-run.ts";
+import { builtinInitrd } from "./initrd.ts";
 import type { VmalabSystem } from "../system/system.ts";
 
 export interface ProgramWorkload {
@@ -49,6 +50,7 @@ export function runProgramWorkload(name: string): ProgramRunResult {
   let before = 0;
   let sys: VmalabSystem | null = null;
   const r = runGuest("vma", w.argv, {
+    initrd: builtinInitrd(),
     onBoot: (s) => {
       sys = s;
       before = s.machine.instructions;

@@ -1,17 +1,10 @@
-// Prints a `vmalab diff-designs` comparison (cli/diff-designs.ts): the
+// Prints a `vmalab diff-designs` comparison (system/diff-designs.ts): the
 // program's output (the same under every design, or where it is not), the
 // first divergence, the page faults of each pid side by side, the page-table
 // work, and a summary; or the whole comparison as one JSON object.
 
 import { hex8 } from "../monitor/format.ts";
-import { cowFaults, type DesignDiff, type DesignRun, type DiffFault, type FaultRow, type PidGroup } from "./diff-designs.ts";
-
-/** How a run ended, in words: "exit 0", "killed by signal 11", "cut short: ...". */
-export function statusText(r: DesignRun): string {
-  if (r.status === null) return `cut short: ${r.stopped ?? "?"}`;
-  const sig = r.status & 0x7f;
-  return sig !== 0 ? `killed by signal ${sig}` : `exit ${(r.status >> 8) & 0xff}`;
-}
+import { cowFaults, statusText, type DesignDiff, type DesignRun, type DiffFault, type FaultRow, type PidGroup } from "../system/diff-designs.ts";
 
 /** Design names joined for a sentence. */
 const names = (runs: DesignRun[]): string => runs.map((r) => r.design).join(", ");

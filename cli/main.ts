@@ -261,15 +261,21 @@ function openUserFile(path: string, what: string): number {
 
 /**
  * `vmalab diff-designs`: runs the program under each design from the same
- * deterministic boot and prints the comparison (cli/diff-designs.ts); the
+ * deterministic boot and prints the comparison (system/diff-designs.ts); the
  * status is 0 when the program ran to its exit under every design, with the
  * same output and status, and the frame accounting held; else 1.
  */
 async function diffDesignsCommand(o: CliOptions, diff: DiffDesignsOptions): Promise<number> {
   const initrds = o.initrd.map((f) => ({ name: basename(f), data: readUserFile(f, "initrd", ...ramLimit(o)) }));
-  const { diffDesigns } = await import("./diff-designs.ts");
+  const { diffDesigns, DiffError } = await import("../system/diff-designs.ts");
   const { diffToJson, formatDiff } = await import("./diff-designs-format.ts");
-  const d = diffDesigns(diff.argv, { designs: diff.designs, memorySize: o.memory, cmdline: o.append || undefined, initrds });
+  let d;
+  try {
+    const initrd = readUserFile(BUILTIN_INITRD.pathname, "built-in initramfs", Infinity, "");
+    d = diffDesigns(diff.argv, { initrd, designs: diff.designs, memorySize: o.memory, cmdline: o.append || undefined, initrds });
+  } catch (e) {
+    throw e instanceof DiffError ? new UsageError(e.message) : e;
+  }
   ByteSink.toFd(1, (e) => outputFailed("standard output", e)).writeText(diff.json ? diffToJson(d) : formatDiff(d));
   return d.outputsIdentical && d.statusesIdentical && d.runs.every((r) => r.status !== null && r.frameCheck.length === 0) ? 0 : 1;
 }
@@ -333,7 +339,7 @@ async function main(argv: string[]): Promise<number> {
   const machine: Machine = target.machine;
   const { Monitor, traceToJson } = await import("../monitor/monitor.ts");
   const sys = "setConsoleSize" in target ? (target as VmalabSystem) : null;
-  const travel = sys ? new (await import("./time-travel.ts")).CliTimeTravel(sys) : null;
+  const travel = sys ? new (await import("../system/time-travel.ts")).SystemTimeTravel(sys) : null;
   const vmState = sys ? await snapshotStore(sys, () => travel?.restarted()) : undefined;
   const mon = new Monitor(target, undefined, vmState, travel ?? undefined);
   travel?.logFaultsFrom(mon.faults);

@@ -50,7 +50,7 @@ export interface CliOptions {
   snapshotSave: string | null;
   /** Record from the start for the monitor's rewind, goto and reverse-step (system/timeline.ts). */
   record: boolean;
-  /** `vmalab diff-designs ... -- PROG ARGS` (cli/diff-designs.ts); absent otherwise. */
+  /** `vmalab diff-designs ... -- PROG ARGS` (system/diff-designs.ts); absent otherwise. */
   diff?: DiffDesignsOptions;
 }
 

@@ -9,6 +9,17 @@ import { crc32 } from "node:zlib";
 
 const PAGE = 4096;
 
+/** Node's Buffer (a native memcmp), absent in the browser. */
+const NodeBuffer = (globalThis as { Buffer?: { compare(a: Uint8Array, b: Uint8Array): number } }).Buffer;
+
+/** Two whole pages hold the same bytes. */
+function samePage(a: Uint8Array, b: Uint8Array): boolean {
+  if (NodeBuffer) return NodeBuffer.compare(a, b) === 0;
+  const x = new Int32Array(a.buffer, a.byteOffset, PAGE >>> 2), y = new Int32Array(b.buffer, b.byteOffset, PAGE >>> 2);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 export class RamHistory {
   private readonly pages: (Uint8Array | null)[] = [];
   private readonly refs: number[] = [];
@@ -27,7 +38,7 @@ export class RamHistory {
     for (let i = 0; i < n; i++) {
       const page = ram.subarray(i * PAGE, (i + 1) * PAGE);
       // Most pages did not change since the last capture: one comparison finds them.
-      let id = prev !== null && this.pages[prev[i]] !== null && Buffer.compare(this.pages[prev[i]]!, page) === 0 ? prev[i] : -1;
+      let id = prev !== null && this.pages[prev[i]] !== null && samePage(this.pages[prev[i]]!, page) ? prev[i] : -1;
       if (id < 0) id = this.find(page);
       this.refs[id]++;
       ids[i] = id;
@@ -60,7 +71,7 @@ export class RamHistory {
   private find(page: Uint8Array): number {
     const h = crc32(page);
     const list = this.byHash.get(h);
-    if (list) for (const c of list) if (Buffer.compare(this.pages[c]!, page) === 0) return c;
+    if (list) for (const c of list) if (samePage(this.pages[c]!, page)) return c;
     const id = this.free.pop() ?? this.pages.length;
     this.pages[id] = page.slice();
     this.refs[id] = 0;

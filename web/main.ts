@@ -4,19 +4,23 @@
 //
 // URL parameters: ?guest=fixture boots the echo fixture kernel instead of the
 // real kernel; ?mm=<design> picks the initial memory-manager design;
-// ?cmdline=... appends kernel command-line words.
+// ?cmdline=... appends kernel command-line words; ?fresh boots afresh even
+// when a snapshot is stored in the browser (otherwise the newest one starts).
 
 import initramfsUrl from "../userland/build/initramfs.cpio?url";
-import { MM_DESIGNS, type BootRequest, type FromWorker, type MmDesign, type ToWorker } from "./protocol.ts";
+import { MM_DESIGNS, type BootRequest, type FromWorker, type MmDesign, type SnapshotInfo, type ToWorker } from "./protocol.ts";
 import { openTerminal } from "./components/terminal.ts";
 import { MonitorTab } from "./components/monitor-tab.ts";
 import { renderStatus } from "./components/status-bar.ts";
 import { VgaPanel } from "./components/vga-panel.ts";
 import { renderBenchChart, type BenchResult } from "./components/bench-chart.ts";
+import { renderDiffChart } from "./components/diff-chart.ts";
+import type { DesignDiff } from "../system/diff-designs.ts";
 import { GuestFileClient } from "./guest-file-client.ts";
 import { setupFileBar, type TransferRecord } from "./components/file-bar.ts";
 import { MemoryViews } from "./components/memory-views.ts";
 import { setupMobileInput } from "./components/mobile-input.ts";
+import { SnapshotBar } from "./components/snapshot-bar.ts";
 
 /** The guest booted when the URL does not say. */
 const DEFAULT_GUEST: BootRequest["guest"] = "kernel";
@@ -44,9 +48,12 @@ const memoryViews = new MemoryViews($("memory-views"), (msg) => send(msg));
 const hook = {
   frames: 0,
   boots: 0,
-  booted: null as null | { guest: string; design: string; cmdline: string },
+  booted: null as null | { guest: string; design: string; cmdline: string; snapshot?: string },
+  snapshots: [] as SnapshotInfo[],
+  snapshotStatus: () => $("snap-status").textContent ?? "",
   errors: [] as string[],
   benchResults: [] as BenchResult[],
+  diff: null as DesignDiff | null,
   transfers: [] as TransferRecord[],
   consoleText: () => consoleTerm.text(),
   monitorText: () => monitorTerm.text(),
@@ -62,10 +69,15 @@ requestAnimationFrame(tick);
 
 // ---- booting and controls ----
 let paused = false;
-function boot(): void {
+/** The stored snapshot the last boot started from (null: a fresh boot). */
+let bootSnapshot: string | null = null;
+/** The stored snapshot the page started from by itself: a fresh boot follows if it cannot be used. */
+let autoSnapshot: string | null = null;
+function boot(snapshot: string | null = null): void {
   hideError();
   consoleTerm.term.reset();
   paused = false;
+  bootSnapshot = snapshot;
   $("pause").textContent = "Pause";
   send({
     type: "boot",
@@ -75,12 +87,14 @@ function boot(): void {
     initramfsUrl: new URL(initramfsUrl, document.baseURI).href,
     rows: consoleTerm.term.rows,
     cols: consoleTerm.term.cols,
+    ...(snapshot !== null ? { snapshot } : {}),
   });
 }
+const freshBoot = () => boot(null);
 
-designSelect.addEventListener("change", boot);
-$("reset").addEventListener("click", boot);
-$("error-reset").addEventListener("click", boot);
+designSelect.addEventListener("change", freshBoot);
+$("reset").addEventListener("click", freshBoot);
+$("error-reset").addEventListener("click", freshBoot);
 $("error-dismiss").addEventListener("click", hideError);
 $("pause").addEventListener("click", () => {
   paused = !paused;
@@ -115,6 +129,27 @@ setupFileBar(
   (r) => hook.transfers.push(r),
 );
 
+// ---- whole-machine snapshots in this browser ----
+const snapshotBar = new SnapshotBar(
+  {
+    nameInput: $("snap-name"),
+    saveButton: $("snap-save"),
+    list: $("snap-list"),
+    restoreButton: $("snap-restore"),
+    downloadButton: $("snap-download"),
+    deleteButton: $("snap-delete"),
+    openButton: $("snap-open"),
+    fileInput: $("snap-file"),
+    freshButton: $("snap-fresh"),
+    status: $("snap-status"),
+  },
+  send,
+  boot,
+);
+if (guestKind !== "kernel") $("snapshot-bar").hidden = true;
+/** Set once the first list arrived and the first boot was sent. */
+let started = false;
+
 // ---- tabs ----
 let activeTab = "console";
 for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>("#tabs button"))) {
@@ -148,6 +183,17 @@ $("bench-run").addEventListener("click", () => {
   $("bench-chart").replaceChildren();
   send({ type: "bench", benchmarks, designs });
 });
+$("diff-run").addEventListener("click", () => {
+  const argv = $<HTMLInputElement>("diff-argv").value.trim().split(/\s+/).filter(Boolean);
+  const designs = Array.from(document.querySelectorAll<HTMLInputElement>("#bench-designs input:checked")).map((i) => i.value as MmDesign);
+  if (argv.length === 0 || designs.length === 0) {
+    $("diff-label").textContent = argv.length === 0 ? "type a guest program and its arguments" : "check at least one design";
+    return;
+  }
+  $<HTMLButtonElement>("diff-run").disabled = true;
+  $("diff-chart").replaceChildren();
+  send({ type: "diff", argv, designs });
+});
 /** Shows results in the chart (also the entry point for results computed elsewhere). */
 function showBenchResults(results: BenchResult[]): void {
   hook.benchResults = results;
@@ -174,8 +220,29 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
       break;
     case "booted":
       hook.boots++;
-      hook.booted = { guest: msg.guest, design: msg.design, cmdline: msg.cmdline };
+      hook.booted = { guest: msg.guest, design: msg.design, cmdline: msg.cmdline, ...(msg.snapshot !== null ? { snapshot: msg.snapshot } : {}) };
+      designSelect.value = msg.design;
       memoryViews.rebooted();
+      if (msg.snapshot !== null) {
+        consoleTerm.term.write(`\x1b[2m[the machine as saved in ${msg.snapshot}, at guest cycle ${msg.cycles}: press Enter for a prompt]\x1b[0m\r\n`);
+        snapshotBar.say(`started from ${msg.snapshot}${msg.snapshot === autoSnapshot ? " (the newest stored; Fresh boot to boot afresh)" : ""}`);
+      }
+      break;
+    case "snapshots":
+      hook.snapshots = msg.list;
+      snapshotBar.update(msg.list, msg.note);
+      if (!started) {
+        started = true;
+        const newest = guestKind === "kernel" && !params.has("fresh") ? snapshotBar.newest() : null;
+        autoSnapshot = newest?.name ?? null;
+        boot(autoSnapshot);
+      }
+      break;
+    case "snapshot-result":
+      snapshotBar.result(msg.ok, msg.message);
+      break;
+    case "snapshot-file":
+      snapshotBar.download(msg.name, msg.blob);
       break;
     case "status":
       renderStatus($("status"), msg.status);
@@ -208,11 +275,35 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
     case "file-reply":
       files.onReply(msg);
       break;
+    case "diff-progress": {
+      const p = $<HTMLProgressElement>("diff-progress");
+      p.max = Math.max(1, msg.total);
+      p.value = msg.done;
+      $("diff-label").textContent = msg.label;
+      break;
+    }
+    case "diff-result":
+      hook.diff = msg.diff;
+      $<HTMLButtonElement>("diff-run").disabled = false;
+      $("diff-chart").replaceChildren(renderDiffChart(msg.diff));
+      break;
+    case "diff-error":
+      $<HTMLButtonElement>("diff-run").disabled = false;
+      $("diff-label").textContent = `error: ${msg.message}`;
+      break;
     case "bench-result":
       $<HTMLButtonElement>("bench-run").disabled = false;
       showBenchResults(msg.results);
       break;
     case "error": {
+      if (msg.kind === "boot" && bootSnapshot !== null && bootSnapshot === autoSnapshot) {
+        // the newest stored snapshot cannot start here (another build, say): boot afresh and say why
+        const name = bootSnapshot;
+        autoSnapshot = null;
+        boot(null);
+        snapshotBar.say(`could not start from ${name}: ${msg.message}; booted afresh`);
+        break;
+      }
       const title = { exception: "The emulator failed (a bug)", panic: "The guest kernel panicked", boot: "The guest could not boot", halted: "The guest stopped" }[msg.kind];
       showError(`${title}:\n${msg.message}`);
       break;
@@ -220,5 +311,5 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
   }
 });
 
-boot();
+// The first boot waits for the worker's list of stored snapshots ("snapshots" above).
 consoleTerm.term.focus();

@@ -4,6 +4,7 @@
 import type { BenchResult } from "./components/bench-chart.ts";
 import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
 import type { MemQuery, MemReply, MemSnapshot, MemView } from "./memory-protocol.ts";
+import type { DesignDiff } from "../system/diff-designs.ts";
 
 export type MmDesign = MmDesignName;
 export { MM_DESIGNS };
@@ -19,6 +20,21 @@ export interface BootRequest {
   initramfsUrl: string;
   rows: number;
   cols: number;
+  /** Start from this snapshot stored in the browser instead (its design and command line win over the fields above). */
+  snapshot?: string;
+}
+
+/** A whole-machine snapshot stored in the browser (web/worker/snapshot-store.ts). */
+export interface SnapshotInfo {
+  name: string;
+  /** When it was saved, in milliseconds since the epoch. */
+  savedAt: number;
+  /** Guest cycles since boot at the save. */
+  cycles: number;
+  /** The kernel command line it was booted with ("mm=<design> ..."). */
+  cmdline: string;
+  /** The snapshot file's size in bytes. */
+  size: number;
 }
 
 export type ToWorker =
@@ -30,10 +46,26 @@ export type ToWorker =
   | { type: "monitor"; id: number; line: string }
   | { type: "vga" }
   | { type: "bench"; benchmarks: string[]; designs: MmDesign[] }
+  /** Run one program (argv[0] a guest path) under each design from the same fresh boot and compare (system/diff-designs.ts). */
+  | { type: "diff"; argv: string[]; designs: MmDesign[] }
   /** The memory picture selected (null: none), its process, and whether it is on screen (snapshots only then). */
   | { type: "mem-view"; view: MemView | null; pid: number; open: boolean }
   | { type: "mem-query"; id: number; query: MemQuery }
+  | SnapshotRequest
   | FileRequest;
+
+/**
+ * Snapshots in the browser. Save stores the running machine under a name
+ * (replacing one of that name); import stores a snapshot file from this
+ * computer after checking it; export answers with the file as a Blob. Each
+ * gets one snapshot-result (export: snapshot-file on success), and every
+ * change a new snapshot list.
+ */
+export type SnapshotRequest =
+  | { type: "snapshot-save"; name: string }
+  | { type: "snapshot-delete"; name: string }
+  | { type: "snapshot-import"; name: string; bytes: Uint8Array }
+  | { type: "snapshot-export"; name: string };
 
 /**
  * File transfers between the page and the guest's file tree (web/worker/file-transfers.ts).
@@ -86,14 +118,22 @@ export interface VgaFrame {
 
 export type FromWorker =
   | { type: "console"; bytes: Uint8Array }
-  | { type: "booted"; guest: string; design: string; cmdline: string }
+  /** snapshot: the stored snapshot it started from, or null for a fresh boot. */
+  | { type: "booted"; guest: string; design: string; cmdline: string; snapshot: string | null; cycles: number }
   | { type: "status"; status: Status }
   | { type: "monitor-result"; id: number; text: string }
   | { type: "monitor-async"; text: string }
   | { type: "vga"; frame: VgaFrame }
   | { type: "bench-progress"; done: number; total: number; label: string }
   | { type: "bench-result"; results: BenchResult[] }
+  | { type: "diff-progress"; done: number; total: number; label: string }
+  | { type: "diff-result"; diff: DesignDiff }
+  | { type: "diff-error"; message: string }
   | FileReply
+  /** The stored snapshots (newest first), at start and after each change; note: a storage problem to show, or null. */
+  | { type: "snapshots"; list: SnapshotInfo[]; persistent: boolean; note: string | null }
+  | { type: "snapshot-result"; ok: boolean; message: string }
+  | { type: "snapshot-file"; name: string; blob: Blob }
   | { type: "mem-snapshot"; snap: MemSnapshot }
   | MemReply
   | { type: "error"; kind: "exception" | "panic" | "boot" | "halted"; message: string };

@@ -11,8 +11,11 @@ import { RunLoop } from "./worker/run-loop.ts";
 import { StatsSampler } from "./worker/stats.ts";
 import { runMonitorCommand } from "./worker/monitor-bridge.ts";
 import { runBenchPlan } from "./worker/bench-runner.ts";
+import { DiffError, compareRuns, runDesign } from "../system/diff-designs.ts";
 import { FileTransfers } from "./worker/file-transfers.ts";
 import { MemorySnapshots } from "./worker/memory-snapshot.ts";
+import { SnapshotStore } from "./worker/snapshot-store.ts";
+import { browserVmState, exportSnapshot, importSnapshot, saveToStore } from "./worker/snapshots.ts";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -35,6 +38,8 @@ const initramfsCache = new Map<string, Uint8Array>();
 const consoleOut = new OutputBatcher((bytes) => post({ type: "console", bytes }, [bytes.buffer]));
 const transfers = new FileTransfers();
 const memory = new MemorySnapshots();
+const snapshots = new SnapshotStore();
+const storeReady = snapshots.open().then(postSnapshotList);
 /** The page's last mem-view request (re-applied to a new guest after a reboot). */
 let memoryView: Extract<ToWorker, { type: "mem-view" }> | null = null;
 
@@ -48,6 +53,10 @@ async function fetchInitramfs(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
+function postSnapshotList(): void {
+  post({ type: "snapshots", list: snapshots.list(), persistent: snapshots.persistent, note: snapshots.lastError });
+}
+
 async function boot(req: BootRequest): Promise<void> {
   session?.loop.dispose();
   session = null;
@@ -57,13 +66,21 @@ async function boot(req: BootRequest): Promise<void> {
   let guest: Guest;
   try {
     const initramfs = req.guest === "kernel" ? await fetchInitramfs(req.initramfsUrl) : null;
+    await storeReady;
     if (lastRequest !== req) return; // a newer boot request arrived while fetching
-    guest = bootGuest(req, initramfs, {
-      onConsoleOutput: (b) => consoleOut.push(b),
-      onKernelLog: (line) => {
-        if (/^Kernel panic/.test(line)) post({ type: "error", kind: "panic", message: line });
+    const snapshot = req.snapshot !== undefined ? snapshots.get(req.snapshot) : undefined;
+    if (snapshot === null) throw new Error(`no snapshot named "${req.snapshot}" in this browser`);
+    guest = bootGuest(
+      req,
+      initramfs,
+      {
+        onConsoleOutput: (b) => consoleOut.push(b),
+        onKernelLog: (line) => {
+          if (/^Kernel panic/.test(line)) post({ type: "error", kind: "panic", message: line });
+        },
       },
-    });
+      { snapshot, vmState: (sys, loaded) => browserVmState(snapshots, sys, { loaded, changed: postSnapshotList }) },
+    );
   } catch (e) {
     const panicked = e instanceof Error && e.name === "KernelPanic";
     const message = e instanceof Error ? e.message : String(e);
@@ -84,7 +101,7 @@ async function boot(req: BootRequest): Promise<void> {
   });
   guest.setWindowSize(req.rows, req.cols);
   if (memoryView) memory.select(guest, memoryView.view, memoryView.pid, memoryView.open);
-  post({ type: "booted", guest: guest.kind, design: req.design, cmdline: guest.cmdline });
+  post({ type: "booted", guest: guest.kind, design: guest.design, cmdline: guest.cmdline, snapshot: req.snapshot ?? null, cycles: guest.machine.cycles });
   loop.start();
 }
 
@@ -114,6 +131,33 @@ async function bench(benchmarks: string[], designs: MmDesign[]): Promise<void> {
   }
 }
 
+/** The design diff: each design's run between two messages, so the page hears of progress. */
+async function diff(argv: string[], designs: MmDesign[]): Promise<void> {
+  const req = lastRequest;
+  if (!req || req.guest !== "kernel") {
+    post({ type: "diff-error", message: "the design diff needs the kernel guest (this page runs the echo fixture)" });
+    return;
+  }
+  const wasPaused = session?.paused ?? true;
+  session?.loop.pause();
+  try {
+    const initrd = await fetchInitramfs(req.initramfsUrl);
+    const runs = [];
+    for (const [i, design] of designs.entries()) {
+      post({ type: "diff-progress", done: i, total: designs.length, label: `${argv.join(" ")} under mm=${design}` });
+      await new Promise((r) => setTimeout(r, 0));
+      runs.push(runDesign(design, argv, { initrd, maxGuestSeconds: 60 }));
+    }
+    post({ type: "diff-progress", done: designs.length, total: designs.length, label: "done" });
+    post({ type: "diff-result", diff: compareRuns(argv, runs) });
+  } catch (e) {
+    if (!(e instanceof DiffError)) throw e;
+    post({ type: "diff-error", message: e.message });
+  } finally {
+    if (!wasPaused && session) session.loop.resume();
+  }
+}
+
 function handle(msg: ToWorker): void {
   switch (msg.type) {
     case "boot":
@@ -122,6 +166,28 @@ function handle(msg: ToWorker): void {
     case "bench":
       void bench(msg.benchmarks, msg.designs);
       return;
+    case "diff":
+      diff(msg.argv, msg.designs).catch((e: unknown) => {
+        post({ type: "diff-error", message: "the emulator failed (see the error above)" });
+        post({ type: "error", kind: "exception", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      });
+      return;
+    case "snapshot-delete":
+      snapshots.delete(msg.name);
+      postSnapshotList();
+      post({ type: "snapshot-result", ok: true, message: `deleted ${msg.name}` });
+      return;
+    case "snapshot-import": {
+      const r = importSnapshot(snapshots, msg.name, msg.bytes);
+      post({ type: "snapshot-result", ...r });
+      if (r.ok) postSnapshotList();
+      return;
+    }
+    case "snapshot-export": {
+      const r = exportSnapshot(snapshots, msg.name);
+      post(r.ok ? { type: "snapshot-file", name: msg.name, blob: r.blob } : { type: "snapshot-result", ok: false, message: r.message });
+      return;
+    }
     case "mem-view":
       memoryView = msg;
       memory.select(session?.guest ?? null, msg.view, msg.pid, msg.open);
@@ -146,8 +212,15 @@ function handle(msg: ToWorker): void {
   if (!s) return;
   switch (msg.type) {
     case "input":
-      s.guest.machine.sendInput(msg.bytes);
+      s.guest.sendInput(msg.bytes);
       return;
+    case "snapshot-save": {
+      // between two slices of the run loop, as every message
+      const r = saveToStore(snapshots, s.guest, msg.name);
+      post({ type: "snapshot-result", ...r });
+      if (r.ok) postSnapshotList();
+      return;
+    }
     case "resize":
       s.request = { ...s.request, rows: msg.rows, cols: msg.cols };
       s.guest.setWindowSize(msg.rows, msg.cols);

@@ -30,6 +30,7 @@ const enum Kind { Plain = 0, Array = 1, Map = 2, Set = 3, Buffer = 4, SharedBuff
 const enum Tag { Undef = 0, Null = 1, False = 2, True = 3, Int = 4, F64 = 5, Str = 6, Ref = 7, Hole = 8, BigInt = 9, Sym = 10 }
 const enum Edge { Root = 0, Prop = 1, Index = 2, MapVal = 3, MapKey = 4, SetElem = 5, ViewBuffer = 6, MapValAt = 7 }
 /** Class id of an object whose prototype is Object.prototype (or Array/Map/Set.prototype), and of a null prototype. */
+const utf8 = new TextEncoder();
 const PROTO_BUILTIN = 0;
 const PROTO_NULL = 1;
 const FLAG_FROZEN = 1;
@@ -216,7 +217,7 @@ export function writeGraph(root: unknown, registry: ClassRegistry, options: Writ
     if (id === undefined) {
       id = strings.size;
       strings.set(s, id);
-      const b = Buffer.from(s, "utf8");
+      const b = utf8.encode(s);
       strOut.uv(b.length);
       strOut.bytes(b);
     }
@@ -463,7 +464,7 @@ export function writeGraph(root: unknown, registry: ClassRegistry, options: Writ
   const namesText = new ByteWriter();
   namesText.uv(classNamesOut.length);
   for (const n of classNamesOut) {
-    const b = Buffer.from(n, "utf8");
+    const b = utf8.encode(n);
     namesText.uv(b.length);
     namesText.bytes(b);
   }

@@ -2,7 +2,8 @@
 // guest benchmark runs: what one fork (copyMm) visits and copies.
 
 import { describe, expect, it } from "vitest";
-import { runGuest } from "../../bench/guest-run.ts";
+import { runGuest } from "../../system/guest-run.ts";
+import { builtinInitrd } from "../../bench/initrd.ts";
 import type { VmalabSystem } from "../../system/system.ts";
 import type { MmDesign, MmDesignName } from "../../kernel/mm/designs.ts";
 import type { Mm } from "../../kernel/mm/mm.ts";
@@ -37,6 +38,7 @@ function presentPtes(sys: VmalabSystem, mm: Mm, start: number, end: number): num
 function recordForks(design: MmDesignName, argv: string[], onAfterFork?: (sys: VmalabSystem) => void) {
   const forks: ForkRecord[] = [];
   const run = runGuest(design, argv, {
+    initrd: builtinInitrd(),
     onBoot: (sys) => {
       const ctx = sys.kernel.mmctx;
       const inner = ctx.design;

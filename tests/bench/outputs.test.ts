@@ -3,7 +3,8 @@
 // timed loops) are masked: the designs differ in cost only.
 
 import { describe, expect, it } from "vitest";
-import { runGuest } from "../../bench/guest-run.ts";
+import { runGuest } from "../../system/guest-run.ts";
+import { builtinInitrd } from "../../bench/initrd.ts";
 import { normalizeOutput, parseResultLines } from "../../bench/result-line.ts";
 import { MM_DESIGNS } from "../../kernel/mm/designs.ts";
 
@@ -27,7 +28,7 @@ describe("benchmark output is the same under every design", () => {
   for (const [argv, lines] of PROGRAMS) {
     it(argv.join(" "), () => {
       const outs = MM_DESIGNS.map((d) => {
-        const r = runGuest(d, argv);
+        const r = runGuest(d, argv, { initrd: builtinInitrd() });
         expect(r.status, `${d}: ${r.output}`).toBe(0);
         const { results, errors } = parseResultLines(r.output);
         expect(errors, d).toEqual([]);
@@ -39,7 +40,7 @@ describe("benchmark output is the same under every design", () => {
   }
 
   it("the fork bomb stops at EAGAIN with the same number of children everywhere", () => {
-    const lines = MM_DESIGNS.map((d) => parseResultLines(runGuest(d, ["/bench/fork_bomb", "-l", "8"]).output).results[0]);
+    const lines = MM_DESIGNS.map((d) => parseResultLines(runGuest(d, ["/bench/fork_bomb", "-l", "8"], { initrd: builtinInitrd() }).output).results[0]);
     for (const l of lines) {
       expect(Object.fromEntries(l.extra).stop).toBe("EAGAIN");
       expect(l.ops).toBe(lines[0].ops);

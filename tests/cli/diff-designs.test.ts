@@ -1,10 +1,11 @@
-// vmalab diff-designs (cli/diff-designs.ts, cli/diff-designs-format.ts): the
+// vmalab diff-designs (system/diff-designs.ts, cli/diff-designs-format.ts): the
 // guest's fork test /tests/fork_cow under the four memory-manager designs, the
 // differences they must show, the alignment of the fault tables, the text and
 // JSON the command prints, and its usage errors.
 
 import { describe, expect, it } from "vitest";
-import { compareRuns, diffDesigns, type DesignDiff, type DesignRun, type DiffFault } from "../../cli/diff-designs.ts";
+import { compareRuns, diffDesigns, type DesignDiff, type DesignRun, type DiffFault } from "../../system/diff-designs.ts";
+import { builtinInitrd } from "../../bench/initrd.ts";
 import { diffToJson, formatDiff, unlike } from "../../cli/diff-designs-format.ts";
 import { checkFrames } from "../../kernel/mm/check.ts";
 import type { VmalabSystem } from "../../system/system.ts";
@@ -27,7 +28,7 @@ const OUTPUT = "PASS fork_cow_child_writes\nPASS fork_cow_parent_writes\nPASS fo
 
 describe("diff-designs under the four designs", () => {
   const systems: VmalabSystem[] = [];
-  const d = diffDesigns(PROG, { onBoot: (sys) => systems.push(sys) });
+  const d = diffDesigns(PROG, { initrd: builtinInitrd(), onBoot: (sys) => systems.push(sys) });
   const [classic, vma, lazy, sharedpt] = d.runs;
   const counter = (name: string) => d.counters.find((c) => c.name === name)?.values ?? d.runs.map(() => 0);
 
@@ -122,7 +123,7 @@ describe("diff-designs under the four designs", () => {
   });
 
   it("is deterministic: a second run gives the same comparison, cycles included", () => {
-    const again = diffDesigns(PROG, { designs: ["classic", "lazy"] });
+    const again = diffDesigns(PROG, { initrd: builtinInitrd(), designs: ["classic", "lazy"] });
     expect(again.runs[0]).toEqual(classic);
     expect(again.runs[1]).toEqual(lazy);
   });
@@ -149,7 +150,7 @@ describe("diff-designs under the four designs", () => {
 describe("diff-designs of a program that does not finish", () => {
   it("says the runs were cut short", () => {
     // cat reads the console, where nothing is typed
-    const d = diffDesigns(["/bin/cat"], { designs: ["vma", "lazy"], maxGuestSeconds: 1 });
+    const d = diffDesigns(["/bin/cat"], { initrd: builtinInitrd(), designs: ["vma", "lazy"], maxGuestSeconds: 1 });
     for (const r of d.runs) {
       expect(r.status).toBe(null);
       expect(r.stopped).toBe("guest time limit reached");

@@ -1,5 +1,5 @@
-// The monitor's time travel on the booted PC (monitor/monitor.ts with the
-// CLI's cli/time-travel.ts): record, run /tests/fork_cow, then `goto fault N
+// The monitor's time travel on the booted PC (monitor/monitor.ts with
+// system/time-travel.ts): record, run /tests/fork_cow, then `goto fault N
 // cow-copy` must land on the same instruction, with the same registers and
 // instruction count, as a second run of the same input that stopped at that
 // fault with `pf break` before the kernel handled it; `reverse-step` and
@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { VmalabSystem } from "../../system/system.ts";
 import { Monitor } from "../../monitor/monitor.ts";
-import { CliTimeTravel } from "../../cli/time-travel.ts";
+import { SystemTimeTravel } from "../../system/time-travel.ts";
 import { INITRD, runToCycle as runTo } from "../support/guest.ts";
 
 function boot() {
@@ -29,7 +29,7 @@ describe("time travel in the monitor", () => {
   it("goes to the N-th COW fault exactly where pf break stops a forward run", () => {
     const a = boot();
     runTo(a.sys, PROMPT_AT);
-    const travel = new CliTimeTravel(a.sys);
+    const travel = new SystemTimeTravel(a.sys);
     const mon = new Monitor(a.sys, undefined, undefined, travel);
     travel.logFaultsFrom(mon.faults);
     expect(mon.execute("goto fault 1")).toBe("not recording: record on first (going back needs the snapshots it keeps)");

@@ -10,7 +10,8 @@ export interface BenchResult {
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const DESIGN_COLOURS: Record<string, string> = {
+/** One colour per memory-manager design, in every chart. */
+export const DESIGN_COLOURS: Record<string, string> = {
   classic: "#d06b4f",
   vma: "#4f8fd0",
   lazy: "#63a35c",

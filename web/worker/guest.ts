@@ -7,9 +7,11 @@ import { Machine, DETERMINISTIC_EPOCH } from "../../emulator/machine/machine.ts"
 import { VmalabSystem } from "../../system/system.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
 import { parseCmdline } from "../../kernel/cmdline.ts";
-import { Monitor } from "../../monitor/monitor.ts";
+import { Monitor, type VmStateStore } from "../../monitor/monitor.ts";
+import { SystemTimeTravel } from "../../system/time-travel.ts";
+import { restoreSnapshot, snapshotHeader } from "../../system/snapshot/system-snapshot.ts";
 import { echoFixtureImage } from "./echo-fixture.ts";
-import type { BootRequest } from "../protocol.ts";
+import type { BootRequest, MmDesign } from "../protocol.ts";
 
 export interface Guest {
   readonly machine: Machine;
@@ -17,9 +19,14 @@ export interface Guest {
   readonly kernel: Kernel | null;
   /** The monitor; its debugger also runs the guest (see run-loop.ts). */
   readonly monitor: Monitor;
+  /** The whole system (null for the fixture): what snapshots save. */
+  readonly system: VmalabSystem | null;
   /** "kernel" or "fixture". */
   readonly kind: string;
+  readonly design: MmDesign;
   readonly cmdline: string;
+  /** Console input from the page (recorded while the monitor's `record` is on). */
+  sendInput(bytes: Uint8Array): void;
   /** Tells the guest's console tty the terminal size (SIGWINCH to the foreground group on change). */
   setWindowSize(rows: number, cols: number): void;
 }
@@ -33,42 +40,71 @@ export interface GuestHooks {
 /** Guest RAM: 128 MiB, so /tmp (tmpfs, half of RAM) holds a 50 MiB upload. */
 const MEMORY_SIZE = 128 * 1024 * 1024;
 
+/** What a kernel guest may have besides its request: a snapshot to start from, where savevm/loadvm go. */
+export interface GuestExtras {
+  /** A snapshot file (its command line and memory size replace the request's); SnapshotError when unusable. */
+  snapshot?: Uint8Array;
+  /** The monitor's savevm/loadvm (given the new system; `loaded` tells time travel the state was replaced). */
+  vmState?(sys: VmalabSystem, loaded: () => void): VmStateStore;
+}
+
 /**
  * Boots the guest `req` asks for. `initramfs` holds the cpio bytes (needed
  * for the kernel, ignored by the fixture). Throws an Error with a readable
- * message (or KernelPanic) when the guest cannot boot; the caller shows it.
+ * message (SnapshotError for an unusable snapshot, KernelPanic) when the
+ * guest cannot boot; the caller shows it.
  */
-export function bootGuest(req: BootRequest, initramfs: Uint8Array | null, hooks: GuestHooks): Guest {
-  const cmdline = `mm=${req.design}${req.cmdline ? " " + req.cmdline : ""}`;
-  if (req.guest === "fixture") return bootFixture(cmdline, hooks);
+export function bootGuest(req: BootRequest, initramfs: Uint8Array | null, hooks: GuestHooks, extras: GuestExtras = {}): Guest {
+  if (req.guest === "fixture") return bootFixture(req, hooks);
   if (!initramfs) throw new Error("bootGuest: the kernel needs the initramfs");
-  const quiet = parseCmdline(cmdline, () => {}).quiet; // the kernel reports bad words itself
+  const header = extras.snapshot ? snapshotHeader(extras.snapshot) : null;
+  const cmdline = header?.cmdline ?? `mm=${req.design}${req.cmdline ? " " + req.cmdline : ""}`;
+  const boot = parseCmdline(cmdline, () => {}); // the kernel reports bad words itself
+  let travel: SystemTimeTravel | null = null;
+  // a system about to be replaced by a snapshot, or re-executing for time travel, printed that before
+  let silent = header !== null;
   const sys = new VmalabSystem({
-    memorySize: MEMORY_SIZE,
+    memorySize: header?.memorySize ?? MEMORY_SIZE,
     cmdline,
+    initArgv: header?.initArgv ?? undefined,
     builtinInitrd: initramfs,
     deterministic: true,
     paceIdle: true,
-    onConsoleOutput: hooks.onConsoleOutput,
+    onConsoleOutput: (b) => {
+      if (!silent && !travel?.replaying) hooks.onConsoleOutput(b);
+    },
     onKernelLog: (line) => {
-      if (!quiet) for (const ch of line + "\r\n") hooks.onConsoleOutput(ch.charCodeAt(0) & 0xff);
+      if (silent || travel?.replaying) return;
+      if (!boot.quiet) for (const ch of line + "\r\n") hooks.onConsoleOutput(ch.charCodeAt(0) & 0xff);
       hooks.onKernelLog(line);
     },
   });
-  const monitor = new Monitor(sys);
+  if (extras.snapshot) {
+    restoreSnapshot(sys, extras.snapshot);
+    sys.machine.unpace();
+  }
+  silent = false;
+  const t = new SystemTimeTravel(sys);
+  travel = t;
+  const monitor = new Monitor(sys, undefined, extras.vmState?.(sys, () => t.restarted()), t);
+  t.logFaultsFrom(monitor.faults);
   return {
     machine: sys.machine,
     get kernel() {
       return sys.kernel;
     },
+    system: sys,
     monitor,
     kind: "kernel",
+    design: boot.mm as MmDesign,
     cmdline,
+    sendInput: (bytes) => t.sendInput(bytes),
     setWindowSize: (rows, cols) => sys.setConsoleSize(rows, cols),
   };
 }
 
-function bootFixture(cmdline: string, hooks: GuestHooks): Guest {
+function bootFixture(req: BootRequest, hooks: GuestHooks): Guest {
+  const cmdline = `mm=${req.design}${req.cmdline ? " " + req.cmdline : ""}`;
   const machine = new Machine({
     memorySize: MEMORY_SIZE,
     startTime: DETERMINISTIC_EPOCH,
@@ -76,5 +112,15 @@ function bootFixture(cmdline: string, hooks: GuestHooks): Guest {
     onConsoleOutput: hooks.onConsoleOutput,
   });
   machine.loadKernel(echoFixtureImage(), { cmdline });
-  return { machine, kernel: null, monitor: new Monitor({ machine }), kind: "fixture", cmdline, setWindowSize: () => {} };
+  return {
+    machine,
+    kernel: null,
+    system: null,
+    monitor: new Monitor({ machine }),
+    kind: "fixture",
+    design: req.design,
+    cmdline,
+    sendInput: (bytes) => machine.sendInput(bytes),
+    setWindowSize: () => {},
+  };
 }

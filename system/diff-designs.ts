@@ -1,14 +1,16 @@
-// `vmalab diff-designs`: runs one guest program under several memory-manager
-// designs, each from the same fresh deterministic boot (bench/guest-run.ts),
+// `vmalab diff-designs` and the page's design diff: runs one guest program
+// under several memory-manager designs, each from the same fresh
+// deterministic boot (system/guest-run.ts),
 // and lines up what they did: every page fault the kernel handled (the
 // monitor's fault tracer, per pid, aligned across the designs where they
 // fault at the same address), the memory manager's counters and profile
 // (kernel/mm/counters.ts) from the end of the boot to the program's exit, the
 // first place where the designs part ways, and whether the program printed
 // the same under each. The result is plain data: cli/diff-designs-format.ts
-// prints it as text, or as JSON for charts. Same image and argv, same result.
+// prints it as text, or as JSON; web/components/diff-chart.ts draws it. Same
+// image and argv, same result.
 
-import { runGuest, type GuestRunOptions } from "../bench/guest-run.ts";
+import { runGuest, type GuestRunOptions } from "./guest-run.ts";
 import type { InitrdArchive } from "../kernel/boot.ts";
 import { Errno } from "../kernel/errno.ts";
 import { checkFrames } from "../kernel/mm/check.ts";
@@ -16,8 +18,7 @@ import { FAULT_DECISIONS } from "../kernel/mm/counters.ts";
 import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
 import { Debugger } from "../emulator/gdb/debugger.ts";
 import { FaultTracer, type FaultTraceEntry } from "../monitor/fault-trace.ts";
-import type { VmalabSystem } from "../system/system.ts";
-import { UsageError } from "./options.ts";
+import type { VmalabSystem } from "./system.ts";
 
 /** One page fault as the diff shows it: the fault tracer's entry without its sequence number, end cycle and frames. */
 export type DiffFault = Omit<FaultTraceEntry, "seq" | "cycle" | "oldPfn" | "newPfn">;
@@ -90,7 +91,12 @@ export interface DesignDiff {
   counters: CounterRow[];
 }
 
+/** The program cannot be compared (it does not start, an archive is bad); `message` is one line. */
+export class DiffError extends Error {}
+
 export interface DiffOptions {
+  /** The built-in initramfs image. */
+  initrd: Uint8Array;
   /** Designs to compare, in order (default: all four). */
   designs?: readonly MmDesignName[];
   memorySize?: number;
@@ -103,7 +109,7 @@ export interface DiffOptions {
 }
 
 /** Runs argv under one design and records its faults, counters and profile from the end of the boot to its exit. */
-export function runDesign(design: MmDesignName, argv: string[], opts: DiffOptions = {}): DesignRun {
+export function runDesign(design: MmDesignName, argv: string[], opts: DiffOptions): DesignRun {
   const faults: DiffFault[] = [];
   let counters0: Record<string, number> = {};
   let prof0 = new Map<string, { calls: number; cycles: number }>();
@@ -112,6 +118,7 @@ export function runDesign(design: MmDesignName, argv: string[], opts: DiffOption
   let r;
   try {
     r = runGuest(design, argv, {
+      initrd: opts.initrd,
       memorySize: opts.memorySize,
       cmdline: opts.cmdline,
       initrds: opts.initrds,
@@ -134,12 +141,12 @@ export function runDesign(design: MmDesignName, argv: string[], opts: DiffOption
     if ((e as Error)?.name !== "KernelPanic") throw e;
     // kernel/boot.ts's panic when init's execve fails (as `vmalab run` reports it)
     const noInit = /^No working init found \((.*): error (\d+)\)/.exec((e as Error).message);
-    if (noInit) throw new UsageError(`cannot run '${noInit[1]}' in the guest: execve failed with ${Errno[Number(noInit[2])] ?? `error ${noInit[2]}`}`);
-    throw new UsageError(`kernel panic under mm=${design}: ${(e as Error).message}`);
+    if (noInit) throw new DiffError(`cannot run '${noInit[1]}' in the guest: execve failed with ${Errno[Number(noInit[2])] ?? `error ${noInit[2]}`}`);
+    throw new DiffError(`kernel panic under mm=${design}: ${(e as Error).message}`);
   }
   // An extra archive that did not unpack whole: as `vmalab run`, refuse rather than compare runs without it.
   const bad = r.kernelLog.find((line) => (opts.initrds ?? []).some((a) => line.startsWith(`initramfs ${a.name}: `)));
-  if (bad) throw new UsageError(bad);
+  if (bad) throw new DiffError(bad);
   const ctx = (sysRef as VmalabSystem | null)!.kernel.mmctx;
   const counters: Record<string, number> = {};
   for (const [k, v] of Object.entries(r.counters)) counters[k] = v - (counters0[k] ?? 0);
@@ -298,11 +305,18 @@ export function compareRuns(argv: string[], runs: DesignRun[], memorySize: numbe
   };
 }
 
-/** Runs argv under each design (default: all four) and compares the runs. Throws UsageError when the program cannot start. */
-export function diffDesigns(argv: string[], opts: DiffOptions = {}): DesignDiff {
+/** Runs argv under each design (default: all four) and compares the runs. Throws DiffError when the program cannot start. */
+export function diffDesigns(argv: string[], opts: DiffOptions): DesignDiff {
   const designs = opts.designs ?? MM_DESIGNS;
   const runs = designs.map((d) => runDesign(d, argv, opts));
   return compareRuns(argv, runs, opts.memorySize ?? null);
+}
+
+/** How a run ended, in words: "exit 0", "killed by signal 11", "cut short: ...". */
+export function statusText(r: DesignRun): string {
+  if (r.status === null) return `cut short: ${r.stopped ?? "?"}`;
+  const sig = r.status & 0x7f;
+  return sig !== 0 ? `killed by signal ${sig}` : `exit ${(r.status >> 8) & 0xff}`;
 }
 
 /** COW faults of a run: the write faults on a present read-only page (copy, reuse, raw PFN copy). */

@@ -4,30 +4,15 @@
 // counters and profile at the end. Two runs of the same program with the same
 // arguments and design give the same output, cycles and counters.
 
-import { readFileSync } from "node:fs";
-import { VmalabSystem } from "../system/system.ts";
+import { VmalabSystem } from "./system.ts";
 import { RunResult } from "../emulator/machine/machine.ts";
 import { CPU_HZ } from "../emulator/machine/clock.ts";
 import type { MmDesignName } from "../kernel/mm/designs.ts";
 import type { InitrdArchive } from "../kernel/boot.ts";
 
-/** The built-in initramfs with the benchmark programs at /bench/*. */
-export const INITRD_URL = new URL("../userland/build/initramfs.cpio", import.meta.url);
-
-let initrd: Uint8Array | null = null;
-/** The initramfs image, read once. Throws with a clear message when it has not been built. */
-export function builtinInitrd(): Uint8Array {
-  if (!initrd) {
-    try {
-      initrd = readFileSync(INITRD_URL);
-    } catch {
-      throw new Error(`no initramfs at ${INITRD_URL.pathname}: run \`npm run build:userland\` first`);
-    }
-  }
-  return initrd;
-}
-
 export interface GuestRunOptions {
+  /** The built-in initramfs image (bench/initrd.ts reads the built one in Node). */
+  initrd: Uint8Array;
   /** Guest RAM in bytes (default: the system's 128 MiB). */
   memorySize?: number;
   /** Give up after this many guest seconds (default 600). */
@@ -66,12 +51,12 @@ const SLICE = 4_000_000;
  * until it exits. Never throws for guest trouble: a panic, a stop or the time
  * limit end the run with status null and the output so far.
  */
-export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOptions = {}): GuestRun {
+export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOptions): GuestRun {
   let output = "";
   let status: number | null = null;
   const kernelLog: string[] = [];
   const sys = new VmalabSystem({
-    builtinInitrd: builtinInitrd(),
+    builtinInitrd: opts.initrd,
     memorySize: opts.memorySize,
     deterministic: true,
     cmdline: `quiet mm=${design}${opts.cmdline ? ` ${opts.cmdline}` : ""}`,

@@ -1,11 +1,11 @@
-// The monitor's time travel in the CLI (record, rewind, goto, reverse-step):
-// a Timeline (system/timeline.ts) over the session's system, with the
-// console's input routed through it so that it is recorded, and its errors
-// as the monitor's one-line CommandErrors.
+// The monitor's time travel (record, rewind, goto, reverse-step), for the CLI
+// and the page's worker alike: a Timeline (system/timeline.ts) over the
+// session's system, with the console's input routed through it so that it is
+// recorded, and its errors as the monitor's one-line CommandErrors.
 
-import type { VmalabSystem } from "../system/system.ts";
-import { Timeline } from "../system/timeline.ts";
-import { SnapshotError } from "../system/snapshot/system-snapshot.ts";
+import type { VmalabSystem } from "./system.ts";
+import { Timeline } from "./timeline.ts";
+import { SnapshotError } from "./snapshot/system-snapshot.ts";
 import type { FaultFilter, TimeTravel } from "../monitor/monitor.ts";
 import { CommandError } from "../monitor/format.ts";
 import { formatTrace, type FaultTracer, type FaultTraceEntry } from "../monitor/fault-trace.ts";
@@ -18,7 +18,7 @@ interface LoggedFault {
 
 const MIB = 1048576;
 
-export class CliTimeTravel implements TimeTravel {
+export class SystemTimeTravel implements TimeTravel {
   private timeline: Timeline | null = null;
   private readonly faults: LoggedFault[] = [];
   private readonly onFault = (entry: FaultTraceEntry): void => {
