@@ -356,7 +356,7 @@ async function main(argv: string[]): Promise<number> {
       // reverse-stepi and reverse-continue through the recording (record on, or --record)
       const replaced = <T>(r: T): T => (mon.debugger.machineReplaced(), r);
       const stepBack = travel ? () => replaced(travel.gotoInstruction(machine.instructions - 1)) : undefined;
-      const continueBack = travel ? () => replaced(travel.reverseContinue(() => mon.debugger.atBreakpoint())) : undefined;
+      const continueBack = travel ? () => replaced(travel.reverseContinue(mon.debugger.reverseStops())) : undefined;
       await startGdbServer(machine, o.gdb, { wait: o.gdbWait, debugger: mon.debugger, log: note, stepBack, continueBack });
     } catch (e) {
       throw new UsageError(`cannot listen for gdb on 127.0.0.1:${o.gdb}: ${fsReason(e)}`);

@@ -102,7 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "rewind", usage: "rewind CYCLES", help: "go back CYCLES guest cycles (record on first) and show the next instruction", kernel: true },
   { name: "goto", usage: "goto cycle N | goto insn N | goto fault N [pid P] [user] [DECISION]", help: "go back to guest cycle N, to the boundary after N instructions (both counted since boot), or to just before the N-th page fault since recording began (of pid P, raised by a user-mode instruction, with that decision) (record on first)", kernel: true, subcommands: ["cycle", "insn", "fault"] },
   { name: "reverse-step", aliases: ["rs"], usage: "reverse-step [N]", help: "go back N instructions (default 1; record on first) and show the next one", kernel: true },
-  { name: "reverse-cont", aliases: ["rc"], usage: "reverse-cont", help: "go back to the last time execution reached a breakpoint (re-executes the recording one instruction at a time: seconds per 20 M instructions searched)", kernel: true },
+  { name: "reverse-cont", aliases: ["rc"], usage: "reverse-cont", help: "go back to the last time execution reached a breakpoint or changed a watched value (re-executes the recording one instruction at a time: seconds per 20 M instructions searched)", kernel: true },
   { name: "savevm", usage: "savevm FILE", help: "save the whole machine (CPU, FPU, RAM, devices, kernel, timers) to FILE", kernel: true },
   { name: "loadvm", usage: "loadvm FILE", help: "go back to a machine saved by savevm or --snapshot-save (same -m and command line)", kernel: true },
 ];
@@ -287,11 +287,12 @@ export class Monitor {
       }
       case "reverse-cont": {
         if (args.length > 0) throw new CommandError(`usage: ${usage}`);
-        if (this.debugger.breakpoints.size === 0) throw new CommandError("reverse-cont: no breakpoint set (break EIP)");
-        const hit = tt.reverseContinue(() => this.debugger.atBreakpoint());
+        if (!this.debugger.stepping) throw new CommandError("reverse-cont: no breakpoint or watchpoint set (break EIP, watch VADDR)");
+        const hit = tt.reverseContinue(this.debugger.reverseStops());
         this.debugger.machineReplaced();
         const where = `cycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
-        return hit ? `breakpoint at ${where}` : `no breakpoint reached since the recording began; at its start, ${where}`;
+        if (!hit) return `no breakpoint reached and no watched value changed since the recording began; at its start, ${where}`;
+        return `${this.debugger.atBreakpoint() ? "breakpoint" : "watched value changed"} at ${where}`;
       }
       default: {
         if (args.length > 1) throw new CommandError(`usage: ${usage}`);

@@ -143,6 +143,37 @@ export class Debugger {
     return false;
   }
 
+  /**
+   * What a backwards search (reverse-cont, gdb's bc) stops at, as a predicate
+   * called at each instruction boundary of a re-execution, in order: true at
+   * a breakpoint, or where a watched range holds another value than at the
+   * boundary before (the instruction just done wrote it; going backwards, a
+   * write of the same value goes unseen, where forward execution stops at any
+   * write). A boundary earlier than the last (a re-execution starting from an
+   * earlier snapshot), or a watch whose address now translates elsewhere (a
+   * switch of address space), only sets the values compared against.
+   */
+  reverseStops(): () => boolean {
+    const ws = [...this.watchpoints.values()];
+    const prev = new Float64Array(ws.length);
+    const prevPa = new Float64Array(ws.length);
+    let last = Infinity;
+    return () => {
+      const n = this.machine.instructions;
+      let changed = false;
+      for (let i = 0; i < ws.length; i++) {
+        const w = ws[i];
+        const v = this.readValue(w);
+        const pa = this.cpu.physAddrDebug(w.lin) * 0x1_0000_0000 + this.cpu.physAddrDebug(w.lin + w.len - 1);
+        if (n >= last && pa === prevPa[i] && v !== prev[i]) changed = true;
+        prev[i] = v;
+        prevPa[i] = pa;
+      }
+      last = n;
+      return changed || this.atBreakpoint();
+    };
+  }
+
   /** True when every instruction must be checked (breakpoints or watchpoints exist). */
   get stepping(): boolean {
     return this.breakpoints.size > 0 || this.watchpoints.size > 0;

@@ -72,7 +72,7 @@ describe("time travel in the monitor", () => {
     expect(mon.execute("goto fault 1 bogus")).toMatch(/^goto fault: unknown decision 'bogus'/);
 
     // reverse-cont: back to the previous time a breakpoint's instruction was about to run.
-    expect(mon.execute("reverse-cont")).toBe("reverse-cont: no breakpoint set (break EIP)");
+    expect(mon.execute("reverse-cont")).toBe("reverse-cont: no breakpoint or watchpoint set (break EIP, watch VADDR)");
     mon.execute("goto fault 12 user cow-copy"); // in fork_cow's loop that writes one page after another
     const bp = a.sys.machine.cpu.registers().eip;
     const at3 = a.sys.machine.instructions;
@@ -87,6 +87,31 @@ describe("time travel in the monitor", () => {
     expect(mon.debugger.advance(50_000_000)).toBe("stopped");
     expect(a.sys.machine.instructions).toBe(at3);
     mon.execute("delete");
+
+    // reverse-cont with a watchpoint: back to just after the instruction that last changed the watched value.
+    const line = mon.execute("goto fault 10 user cow-copy");
+    const addr = Number.parseInt(/cr2 ([0-9a-f]{8})/.exec(line)![1], 16);
+    const value = () => mon.execute(`x/1w 0x${addr.toString(16)}`);
+    let changedAt = -1;
+    for (let i = 0, v = value(); i < 2000; i++) {
+      mon.execute("step");
+      if (value() !== v) {
+        v = value();
+        changedAt = a.sys.machine.instructions; // the boundary after the write
+        if (i > 10) break;
+      }
+    }
+    expect(changedAt).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) mon.execute("step");
+    const written = value();
+    mon.execute(`watch 0x${addr.toString(16)}`);
+    const back = mon.execute("reverse-cont");
+    expect(back).toMatch(/^watched value changed at cycle \d+, instruction \d+: /);
+    expect(a.sys.machine.instructions).toBe(changedAt);
+    expect(value()).toBe(written);
+    mon.execute("delete");
+    mon.execute("reverse-step");
+    expect(value()).not.toBe(written);
 
     const before = a.sys.machine.instructions;
     expect(mon.execute("reverse-step 5")).toMatch(new RegExp(`^cycle \\d+, instruction ${before - 5}: `));
