@@ -46,23 +46,29 @@ function tlbPerms(bits: number): string {
   return `user=${bits & Tlb.UR ? "r" : "-"}${bits & Tlb.UW ? "w" : "-"} sup=r${bits & Tlb.SW ? "w" : "-"}`;
 }
 
+/** One cached translation; `stale` says why a fresh walk of the current page tables would not produce it ("" when it would). */
+export interface TlbEntryView {
+  linear: number;
+  phys: number;
+  bits: number;
+  stale: string;
+}
+
 /**
- * Every cached translation: "linear -> physical perms [dirty]", marking with
- * STALE the entries a fresh walk of the current page tables would not produce
- * (unmapped now, another frame, fewer rights, or dirty cached but clean in the PTE).
+ * The TLB's entries by linear address, each checked against the current page
+ * tables: stale when the page is unmapped now, maps another frame, allows
+ * fewer rights, or is dirty in the TLB but clean in the PTE. Paging off:
+ * nothing is stale (identity).
  */
-export function infoTlb(cpu: CPU): string {
-  const entries = [...cpu.tlbEntries()].sort((a, b) => a[0] - b[0]);
+export function tlbEntriesChecked(cpu: CPU): TlbEntryView[] {
   const r = cpu.registers();
   const paging = (r.cr0 & CR0.PG) !== 0;
   const wp = (r.cr0 & CR0.WP) !== 0;
-  const lines: string[] = [];
-  let stale = 0;
-  for (const [lp, pp, bits] of entries) {
-    let line = `${hex8(lp * 4096)} -> ${hex8(pp * 4096)} ${tlbPerms(bits)}${bits & Tlb.D ? " dirty" : ""}`;
+  const out: TlbEntryView[] = [];
+  for (const [lp, pp, bits] of [...cpu.tlbEntries()].sort((a, b) => a[0] - b[0])) {
+    let why = "";
     if (paging) {
       const w = walkPageTables(cpu.mem, r.cr3, r.cr4, lp * 4096);
-      let why = "";
       if (!w.present) why = "not mapped in the page tables";
       else if (w.phys >>> 12 !== pp) why = `page tables map ${hex8(w.phys & ~0xfff)}`;
       else {
@@ -72,10 +78,27 @@ export function infoTlb(cpu: CPU): string {
         if ((have & ~want) !== 0) why = `page tables allow ${tlbPerms(want)}`;
         else if (bits & Tlb.D && !dirtyNow) why = "page tables say clean";
       }
-      if (why) {
-        line += `  STALE (${why})`;
-        stale++;
-      }
+    }
+    out.push({ linear: lp * 4096, phys: pp * 4096, bits, stale: why });
+  }
+  return out;
+}
+
+/**
+ * Every cached translation: "linear -> physical perms [dirty]", marking with
+ * STALE the entries a fresh walk of the current page tables would not produce
+ * (tlbEntriesChecked).
+ */
+export function infoTlb(cpu: CPU): string {
+  const entries = tlbEntriesChecked(cpu);
+  const paging = (cpu.registers().cr0 & CR0.PG) !== 0;
+  const lines: string[] = [];
+  let stale = 0;
+  for (const e of entries) {
+    let line = `${hex8(e.linear)} -> ${hex8(e.phys)} ${tlbPerms(e.bits)}${e.bits & Tlb.D ? " dirty" : ""}`;
+    if (e.stale) {
+      line += `  STALE (${e.stale})`;
+      stale++;
     }
     lines.push(line);
   }

@@ -184,6 +184,8 @@ export interface AddressSpaceData {
   ptes: Uint32Array;
   /** The user PDEs (0..767) and the kernel PDEs (768..1023). */
   pdes: Uint32Array;
+  /** Per user PDE: 1 where its page table is shared with another address space (sharedpt: the table's frame has more than one reference). */
+  sharedTables: Uint8Array;
 }
 
 /**
@@ -205,7 +207,11 @@ export function addressSpaceData(k: Kernel, mem: PhysicalMemory, t: Task, maxCel
   const states = new Uint8Array(total);
   const ptes = new Uint32Array(total);
   const pdes = new Uint32Array(1024);
-  for (let i = 0; i < 1024; i++) pdes[i] = mem.read32(mm.pgd + i * 4) >>> 0;
+  const sharedTables = new Uint8Array(1024);
+  for (let i = 0; i < 1024; i++) {
+    const pde = (pdes[i] = mem.read32(mm.pgd + i * 4) >>> 0);
+    if (i < 768 && pde & 1 && !(pde & 0x80) && k.mmctx.frames.count[pde >>> 12] > 1) sharedTables[i] = 1;
+  }
   for (let a = 0; a < areas.length; a++) {
     const area = areas[a], v = mm.vmas[a];
     for (let c = 0; c < area.cells; c++) {
@@ -225,7 +231,7 @@ export function addressSpaceData(k: Kernel, mem: PhysicalMemory, t: Task, maxCel
       states[cell] = best < 0 ? 0 : best;
     }
   }
-  return { pid: t.pid, comm: t.comm, pgd: mm.pgd, areas, states, ptes, pdes };
+  return { pid: t.pid, comm: t.comm, pgd: mm.pgd, areas, states, ptes, pdes, sharedTables };
 }
 
 /** Who owns a physical frame, for the physical memory picture. */

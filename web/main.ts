@@ -21,6 +21,7 @@ import { setupFileBar, type TransferRecord } from "./components/file-bar.ts";
 import { MemoryViews } from "./components/memory-views.ts";
 import { setupMobileInput } from "./components/mobile-input.ts";
 import { SnapshotBar } from "./components/snapshot-bar.ts";
+import { ForkView } from "./components/fork-view.ts";
 
 /** The guest booted when the URL does not say. */
 const DEFAULT_GUEST: BootRequest["guest"] = "kernel";
@@ -43,6 +44,7 @@ const encoder = new TextEncoder();
 let monitorId = 0;
 const monitor = new MonitorTab(monitorTerm, (line) => send({ type: "monitor", id: ++monitorId, line }));
 const memoryViews = new MemoryViews($("memory-views"), (msg) => send(msg));
+const forkView = new ForkView($("fork-view"), (msg) => send(msg));
 
 // ---- state the tests read (window.vmalab) ----
 const hook = {
@@ -59,6 +61,7 @@ const hook = {
   monitorText: () => monitorTerm.text(),
   vgaText: () => vga.text,
   memory: memoryViews.model(),
+  fork: forkView.model(),
 };
 (window as unknown as { vmalab: typeof hook }).vmalab = hook;
 const tick = () => {
@@ -286,6 +289,12 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
       hook.diff = msg.diff;
       $<HTMLButtonElement>("diff-run").disabled = false;
       $("diff-chart").replaceChildren(renderDiffChart(msg.diff));
+      break;
+    case "fork-trace-result":
+      forkView.onResult(msg.traces);
+      break;
+    case "fork-trace-error":
+      forkView.onError(msg.message);
       break;
     case "diff-error":
       $<HTMLButtonElement>("diff-run").disabled = false;

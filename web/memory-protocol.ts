@@ -23,6 +23,10 @@ export interface AsSnapshot {
   states: Uint8Array;
   ptes: Uint32Array;
   pdes: Uint32Array;
+  /** Per user PDE: 1 where the page table is shared with another address space (sharedpt). */
+  sharedTables: Uint8Array;
+  /** User linear addresses whose TLB entry is stale (monitor `info tlb` STALE); empty unless the process is the one in CR3. */
+  staleTlb: Uint32Array;
 }
 
 /** New page faults since the previous snapshot, one array element per fault. */

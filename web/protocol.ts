@@ -5,6 +5,7 @@ import type { BenchResult } from "./components/bench-chart.ts";
 import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/design-names.ts";
 import type { MemQuery, MemReply, MemSnapshot, MemView } from "./memory-protocol.ts";
 import type { DesignDiff } from "../system/diff-designs.ts";
+import type { ForkTraceData } from "../monitor/fork-trace.ts";
 
 export type MmDesign = MmDesignName;
 export { MM_DESIGNS };
@@ -48,6 +49,8 @@ export type ToWorker =
   | { type: "bench"; benchmarks: string[]; designs: MmDesign[] }
   /** Run one program (argv[0] a guest path) under each design from the same fresh boot and compare (system/diff-designs.ts). */
   | { type: "diff"; argv: string[]; designs: MmDesign[] }
+  /** Record the first fork of a program (argv[0] a guest path) under each design, each from a fresh boot (monitor/fork-trace.ts). */
+  | { type: "fork-trace"; argv: string[]; designs: MmDesign[] }
   /** The memory picture selected (null: none), its process, and whether it is on screen (snapshots only then). */
   | { type: "mem-view"; view: MemView | null; pid: number; open: boolean }
   | { type: "mem-query"; id: number; query: MemQuery }
@@ -129,6 +132,8 @@ export type FromWorker =
   | { type: "diff-progress"; done: number; total: number; label: string }
   | { type: "diff-result"; diff: DesignDiff }
   | { type: "diff-error"; message: string }
+  | { type: "fork-trace-result"; traces: ForkTraceData[] }
+  | { type: "fork-trace-error"; message: string }
   | FileReply
   /** The stored snapshots (newest first), at start and after each change; note: a storage problem to show, or null. */
   | { type: "snapshots"; list: SnapshotInfo[]; persistent: boolean; note: string | null }

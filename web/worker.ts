@@ -12,6 +12,7 @@ import { StatsSampler } from "./worker/stats.ts";
 import { runMonitorCommand } from "./worker/monitor-bridge.ts";
 import { runBenchPlan } from "./worker/bench-runner.ts";
 import { DiffError, compareRuns, runDesign } from "../system/diff-designs.ts";
+import { traceFork } from "./worker/fork-runner.ts";
 import { FileTransfers } from "./worker/file-transfers.ts";
 import { MemorySnapshots } from "./worker/memory-snapshot.ts";
 import { SnapshotStore } from "./worker/snapshot-store.ts";
@@ -113,7 +114,7 @@ async function bench(benchmarks: string[], designs: MmDesign[]): Promise<void> {
     return;
   }
   const wasPaused = session?.paused ?? true;
-  session?.loop.pause();
+  await session?.loop.pauseNow();
   try {
     const initramfs = await fetchInitramfs(req.initramfsUrl);
     const results = await runBenchPlan({
@@ -139,7 +140,7 @@ async function diff(argv: string[], designs: MmDesign[]): Promise<void> {
     return;
   }
   const wasPaused = session?.paused ?? true;
-  session?.loop.pause();
+  await session?.loop.pauseNow();
   try {
     const initrd = await fetchInitramfs(req.initramfsUrl);
     const runs = [];
@@ -158,6 +159,27 @@ async function diff(argv: string[], designs: MmDesign[]): Promise<void> {
   }
 }
 
+/** The fork picture: the first fork of argv under each design (fork-runner.ts), sent with its arrays transferred. */
+async function forkTrace(argv: string[], designs: MmDesign[]): Promise<void> {
+  const req = lastRequest;
+  if (!req || req.guest !== "kernel") {
+    post({ type: "fork-trace-error", message: "the fork picture needs the kernel guest (this page runs the echo fixture)" });
+    return;
+  }
+  const wasPaused = session?.paused ?? true;
+  await session?.loop.pauseNow();
+  try {
+    const initrd = await fetchInitramfs(req.initramfsUrl);
+    const traces = designs.map((d) => traceFork(d, argv, initrd));
+    const transfer = traces.flatMap((t) => [t.pdesBefore, t.ops, t.pdis, t.ptis, t.faultWho, t.faultAddrs, t.faultDecisions, ...t.tables.map((x) => x.before)].map((a) => a.buffer));
+    post({ type: "fork-trace-result", traces }, transfer);
+  } catch (e) {
+    post({ type: "fork-trace-error", message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    if (!wasPaused && session) session.loop.resume();
+  }
+}
+
 function handle(msg: ToWorker): void {
   switch (msg.type) {
     case "boot":
@@ -165,6 +187,9 @@ function handle(msg: ToWorker): void {
       return;
     case "bench":
       void bench(msg.benchmarks, msg.designs);
+      return;
+    case "fork-trace":
+      void forkTrace(msg.argv, msg.designs);
       return;
     case "diff":
       diff(msg.argv, msg.designs).catch((e: unknown) => {

@@ -40,6 +40,8 @@ const ACCESS = 1;
  */
 export class ChargedMemory implements PhysMem {
   readonly priced: PhysMem;
+  /** Sees every 32-bit access with its value (the monitor's fork trace: page-table entries are 32-bit); null normally. */
+  observer: ((pa: number, value: number, write: boolean) => void) | null = null;
   constructor(
     private readonly mem: PhysicalMemory,
     private readonly cache: Cache486,
@@ -55,7 +57,9 @@ export class ChargedMemory implements PhysMem {
   }
   read32(pa: number): number {
     this.work(this.access + this.cache.read(pa));
-    return this.mem.read32(pa);
+    const v = this.mem.read32(pa);
+    if (this.observer !== null) this.observer(pa, v, false);
+    return v;
   }
   write8(pa: number, v: number): void {
     this.work(this.access);
@@ -66,6 +70,7 @@ export class ChargedMemory implements PhysMem {
     this.work(this.access);
     this.cache.write(pa);
     this.mem.write32(pa, v);
+    if (this.observer !== null) this.observer(pa, v >>> 0, true);
   }
   readBytes(pa: number, len: number): Uint8Array {
     this.work(this.access * Math.ceil(len / 4) + this.cache.readRange(pa, len));
@@ -89,7 +94,7 @@ const ZERO_PAGE = new Uint8Array(4096);
 
 export class X86 implements TlbControl {
   /** Guest physical memory as the kernel uses it (cycle-charged). */
-  readonly phys: PhysMem;
+  readonly phys: ChargedMemory;
   readonly ramSize: number;
   /** The 486 cache model the kernel's accesses go through. */
   readonly cache = new Cache486();
@@ -122,6 +127,16 @@ export class X86 implements TlbControl {
       cr0: CR0.PE | CR0.ET | CR0.NE | CR0.WP | CR0.PG, cr3: SWAPPER_PG_DIR, cr4: CR4.PSE,
     });
     return layout;
+  }
+
+  /**
+   * Calls fn with every 32-bit read and write the kernel makes to physical
+   * memory (both the charged and the priced view), or stops with null. For
+   * observers of kernel work (monitor/fork-trace.ts); costs nothing when off.
+   */
+  observeKernelAccesses(fn: ((pa: number, value: number, write: boolean) => void) | null): void {
+    this.phys.observer = fn;
+    (this.phys.priced as ChargedMemory).observer = fn;
   }
 
   /** Starts (or restarts) execution by restoring the trap frame at kernel address frameVa. */

@@ -76,6 +76,8 @@ export class MmContext {
   swap = new SwapArea(0);
   /** Optional observer of every fault (the monitor's trace). */
   onFault: ((r: FaultResult) => void) | null = null;
+  /** Optional observer of fork's page-table copy, called just before (done false) and after the design's copyMm (monitor/fork-trace.ts). */
+  onCopyMm: ((parent: Mm, child: Mm, done: boolean) => void) | null = null;
   /** Live anonmm bundle heads (rmap.ts; for the self-check and tests). */
   readonly anonmmHeads = new Set<Anonmm>();
   /** Next frame the reclaim clock hand looks at (vmscan.ts shrinkMemory). */

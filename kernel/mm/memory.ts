@@ -326,7 +326,9 @@ export function forkMm(parent: Mm, cloneVm: boolean): Mm | number {
     }
     ctx.forkWrprotected = 0;
     ctx.prof.enter(ctx.design.copyProfName);
+    ctx.onCopyMm?.(parent, child, false);
     const err = ctx.design.copyMm(parent, child);
+    ctx.onCopyMm?.(parent, child, true);
     ctx.prof.leave();
     if (ctx.forkWrprotected > 0) ctx.flushTlbMm(parent);
     if (err < 0) {

@@ -11,7 +11,7 @@ import type { MemReply, MemSnapshot, MemView, ProcInfo } from "../memory-protoco
 import { AsView } from "./as-view.ts";
 import { PhysView } from "./phys-view.ts";
 import { FaultView, type FaultRecord } from "./fault-view.ts";
-import { ENTRY_CLASSES, ENTRY_COLOURS, PtView, entryClass } from "./pt-view.ts";
+import { ENTRY_CLASSES, ENTRY_COLOURS, MARK_COLOURS, MARK_NAMES, PtView, entryClass } from "./pt-view.ts";
 import { DECISION_COLOURS, FRAME_OWNER_COLOURS, PAGE_STATE_COLOURS, hex8, renderLegend } from "./mem-canvas.ts";
 
 const VIEWS: readonly [MemView, string][] = [["as", "Address space"], ["phys", "Physical"], ["faults", "Faults"], ["pt", "Page tables"]];
@@ -251,8 +251,8 @@ export class MemoryViews {
         break;
       }
       case "pt":
-        renderLegend(this.legend, ENTRY_CLASSES.map((c, i) => (i === 7 ? "accessed (dark dot)" : c)), ENTRY_COLOURS);
-        if (snap.as) this.ptView.draw(this.canvas, snap.as.pdes, this.ptTable, this.ptPdi, w);
+        renderLegend(this.legend, [...ENTRY_CLASSES.map((c, i) => (i === 7 ? "accessed (dark dot)" : c)), ...MARK_NAMES], [...ENTRY_COLOURS, ...MARK_COLOURS]);
+        if (snap.as) this.ptView.draw(this.canvas, snap.as.pdes, this.ptTable, this.ptPdi, w, snap.as);
         break;
     }
   }

@@ -1,13 +1,24 @@
 // The page-table picture: the process's page directory as a 32 x 32 grid of
 // PDEs and, for a chosen PDE, its page table as a 32 x 32 grid of PTEs, each
 // entry coloured by its bits (not present, swap entry, present read-only /
-// writable, user or supervisor, accessed, dirty, 4 MiB).
+// writable, user or supervisor, accessed, dirty, 4 MiB). Outlined: a PDE
+// whose table another address space shares (sharedpt), and entries with a
+// stale TLB entry (the TLB still holds a translation the tables no longer give).
 
 import { sizeCanvas } from "./mem-canvas.ts";
 
 /** Entry classes, by colour index. */
 export const ENTRY_CLASSES = ["empty", "swap entry", "present RO", "present RW", "present RW dirty", "supervisor (kernel)", "4 MiB page", "accessed (outline)"];
 export const ENTRY_COLOURS = ["#1d242c", "#e05555", "#4a86c5", "#3fbf5f", "#b8e05a", "#6b5d8a", "#d8d060", "#ffffff"];
+/** Outlines: a shared page table, a stale TLB entry. */
+export const MARK_NAMES = ["table shared (outline)", "stale TLB entry (outline)"];
+export const MARK_COLOURS = ["#c58cff", "#ff4040"];
+
+/** What is outlined: PDEs whose table is shared, user linear addresses with a stale TLB entry. */
+export interface PtMarks {
+  sharedTables: Uint8Array;
+  staleTlb: Uint32Array;
+}
 
 /** The colour class of a PDE or PTE (swap entries are non-zero non-present PTEs). */
 export function entryClass(v: number, isPde: boolean): number {
@@ -24,8 +35,8 @@ export class PtView {
   private top = 0;
   private bottom = 0;
 
-  /** Draws the directory pdes and (when not null) the table of PDE pdi. */
-  draw(canvas: HTMLCanvasElement, pdes: Uint32Array, table: Uint32Array | null, pdi: number, cssW: number): void {
+  /** Draws the directory pdes and (when not null) the table of PDE pdi, with marks outlined. */
+  draw(canvas: HTMLCanvasElement, pdes: Uint32Array, table: Uint32Array | null, pdi: number, cssW: number, marks: PtMarks): void {
     this.cs = Math.max(6, Math.min(14, Math.floor((Math.min(cssW, 900) - 8) / 2 / 32)));
     const side = this.cs * 32;
     const twoCols = cssW >= side * 2 + 24;
@@ -38,11 +49,27 @@ export class PtView {
     ctx.fillStyle = "#c9d1d9";
     ctx.fillText("page directory (1024 PDEs, 4 MiB each)", 2, 2);
     this.grid(ctx, 2, this.top, pdes, true, pdi);
+    const stalePdes = new Set<number>();
+    for (const va of marks.staleTlb) stalePdes.add(va >>> 22);
+    for (let i = 0; i < 1024; i++) {
+      if (marks.sharedTables[i]) this.outline(ctx, 2, this.top, i, MARK_COLOURS[0]);
+      if (stalePdes.has(i)) this.outline(ctx, 2, this.top, i, MARK_COLOURS[1]);
+    }
     const x2 = twoCols ? side + 20 : 2;
     ctx.fillStyle = "#c9d1d9";
     ctx.fillText(table ? `page table of PDE[${pdi}] (va ${(pdi * 4).toString()} MiB..)` : "click a present PDE", x2, this.bottom - 16);
-    if (table) this.grid(ctx, x2, this.bottom, table, false, -1);
+    if (table) {
+      this.grid(ctx, x2, this.bottom, table, false, -1);
+      for (const va of marks.staleTlb) if (va >>> 22 === pdi) this.outline(ctx, x2, this.bottom, (va >>> 12) & 1023, MARK_COLOURS[1]);
+    }
     this.x2 = x2;
+  }
+
+  private outline(ctx: CanvasRenderingContext2D, x0: number, y0: number, i: number, colour: string): void {
+    const cs = this.cs;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(x0 + (i % 32) * cs + 0.75, y0 + Math.floor(i / 32) * cs + 0.75, cs - 2.5, cs - 2.5);
   }
 
   private x2 = 0;

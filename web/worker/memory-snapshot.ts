@@ -13,6 +13,7 @@ import {
   FRAME_OWNER_NAMES, PAGE_STATE_NAMES, addressSpaceData, frameOwners, taskWithMm,
 } from "../../monitor/memory-data.ts";
 import { runMonitorCommand } from "./monitor-bridge.ts";
+import { tlbEntriesChecked } from "../../monitor/machine-commands.ts";
 import type { FaultBatch, MemQuery, MemReply, MemSnapshot, MemView, ProcInfo } from "../memory-protocol.ts";
 
 /** Faults kept between two snapshots; older ones are dropped (the page shows the newest). */
@@ -105,8 +106,11 @@ export class MemorySnapshots {
       const t = taskWithMm(k, this.pid);
       if (t) {
         const d = addressSpaceData(k, g.machine.mem, t);
-        snap.as = d;
-        transfer.push(d.states.buffer as ArrayBuffer, d.ptes.buffer as ArrayBuffer, d.pdes.buffer as ArrayBuffer);
+        // the TLB holds the translations of the address space in CR3 only
+        const inCr3 = (g.machine.cpu.registers().cr3 & ~0xfff) === d.pgd;
+        const stale = inCr3 ? tlbEntriesChecked(g.machine.cpu).filter((e) => e.stale !== "" && e.linear < 0xc0000000) : [];
+        snap.as = { ...d, staleTlb: Uint32Array.from(stale, (e) => e.linear) };
+        for (const a of [d.states, d.ptes, d.pdes, d.sharedTables, snap.as.staleTlb]) transfer.push(a.buffer as ArrayBuffer);
       } else snap.error = `no process ${this.pid} with an address space`;
     } else if (view === "phys") {
       snap.owners = frameOwners(k);

@@ -56,6 +56,15 @@ export class RunLoop {
     this.dbg.stop();
   }
 
+  /**
+   * Pauses and resolves once the guest has stopped (the run loop's next
+   * turn), so that a resume() afterwards is not taken before the stop.
+   */
+  async pauseNow(): Promise<void> {
+    this.pause();
+    while (this.started && !this.ended && !this.dbg.stopped) await new Promise((r) => setTimeout(r, 1));
+  }
+
   /** Continues after a pause or a monitor stop. */
   resume(): void {
     this.dbg.cont();
