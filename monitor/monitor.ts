@@ -41,6 +41,8 @@ export interface FaultFilter {
   decision?: FaultDecision;
   /** Only faults of user-mode instructions (not the kernel's accesses to user buffers, "uaccess"). */
   user?: boolean;
+  /** Only the fault the tracer numbered so (pf trace's and the page's fault timeline's sequence number). */
+  seq?: number;
 }
 
 /**
@@ -100,7 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "check", usage: "check", help: "the frame accounting self-check; lists every violation", kernel: true },
   { name: "record", usage: "record [on|off]", help: "time travel: keep snapshots and the console input so rewind, goto and reverse-step can go back (alone: what is kept)", kernel: true, subcommands: ["on", "off"] },
   { name: "rewind", usage: "rewind CYCLES", help: "go back CYCLES guest cycles (record on first) and show the next instruction", kernel: true },
-  { name: "goto", usage: "goto cycle N | goto insn N | goto fault N [pid P] [user] [DECISION]", help: "go back to guest cycle N, to the boundary after N instructions (both counted since boot), or to just before the N-th page fault since recording began (of pid P, raised by a user-mode instruction, with that decision) (record on first)", kernel: true, subcommands: ["cycle", "insn", "fault"] },
+  { name: "goto", usage: "goto cycle N | goto insn N | goto fault N [pid P] [user] [DECISION] | goto fault seq S", help: "go back to guest cycle N, to the boundary after N instructions (both counted since boot), to just before the N-th page fault since recording began (of pid P, raised by a user-mode instruction, with that decision), or to the fault the trace numbered S (record on first)", kernel: true, subcommands: ["cycle", "insn", "fault"] },
   { name: "reverse-step", aliases: ["rs"], usage: "reverse-step [N]", help: "go back N instructions (default 1; record on first) and show the next one", kernel: true },
   { name: "reverse-cont", aliases: ["rc"], usage: "reverse-cont", help: "go back to the last time execution reached a breakpoint or changed a watched value (re-executes the recording one instruction at a time: seconds per 20 M instructions searched)", kernel: true },
   { name: "savevm", usage: "savevm FILE", help: "save the whole machine (CPU, FPU, RAM, devices, kernel, timers) to FILE", kernel: true },
@@ -267,7 +269,11 @@ export class Monitor {
         const [what, count, ...rest] = args;
         if (what === "fault" && count !== undefined) {
           const filter: FaultFilter = {};
-          for (let i = 0; i < rest.length; i++) {
+          if (count === "seq") {
+            if (rest.length !== 1) throw new CommandError(`usage: ${usage}`);
+            filter.seq = parseCount(rest[0], "goto fault seq");
+          }
+          for (let i = 0; i < rest.length && filter.seq === undefined; i++) {
             if (rest[i] === "pid" && i + 1 < rest.length) filter.pid = parseCount(rest[++i], "goto fault pid");
             else if (rest[i] === "user") filter.user = true;
             else {
@@ -276,7 +282,7 @@ export class Monitor {
               filter.decision = d;
             }
           }
-          const line = tt.gotoFault(parseCount(count, "goto fault"), filter);
+          const line = tt.gotoFault(filter.seq === undefined ? parseCount(count, "goto fault") : 1, filter);
           this.debugger.machineReplaced();
           return `${line}\ncycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
         }

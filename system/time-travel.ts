@@ -90,7 +90,9 @@ export class SystemTimeTravel implements TimeTravel {
     this.recording();
     const matching = this.faults.filter(({ entry: e }) =>
       (filter.pid === undefined || e.pid === filter.pid) && (filter.decision === undefined || e.decision === filter.decision) &&
+      (filter.seq === undefined || e.seq === filter.seq) &&
       (!filter.user || (e.eip !== null && (e.error & 4) !== 0)));
+    if (filter.seq !== undefined && matching.length === 0) throw new CommandError(`goto fault: fault ${filter.seq} is not in the recording (it happened before record on, or after where the machine is now)`);
     if (n < 1 || n > matching.length) throw new CommandError(`goto fault: ${matching.length} such page faults recorded so far, no number ${n}`);
     const f = matching[n - 1];
     this.gotoInstruction(f.instructions);

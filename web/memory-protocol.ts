@@ -68,11 +68,18 @@ export interface MemSnapshot {
   faults: FaultBatch | null;
 }
 
-/** Detail requests: a walk (hover/click in the address space), a frame's reverse map, a page table. */
+/**
+ * Detail requests: a walk (hover/click in the address space), a frame's
+ * reverse map, a page table; and time travel from the fault timeline:
+ * recording on or off, going back to a fault by its sequence number (the
+ * machine is stopped there).
+ */
 export type MemQuery =
   | { kind: "walk"; pid: number; va: number }
   | { kind: "frame"; pfn: number }
-  | { kind: "ptable"; pid: number; pdi: number };
+  | { kind: "ptable"; pid: number; pdi: number }
+  | { kind: "record"; on: boolean }
+  | { kind: "goto-fault"; seq: number };
 
 /** The answer: the monitor's text for the same question, and raw values for drawing. */
 export interface MemReply {

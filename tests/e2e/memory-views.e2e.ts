@@ -37,7 +37,8 @@ interface MemoryModel {
   framePoint(pfn: number): { x: number; y: number };
   areas(): { start: number; end: number; perms: string; name: string }[];
   ptPoint(table: "pd" | "pt", index: number): { x: number; y: number };
-  faults(): { pid: number; address: number; decision: string }[];
+  faults(): { seq: number; pid: number; address: number; decision: string }[];
+  faultPoint(seq: number): { x: number; y: number } | null;
   details(): string;
 }
 declare const vmalab: { consoleText(): string; monitorText(): string; memory: MemoryModel; errors: string[] };
@@ -232,6 +233,43 @@ describe.skipIf(missing !== null || !KERNEL)("memory pictures in Chromium", () =
     const details = await model((m) => m.details());
     expect(details).toMatch(/^newest faults:\npid \d+ /);
     await shot("memory-faults");
+  });
+
+  it("goes back to a fault clicked in the timeline, stopped just before it", async () => {
+    await memoryTab("faults");
+    await page.check("#memory-views .mem-record");
+    await waitFor("recording", async () => /^recording from cycle \d+$/.test(await model((m) => m.details())));
+    await tab("console");
+    await typeInto("console", "ls /bin | wc -l\r");
+    await waitFor("the output", async () => /ls \/bin \| wc -l\n\s*\d+\n/.test(await consoleText()));
+    await memoryTab("faults");
+    await page.click("#pause"); // hold the timeline still while a tick is clicked
+    await page.waitForTimeout(300);
+    const recent = (await model((m) => m.faults())).filter((f) => f.decision !== "spurious").slice(-5);
+    let pinned = -1;
+    for (const f of recent.reverse()) {
+      const p = await model((m, a) => m.faultPoint(a as number), f.seq);
+      if (!p) continue;
+      await page.mouse.click(p.x, p.y);
+      const m = /fault #(\d+)$/.exec(await model((mm) => mm.details()));
+      if (m) {
+        pinned = Number(m[1]);
+        break;
+      }
+    }
+    expect(pinned).toBeGreaterThan(0);
+    const fault = (await model((m) => m.faults())).find((f) => f.seq === pinned)!;
+    await page.click("#memory-views .mem-goto");
+    await waitFor("the goto", async () => /\ncycle \d+, instruction \d+: /.test(await model((m) => m.details())));
+    const text = await model((m) => m.details());
+    expect(text).toMatch(new RegExp(`^pf pid ${fault.pid} \\(\\S+\\) (eip [0-9a-f]{8}|uaccess) cr2 ${hex8(fault.address)} `));
+    const eip = /^pf pid \d+ \(\S+\) eip ([0-9a-f]{8})/.exec(text)?.[1];
+    if (eip) expect(await monitor("info registers")).toContain(`EIP=${eip}`);
+    await page.waitForFunction(() => document.getElementById("status")!.textContent!.includes("state paused"));
+    await tab("memory");
+    await page.uncheck("#memory-views .mem-record");
+    await page.click("#pause");
+    await page.waitForFunction(() => document.getElementById("status")!.textContent!.includes("state running"));
   });
 
   it("draws the page directory and a page table as the walk reads them", async () => {

@@ -10,6 +10,7 @@ import { VmalabSystem } from "../../system/system.ts";
 import { Monitor } from "../../monitor/monitor.ts";
 import { SystemTimeTravel } from "../../system/time-travel.ts";
 import { INITRD, runToCycle as runTo } from "../support/guest.ts";
+import { formatTrace, type FaultTraceEntry } from "../../monitor/fault-trace.ts";
 
 function boot() {
   const out = { text: "" };
@@ -70,6 +71,23 @@ describe("time travel in the monitor", () => {
     expect(compared).toBe(3);
     expect(mon.execute("goto fault 9999 cow-copy")).toMatch(/^goto fault: \d+ such page faults recorded so far, no number 9999$/);
     expect(mon.execute("goto fault 1 bogus")).toMatch(/^goto fault: unknown decision 'bogus'/);
+
+    // goto fault seq S: the fault the tracer numbered S (what the page's fault timeline shows) is the
+    // same one `goto fault N` counts to.
+    const entries: FaultTraceEntry[] = [];
+    mon.faults.addSink((e) => entries.push(e));
+    mon.execute("goto fault 1 cow-copy"); // back before fork_cow's COW faults, then forward again:
+    runTo(a.sys, END); // the tracer numbers them anew
+    const cows = entries.filter((e) => e.decision === "cow-copy");
+    expect(cows.length).toBeGreaterThan(4);
+    const bySeq = mon.execute(`goto fault seq ${cows[4].seq}`);
+    expect(bySeq.split("\n")[0]).toBe(formatTrace(cows[4]));
+    const atSeq = where(a.sys);
+    runTo(a.sys, END);
+    expect(mon.execute("goto fault 5 cow-copy").split("\n")[0]).toBe(formatTrace(cows[4]));
+    expect(where(a.sys)).toEqual(atSeq);
+    expect(mon.execute("goto fault seq 999999")).toMatch(/^goto fault: fault 999999 is not in the recording/);
+    runTo(a.sys, END);
 
     // reverse-cont: back to the previous time a breakpoint's instruction was about to run.
     expect(mon.execute("reverse-cont")).toBe("reverse-cont: no breakpoint or watchpoint set (break EIP, watch VADDR)");

@@ -147,6 +147,19 @@ export class FaultView {
     }
   }
 
+  /** Where fault seq is drawn, in CSS pixels of the canvas (null when it is not on screen). */
+  pointOf(seq: number): { x: number; y: number } | null {
+    let i = (this.head - this.count + KEEP) % KEEP;
+    for (let j = 0; j < this.count; j++, i = (i + 1) % KEEP) {
+      if (this.seq[i] !== seq || this.cycle[i] < this.t0) continue;
+      const k = this.lanes.indexOf(this.pid[i]);
+      if (k < 0) return null;
+      const plotW = this.width - LABEL_W - 4;
+      return { x: LABEL_W + ((this.cycle[i] - this.t0) / (this.t1 - this.t0)) * (plotW - 2), y: 16 + k * LANE_H + LANE_H / 2 };
+    }
+    return null;
+  }
+
   /** The newest fault drawn near (x, y) in CSS pixels (within 4 px), or null. */
   hit(x: number, y: number): FaultRecord | null {
     const k = Math.floor((y - 16) / LANE_H);

@@ -40,8 +40,10 @@ export interface MemoryModel {
   areas(): { start: number; end: number; perms: string; name: string }[];
   /** Centre of a page-directory ("pd") or page-table ("pt") entry in page coordinates. */
   ptPoint(table: "pd" | "pt", index: number): { x: number; y: number };
-  /** The kept faults (pid, address, decision name), oldest first. */
-  faults(): { pid: number; address: number; decision: string }[];
+  /** The kept faults (sequence number, pid, address, decision name), oldest first. */
+  faults(): { seq: number; pid: number; address: number; decision: string }[];
+  /** Centre of fault seq's tick in page coordinates (null: not on screen). */
+  faultPoint(seq: number): { x: number; y: number } | null;
   /** The details panel's text. */
   details(): string;
 }
@@ -63,6 +65,7 @@ export class MemoryViews {
   private readonly physView = new PhysView();
   private readonly faultView = new FaultView();
   private readonly ptView = new PtView();
+  private readonly gotoButton: HTMLButtonElement;
   private procKey = "";
   private comms = new Map<number, string>();
   /** Names of the pids seen in faults (kept after they exit). */
@@ -87,6 +90,8 @@ export class MemoryViews {
       <div class="mem-controls">
         <div class="mem-views" role="tablist">${VIEWS.map(([v, n]) => `<button type="button" data-view="${v}">${n}</button>`).join("")}</div>
         <label>pid <select class="mem-pid" aria-label="process"></select></label>
+        <label class="mem-travel" title="Keep snapshots so that a fault can be gone back to (the monitor's record on)"><input type="checkbox" class="mem-record" /> record</label>
+        <button type="button" class="mem-travel mem-goto" disabled title="Stop the guest just before the pinned fault (the monitor's goto fault seq)">Go back to this fault</button>
         <span class="mem-info" role="status"></span>
       </div>
       <div class="mem-legend"></div>
@@ -101,6 +106,13 @@ export class MemoryViews {
     this.detailsEl = q(".mem-details");
     this.pidSelect = q(".mem-pid");
     this.info = q(".mem-info");
+    this.gotoButton = q(".mem-goto");
+    const record = q<HTMLInputElement>(".mem-record");
+    record.addEventListener("change", () => this.query(`record:${Date.now()}`, () => ({ type: "mem-query", id: this.queryId, query: { kind: "record", on: record.checked } })));
+    this.gotoButton.addEventListener("click", () => {
+      const seq = this.pinned;
+      if (this.view === "faults" && seq >= 0) this.query(`goto:${seq}:${Date.now()}`, () => ({ type: "mem-query", id: this.queryId, query: { kind: "goto-fault", seq } }));
+    });
     for (const b of Array.from(root.querySelectorAll<HTMLButtonElement>(".mem-views button"))) {
       b.addEventListener("click", () => this.select(b.dataset.view as MemView, this.pid));
     }
@@ -154,9 +166,12 @@ export class MemoryViews {
   }
 
   private markButtons(): void {
-    for (const b of Array.from(this.wrap.parentElement!.parentElement!.querySelectorAll<HTMLButtonElement>(".mem-views button"))) {
+    const root = this.wrap.parentElement!.parentElement!;
+    for (const b of Array.from(root.querySelectorAll<HTMLButtonElement>(".mem-views button"))) {
       b.classList.toggle("active", b.dataset.view === this.view);
     }
+    for (const e of Array.from(root.querySelectorAll<HTMLElement>(".mem-travel"))) e.hidden = this.view !== "faults";
+    this.gotoButton.disabled = !(this.view === "faults" && this.pinned >= 0);
   }
 
   /** A snapshot from the worker. */
@@ -284,7 +299,10 @@ export class MemoryViews {
     else if (this.view === "phys") target = this.physView.hit(x, y);
     else if (this.view === "faults") {
       const f = this.faultView.hit(x, y);
-      if (click) this.pinned = this.pinned >= 0 || !f ? -1 : f.seq;
+      if (click) {
+        this.pinned = this.pinned >= 0 || !f ? -1 : f.seq;
+        this.markButtons();
+      }
       if (f && (click || this.pinned < 0)) this.setDetails(this.faultLine(f) + `\nguest time ${(f.cycle / (this.snap?.hz ?? 1)).toFixed(3)} s, fault #${f.seq}`);
       this.hover = f ? f.seq : -1;
       return;
@@ -382,7 +400,13 @@ export class MemoryViews {
       },
       faults() {
         const names = self.snap?.decisions ?? [];
-        return self.faultView.records().map((f) => ({ pid: f.pid, address: f.address, decision: names[f.decision] ?? String(f.decision) }));
+        return self.faultView.records().map((f) => ({ seq: f.seq, pid: f.pid, address: f.address, decision: names[f.decision] ?? String(f.decision) }));
+      },
+      faultPoint(seq: number) {
+        const p = self.faultView.pointOf(seq);
+        if (!p) return null;
+        const r = self.canvas.getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
       },
       details: () => self.detailsEl.textContent ?? "",
     };

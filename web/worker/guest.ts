@@ -27,6 +27,8 @@ export interface Guest {
   readonly cmdline: string;
   /** Console input from the page (recorded while the monitor's `record` is on). */
   sendInput(bytes: Uint8Array): void;
+  /** True while time travel re-executes (what happens then was seen before). */
+  readonly replaying: boolean;
   /** Tells the guest's console tty the terminal size (SIGWINCH to the foreground group on change). */
   setWindowSize(rows: number, cols: number): void;
 }
@@ -99,6 +101,9 @@ export function bootGuest(req: BootRequest, initramfs: Uint8Array | null, hooks:
     design: boot.mm as MmDesign,
     cmdline,
     sendInput: (bytes) => t.sendInput(bytes),
+    get replaying() {
+      return t.replaying;
+    },
     setWindowSize: (rows, cols) => sys.setConsoleSize(rows, cols),
   };
 }
@@ -121,6 +126,7 @@ function bootFixture(req: BootRequest, hooks: GuestHooks): Guest {
     design: req.design,
     cmdline,
     sendInput: (bytes) => machine.sendInput(bytes),
+    replaying: false,
     setWindowSize: () => {},
   };
 }

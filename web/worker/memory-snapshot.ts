@@ -40,6 +40,7 @@ export class MemorySnapshots {
   private fHead = 0;
   private fCount = 0;
   private readonly sink = (e: FaultTraceEntry): void => {
+    if (this.sinkOn?.replaying) return; // a time-travel re-execution: these faults were shown before
     const i = this.fHead;
     this.fSeq[i] = e.seq;
     this.fCycle[i] = e.cycle;
@@ -156,6 +157,11 @@ export class MemorySnapshots {
     }
     if (q.kind === "frame") {
       return { type: "mem-reply", id, text: runMonitorCommand(guest, `frame 0x${q.pfn.toString(16)}`), values: null };
+    }
+    if (q.kind === "record") return { type: "mem-reply", id, text: runMonitorCommand(guest, `record ${q.on ? "on" : "off"}`), values: null };
+    if (q.kind === "goto-fault") {
+      runMonitorCommand(guest, "stop"); // stay there: the guest is paused where the fault is about to happen
+      return { type: "mem-reply", id, text: runMonitorCommand(guest, `goto fault seq ${q.seq}`), values: null };
     }
     const t = taskWithMm(k, q.pid);
     if (!t) return { type: "mem-reply", id, text: `no process ${q.pid} with an address space`, values: null };
