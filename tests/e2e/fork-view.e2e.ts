@@ -37,6 +37,13 @@ describe.skipIf(missing !== null)("the Fork tab in Chromium", () => {
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.addInitScript(() => {
+      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: "longtask", buffered: true });
+    });
     await page.goto(`${server.url}?guest=kernel`);
   });
 
@@ -76,6 +83,19 @@ describe.skipIf(missing !== null)("the Fork tab in Chromium", () => {
     // the console's guest runs on after the traced runs
     await page.waitForFunction(() => document.getElementById("status")!.textContent!.includes("state running"), undefined, { timeout: 5000 });
     await page.screenshot({ path: `${mkOut()}/web-fork.png` });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("replays on a 390 px phone screen without overflowing it or a main-thread task over 50 ms", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const t0 = await page.evaluate(() => performance.now());
+    await page.selectOption(".fork-speed", "2"); // fast
+    await page.waitForFunction(() => !vmalab.fork.done(), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => vmalab.fork.done(), undefined, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const long = await page.evaluate((t) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((l) => l.start >= t), t0);
+    expect(long).toEqual([]);
+    await page.screenshot({ path: `${mkOut()}/web-fork-390.png`, fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });

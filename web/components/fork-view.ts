@@ -182,9 +182,15 @@ export class ForkView {
 
   private draw(): void {
     const cssW = Math.max(300, this.wrap.clientWidth - 4);
-    const sideW = Math.max(PD_COLS * PD_CELL, Math.max(...this.sides.map((s) => s.t.tables.length), 1) * (32 * PT_CELL + GAP));
-    const across = cssW >= this.sides.length * (sideW + 20);
-    const sideH = 40 + (USER_PDES / PD_COLS) * PD_CELL + 24 + 32 * PT_CELL + 30;
+    const tableW = 32 * PT_CELL + GAP;
+    const tables = Math.max(1, ...this.sides.map((s) => s.t.tables.length));
+    const wide = Math.max(PD_COLS * PD_CELL, tables * tableW);
+    const across = cssW >= this.sides.length * (wide + 20);
+    // a side as wide as the screen allows: its tables wrap into rows
+    const perRow = across ? tables : Math.max(1, Math.floor((cssW - 4) / tableW));
+    this.tablesPerRow = perRow;
+    const sideW = across ? wide : cssW - 4;
+    const sideH = 40 + (USER_PDES / PD_COLS) * PD_CELL + 24 + Math.ceil(tables / perRow) * (32 * PT_CELL + 16) + 14;
     const h = this.sides.length === 0 ? 40 : across ? sideH : sideH * this.sides.length;
     const ctx = sizeCanvas(this.canvas, cssW, h);
     ctx.font = "11px ui-monospace, monospace";
@@ -196,6 +202,8 @@ export class ForkView {
     }
     this.sides.forEach((s, n) => this.drawSide(ctx, s, across ? n * (sideW + 20) + 2 : 2, across ? 0 : n * sideH));
   }
+
+  private tablesPerRow = 1;
 
   private drawSide(ctx: CanvasRenderingContext2D, s: Side, x0: number, y0: number): void {
     const t = s.t;
@@ -211,9 +219,10 @@ export class ForkView {
       ctx.fillStyle = STATE_COLOURS[s.pde[i]];
       ctx.fillRect(x0 + (i % PD_COLS) * PD_CELL, top + 12 + Math.floor(i / PD_COLS) * PD_CELL, PD_CELL - 1, PD_CELL - 1);
     }
-    const ty = top + 12 + (USER_PDES / PD_COLS) * PD_CELL + 12;
+    const ty0 = top + 12 + (USER_PDES / PD_COLS) * PD_CELL + 12;
     t.tables.forEach((tb, k) => {
-      const tx = x0 + k * (32 * PT_CELL + GAP);
+      const tx = x0 + (k % this.tablesPerRow) * (32 * PT_CELL + GAP);
+      const ty = ty0 + Math.floor(k / this.tablesPerRow) * (32 * PT_CELL + 16);
       ctx.fillStyle = "#8b949e";
       ctx.fillText(`PDE[${tb.pdi}] ${tb.pdi * 4}M`, tx, ty - 2);
       for (let i = 0; i < 1024; i++) {
