@@ -41,6 +41,7 @@ export const zeroFops: FileOps = named("devfs.zeroFops", {
     dst.fill(0);
     return dst.length;
   },
+  fills: true,
   write: (_f, src) => src.length,
   llseek: zeroLlseek,
   poll: pollAlways,
@@ -51,6 +52,7 @@ export const fullFops: FileOps = named("devfs.fullFops", {
     dst.fill(0);
     return dst.length;
   },
+  fills: true,
   write: (_f, src) => (src.length === 0 ? 0 : -Errno.ENOSPC),
   llseek: zeroLlseek,
   poll: pollAlways,
@@ -108,6 +110,7 @@ export function randomFops(rng: KernelRandom): FileOps {
       rng.fill(dst);
       return dst.length;
     },
+    fills: true,
     write: (_f, src) => src.length,
     llseek: zeroLlseek,
     poll: pollAlways,

@@ -61,6 +61,8 @@ export interface FileOps {
   /** Called once when a File is made; may replace file.fop (char devices) or fail with -errno. */
   open?(inode: Inode, file: File, caller: IoCaller): number;
   read?(file: File, dst: Uint8Array, caller: IoCaller): number;
+  /** A read fills the whole count, as Linux's read_zero and urandom_read do (no short reads; a stream otherwise returns what one piece gave). */
+  fills?: boolean;
   write?(file: File, src: Uint8Array, caller: IoCaller): number;
   /** Absent = the generic seek on inode.size; return -ESPIPE for unseekable files. */
   llseek?(file: File, offset: number, whence: number): number;

@@ -62,8 +62,8 @@ export function readToUser(k: Kernel, t: Task, file: File, buf: number, count: n
       return done > 0 ? done : c;
     }
     done += r.length;
-    // Streams (pipes, ttys) return what they have; only regular files are read on to the count.
-    if (r.length < want || !isReg(file.inode.mode)) break;
+    // Streams (pipes, ttys) return what they have; regular files and the devices that fill any count are read on to it.
+    if (r.length < want || (!isReg(file.inode.mode) && file.fop.fills !== true)) break;
   }
   return done;
 }

@@ -43,6 +43,8 @@ const BUSYBOX: string[][] = [
   ["dc", "-e", "2 k 10 3 / p 2 v p"],
   ["factor", "1001", "65537", "600851475143"],
   ["tr", "a-z", "A-Z"],
+  // a read of /dev/urandom or /dev/zero fills the whole count (no short reads; dd counts a short one as "0+1")
+  ["sh", "-c", "dd if=/dev/urandom of=/dev/null bs=1048576 count=2 2>&1 | head -2; dd if=/dev/zero bs=300000 count=1 2>/dev/null | wc -c"],
 ];
 
 const image = readCpioEntries(INITRD);
