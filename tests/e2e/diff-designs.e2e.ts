@@ -11,14 +11,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, missingBrowser } from "./browser.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
+import { missingBrowser } from "./browser.ts";
+import { openSite, REPO, type OpenPage } from "./page.ts";
 import type { DesignDiff } from "../../system/diff-designs.ts";
 import { hex8 } from "../../monitor/format.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = `${REPO}test-output`;
 const missing = missingBrowser() ?? (existsSync(`${REPO}system/system.ts`) ? null : "no kernel guest (system/system.ts)");
 if (missing && process.env.CI === "true") throw new Error(`e2e: ${missing} (required when CI=true)`);
@@ -27,23 +25,16 @@ if (missing) console.log(`skipping the web design-diff e2e test: ${missing}`);
 declare const vmalab: { diff: DesignDiff | null; consoleText(): string };
 
 describe.skipIf(missing !== null)("the design diff in Chromium", () => {
-  let server: StaticServer;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let site: OpenPage;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: REPO, stdio: "inherit" });
-    server = await serveStatic(`${REPO}dist/web`, "/diff/");
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.goto(`${server.url}?guest=kernel`);
+    site = await openSite("/diff/", "guest=kernel");
+    page = site.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
   });
 
   it("draws the comparison vmalab diff-designs prints", async () => {
@@ -90,6 +81,6 @@ describe.skipIf(missing !== null)("the design diff in Chromium", () => {
 
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: `${OUT}/web-diff-designs.png`, fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   });
 });

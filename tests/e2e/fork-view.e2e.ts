@@ -9,15 +9,12 @@
 // test-output/. Skips without /usr/bin/chromium, fails instead when CI=true.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, missingBrowser } from "./browser.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
+import { missingBrowser } from "./browser.ts";
+import { openSite, REPO, type OpenPage } from "./page.ts";
 import type { ForkModel } from "../../web/components/fork-view.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = `${REPO}test-output`;
 const missing = missingBrowser() ?? (existsSync(`${REPO}system/system.ts`) ? null : "no kernel guest (system/system.ts)");
 if (missing && process.env.CI === "true") throw new Error(`e2e: ${missing} (required when CI=true)`);
@@ -26,30 +23,17 @@ if (missing) console.log(`skipping the web fork-picture e2e test: ${missing}`);
 declare const vmalab: { fork: ForkModel; consoleText(): string };
 
 describe.skipIf(missing !== null)("the Fork tab in Chromium", () => {
-  let server: StaticServer;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let site: OpenPage;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: REPO, stdio: "inherit" });
-    server = await serveStatic(`${REPO}dist/web`, "/fork/");
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: "longtask", buffered: true });
-    });
-    await page.goto(`${server.url}?guest=kernel`);
+    mkdirSync(OUT, { recursive: true });
+    site = await openSite("/fork/", "guest=kernel");
+    page = site.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
   });
 
   it("animates the kernel's own work of one fork under two designs", async () => {
@@ -59,7 +43,7 @@ describe.skipIf(missing !== null)("the Fork tab in Chromium", () => {
     await page.waitForFunction(() => vmalab.fork.status().includes("forked"), undefined, { timeout: 120_000 });
     // mid-animation at the normal speed: classic has more to show than sharedpt
     await page.waitForTimeout(300);
-    await page.screenshot({ path: `${mkOut()}/web-fork-animating.png` });
+    await page.screenshot({ path: `${OUT}/web-fork-animating.png` });
     await page.waitForFunction(() => vmalab.fork.done(), undefined, { timeout: 60_000 });
     const sides = await page.evaluate(() => vmalab.fork.summary());
     expect(sides.map((s) => s.design)).toEqual(["classic", "sharedpt"]);
@@ -82,8 +66,8 @@ describe.skipIf(missing !== null)("the Fork tab in Chromium", () => {
     expect(await page.evaluate(() => vmalab.fork.state(0, 767))).toBe("page table allocated for the child");
     // the console's guest runs on after the traced runs
     await page.waitForFunction(() => document.getElementById("status")!.textContent!.includes("state running"), undefined, { timeout: 5000 });
-    await page.screenshot({ path: `${mkOut()}/web-fork.png` });
-    expect(pageErrors).toEqual([]);
+    await page.screenshot({ path: `${OUT}/web-fork.png` });
+    expect(site.pageErrors).toEqual([]);
   });
 
   it("replays on a 390 px phone screen without overflowing it or a main-thread task over 50 ms", async () => {
@@ -93,14 +77,8 @@ describe.skipIf(missing !== null)("the Fork tab in Chromium", () => {
     await page.waitForFunction(() => !vmalab.fork.done(), undefined, { timeout: 5000 });
     await page.waitForFunction(() => vmalab.fork.done(), undefined, { timeout: 60_000 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    const long = await page.evaluate((t) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((l) => l.start >= t), t0);
-    expect(long).toEqual([]);
-    await page.screenshot({ path: `${mkOut()}/web-fork-390.png`, fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(await site.longTasksSince(t0)).toEqual([]);
+    await page.screenshot({ path: `${OUT}/web-fork-390.png`, fullPage: true });
+    expect(site.pageErrors).toEqual([]);
   });
 });
-
-function mkOut(): string {
-  mkdirSync(OUT, { recursive: true });
-  return OUT;
-}

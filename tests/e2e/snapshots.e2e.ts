@@ -9,17 +9,14 @@
 // Skips without /usr/bin/chromium, fails instead when CI=true.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { crc32, inflateRawSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, missingBrowser } from "./browser.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
+import { missingBrowser } from "./browser.ts";
+import { openSite, REPO, type OpenPage } from "./page.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const missing = missingBrowser() ?? (existsSync(`${REPO}system/system.ts`) ? null : "no kernel guest (system/system.ts)");
 if (missing && process.env.CI === "true") throw new Error(`e2e: ${missing} (required when CI=true)`);
 if (missing) console.log(`skipping the web snapshot e2e tests: ${missing}`);
@@ -36,18 +33,16 @@ interface Hook {
 declare const vmalab: Hook;
 
 describe.skipIf(missing !== null)("web snapshots in Chromium", () => {
-  let server: StaticServer;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let site: OpenPage;
   let page: Page;
   let work: string;
-  const pageErrors: string[] = [];
 
   const consoleText = () => page.evaluate(() => vmalab.consoleText());
   const status = () => page.evaluate(() => vmalab.snapshotStatus());
   const waitFor = async (what: string, pred: () => Promise<boolean>, ms = 60_000) => {
     const end = Date.now() + ms;
     while (!(await pred())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; console:\n${JSON.stringify(await consoleText())}\nsnapshot status: ${await status()}\nerrors: ${pageErrors.join("\n")}`);
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; console:\n${JSON.stringify(await consoleText())}\nsnapshot status: ${await status()}\nerrors: ${site.pageErrors.join("\n")}`);
       await page.waitForTimeout(100);
     }
   };
@@ -81,18 +76,13 @@ describe.skipIf(missing !== null)("web snapshots in Chromium", () => {
   };
 
   beforeAll(async () => {
-    execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: REPO, stdio: "inherit" });
-    server = await serveStatic(`${REPO}dist/web`, "/snap/");
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
     work = mkdtempSync(join(tmpdir(), "vmalab-snap-e2e-"));
-    await page.goto(`${server.url}?guest=kernel`);
+    site = await openSite("/snap/", "guest=kernel");
+    page = site.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -209,6 +199,6 @@ describe.skipIf(missing !== null)("web snapshots in Chromium", () => {
     expect(b.snapshot).toBeUndefined();
     expect(await status()).toBe("could not start from stale: not a vmalab snapshot; booted afresh");
     expect(await page.evaluate(() => vmalab.errors)).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   });
 });
