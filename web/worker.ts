@@ -106,77 +106,78 @@ async function boot(req: BootRequest): Promise<void> {
   loop.start();
 }
 
-async function bench(benchmarks: string[], designs: MmDesign[]): Promise<void> {
+/**
+ * Runs `job` on fresh guests of its own, given the initramfs and request of the last
+ * kernel boot, with the console's guest paused meanwhile (and resumed after, if it
+ * ran). Returns false, running nothing, when the page runs the echo fixture.
+ */
+async function onFreshGuests(job: (initramfs: Uint8Array, req: BootRequest) => Promise<void> | void): Promise<boolean> {
   const req = lastRequest;
-  if (!req) return;
-  if (req.guest !== "kernel") {
-    post({ type: "error", kind: "boot", message: "benchmarks need the kernel guest (this page runs the echo fixture)" });
-    return;
-  }
+  if (!req || req.guest !== "kernel") return false;
   const wasPaused = session?.paused ?? true;
   await session?.loop.pauseNow();
   try {
-    const initramfs = await fetchInitramfs(req.initramfsUrl);
-    const results = await runBenchPlan({
-      benchmarks,
-      designs,
-      boot: (design, hooks) => bootGuest({ ...req, design }, initramfs, hooks),
-      onProgress: (done, total, label) => post({ type: "bench-progress", done, total, label }),
+    await job(await fetchInitramfs(req.initramfsUrl), req);
+  } finally {
+    if (!wasPaused && session) session.loop.resume();
+  }
+  return true;
+}
+
+const NEEDS_KERNEL = "needs the kernel guest (this page runs the echo fixture)";
+
+async function bench(benchmarks: string[], designs: MmDesign[]): Promise<void> {
+  try {
+    const ran = await onFreshGuests(async (initramfs, req) => {
+      const results = await runBenchPlan({
+        benchmarks,
+        designs,
+        boot: (design, hooks) => bootGuest({ ...req, design }, initramfs, hooks),
+        onProgress: (done, total, label) => post({ type: "bench-progress", done, total, label }),
+      });
+      post({ type: "bench-result", results });
     });
-    post({ type: "bench-result", results });
+    if (!ran) post({ type: "error", kind: "boot", message: `benchmarks ${NEEDS_KERNEL}` });
   } catch (e) {
     post({ type: "bench-progress", done: 0, total: 0, label: "failed" });
     post({ type: "error", kind: "exception", message: `benchmark: ${e instanceof Error ? e.message : String(e)}` });
-  } finally {
-    if (!wasPaused && session) session.loop.resume();
   }
 }
 
 /** The design diff: each design's run between two messages, so the page hears of progress. */
 async function diff(argv: string[], designs: MmDesign[]): Promise<void> {
-  const req = lastRequest;
-  if (!req || req.guest !== "kernel") {
-    post({ type: "diff-error", message: "the design diff needs the kernel guest (this page runs the echo fixture)" });
-    return;
-  }
-  const wasPaused = session?.paused ?? true;
-  await session?.loop.pauseNow();
   try {
-    const initrd = await fetchInitramfs(req.initramfsUrl);
-    const runs = [];
-    for (const [i, design] of designs.entries()) {
-      post({ type: "diff-progress", done: i, total: designs.length, label: `${argv.join(" ")} under mm=${design}` });
-      await new Promise((r) => setTimeout(r, 0));
-      runs.push(runDesign(design, argv, { initrd, maxGuestSeconds: 60 }));
-    }
-    post({ type: "diff-progress", done: designs.length, total: designs.length, label: "done" });
-    post({ type: "diff-result", diff: compareRuns(argv, runs) });
+    const ran = await onFreshGuests(async (initrd) => {
+      const runs = [];
+      for (const [i, design] of designs.entries()) {
+        post({ type: "diff-progress", done: i, total: designs.length, label: `${argv.join(" ")} under mm=${design}` });
+        await new Promise((r) => setTimeout(r, 0));
+        runs.push(runDesign(design, argv, { initrd, maxGuestSeconds: 60 }));
+      }
+      post({ type: "diff-progress", done: designs.length, total: designs.length, label: "done" });
+      post({ type: "diff-result", diff: compareRuns(argv, runs) });
+    });
+    if (!ran) post({ type: "diff-error", message: `the design diff ${NEEDS_KERNEL}` });
   } catch (e) {
-    if (!(e instanceof DiffError)) throw e;
-    post({ type: "diff-error", message: e.message });
-  } finally {
-    if (!wasPaused && session) session.loop.resume();
+    if (e instanceof DiffError) post({ type: "diff-error", message: e.message });
+    else {
+      post({ type: "diff-error", message: "the emulator failed (see the error above)" });
+      post({ type: "error", kind: "exception", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
   }
 }
 
 /** The fork picture: the first fork of argv under each design (fork-runner.ts), sent with its arrays transferred. */
 async function forkTrace(argv: string[], designs: MmDesign[]): Promise<void> {
-  const req = lastRequest;
-  if (!req || req.guest !== "kernel") {
-    post({ type: "fork-trace-error", message: "the fork picture needs the kernel guest (this page runs the echo fixture)" });
-    return;
-  }
-  const wasPaused = session?.paused ?? true;
-  await session?.loop.pauseNow();
   try {
-    const initrd = await fetchInitramfs(req.initramfsUrl);
-    const traces = designs.map((d) => traceFork(d, argv, initrd));
-    const transfer = traces.flatMap((t) => [t.pdesBefore, t.ops, t.pdis, t.ptis, t.faultWho, t.faultAddrs, t.faultDecisions, ...t.tables.map((x) => x.before)].map((a) => a.buffer));
-    post({ type: "fork-trace-result", traces }, transfer);
+    const ran = await onFreshGuests((initrd) => {
+      const traces = designs.map((d) => traceFork(d, argv, initrd));
+      const arrays = traces.flatMap((t) => [t.pdesBefore, t.ops, t.pdis, t.ptis, t.faultWho, t.faultAddrs, t.faultDecisions, ...t.tables.map((x) => x.before)]);
+      post({ type: "fork-trace-result", traces }, arrays.map((a) => a.buffer));
+    });
+    if (!ran) post({ type: "fork-trace-error", message: `the fork picture ${NEEDS_KERNEL}` });
   } catch (e) {
     post({ type: "fork-trace-error", message: e instanceof Error ? e.message : String(e) });
-  } finally {
-    if (!wasPaused && session) session.loop.resume();
   }
 }
 
@@ -192,10 +193,7 @@ function handle(msg: ToWorker): void {
       void forkTrace(msg.argv, msg.designs);
       return;
     case "diff":
-      diff(msg.argv, msg.designs).catch((e: unknown) => {
-        post({ type: "diff-error", message: "the emulator failed (see the error above)" });
-        post({ type: "error", kind: "exception", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-      });
+      void diff(msg.argv, msg.designs);
       return;
     case "snapshot-delete":
       snapshots.delete(msg.name);
