@@ -2,7 +2,7 @@
 // quiet, swap=. Unknown words are reported and ignored, as Linux does.
 
 import { MAX_SWAP_BYTES, parseSize } from "./mm/swap.ts";
-import { MM_DESIGNS } from "./mm/design-names.ts";
+import { DEFAULT_MM_DESIGN, MM_DESIGNS } from "./mm/design-names.ts";
 
 export interface BootOptions {
   /** Memory-manager design: classic | vma | lazy | sharedpt. */
@@ -22,7 +22,7 @@ export interface BootOptions {
 
 /** Parses `cmdline`; problems are reported through `warn` and the defaults kept. */
 export function parseCmdline(cmdline: string, warn: (msg: string) => void): BootOptions {
-  const o: BootOptions = { mm: "vma", init: "/sbin/init", initArgs: [], quiet: false, swap: 0, raw: cmdline };
+  const o: BootOptions = { mm: DEFAULT_MM_DESIGN, init: "/sbin/init", initArgs: [], quiet: false, swap: 0, raw: cmdline };
   const words = cmdline.split(/\s+/).filter((w) => w.length > 0);
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
@@ -36,7 +36,7 @@ export function parseCmdline(cmdline: string, warn: (msg: string) => void): Boot
     switch (key) {
       case "mm":
         if ((MM_DESIGNS as readonly string[]).includes(value)) o.mm = value;
-        else warn(`kernel: unknown mm design "${value}" (expected ${MM_DESIGNS.join(", ")}); using vma`);
+        else warn(`kernel: unknown mm design "${value}" (expected ${MM_DESIGNS.join(", ")}); using ${DEFAULT_MM_DESIGN}`);
         break;
       case "init":
         if (value.startsWith("/")) o.init = value;

@@ -8,6 +8,7 @@
 // when a snapshot is stored in the browser (otherwise the newest one starts).
 
 import initramfsUrl from "../userland/build/initramfs.cpio?url";
+import { DEFAULT_MM_DESIGN } from "../kernel/mm/design-names.ts";
 import { MM_DESIGNS, type BootRequest, type FromWorker, type MmDesign, type SnapshotInfo, type ToWorker } from "./protocol.ts";
 import { openTerminal } from "./components/terminal.ts";
 import { MonitorTab } from "./components/monitor-tab.ts";
@@ -31,6 +32,15 @@ const params = new URLSearchParams(location.search);
 const guestKind: BootRequest["guest"] = params.get("guest") === "fixture" ? "fixture" : params.get("guest") === "kernel" ? "kernel" : DEFAULT_GUEST;
 const extraCmdline = params.get("cmdline") ?? "";
 const designSelect = $<HTMLSelectElement>("design");
+// the designs, from the kernel's list: the selector (the kernel's default first chosen) and the benchmark checkboxes
+designSelect.append(...MM_DESIGNS.map((d) => new Option(d, d, d === DEFAULT_MM_DESIGN, d === DEFAULT_MM_DESIGN)));
+$("bench-designs").append(
+  ...MM_DESIGNS.map((d) => {
+    const label = document.createElement("label");
+    label.append(Object.assign(document.createElement("input"), { type: "checkbox", value: d, checked: true }), ` ${d}`);
+    return label;
+  }),
+);
 const urlDesign = params.get("mm");
 if (urlDesign && (MM_DESIGNS as readonly string[]).includes(urlDesign)) designSelect.value = urlDesign;
 

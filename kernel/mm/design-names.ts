@@ -4,3 +4,5 @@
 
 export type MmDesignName = "classic" | "vma" | "lazy" | "sharedpt";
 export const MM_DESIGNS: readonly MmDesignName[] = ["classic", "vma", "lazy", "sharedpt"];
+/** The design the kernel runs without mm= (the 1995 rewrite). */
+export const DEFAULT_MM_DESIGN: MmDesignName = "vma";
