@@ -30,7 +30,7 @@ function describe(s: SnapshotInfo): string {
 
 export class SnapshotBar {
   private stored: SnapshotInfo[] = [];
-  /** The name of the last file opened, restored once it is stored. */
+  /** The name of the file being opened, booted once the worker has stored it. */
   private opening: string | null = null;
 
   constructor(
@@ -77,11 +77,6 @@ export class SnapshotBar {
     for (const b of [this.el.restoreButton, this.el.downloadButton, this.el.deleteButton]) b.disabled = list.length === 0;
     this.el.list.disabled = list.length === 0;
     if (note) this.say(note);
-    if (this.opening && list.some((s) => s.name === this.opening)) {
-      const name = this.opening;
-      this.opening = null;
-      this.boot(name);
-    }
   }
 
   /** The newest stored snapshot, or null. */
@@ -89,10 +84,12 @@ export class SnapshotBar {
     return this.stored[0] ?? null;
   }
 
-  /** The worker's answer to a save, delete or open. */
+  /** The worker's answer to a save, delete or open (an opened file is booted once it is stored). */
   result(ok: boolean, message: string): void {
-    if (!ok) this.opening = null;
+    const opened = this.opening;
+    this.opening = null;
     this.say(ok ? message : `error: ${message}`);
+    if (ok && opened !== null) this.boot(opened);
   }
 
   /** A snapshot the worker handed over as a file: the browser downloads it. */
