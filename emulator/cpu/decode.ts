@@ -295,6 +295,27 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
       case 0xc9:
         h = H.Leave;
         break;
+      case 0xff: {
+        m = b8();
+        const g = (m >> 3) & 7;
+        if (g === 0 || g === 1) {
+          if (m >= 0xc0) {
+            h = g === 0 ? H.Inc : H.Dec;
+            w1 = m & 7;
+          } else {
+            modrm32(m);
+            h = H.IncDecM;
+            w1 = eaFields | (g << O.Op);
+            disp = eaDisp;
+          }
+        } else if (g === 6 && m < 0xc0) {
+          modrm32(m);
+          h = H.PushM;
+          w1 = eaFields;
+          disp = eaDisp;
+        }
+        break;
+      }
       case 0xe8:
         h = H.Call;
         imm = d32();

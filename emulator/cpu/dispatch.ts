@@ -652,6 +652,51 @@ export function runInstructions(c: CPU): void {
             }
             break;
           }
+          case 53: { // IncDecM
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3);
+            const a = rdW32(c, lin);
+            c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+            const v = (((w1 >> 6) & 15) === 0 ? a + 1 : a - 1) | 0;
+            if (((w1 >> 6) & 15) === 0) { c.lfOp = 6; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; } else { c.lfOp = 7; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; }
+            wr32(c, lin, v);
+            c.cyc += MEM_RMW;
+            }
+            break;
+          }
+          case 54: { // PushM
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let pm_ = 0;
+            {
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
+            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 3);
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            pm_ = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+            }
+            {
+            const pv_ = pm_;
+            if (!c.stack32) push32(c, pv_);
+            else {
+            const sp_ = (r[4] - 4) | 0;
+            {
+            const ea_ = sp_;
+            const lin_ = (c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
+            ? (c.segBase[2] + ea_) | 0 : segW(c, 2, ea_, 3);
+            const v_ = pv_;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            else wr32(c, lin_, v_);
+            }
+            r[4] = sp_;
+            }
+            }
+            c.cyc += 3;
+            }
+            break;
+          }
           // END GENERATED CASES
           default:
             throw new Error(`dispatch: handler ${h} missing`);

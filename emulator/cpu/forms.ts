@@ -234,6 +234,27 @@ export const FORMS: Partial<Record<H, Form>> = {
   ${flags(7, "v", "a", "1")}
 }`,
   },
+  // exec.ts incDecRm on memory: the flags are set before the write, as there
+  [H.IncDecM]: {
+    mem: true, ends: false, body: `$SAVE {
+  const lin = segW(c, $SEG, $EA, 3);
+  const a = rdW32(c, lin);
+  c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+  const v = ($OP === 0 ? a + 1 : a - 1) | 0;
+  if ($OP === 0) { ${flags(6, "v", "a", "1")} } else { ${flags(7, "v", "a", "1")} }
+  wr32(c, lin, v);
+  c.cyc += MEM_RMW;
+}`,
+  },
+  // exec.ts grp5 PUSH r/m32 on memory
+  [H.PushM]: {
+    mem: true, ends: false, body: `$SAVE {
+  let pm_ = 0;
+  ${load32("pm_", "$SEG", "$EA")}
+  ${push("pm_")}
+  c.cyc += 3;
+}`,
+  },
   [H.Push]: { mem: true, ends: false, body: `$SAVE ${push("r[$D]")}` },
   [H.PushI]: { mem: true, ends: false, body: `$SAVE ${push("$IMM")}` },
   [H.Call]: {

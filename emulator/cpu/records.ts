@@ -17,6 +17,8 @@ export enum H {
   // ALU forms specialised by operation (op of AluRR / AluRI: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP)
   AddRR, OrRR, AndRR, SubRR, XorRR, CmpRR, AddRI, OrRI, AndRI, SubRI, XorRI, CmpRI,
   Alu8RR, Alu8MR, Alu8RM,
+  // group 5 on memory: INC/DEC m32 (op 0/1), PUSH m32
+  IncDecM, PushM,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

@@ -54,6 +54,13 @@ describe("differential: host CPU vs emulator", () => {
         cases.push([`clc\nmov eax, ${a}\n${op} ax`, ARITH]);
       }
     }
+    // INC/DEC on memory (group 5, FF /0 and /1) and PUSH of a memory dword (FF /6)
+    for (const op of ["inc", "dec"]) {
+      for (const a of V32) {
+        for (const carry of ["clc", "stc"]) cases.push([`${carry}\nmov dword [scratch+8], ${a}\nmov ebx, scratch\n${op} dword [ebx+8]\nmov eax, [scratch+8]`, ARITH]);
+      }
+    }
+    for (const a of V32) cases.push([`mov dword [scratch+4], ${a}\nmov ebx, 4\npush dword [scratch+ebx]\nmov edx, [esp]\nadd dword [esp], 1\npop eax`, ARITH]);
     compare(cases);
   });
 

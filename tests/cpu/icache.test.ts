@@ -90,6 +90,12 @@ const MIXED = `
   test ebx, ecx
   mov dword [esi+36], 0x5555
   lea ebx, [eax+edx*2+7]
+  inc dword [esi+ecx*4+0x40]
+  dec dword [esi+40]
+  push dword [esi+ecx*4+0x100]
+  pop edi
+  db 0xff, 0xc3 ; inc ebx, group 5's encoding
+  db 0xff, 0xcf ; dec edi
   cdq
   nop
   push ebp
