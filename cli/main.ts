@@ -460,7 +460,7 @@ async function main(argv: string[]): Promise<number> {
   // The console tty takes the host terminal's size, and SIGWINCH when it changes, as under xterm.js in the page.
   const out = process.stdout;
   if (out.isTTY && sys) {
-    const size = () => out.rows > 0 && out.columns > 0 && sys.setConsoleSize(out.rows, out.columns);
+    const size = () => out.rows > 0 && out.columns > 0 && (travel ?? sys).setConsoleSize(out.rows, out.columns);
     size();
     out.on("resize", size);
   }

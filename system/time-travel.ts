@@ -49,6 +49,12 @@ export class SystemTimeTravel implements TimeTravel {
     else this.sys.machine.sendInput(bytes);
   }
 
+  /** The host terminal's size for the console (SIGWINCH on a change): recorded when recording. */
+  setConsoleSize(rows: number, cols: number): void {
+    if (this.timeline) this.timeline.setConsoleSize(rows, cols);
+    else this.sys.setConsoleSize(rows, cols);
+  }
+
   record(on: boolean): string {
     this.faults.length = 0;
     if (!on) {

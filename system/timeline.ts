@@ -5,9 +5,10 @@
 // slices, memory bounded: going back costs at most that many instructions of
 // re-execution, while idle time, which the machine skips, costs nothing) and every byte the host typed on the console with the cycle
 // it arrived at. Going to an earlier point restores the nearest snapshot at or
-// before it and runs forward, giving the recorded input back at the same
-// cycles, to the first instruction boundary at or after the target cycle (or
-// instruction count).
+// before it and runs forward, giving the recorded input (console bytes and
+// console size changes, which send SIGWINCH) back at the same cycles, to the
+// first instruction boundary at or after the target cycle (or instruction
+// count).
 //
 // Going back starts a new future: recorded input and snapshots after the
 // point are dropped, and what the host types next is the new input.
@@ -44,7 +45,8 @@ export interface TimelinePosition {
 export class Timeline {
   private readonly points: Point[] = [];
   private readonly ram = new RamHistory();
-  private readonly inputs: { cycles: number; bytes: Uint8Array }[] = [];
+  /** The host's input in order: console bytes, or a console size (rows, cols). */
+  private readonly inputs: ({ cycles: number; bytes: Uint8Array } | { cycles: number; rows: number; cols: number })[] = [];
   private interval: number;
   private readonly maxBytes: number;
   private nextAt = 0;
@@ -80,6 +82,12 @@ export class Timeline {
   sendInput(bytes: Uint8Array | readonly number[]): void {
     this.inputs.push({ cycles: this.sys.machine.cycles, bytes: Uint8Array.from(bytes) });
     this.sys.machine.sendInput(bytes);
+  }
+
+  /** The host terminal's new size for the console (SIGWINCH on a change): recorded with its cycle, then given to the system. */
+  setConsoleSize(rows: number, cols: number): void {
+    this.inputs.push({ cycles: this.sys.machine.cycles, rows, cols });
+    this.sys.setConsoleSize(rows, cols);
   }
 
   /** The earliest cycle a goto can reach, the number of snapshots kept and their bytes. */
@@ -161,6 +169,10 @@ export class Timeline {
   ): TimelinePosition {
     const m = this.sys.machine;
     const p = this.points[at];
+    // A stop the host asked for and the machine has not taken yet (the monitor's, the page's
+    // pause) is held through the re-execution and taken where it lands.
+    const stopAsked = m.cpu.stopRequested;
+    m.cpu.stopRequested = false;
     this.replaying = true;
     try {
       restoreStateWithoutRam(this.sys, p.state);
@@ -169,7 +181,11 @@ export class Timeline {
       let next = this.inputs.findIndex((i) => i.cycles >= p.cycles);
       if (next < 0) next = this.inputs.length;
       for (;;) {
-        while (next < this.inputs.length && this.inputs[next].cycles <= m.cycles && !done()) m.sendInput(this.inputs[next++].bytes);
+        while (next < this.inputs.length && this.inputs[next].cycles <= m.cycles && !done()) {
+          const i = this.inputs[next++];
+          if ("bytes" in i) m.sendInput(i.bytes);
+          else this.sys.setConsoleSize(i.rows, i.cols);
+        }
         if (done()) break;
         how.each?.();
         const until = next < this.inputs.length ? this.inputs[next].cycles : Infinity;
@@ -194,6 +210,7 @@ export class Timeline {
       }
     } finally {
       this.replaying = false;
+      if (stopAsked) m.stop();
     }
     return { cycles: m.cycles, instructions: m.instructions };
   }

@@ -263,7 +263,15 @@ function handle(msg: ToWorker): void {
       return;
     }
     case "mem-query":
-      post(memory.query(s.guest, msg.id, msg.query));
+      if (msg.query.kind === "goto-fault") {
+        // Going back with the guest stopped first, so it stays there: a stop still on its
+        // way would be taken by the re-execution instead, and the guest would run on.
+        const q = msg.query;
+        void s.loop.pauseNow().then(() => {
+          s.paused = true;
+          if (session === s) post(memory.query(s.guest, msg.id, q));
+        });
+      } else post(memory.query(s.guest, msg.id, msg.query));
       return;
     case "vga": {
       const snap = s.guest.machine.vga.snapshot();

@@ -10,15 +10,12 @@
 // Needs the kernel guest (system/system.ts) and /usr/bin/chromium.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, missingBrowser } from "./browser.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
+import { missingBrowser } from "./browser.ts";
+import { openSite, REPO, type OpenPage } from "./page.ts";
 import { DECISION_TEXT } from "../../monitor/kernel-view.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = `${REPO}test-output`;
 const missing = missingBrowser();
 if (missing && process.env.CI === "true") throw new Error(`e2e: ${missing} (required when CI=true)`);
@@ -48,10 +45,9 @@ const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0");
 const DECISION_BY_TEXT = new Map(Object.entries(DECISION_TEXT).map(([k, v]) => [v, k]));
 
 describe.skipIf(missing !== null || !KERNEL)("memory pictures in Chromium", () => {
-  let server: StaticServer;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let site: OpenPage;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   let shPid = 0;
 
   const consoleText = () => page.evaluate(() => vmalab.consoleText());
@@ -100,22 +96,12 @@ describe.skipIf(missing !== null || !KERNEL)("memory pictures in Chromium", () =
   };
 
   beforeAll(async () => {
-    execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: REPO, stdio: "inherit" });
-    server = await serveStatic(`${REPO}dist/web`, "/mem/");
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    site = await openSite("/mem/", "guest=kernel");
+    page = site.page;
+    pageErrors = site.pageErrors;
     page.on("console", (m) => {
       if (m.text().startsWith("memory view")) console.log(`e2e: page: ${m.text()}`);
     });
-    await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: "longtask", buffered: true });
-    });
-    await page.goto(`${server.url}?guest=kernel`);
     await waitFor("the prompt", async () => (await consoleText()).includes("# "));
     const ps = await monitor("ps");
     const sh = ps.split("\n").map((l) => /^\s*(\d+)\s+\d+\s+\d+\s+\S\s+\d+\s+\d+\s+(\S+)/.exec(l)).filter((m) => m && /sh$/.test(m[2]));
@@ -124,8 +110,7 @@ describe.skipIf(missing !== null || !KERNEL)("memory pictures in Chromium", () =
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
   });
 
   it("draws the shell's address space as the monitor's vmas and walk give it, hover shows the walk, click pins it", async () => {
@@ -263,8 +248,9 @@ describe.skipIf(missing !== null || !KERNEL)("memory pictures in Chromium", () =
     await waitFor("the goto", async () => /\ncycle \d+, instruction \d+: /.test(await model((m) => m.details())));
     const text = await model((m) => m.details());
     expect(text).toMatch(new RegExp(`^pf pid ${fault.pid} \\(\\S+\\) (eip [0-9a-f]{8}|uaccess) cr2 ${hex8(fault.address)} `));
+    // where it landed (the monitor's own line): just before the fault's instruction
     const eip = /^pf pid \d+ \(\S+\) eip ([0-9a-f]{8})/.exec(text)?.[1];
-    if (eip) expect(await monitor("info registers")).toContain(`EIP=${eip}`);
+    if (eip) expect(text.split("\n")[1]).toMatch(new RegExp(`^cycle \\d+, instruction \\d+: 0x${eip.replace(/^0+/, "")}: `));
     await page.waitForFunction(() => document.getElementById("status")!.textContent!.includes("state paused"));
     await tab("memory");
     await page.uncheck("#memory-views .mem-record");
@@ -339,10 +325,10 @@ describe.skipIf(missing !== null || !KERNEL)("memory pictures in Chromium", () =
   });
 
   it("works on a 390x844 phone screen: a typed command shows its output, the pictures fit", async () => {
-    const p = await browser.context.newPage();
+    const p = await site.newPage();
     try {
       await p.setViewportSize({ width: 390, height: 844 });
-      await p.goto(`${server.url}?guest=kernel`);
+      await p.goto(`${site.url}?guest=kernel`);
       const text = () => p.evaluate(() => vmalab.consoleText());
       await waitFor("the prompt on the phone", async () => (await text()).includes("# "), 60_000, p);
       expect(await p.isVisible("#kbd-input")).toBe(true);

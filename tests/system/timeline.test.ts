@@ -9,6 +9,7 @@ import { VmalabSystem } from "../../system/system.ts";
 import { checkFrames } from "../../kernel/mm/check.ts";
 import { INITRD, runToCycle as runTo } from "../support/guest.ts";
 import { Timeline } from "../../system/timeline.ts";
+import { RunResult } from "../../emulator/machine/machine.ts";
 import { SnapshotError } from "../../system/snapshot/system-snapshot.ts";
 
 function boot() {
@@ -94,6 +95,42 @@ describe("timeline", () => {
     expect(sys.machine.cycles).toBeGreaterThanOrEqual(25_000_000);
     t.close();
     expect(sys.machine.afterSlice).toBeNull();
+  });
+
+  it("gives a console size change back at its cycle, as it gives typed input", () => {
+    const { sys, out } = boot();
+    runTo(sys, 20_000_000);
+    const t = new Timeline(sys);
+    out.timeline = t;
+    runTo(sys, 25_000_000);
+    t.setConsoleSize(30, 100); // the terminal is resized (SIGWINCH to the shell)
+    runTo(sys, 26_000_000);
+    t.sendInput(new TextEncoder().encode("stty size\r"));
+    runTo(sys, 60_000_000);
+    const first = out.text;
+    expect(first).toMatch(/stty size\r\n30 100\r\n/);
+    t.gotoCycle(25_500_000); // after the resize, before the command (a new future: typed again)
+    const at = out.text.length;
+    t.sendInput(new TextEncoder().encode("stty size\r"));
+    runTo(sys, 60_000_000);
+    expect(out.text.slice(at)).toMatch(/^stty size\r\n30 100\r\n/);
+    t.close();
+  });
+
+  it("holds a stop the host asked for through a goto, and it is taken where the goto lands", () => {
+    const { sys } = boot();
+    runTo(sys, 20_000_000);
+    const t = new Timeline(sys);
+    runTo(sys, 30_000_000);
+    sys.machine.stop(); // asked for, not taken yet (as a pause arriving while the machine runs)
+    t.gotoCycle(25_000_000);
+    const at = sys.machine.instructions;
+    expect(sys.machine.runSlice(1_000_000)).toBe(RunResult.Stopped);
+    expect(sys.machine.instructions).toBe(at);
+    sys.machine.resume();
+    expect(sys.machine.runSlice(1_000_000)).toBe(RunResult.Budget);
+    expect(sys.machine.instructions).toBeGreaterThan(at);
+    t.close();
   });
 
   it("thins out its snapshots past its memory bound and still lands exactly", () => {

@@ -104,7 +104,7 @@ export function bootGuest(req: BootRequest, initramfs: Uint8Array | null, hooks:
     get replaying() {
       return t.replaying;
     },
-    setWindowSize: (rows, cols) => sys.setConsoleSize(rows, cols),
+    setWindowSize: (rows, cols) => t.setConsoleSize(rows, cols),
   };
 }
 

@@ -159,10 +159,8 @@ export class MemorySnapshots {
       return { type: "mem-reply", id, text: runMonitorCommand(guest, `frame 0x${q.pfn.toString(16)}`), values: null };
     }
     if (q.kind === "record") return { type: "mem-reply", id, text: runMonitorCommand(guest, `record ${q.on ? "on" : "off"}`), values: null };
-    if (q.kind === "goto-fault") {
-      runMonitorCommand(guest, "stop"); // stay there: the guest is paused where the fault is about to happen
-      return { type: "mem-reply", id, text: runMonitorCommand(guest, `goto fault seq ${q.seq}`), values: null };
-    }
+    // (the caller has stopped the guest: it stays just before the fault)
+    if (q.kind === "goto-fault") return { type: "mem-reply", id, text: runMonitorCommand(guest, `goto fault seq ${q.seq}`), values: null };
     const t = taskWithMm(k, q.pid);
     if (!t) return { type: "mem-reply", id, text: `no process ${q.pid} with an address space`, values: null };
     const mem = guest.machine.mem;
