@@ -7,17 +7,14 @@
 // /usr/bin/chromium, fails instead when CI=true; needs the kernel guest.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, missingBrowser } from "./browser.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
+import { missingBrowser } from "./browser.ts";
+import { openSite, REPO, type OpenPage } from "./page.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = `${REPO}test-output`;
 const missing = missingBrowser() ?? (existsSync(`${REPO}system/system.ts`) ? null : "no kernel guest (system/system.ts)");
 if (missing && process.env.CI === "true") throw new Error(`e2e: ${missing} (required when CI=true)`);
@@ -46,11 +43,10 @@ function pattern(n: number, seed: number): Buffer {
 }
 
 describe.skipIf(missing !== null)("web file transfers in Chromium", () => {
-  let server: StaticServer;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let site: OpenPage;
   let page: Page;
   let work: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const consoleText = () => page.evaluate(() => vmalab.consoleText());
   const transfers = () => page.evaluate(() => vmalab.transfers);
@@ -94,29 +90,18 @@ describe.skipIf(missing !== null)("web file transfers in Chromium", () => {
   };
 
   beforeAll(async () => {
-    execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: REPO, stdio: "inherit" });
-    server = await serveStatic(`${REPO}dist/web`, "/files/test/");
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    site = await openSite("/files/test/", "guest=kernel");
+    page = site.page;
+    pageErrors = site.pageErrors;
     page.on("console", (m) => {
       if (m.type() === "error") pageErrors.push(`console: ${m.text()} ${JSON.stringify(m.location())}`);
     });
-    await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: "longtask", buffered: true });
-    });
     work = mkdtempSync(join(tmpdir(), "vmalab-files-e2e-"));
-    await page.goto(`${server.url}?guest=kernel`);
     await waitFor("the prompt", async () => (await consoleText()).includes("# "));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

@@ -13,6 +13,10 @@ export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface OpenPage {
   page: Page;
+  /** The site's address (the served subpath). */
+  url: string;
+  /** Another page in the same browser (profile and storage shared). */
+  newPage(): Promise<Page>;
   /** Uncaught errors in the page so far. */
   pageErrors: string[];
   /** Main-thread tasks over 50 ms that started at or after t (performance.now() of the page). */
@@ -38,6 +42,8 @@ export async function openSite(subpath: string, query: string): Promise<OpenPage
   await page.goto(`${server.url}?${query}`);
   return {
     page,
+    url: server.url,
+    newPage: () => browser.context.newPage(),
     pageErrors,
     longTasksSince: (t) =>
       page.evaluate((a) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((l) => l.start >= a), t),

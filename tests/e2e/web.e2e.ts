@@ -9,14 +9,11 @@
 // fails instead when CI=true.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchChromium, missingBrowser } from "./browser.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
+import { missingBrowser } from "./browser.ts";
+import { openSite, REPO, type OpenPage } from "./page.ts";
 
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = `${REPO}test-output`;
 const missing = missingBrowser();
 if (missing && process.env.CI === "true") throw new Error(`e2e: ${missing} (required when CI=true)`);
@@ -38,10 +35,9 @@ interface Hook {
 declare const vmalab: Hook;
 
 describe.skipIf(missing !== null)("web front end in Chromium", () => {
-  let server: StaticServer;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let site: OpenPage;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const consoleText = () => page.evaluate(() => vmalab.consoleText());
   const monitorText = () => page.evaluate(() => vmalab.monitorText());
@@ -59,25 +55,13 @@ describe.skipIf(missing !== null)("web front end in Chromium", () => {
   };
 
   beforeAll(async () => {
-    execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: REPO, stdio: "inherit" });
-    server = await serveStatic(`${REPO}dist/web`, "/some/sub/path/");
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    // long tasks on the main thread (> 50 ms), collected from page start
-    await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: "longtask", buffered: true });
-    });
-    await page.goto(`${server.url}?guest=${GUEST}`);
+    site = await openSite("/some/sub/path/", `guest=${GUEST}`);
+    page = site.page;
+    pageErrors = site.pageErrors;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
   });
 
   it("boots to the prompt", async () => {
@@ -202,9 +186,9 @@ describe.skipIf(missing !== null)("web front end in Chromium", () => {
   });
 
   it.runIf(KERNEL)("shows a kernel panic plainly, with a Reset button", async () => {
-    const p2 = await browser.context.newPage();
+    const p2 = await site.newPage();
     try {
-      await p2.goto(`${server.url}?cmdline=${encodeURIComponent("init=/no/such/init")}`);
+      await p2.goto(`${site.url}?cmdline=${encodeURIComponent("init=/no/such/init")}`);
       await p2.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
       const text = await p2.$eval("#error-text", (e) => e.textContent ?? "");
       console.log(`e2e: error banner: ${JSON.stringify(text)}`);
