@@ -63,6 +63,12 @@ describe("the fork trace", () => {
 
   it("tells the designs apart as they are known to differ", () => {
     const { classic, vma, lazy, sharedpt } = Object.fromEntries(MM_DESIGNS.map((x) => [x, runs[x].data]));
+    // the figures, for the record: events per operation, then the faults that followed
+    for (const d of MM_DESIGNS) {
+      const t = runs[d].data;
+      const ops = [ForkOp.PdeVisit, ForkOp.PteVisit, ForkOp.PteCopy, ForkOp.Wrprotect, ForkOp.TableShare, ForkOp.TableAlloc].map((o) => count(t, o));
+      console.log(`fork of /tests/fork_cow, mm=${d}: PDE visits ${ops[0]}, PTE visits ${ops[1]}, copied ${ops[2]}, write-protected ${ops[3]}, tables shared ${ops[4]}, allocated ${ops[5]}; then ${t.faultAddrs.length} faults`);
+    }
     expect(count(classic, ForkOp.PdeVisit)).toBe(USER_PDES);
     expect(count(vma, ForkOp.PdeVisit)).toBeLessThan(USER_PDES);
     expect(count(lazy, ForkOp.PteCopy)).toBeLessThan(count(vma, ForkOp.PteCopy));
