@@ -213,6 +213,14 @@ function showBenchResults(results: BenchResult[]): void {
   $("bench-chart").replaceChildren(renderBenchChart(results));
 }
 
+/** A long job's progress in the benchmark tab: the bar `${what}-progress` and the line `${what}-label`. */
+function showProgress(what: "bench" | "diff", p: { done: number; total: number; label: string }): void {
+  const bar = $<HTMLProgressElement>(`${what}-progress`);
+  bar.max = Math.max(1, p.total);
+  bar.value = p.done;
+  $(`${what}-label`).textContent = p.label;
+}
+
 // ---- errors ----
 function showError(text: string): void {
   hook.errors.push(text);
@@ -271,14 +279,10 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
     case "vga":
       vga.draw(msg.frame);
       break;
-    case "bench-progress": {
-      const p = $<HTMLProgressElement>("bench-progress");
-      p.max = Math.max(1, msg.total);
-      p.value = msg.done;
-      $("bench-label").textContent = msg.label;
+    case "bench-progress":
+      showProgress("bench", msg);
       if (msg.label === "failed") $<HTMLButtonElement>("bench-run").disabled = false;
       break;
-    }
     case "mem-snapshot":
       memoryViews.onSnapshot(msg.snap);
       break;
@@ -288,13 +292,9 @@ worker.addEventListener("message", (ev: MessageEvent<FromWorker>) => {
     case "file-reply":
       files.onReply(msg);
       break;
-    case "diff-progress": {
-      const p = $<HTMLProgressElement>("diff-progress");
-      p.max = Math.max(1, msg.total);
-      p.value = msg.done;
-      $("diff-label").textContent = msg.label;
+    case "diff-progress":
+      showProgress("diff", msg);
       break;
-    }
     case "diff-result":
       hook.diff = msg.diff;
       $<HTMLButtonElement>("diff-run").disabled = false;

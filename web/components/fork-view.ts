@@ -61,6 +61,9 @@ export class ForkView {
   private readonly argvInput: HTMLInputElement;
   private readonly designSelects: HTMLSelectElement[];
   private readonly runButton: HTMLButtonElement;
+  private readonly replayButton: HTMLButtonElement;
+  /** Page tables drawn per row on each side (fewer on a narrow screen). */
+  private tablesPerRow = 1;
 
   constructor(root: HTMLElement, private readonly send: (msg: ToWorker) => void) {
     const options = (sel: string) => MM_DESIGNS.map((d) => `<option value="${d}"${d === sel ? " selected" : ""}>${d}</option>`).join("");
@@ -95,8 +98,6 @@ export class ForkView {
     renderLegend(q(".fork-legend"), [...STATE_NAMES, ...FAULT_DECISIONS.map((d) => `fault: ${d}`)], [...STATE_COLOURS, ...DECISION_COLOURS]);
     new ResizeObserver(() => this.frame()).observe(this.wrap);
   }
-
-  private readonly replayButton: HTMLButtonElement;
 
   /** Asks the worker for the two traces. */
   private run(): void {
@@ -202,8 +203,6 @@ export class ForkView {
     }
     this.sides.forEach((s, n) => this.drawSide(ctx, s, across ? n * (sideW + 20) + 2 : 2, across ? 0 : n * sideH));
   }
-
-  private tablesPerRow = 1;
 
   private drawSide(ctx: CanvasRenderingContext2D, s: Side, x0: number, y0: number): void {
     const t = s.t;
