@@ -33,7 +33,7 @@ import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { compileRegion } from "./jit.ts";
-import { enableRegions, NOT_COMPILABLE } from "./icache.ts";
+import { enableRegions, dropSlots, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -76,19 +76,18 @@ export function runInstructions(c: CPU): void {
           else if (hits === c.jitThreshold) {
             f = compileRegion(c, t, off);
             if (f === null) ic.hits[slot] = NOT_COMPILABLE;
-            else ic.regions[slot] = f;
           }
         }
         if (f !== null) {
+          ic.regionUsed[slot] = 1;
           const got = f(c, limit, eip);
           if (got >= 0) {
             n += got;
             continue;
           }
-          if (got === -1) { // compiled for other segments: count again, interpret now
-            ic.regions[slot] = null;
-            ic.hits[slot] = 0;
-          } // -2: near the cycle limit, the interpreter runs this part
+          // -1: compiled for other segments: count again, interpret now; -2: near the cycle
+          // limit, the interpreter runs this part
+          if (got === -1) dropSlots(ic, slot, slot + 1);
         }
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to

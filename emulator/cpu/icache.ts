@@ -50,7 +50,11 @@ export class ICache {
   regions: (Region | null)[] = [];
   /** Per record slot: entries counted towards compiling (NOT_COMPILABLE: never). */
   hits = new Uint16Array(0);
-  /** JavaScript source compiled since the regions were last dropped (bounds the host memory they hold). */
+  /** Per record slot: the source bytes of its region (0: none). */
+  regionBytes = new Int32Array(0);
+  /** Per record slot: 1 when its region ran since the last eviction (dispatch.ts sets it). */
+  regionUsed = new Uint8Array(0);
+  /** Source bytes of the regions held (bounds the host memory they hold, jit.ts JIT_CACHE_BYTES). */
   compiledBytes = 0;
   /** Regions compiled since the CPU was made. */
   compiledRegions = 0;
@@ -62,11 +66,13 @@ export class ICache {
   }
 }
 
-/** Allocates the compiler's per-slot tables (5 MiB) on its first use. */
+/** Allocates the compiler's per-slot tables (7.5 MiB) on its first use. */
 export function enableRegions(ic: ICache): void {
   if (ic.hits.length !== 0) return;
   ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);
   ic.hits = new Uint16Array(IC_TABLES * 4096);
+  ic.regionBytes = new Int32Array(IC_TABLES * 4096);
+  ic.regionUsed = new Uint8Array(IC_TABLES * 4096);
 }
 
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
@@ -74,11 +80,37 @@ export const JIT_THRESHOLD = 1000;
 /** A `hits` value that is never reached by counting: the entry has no fast form. */
 export const NOT_COMPILABLE = 0xffff;
 
-/** Drops every compiled region and entry count (the compiler starts over). */
-export function dropRegions(ic: ICache): void {
-  ic.regions.fill(null);
-  ic.hits.fill(0);
-  ic.compiledBytes = 0;
+/** Records region `f` of `bytes` source bytes at `slot`. */
+export function holdRegion(ic: ICache, slot: number, f: Region, bytes: number): void {
+  ic.regions[slot] = f;
+  ic.compiledBytes += bytes - ic.regionBytes[slot]; // (a restored snapshot keeps sizes, not functions)
+  ic.regionBytes[slot] = bytes;
+  ic.regionUsed[slot] = 1;
+}
+
+/** Drops the regions of slots [from, to) and their entry counts. */
+export function dropSlots(ic: ICache, from: number, to: number): void {
+  if (ic.hits.length === 0) return;
+  for (let i = from; i < to; i++) ic.compiledBytes -= ic.regionBytes[i];
+  ic.regions.fill(null, from, to);
+  ic.hits.fill(0, from, to);
+  ic.regionBytes.fill(0, from, to);
+}
+
+/**
+ * Makes room for more regions once their source passes `budget` bytes: drops the regions
+ * that did not run since the last call (their entries count afresh), and all of them
+ * when that leaves more than half the budget held. Hot code keeps its compiled form
+ * while cold code makes way, instead of everything compiling again.
+ */
+export function evictRegions(ic: ICache, budget: number): void {
+  if (ic.compiledBytes <= budget) return;
+  const n = ic.regions.length;
+  for (let i = 0; i < n; i++) {
+    if (ic.regionUsed[i] === 0 && ic.regionBytes[i] !== 0) dropSlots(ic, i, i + 1);
+  }
+  ic.regionUsed.fill(0);
+  if (ic.compiledBytes > budget / 2) dropSlots(ic, 0, n);
 }
 
 /**
@@ -105,8 +137,7 @@ export function tableFor(c: CPU, page: number): number {
     }
   }
   ic.rec.fill(0, n * 4096 * IC_STRIDE, (n + 1) * 4096 * IC_STRIDE);
-  ic.regions.fill(null, n << 12, (n + 1) << 12);
-  ic.hits.fill(0, n << 12, (n + 1) << 12);
+  dropSlots(ic, n << 12, (n + 1) << 12);
   ic.owner[n] = page;
   ic.table[page] = n + 1;
   c.mem.codePages[page] = 1;

@@ -14,8 +14,11 @@
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // JavaScript locals, so V8 keeps them in host registers and folds a condition into the
 // comparison that set its flags (flags.ts condOf on locals whose operation is a
-// constant). They are stored back when the region leaves and around each helper call
-// that reads or writes them or may fault (SYNC below).
+// constant). They are stored back when the region leaves, when it faults (its catch),
+// and around each helper call that reads or writes them (SYNC below); a helper that
+// only may fault costs one store and one load of the cycle counter. Comparisons of
+// constants (segment attributes, operand sizes, operation numbers) are folded in the
+// source, so V8 never builds the arms a region cannot take.
 //
 // Exactness (the same guest state, cycles and instruction boundaries as the interpreter):
 //   - each instruction charges its base cycles first and its extras in its template;
@@ -26,15 +29,16 @@
 //   - after a form that writes memory through a helper the region leaves when the write
 //     dropped the current page's records (cpu.winLen = 0: self-modifying code, seen at
 //     the next instruction);
-//   - a fault leaves through CPU_FAULT with instrEip/instrEsp saved by the form and the
-//     locals stored before the helper call that faulted, after adding the instructions
-//     completed in the region to cpu.retired;
-//   - EIPs, segment bases, limits and attributes are constants of the region; it checks
-//     them on entry and declines to run (returns -1: counted and compiled again later)
-//     when the page is entered at another linear address or a segment changed. Regions
-//     are keyed by physical address and dropped with the page's records (icache.ts
-//     tableFor / invalidateCodePage), or all together when their source passes
-//     JIT_CACHE_BYTES.
+//   - a fault leaves through CPU_FAULT; the catch stores the registers and flags as the
+//     faulting instruction left them (as the interpreter's c.regs hold them when the
+//     same access faults there) and its restart point (instrEip/instrEsp, kept in locals
+//     by $SAVE), and adds the instructions completed in the region to cpu.retired;
+//   - EIPs, segment bases, limits and attributes and the stack and operand sizes are
+//     constants of the region; it checks those it uses on entry and declines to run
+//     (returns -1: counted and compiled again later) when the page is entered at another
+//     linear address or one changed. Regions are keyed by physical address and dropped
+//     with the page's records (icache.ts tableFor / invalidateCodePage), and the cold
+//     ones when their source passes JIT_CACHE_BYTES (icache.ts evictRegions).
 //   - cold exits only assign locals: V8 deoptimizes a whole function the first time it
 //     runs code that has no type feedback, which would cost more than the region saves.
 
@@ -48,7 +52,7 @@ import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
-import { dropRegions } from "./icache.ts";
+import { evictRegions, holdRegion } from "./icache.ts";
 
 /**
  * Runs the region entered at EIP `eip` (the current window holds it) with cycle limit
@@ -61,11 +65,11 @@ import { dropRegions } from "./icache.ts";
 export type Region = (c: CPU, limit: number, eip: number) => number;
 
 /**
- * Compiled source (bytes) after which all regions are dropped and hot code compiles
- * again: V8 keeps each region's source, bytecode and machine code, so this bounds the
- * host memory the compiler holds whatever the guest runs.
+ * Compiled source (bytes) after which cold regions are dropped (icache.ts evictRegions):
+ * V8 keeps each region's source, bytecode and machine code, so this bounds the host
+ * memory the compiler holds whatever the guest runs.
  */
-const JIT_CACHE_BYTES = 2 << 20;
+const JIT_CACHE_BYTES = 8 << 20;
 /** Instructions a region holds at most. */
 const MAX_REGION = 32;
 
@@ -81,20 +85,23 @@ const HELPER_VALUES = Object.values(HELPERS);
 // The locals: r$0..r$7, f$Op..f$Cin, cyc$.
 const FLAG_FIELDS = ["Op", "Res", "A", "B", "Sign", "Cin"] as const;
 const flagsIn = FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`);
-// Stores are written as tokens and filled in once the region is known: @OUT@ stores the
-// cycle counter, the registers the region writes and (if it writes any) the flags;
-// @FOUT@ the flags alone; @SAVE@ the instruction's restart point (instrEip/instrEsp,
-// which only a fault reads), so a region stores it only on the way to a helper that
-// may fault.
-const OUT = ["@OUT@", "@SAVE@"];
+// Stores are written as tokens and filled in once the region is known: @FOUT@ stores
+// the flags (when the region writes any).
 const FOUT = ["@FOUT@"];
 
-/** What to store before and reload after each helper call of a template. */
+/**
+ * What to store before and reload after each helper call of a template. A helper that
+ * may fault needs only the cycle counter (a TLB miss charges the walk): on a fault the
+ * region's catch stores the registers and flags as they are at that point, which is
+ * what the interpreter leaves in c.regs and c.lf* when the same access faults there,
+ * and the restart point ($SAVE's locals).
+ */
 const SYNC: Record<string, readonly [readonly string[], readonly string[]]> = {};
-for (const name of ["segR", "segW", "rd8", "rd16", "rd32", "rdW8", "rdW32", "wr8", "wr32", "peek32", "jumpNear", "c.fault"]) {
-  SYNC[name] = [OUT, ["cyc$ = c.cyc"]]; // may fault; a TLB miss charges the walk
+for (const name of ["segR", "segW", "rd8", "rd16", "rd32", "rdW8", "rdW32", "wr8", "wr32", "jumpNear", "c.fault"]) {
+  SYNC[name] = [["c.cyc = cyc$"], ["cyc$ = c.cyc"]];
 }
-SYNC.push32 = [OUT, ["cyc$ = c.cyc", "r$4 = r[4]"]];
+SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc"]];
+SYNC.push32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc", "r$4 = r[4]"]];
 SYNC.addSp = [["r[4] = r$4"], ["r$4 = r[4]"]];
 for (const name of ["alu", "sub32", "logicFlags", "shift", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
 const CALL = new RegExp(`(?<![\\w.$])(${Object.keys(SYNC).map((n) => n.replace(".", "\\.")).join("|")})\\(`);
@@ -122,7 +129,7 @@ const byteReg = (b: number): string => `((r$${b >> 2} >> ${(b & 3) * 8}) & 0xff)
  * The expanded template `code` of one instruction rewritten onto the locals: registers,
  * flags, cycles, byte/word register views, conditions and helper calls.
  */
-function onLocals(code: string, c: CPU, segs: Set<number>): string {
+function onLocals(code: string, c: CPU, guards: Set<string>): string {
   let s = code;
   s = s.replace(/c\.reg8\[(?:R8\[(\d)\]|(\d+))\] = ([^;]+);/g, (_m, i, b, v) => {
     const k = i !== undefined ? R8[Number(i)] : Number(b);
@@ -141,10 +148,15 @@ function onLocals(code: string, c: CPU, segs: Set<number>): string {
     return `(r$${k >> 1} & 0xffff)`;
   });
   s = s.replace(/(?<![\w.$])r\[(\d)\]/g, "r$$$1");
-  s = s.replace(/c\.(tlb|ram32|ram|rmask|wmask|stack32|os32)\b/g, "$1$$");
+  s = s.replace(/c\.(tlb|ram32|ram|rmask|wmask)\b/g, "$1$$");
+  s = s.replace(/c\.(stack32|os32)\b/g, (m, f: "stack32" | "os32") => {
+    guards.add(`${m} !== ${c[f]}`);
+    return `${c[f]}`;
+  });
   s = s.replace(/c\.seg(Attr|Limit|Base)\[(\d)\]/g, (_m, f, i) => {
-    segs.add(Number(i));
-    return `${c[`seg${f}` as "segAttr"][Number(i)]}`;
+    const v = c[`seg${f}` as "segAttr"][Number(i)];
+    guards.add(`c.seg${f}[${i}] !== ${v}`);
+    return `${v}`;
   });
   s = s.replace(/c\.lf(Op|Res|A|B|Sign|Cin)\b/g, "f$$$1");
   s = s.replace(/c\.cyc\b/g, "cyc$$");
@@ -152,6 +164,25 @@ function onLocals(code: string, c: CPU, segs: Set<number>): string {
   s = s.replace(/getCF\(c\)/g, "cfOf(f$$Op, f$$Res, f$$A, f$$B, f$$Cin, c.flags)");
   if (/c\.reg|(?<![\w.$])r\[|c\.lf|cond\(|getCF\(/.test(s)) throw new Error(`jit: template state not on locals: ${s}`);
   return wrapCalls(s);
+}
+
+const LIT = String.raw`-?(?:0x[0-9a-f]+|\d+)`;
+const AND_LIT = new RegExp(String.raw`\((${LIT}) & (${LIT})\)`, "g");
+const CMP_LIT = new RegExp(String.raw`(?<=\(|&& |\|\| |\? |: |= )(${LIT}) (===|!==) (${LIT})(?=\)| &&| \|\|| \?|;|,)`, "g");
+const num = (t: string): number => (t.startsWith("-") ? -Number(t.slice(1)) : Number(t));
+
+/**
+ * `src` with comparisons of constants (segment attributes, operation numbers) folded to
+ * `true`/`false`, so V8's bytecode generator, which skips the dead arm of a literal
+ * condition, never builds the code a region cannot run.
+ */
+function foldConstants(src: string): string {
+  for (let prev = ""; prev !== src;) {
+    prev = src;
+    src = src.replace(AND_LIT, (_m, a, b) => `${num(a) & num(b)}`);
+    src = src.replace(CMP_LIT, (_m, a, op, b) => `${(num(a) === num(b)) === (op === "===")}`);
+  }
+  return src;
 }
 
 /** Memory accesses of a template that can take the slow path (each may walk twice). */
@@ -197,8 +228,9 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
 
 /**
  * Compiles the region entered at offset `off` of the page of table `t`, which must be the
- * current code window's (cpu.winTbl === t). Decodes records on the way. Returns null
- * when the entry instruction has no fast form.
+ * current code window's (cpu.winTbl === t), and holds it in the cache's slot for that
+ * entry (making room first). Decodes records on the way. Returns null when the entry
+ * instruction has no fast form.
  */
 export function compileRegion(c: CPU, t: number, off: number): Region | null {
   const rec = c.icache.rec;
@@ -234,7 +266,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const dn = order[j].d + ((order[j].w0 >> 8) & 15);
     if (!FORMS[(order[j].w0 & 0xff) as H]!.ends && order[j + 1]?.d !== dn && insns.has(dn)) labels.add(dn);
   }
-  const segs = new Set<number>();
+  const guards = new Set<string>();
   const entry = c.eip;
   const at = (d: number): string => `${(entry + d) | 0}`;
   // leaving: only local assignments, so a cold exit needs no type feedback (a first run
@@ -247,7 +279,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
     const text = expandForm(form.body, {
-      $SAVE: "const s$ = r[4];",
+      $SAVE: `s$ = r[4]; ie$ = ${at(d)};`,
       $EXIT: `n++; pc = (c.eip - ${entry}) | 0; continue top;`,
       $SIGNED: `${(w1 & O.Flag) !== 0}`,
       $WORD: `${(w1 & O.Word) !== 0}`,
@@ -262,11 +294,8 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       $S: `${(w1 >> O.S) & 7}`,
     });
     bound.push(((w0 >> 16) & 0xff) + extraCycles(text));
-    let local = onLocals(text, c, segs);
-    if (local.includes("@SAVE@")) {
-      if (!form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
-      local = local.replaceAll("@SAVE@", `c.instrEip = ${at(d)}, c.instrEsp = s$`);
-    }
+    const local = foldConstants(onLocals(text, c, guards));
+    if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
     let out = `cyc$ += ${(w0 >> 16) & 0xff};\n{${local}}\nn++;\n`;
     if (!form.ends) {
       // a write that took the slow path may have dropped this page's code (SMC)
@@ -298,15 +327,15 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   const written = [...new Set([...body.matchAll(/r\$(\d) =(?!=)/g)].map((m) => Number(m[1])))].sort();
   const used = [...new Set([...body.matchAll(/r\$(\d)/g)].map((m) => Number(m[1])))].sort();
   const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
-  const out = ["c.cyc = cyc$", ...written.map((i) => `r[${i}] = r$${i}`), ...flagsOut];
-  body = body.replaceAll("@OUT@", out.join(", ")).replaceAll("@FOUT@", flagsOut.join(", ") || "0");
+  const state = [...written.map((i) => `r[${i}] = r$${i}`), ...flagsOut];
+  body = body.replaceAll("@FOUT@", flagsOut.join(", ") || "0");
   const src = `return function region(c, limit, eip) {
 "use strict";
-if (eip !== ${entry} || ${[...segs].map((i) => `c.segAttr[${i}] !== ${c.segAttr[i]} || c.segLimit[${i}] !== ${c.segLimit[i]} || c.segBase[${i}] !== ${c.segBase[i]}`).join(" || ") || "false"}) return -1;
+if (${[`eip !== ${entry}`, ...guards].join(" || ")}) return -1;
 const r = c.regs;
-const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask, stack32$ = c.stack32, os32$ = c.os32;
+const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`)].join(", ")};
-let cyc$ = c.cyc, n = 0, pc = 0, t$, x$ = 0, xs$ = false;
+let cyc$ = c.cyc, n = 0, pc = 0, t$, x$ = 0, xs$ = false, s$ = 0, ie$ = 0;
 try {
   top: for (;;) {
     switch (pc) {
@@ -316,15 +345,17 @@ ${body}
     }
   }
 } catch (e) {
-  c.retired += n;
+  ${[...state, "c.instrEip = ie$", "c.instrEsp = s$", "c.retired += n"].join(";\n")};
   throw e;
 }
-${out.join(";\n")};
+${["c.cyc = cyc$", ...state].join(";\n")};
 if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
 };`;
   const text = src.replace(/\n\s+/g, "\n");
-  if ((c.icache.compiledBytes += text.length) > JIT_CACHE_BYTES) dropRegions(c.icache);
+  const f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
+  evictRegions(c.icache, JIT_CACHE_BYTES - text.length);
+  holdRegion(c.icache, (t << 12) | off, f, text.length);
   c.icache.compiledRegions++;
-  return new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
+  return f;
 }
