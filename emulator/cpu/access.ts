@@ -363,6 +363,8 @@ export function rdW32(c: CPU, lin: number): number {
 export function readM8(c: CPU, seg: number, off: number): number { return rd8(c, segR(c, seg, off, 0)); }
 export function readM16(c: CPU, seg: number, off: number): number { return rd16(c, segR(c, seg, off, 1)); }
 export function readM32(c: CPU, seg: number, off: number): number { return rd32(c, segR(c, seg, off, 3)); }
+export function writeM8(c: CPU, seg: number, off: number, v: number): void { wr8(c, segW(c, seg, off, 0), v); }
+export function writeM32(c: CPU, seg: number, off: number, v: number): void { wr32(c, segW(c, seg, off, 3), v); }
 
 // ---------------------------------------------------------------- stack
 

@@ -25,7 +25,7 @@
 //     windows cut short by the CS limit run through execOne.
 
 import type { CPU } from "./cpu.ts";
-import { setWindow, segR, segW, rd8, rd16, rd32, wr8, wr32, rdW8, rdW32, push32, peek32, addSp } from "./access.ts";
+import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -80,7 +80,7 @@ export function runInstructions(c: CPU): void {
         }
         if (f !== null) {
           ic.regionUsed[slot] = 1;
-          const got = f(c, limit, eip);
+          const got = f(c); // (eip === c.eip, limit === c.cycLimit)
           if (got >= 0) {
             n += got;
             continue;
@@ -121,24 +121,25 @@ export function runInstructions(c: CPU): void {
           case 3: { // Load32
             c.instrEip = eip; c.instrEsp = r[4]; {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 3);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            r[(w1 & 7)] = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            r[(w1 & 7)] = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ r[(w1 & 7)] = readM32(c, ((w1 >> 10) & 7), ea_); }
             }
             break;
           }
           case 4: { // Store32
             c.instrEip = eip; c.instrEsp = r[4]; {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segW(c, ((w1 >> 10) & 7), ea_, 3);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const v_ = r[((w1 >> 3) & 7)];
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.wmask;
-            if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            else wr32(c, lin_, v_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, ((w1 >> 10) & 7), ea_, v_); }
             }
             break;
           }
@@ -226,13 +227,13 @@ export function runInstructions(c: CPU): void {
             const sp_ = (r[4] - 4) | 0;
             {
             const ea_ = sp_;
-            const lin_ = (c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
-            ? (c.segBase[2] + ea_) | 0 : segW(c, 2, ea_, 3);
+            const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.wmask;
-            if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            else wr32(c, lin_, v_);
+            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
             }
             r[4] = sp_;
             }
@@ -245,11 +246,12 @@ export function runInstructions(c: CPU): void {
             let v = 0;
             if (c.stack32) {
             const ea_ = r[4];
-            const lin_ = (c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
-            ? (c.segBase[2] + ea_) | 0 : segR(c, 2, ea_, 3);
+            const lin_ = (c.segBase[2] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            v = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+            if ((c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ v = readM32(c, 2, ea_); }
             }
             else v = peek32(c, 0);
             if (c.stack32) r[4] = (r[4] + 4) | 0; else addSp(c, 4);
@@ -265,13 +267,13 @@ export function runInstructions(c: CPU): void {
             const sp_ = (r[4] - 4) | 0;
             {
             const ea_ = sp_;
-            const lin_ = (c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
-            ? (c.segBase[2] + ea_) | 0 : segW(c, 2, ea_, 3);
+            const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.wmask;
-            if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            else wr32(c, lin_, v_);
+            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
             }
             r[4] = sp_;
             }
@@ -328,13 +330,13 @@ export function runInstructions(c: CPU): void {
             const sp_ = (r[4] - 4) | 0;
             {
             const ea_ = sp_;
-            const lin_ = (c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
-            ? (c.segBase[2] + ea_) | 0 : segW(c, 2, ea_, 3);
+            const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.wmask;
-            if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            else wr32(c, lin_, v_);
+            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
             }
             r[4] = sp_;
             }
@@ -349,11 +351,12 @@ export function runInstructions(c: CPU): void {
             let v = 0;
             if (c.stack32) {
             const ea_ = r[4];
-            const lin_ = (c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
-            ? (c.segBase[2] + ea_) | 0 : segR(c, 2, ea_, 3);
+            const lin_ = (c.segBase[2] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            v = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+            if ((c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ v = readM32(c, 2, ea_); }
             }
             else v = peek32(c, 0);
             {
@@ -381,24 +384,24 @@ export function runInstructions(c: CPU): void {
             if (((w1 & 0x800000) !== 0)) {
             {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 1);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            if ((e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
             const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
             v = c.ram[p_] | (c.ram[p_ + 1] << 8);
-            } else v = rd16(c, lin_);
+            } else { /*miss*/ v = readM16(c, ((w1 >> 10) & 7), ea_); }
             }
             r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 16) >> 16 : v;
             } else {
             {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            v = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
             }
             r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 24) >> 24 : v;
             }
@@ -416,13 +419,13 @@ export function runInstructions(c: CPU): void {
           case 27: { // Store8
             c.instrEip = eip; c.instrEsp = r[4]; {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segW(c, ((w1 >> 10) & 7), ea_, 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const v_ = c.reg8[R8[((w1 >> 3) & 7)]];
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.wmask;
-            if ((e_ & m_) === m_) c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
-            else wr8(c, lin_, v_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+            } else { /*miss*/ writeM8(c, ((w1 >> 10) & 7), ea_, v_); }
             }
             break;
           }
@@ -432,11 +435,12 @@ export function runInstructions(c: CPU): void {
             let v = 0;
             {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            v = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
             }
             c.reg8[R8[(w1 & 7)]] = v;
             }
@@ -639,11 +643,12 @@ export function runInstructions(c: CPU): void {
             let b = 0;
             {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            b = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            b = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+            } else { /*miss*/ b = readM8(c, ((w1 >> 10) & 7), ea_); }
             }
             c.cyc += MEM_READ;
             const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
@@ -668,11 +673,12 @@ export function runInstructions(c: CPU): void {
             let pm_ = 0;
             {
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0
-            ? (c.segBase[((w1 >> 10) & 7)] + ea_) | 0 : segR(c, ((w1 >> 10) & 7), ea_, 3);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.rmask;
-            pm_ = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            pm_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ pm_ = readM32(c, ((w1 >> 10) & 7), ea_); }
             }
             {
             const pv_ = pm_;
@@ -681,13 +687,13 @@ export function runInstructions(c: CPU): void {
             const sp_ = (r[4] - 4) | 0;
             {
             const ea_ = sp_;
-            const lin_ = (c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0
-            ? (c.segBase[2] + ea_) | 0 : segW(c, 2, ea_, 3);
+            const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
             const e_ = c.tlb[lin_ >>> 12];
             const m_ = c.wmask;
-            if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            else wr32(c, lin_, v_);
+            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
             }
             r[4] = sp_;
             }

@@ -45,61 +45,69 @@ export interface Form {
 // RdMask 0x9c, RdOk 0x90, WrMask 0x9e, WrOk 0x92. Lazy-flag ops (flags.ts Lf): Add 1, Sub 3,
 // Logic 5, Inc 6, Dec 7; lfSign -2147483648 marks 32-bit results.
 
-/** segR + rd32 with both fast paths inlined: reads the dword at $SEG:(ea) into `dst`. */
-const load32 = (dst: string, seg: string, ea: string): string => `{
+// Each access below tests the segment and the TLB in one condition and, when either
+// fast path fails, makes one call (access.ts readM32 etc.: segR/segW then rd32/wr32,
+// with their checks, faults and walk cycles). The access is a block that starts
+// `{ /*access*/` and its miss path is `{ /*miss*/ call; }`: where nothing of the
+// instruction has happened before the access, the block compiler leaves the region at
+// the miss instead (jit.ts), and the interpreter runs the instruction.
+
+/** readM32 with its fast paths inlined: reads the dword at seg:(ea) into `dst`. */
+const load32 = (dst: string, seg: string, ea: string): string => `{ /*access*/
   const ea_ = ${ea};
-  const lin_ = (c.segAttr[${seg}] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[${seg}] >>> 0
-    ? (c.segBase[${seg}] + ea_) | 0 : segR(c, ${seg}, ea_, 3);
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
   const e_ = c.tlb[lin_ >>> 12];
   const m_ = c.rmask;
-  ${dst} = (lin_ & 3) === 0 && (e_ & m_) === m_ ? c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] : rd32(c, lin_);
+  if ((c.segAttr[${seg}] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[${seg}] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+    ${dst} = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+  } else { /*miss*/ ${dst} = readM32(c, ${seg}, ea_); }
 }`;
 
-/** segW + wr32 with both fast paths inlined: writes `v` as the dword at seg:(ea). */
-const store32 = (seg: string, ea: string, v: string): string => `{
+/** writeM32 with its fast paths inlined: writes `v` as the dword at seg:(ea). */
+const store32 = (seg: string, ea: string, v: string): string => `{ /*access*/
   const ea_ = ${ea};
-  const lin_ = (c.segAttr[${seg}] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[${seg}] >>> 0
-    ? (c.segBase[${seg}] + ea_) | 0 : segW(c, ${seg}, ea_, 3);
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
   const v_ = ${v};
   const e_ = c.tlb[lin_ >>> 12];
   const m_ = c.wmask;
-  if ((lin_ & 3) === 0 && (e_ & m_) === m_) c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-  else wr32(c, lin_, v_);
+  if ((c.segAttr[${seg}] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[${seg}] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+    c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+  } else { /*miss*/ writeM32(c, ${seg}, ea_, v_); }
 }`;
 
-/** segR + rd8 with both fast paths inlined: reads the byte at seg:(ea) into `dst`. */
-const load8 = (dst: string, seg: string, ea: string): string => `{
+/** readM8 with its fast paths inlined: reads the byte at seg:(ea) into `dst`. */
+const load8 = (dst: string, seg: string, ea: string): string => `{ /*access*/
   const ea_ = ${ea};
-  const lin_ = (c.segAttr[${seg}] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[${seg}] >>> 0
-    ? (c.segBase[${seg}] + ea_) | 0 : segR(c, ${seg}, ea_, 0);
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
   const e_ = c.tlb[lin_ >>> 12];
   const m_ = c.rmask;
-  ${dst} = (e_ & m_) === m_ ? c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] : rd8(c, lin_);
+  if ((c.segAttr[${seg}] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[${seg}] >>> 0 && (e_ & m_) === m_) {
+    ${dst} = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+  } else { /*miss*/ ${dst} = readM8(c, ${seg}, ea_); }
 }`;
 
-/** segR + rd16 with both fast paths inlined: reads the word at seg:(ea) into `dst`. */
-const load16 = (dst: string, seg: string, ea: string): string => `{
+/** readM16 with its fast paths inlined: reads the word at seg:(ea) into `dst`. */
+const load16 = (dst: string, seg: string, ea: string): string => `{ /*access*/
   const ea_ = ${ea};
-  const lin_ = (c.segAttr[${seg}] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[${seg}] >>> 0
-    ? (c.segBase[${seg}] + ea_) | 0 : segR(c, ${seg}, ea_, 1);
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
   const e_ = c.tlb[lin_ >>> 12];
   const m_ = c.rmask;
-  if ((e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+  if ((c.segAttr[${seg}] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[${seg}] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
     const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
     ${dst} = c.ram[p_] | (c.ram[p_ + 1] << 8);
-  } else ${dst} = rd16(c, lin_);
+  } else { /*miss*/ ${dst} = readM16(c, ${seg}, ea_); }
 }`;
 
-/** segW + wr8 with both fast paths inlined: writes `v` as the byte at seg:(ea). */
-const store8 = (seg: string, ea: string, v: string): string => `{
+/** writeM8 with its fast paths inlined: writes `v` as the byte at seg:(ea). */
+const store8 = (seg: string, ea: string, v: string): string => `{ /*access*/
   const ea_ = ${ea};
-  const lin_ = (c.segAttr[${seg}] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[${seg}] >>> 0
-    ? (c.segBase[${seg}] + ea_) | 0 : segW(c, ${seg}, ea_, 0);
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
   const v_ = ${v};
   const e_ = c.tlb[lin_ >>> 12];
   const m_ = c.wmask;
-  if ((e_ & m_) === m_) c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
-  else wr8(c, lin_, v_);
+  if ((c.segAttr[${seg}] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[${seg}] >>> 0 && (e_ & m_) === m_) {
+    c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+  } else { /*miss*/ writeM8(c, ${seg}, ea_, v_); }
 }`;
 
 /** A push of `v` (evaluated once, before the write); push32 with its 32-bit stack path inlined. */

@@ -43,7 +43,7 @@
 //     runs code that has no type feedback, which would cost more than the region saves.
 
 import type { CPU } from "./cpu.ts";
-import { segR, segW, rd8, rd16, rd32, wr8, wr32, rdW8, rdW32, push32, peek32, addSp } from "./access.ts";
+import { segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
 import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -55,14 +55,14 @@ import { FORMS, expandForm } from "./forms.ts";
 import { evictRegions, holdRegion } from "./icache.ts";
 
 /**
- * Runs the region entered at EIP `eip` (the current window holds it) with cycle limit
- * `limit` until it leaves; returns the instructions it retired and sets cpu.eip. On a
+ * Runs the region entered at cpu.eip (the current window holds it) with cycle limit
+ * cpu.cycLimit until it leaves; returns the instructions it retired and sets cpu.eip. On a
  * fault, adds them to cpu.retired and rethrows. Returns -1, having run nothing, when a
  * segment register it uses no longer holds what it held at compile time (the region
  * inlines their bases, limits and attributes), and -2, having run nothing, when its
  * first block could reach the cycle limit (the interpreter runs that part).
  */
-export type Region = (c: CPU, limit: number, eip: number) => number;
+export type Region = (c: CPU) => number;
 
 /**
  * Compiled source (bytes) after which cold regions are dropped (icache.ts evictRegions):
@@ -75,7 +75,7 @@ const MAX_REGION = 32;
 
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
-  segR, segW, rd8, rd16, rd32, wr8, wr32, rdW8, rdW32, push32, peek32, addSp,
+  segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM32, push32, peek32, addSp,
   alu, sub32, logicFlags, shift, imulTrunc, condOf, cfOf, R8, jumpNear,
   MEM_READ, MEM_RMW, BRANCH_TAKEN,
 };
@@ -97,7 +97,7 @@ const FOUT = ["@FOUT@"];
  * and the restart point ($SAVE's locals).
  */
 const SYNC: Record<string, readonly [readonly string[], readonly string[]]> = {};
-for (const name of ["segR", "segW", "rd8", "rd16", "rd32", "rdW8", "rdW32", "wr8", "wr32", "jumpNear", "c.fault"]) {
+for (const name of ["segR", "segW", "rd8", "rd32", "rdW8", "rdW32", "wr8", "wr32", "readM8", "readM16", "readM32", "writeM8", "writeM32", "jumpNear", "c.fault"]) {
   SYNC[name] = [["c.cyc = cyc$"], ["cyc$ = c.cyc"]];
 }
 SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc"]];
@@ -163,7 +163,7 @@ function onLocals(code: string, c: CPU, guards: Set<string>): string {
   s = s.replace(/cond\(c, (\d+)\)/g, "condOf($1, f$$Op, f$$Res, f$$A, f$$B, f$$Sign, f$$Cin, c.flags)");
   s = s.replace(/getCF\(c\)/g, "cfOf(f$$Op, f$$Res, f$$A, f$$B, f$$Cin, c.flags)");
   if (/c\.reg|(?<![\w.$])r\[|c\.lf|cond\(|getCF\(/.test(s)) throw new Error(`jit: template state not on locals: ${s}`);
-  return wrapCalls(s);
+  return s;
 }
 
 const LIT = String.raw`-?(?:0x[0-9a-f]+|\d+)`;
@@ -185,10 +185,85 @@ function foldConstants(src: string): string {
   return src;
 }
 
+/** The index of the bracket closing the one at `open` (templates' brackets balance). */
+function closing(src: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if ((ch === ")" || ch === "]" || ch === "}") && --depth === 0) return i;
+  }
+  throw new Error(`jit: unbalanced template: ${src.slice(open, open + 200)}`);
+}
+
+const skipSpace = (src: string, i: number): number => {
+  while (src[i] === " " || src[i] === "\n") i++;
+  return i;
+};
+const elseAt = (src: string, i: number): boolean => src.startsWith("else", i) && !/[\w$]/.test(src[i + 4]);
+
+/** The end of the statement of `src` starting at `i`: a block, an if/else, or up to its `;`. */
+function statementEnd(src: string, i: number): number {
+  i = skipSpace(src, i);
+  if (src[i] === "{") return closing(src, i) + 1;
+  if (src.startsWith("if (", i)) {
+    const j = statementEnd(src, closing(src, i + 3) + 1);
+    const k = skipSpace(src, j);
+    return elseAt(src, k) ? statementEnd(src, k + 4) : j;
+  }
+  for (let depth = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    else if (ch === ";" && depth === 0) return i + 1;
+  }
+  throw new Error(`jit: unterminated statement: ${src.slice(0, 200)}`);
+}
+
+const LITERAL_IF = /\bif \((!?)(true|false)\) /;
+
+/** `src` with each `if` on a literal replaced by the arm it takes (templates' size and mode tests). */
+function pruneLiteralIfs(src: string): string {
+  for (let m = LITERAL_IF.exec(src); m !== null; m = LITERAL_IF.exec(src)) {
+    const taken = (m[2] === "true") !== (m[1] === "!");
+    const thenStart = m.index + m[0].length;
+    const thenEnd = statementEnd(src, thenStart);
+    const k = skipSpace(src, thenEnd);
+    const end = elseAt(src, k) ? statementEnd(src, k + 4) : thenEnd;
+    const elseArm = elseAt(src, k) ? src.slice(k + 4, end) : "";
+    src = src.slice(0, m.index) + (taken ? src.slice(thenStart, thenEnd) : elseArm) + src.slice(end);
+  }
+  return src;
+}
+
+/** What, before an access, makes leaving at its miss inexact: a guest-state write or a call (c.fault only faults). */
+const EFFECT = /(?<![\w.$])(?:r\$\d|f\$\w+|cyc\$|(?:ram32|ram)\$\[[^\]]*\]|c\.(?!eip\b)[\w$]+(?:\[[^\]]*\])?) (?:[-+|&^]|<<|>>>?)?=(?!=)|(?<![\w.$])(?!if\b|c\.fault\b)[A-Za-z_][\w.$]*\(/;
+
+/**
+ * `src` (one instruction, on locals) with the miss path of each access (the block
+ * forms.ts marks with a miss comment) replaced by `exit` (leave the region at the instruction, for the
+ * interpreter to run) when nothing before the access has an effect; earlier accesses'
+ * misses that became exits do not count, as the code only goes on past them on a hit.
+ */
+function missExits(src: string, exit: string): string {
+  let out = "";
+  let rest = src;
+  for (let a = rest.indexOf("/*access*/"); a >= 0; a = rest.indexOf("/*access*/")) {
+    const m = rest.indexOf("{ /*miss*/ ", a);
+    if (m < 0) throw new Error("jit: access without a miss path");
+    const end = rest.indexOf("; }", m) + 3;
+    const before = (out + rest.slice(0, a)).replace(/\{ \/\*miss\*\/ [^;]*; \}|\{ \/\*exit\*\/[^}]*\}/g, "");
+    const pure = !EFFECT.test(before);
+    out += rest.slice(0, m) + (pure ? `{ /*exit*/ ${exit} }` : rest.slice(m, end));
+    rest = rest.slice(end);
+  }
+  return out + rest;
+}
+
 /** Memory accesses of a template that can take the slow path (each may walk twice). */
-const SLOW_ACCESS = /(?<![\w.$])(rd8|rd16|rd32|rdW8|rdW32|wr8|wr32|push32|peek32)\(/g;
+const SLOW_ACCESS = /(?<![\w.$])(rd8|rd32|rdW8|rdW32|wr8|wr32|readM8|readM16|readM32|writeM8|writeM32|push32|peek32)\(/g;
 /** A template that writes memory through a helper (which drops code pages written). */
-const WRITES = /(?<![\w.$])(wr8|wr32|push32)\(/;
+const WRITES = /(?<![\w.$])(wr8|wr32|writeM8|writeM32|push32)\(/;
 
 /** An upper bound of the cycles an expanded template charges beyond its base cost. */
 function extraCycles(text: string): number {
@@ -293,13 +368,15 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       $D: `${w1 & 7}`,
       $S: `${(w1 >> O.S) & 7}`,
     });
-    bound.push(((w0 >> 16) & 0xff) + extraCycles(text));
-    const local = foldConstants(onLocals(text, c, guards));
+    const base = (w0 >> 16) & 0xff;
+    bound.push(base + extraCycles(text));
+    const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLocals(text, c, guards))), `cyc$ -= ${base}; ${leave(d)}`);
+    const local = wrapCalls(unwrapped);
     if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
-    let out = `cyc$ += ${(w0 >> 16) & 0xff};\n{${local}}\nn++;\n`;
+    let out = `cyc$ += ${base};\n{${local}}\nn++;\n`;
     if (!form.ends) {
       // a write that took the slow path may have dropped this page's code (SMC)
-      if (WRITES.test(text)) out += `if (c.winLen === 0) ${leave(dn)}\n`;
+      if (WRITES.test(unwrapped)) out += `if (c.winLen === 0) ${leave(dn)}\n`;
       const next = order[code.length + 1];
       if (next === undefined || next.d !== dn) {
         out += insns.has(dn) ? `pc = ${dn}; continue top;\n` : `${leave(dn)}\n`;
@@ -329,9 +406,13 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
   const state = [...written.map((i) => `r[${i}] = r$${i}`), ...flagsOut];
   body = body.replaceAll("@FOUT@", flagsOut.join(", ") || "0");
-  const src = `return function region(c, limit, eip) {
+  // (EIP and the limit are read from fields, whose representation V8 keeps as it is,
+  // rather than passed: arguments come boxed or not as the caller's tier has them, and
+  // a region speculating on either deoptimizes)
+  const src = `return function region(c) {
 "use strict";
-if (${[`eip !== ${entry}`, ...guards].join(" || ")}) return -1;
+if (${[`c.eip !== ${entry}`, ...guards].join(" || ")}) return -1;
+const limit = c.cycLimit;
 const r = c.regs;
 const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`)].join(", ")};
