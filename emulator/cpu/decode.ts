@@ -196,6 +196,20 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
         imm = op === 0x81 ? d32() : s8();
         break;
       }
+      case 0x84: {
+        m = b8();
+        const g = (m >> 3) & 7;
+        if (m >= 0xc0) {
+          h = H.TestRR8;
+          w1 = (m & 7) | (g << O.S);
+        } else {
+          modrm32(m);
+          h = H.TestMR8;
+          w1 = eaFields | (g << O.S);
+          disp = eaDisp;
+        }
+        break;
+      }
       case 0x85: {
         m = b8();
         const g = (m >> 3) & 7;
@@ -328,12 +342,55 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
         h = H.Jmp;
         imm = s8();
         break;
+      case 0xf6: {
+        m = b8();
+        if (((m >> 3) & 7) > 1) break;
+        if (m >= 0xc0) {
+          h = H.TestRI8;
+          w1 = m & 7;
+        } else {
+          modrm32(m);
+          h = H.TestMI8;
+          w1 = eaFields;
+          disp = eaDisp;
+        }
+        imm = b8();
+        break;
+      }
       case 0xf7: {
         m = b8();
-        if (m < 0xc0 || ((m >> 3) & 7) > 1) break;
-        h = H.TestRI;
-        w1 = m & 7;
-        imm = d32();
+        const g = (m >> 3) & 7;
+        if (g > 3) break;
+        if (m >= 0xc0) {
+          h = g <= 1 ? H.TestRI : g === 2 ? H.NotR : H.NegR;
+          w1 = m & 7;
+        } else if (g <= 1) {
+          modrm32(m);
+          h = H.TestMI;
+          w1 = eaFields;
+          disp = eaDisp;
+        } else break;
+        if (g <= 1) imm = d32();
+        break;
+      }
+      case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+        h = H.MovR8I;
+        w1 = op & 7;
+        imm = b8();
+        break;
+      case 0xc6: {
+        m = b8();
+        if (((m >> 3) & 7) !== 0) break;
+        if (m >= 0xc0) {
+          h = H.MovR8I;
+          w1 = m & 7;
+        } else {
+          modrm32(m);
+          h = H.MovM8I;
+          w1 = eaFields;
+          disp = eaDisp;
+        }
+        imm = b8();
         break;
       }
       case 0x0f: {

@@ -119,7 +119,7 @@ export function runInstructions(c: CPU): void {
             break;
           }
           case 3: { // Load32
-            c.instrEip = eip; c.instrEsp = r[4]; {
+            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -131,7 +131,7 @@ export function runInstructions(c: CPU): void {
             break;
           }
           case 4: { // Store32
-            c.instrEip = eip; c.instrEsp = r[4]; {
+            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const v_ = r[((w1 >> 3) & 7)];
@@ -225,7 +225,7 @@ export function runInstructions(c: CPU): void {
             if (!c.stack32) push32(c, pv_);
             else {
             const sp_ = (r[4] - 4) | 0;
-            {
+            { /*access*/
             const ea_ = sp_;
             const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
@@ -244,7 +244,7 @@ export function runInstructions(c: CPU): void {
             c.instrEip = eip; c.instrEsp = r[4];
             {
             let v = 0;
-            if (c.stack32) {
+            if (c.stack32) { /*access*/
             const ea_ = r[4];
             const lin_ = (c.segBase[2] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -265,7 +265,7 @@ export function runInstructions(c: CPU): void {
             if (!c.stack32) push32(c, pv_);
             else {
             const sp_ = (r[4] - 4) | 0;
-            {
+            { /*access*/
             const ea_ = sp_;
             const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
@@ -328,7 +328,7 @@ export function runInstructions(c: CPU): void {
             if (!c.stack32) push32(c, pv_);
             else {
             const sp_ = (r[4] - 4) | 0;
-            {
+            { /*access*/
             const ea_ = sp_;
             const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
@@ -349,7 +349,7 @@ export function runInstructions(c: CPU): void {
             c.instrEip = eip; c.instrEsp = r[4];
             {
             let v = 0;
-            if (c.stack32) {
+            if (c.stack32) { /*access*/
             const ea_ = r[4];
             const lin_ = (c.segBase[2] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -382,7 +382,7 @@ export function runInstructions(c: CPU): void {
             {
             let v = 0;
             if (((w1 & 0x800000) !== 0)) {
-            {
+            { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -394,7 +394,7 @@ export function runInstructions(c: CPU): void {
             }
             r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 16) >> 16 : v;
             } else {
-            {
+            { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -417,7 +417,7 @@ export function runInstructions(c: CPU): void {
             break;
           }
           case 27: { // Store8
-            c.instrEip = eip; c.instrEsp = r[4]; {
+            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const v_ = c.reg8[R8[((w1 >> 3) & 7)]];
@@ -433,7 +433,7 @@ export function runInstructions(c: CPU): void {
             c.instrEip = eip; c.instrEsp = r[4];
             {
             let v = 0;
-            {
+            { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -641,7 +641,7 @@ export function runInstructions(c: CPU): void {
             c.instrEip = eip; c.instrEsp = r[4];
             {
             let b = 0;
-            {
+            { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -671,7 +671,7 @@ export function runInstructions(c: CPU): void {
           case 54: { // PushM
             c.instrEip = eip; c.instrEsp = r[4]; {
             let pm_ = 0;
-            {
+            { /*access*/
             const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
             const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
             const e_ = c.tlb[lin_ >>> 12];
@@ -685,7 +685,7 @@ export function runInstructions(c: CPU): void {
             if (!c.stack32) push32(c, pv_);
             else {
             const sp_ = (r[4] - 4) | 0;
-            {
+            { /*access*/
             const ea_ = sp_;
             const lin_ = (c.segBase[2] + ea_) | 0;
             const v_ = pv_;
@@ -699,6 +699,96 @@ export function runInstructions(c: CPU): void {
             }
             }
             c.cyc += 3;
+            }
+            break;
+          }
+          case 55: { // TestRR8
+            { const v = c.reg8[R8[(w1 & 7)]] & c.reg8[R8[((w1 >> 3) & 7)]]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
+            break;
+          }
+          case 56: { // TestMR8
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let v = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
+            }
+            v &= c.reg8[R8[((w1 >> 3) & 7)]];
+            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
+            }
+            break;
+          }
+          case 57: { // TestRI8
+            { const v = c.reg8[R8[(w1 & 7)]] & rec[k + 2]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
+            break;
+          }
+          case 58: { // TestMI8
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let v = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
+            }
+            v &= rec[k + 2];
+            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
+            }
+            break;
+          }
+          case 59: { // TestMI
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let v = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            v &= rec[k + 2];
+            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
+            }
+            break;
+          }
+          case 60: { // NotR
+            r[(w1 & 7)] = ~r[(w1 & 7)];
+            break;
+          }
+          case 61: { // NegR
+            {
+            const a = 0;
+            const b = r[(w1 & 7)];
+            const v = (a - b) | 0;
+            r[(w1 & 7)] = v;
+            c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+            }
+            break;
+          }
+          case 62: { // MovR8I
+            c.reg8[R8[(w1 & 7)]] = rec[k + 2];
+            break;
+          }
+          case 63: { // MovM8I
+            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const v_ = rec[k + 2];
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+            c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+            } else { /*miss*/ writeM8(c, ((w1 >> 10) & 7), ea_, v_); }
             }
             break;
           }

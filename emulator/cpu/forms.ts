@@ -141,6 +141,9 @@ const addSp = (n: string): string => `if (c.stack32) r[4] = (r[4] + ${n}) | 0; e
 
 const flags = (op: number, res: string, a: string, b: string): string =>
   `c.lfOp = ${op}; c.lfRes = ${res}; c.lfA = ${a}; c.lfB = ${b}; c.lfSign = -2147483648;`;
+/** The same for a byte result (already masked to 8 bits): sign bit 0x80. */
+const flags8 = (op: number, res: string, a: string, b: string): string =>
+  `c.lfOp = ${op}; c.lfRes = ${res}; c.lfA = ${a}; c.lfB = ${b}; c.lfSign = 128;`;
 
 const rrForm = (opExpr: (a: string, b: string) => string, lf: number, write: boolean, imm: boolean): Form => ({
   mem: false,
@@ -157,6 +160,45 @@ const rrForm = (opExpr: (a: string, b: string) => string, lf: number, write: boo
 /** Every fast form by handler id. */
 export const FORMS: Partial<Record<H, Form>> = {
   [H.MovRR]: { mem: false, ends: false, body: "r[$D] = r[$S];" },
+  [H.TestRR8]: { mem: false, ends: false, body: `{ const v = c.reg8[R8[$D]] & c.reg8[R8[$S]]; ${flags8(5, "v", "0", "0")} }` },
+  [H.TestRI8]: { mem: false, ends: false, body: `{ const v = c.reg8[R8[$D]] & $IMM; ${flags8(5, "v", "0", "0")} }` },
+  [H.TestMR8]: {
+    mem: true, ends: false, body: `$SAVE {
+  let v = 0;
+  ${load8("v", "$SEG", "$EA")}
+  v &= c.reg8[R8[$S]];
+  ${flags8(5, "v", "0", "0")}
+}`,
+  },
+  [H.TestMI8]: {
+    mem: true, ends: false, body: `$SAVE {
+  let v = 0;
+  ${load8("v", "$SEG", "$EA")}
+  v &= $IMM;
+  ${flags8(5, "v", "0", "0")}
+}`,
+  },
+  [H.TestMI]: {
+    mem: true, ends: false, body: `$SAVE {
+  let v = 0;
+  ${load32("v", "$SEG", "$EA")}
+  v &= $IMM;
+  ${flags(5, "v", "0", "0")}
+}`,
+  },
+  // exec.ts grp3 on a register: NOT sets no flags, NEG is SUB from 0 (alu.ts neg)
+  [H.NotR]: { mem: false, ends: false, body: "r[$D] = ~r[$D];" },
+  [H.NegR]: {
+    mem: false, ends: false, body: `{
+  const a = 0;
+  const b = r[$D];
+  const v = (a - b) | 0;
+  r[$D] = v;
+  ${flags(3, "v", "a", "b")}
+}`,
+  },
+  [H.MovR8I]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = $IMM;" },
+  [H.MovM8I]: { mem: true, ends: false, body: `$SAVE ${store8("$SEG", "$EA", "$IMM")}` },
   [H.Load32]: { mem: true, ends: false, body: `$SAVE ${load32("r[$D]", "$SEG", "$EA")}` },
   [H.Store32]: { mem: true, ends: false, body: `$SAVE ${store32("$SEG", "$EA", "r[$S]")}` },
   [H.AluRR]: {

@@ -61,6 +61,19 @@ describe("differential: host CPU vs emulator", () => {
       }
     }
     for (const a of V32) cases.push([`mov dword [scratch+4], ${a}\nmov ebx, 4\npush dword [scratch+ebx]\nmov edx, [esp]\nadd dword [esp], 1\npop eax`, ARITH]);
+    // byte TEST on registers and memory (84, F6 /0), TEST m32 imm32 (F7 /0), MOV r8/m8 imm8
+    // (B0-B7, C6 /0): each result lands in EAX/EDX, the flags in EFLAGS
+    const LOGIC = ARITH & ~AF;
+    for (const a of V8) {
+      for (const b of V8.slice(0, 5)) {
+        cases.push([`mov eax, ${a}\nmov ecx, ${b}\ntest al, cl`, LOGIC]);
+        cases.push([`mov edx, ${a}\nmov ebx, ${b}00\ntest dh, bh`, LOGIC]);
+        cases.push([`mov byte [scratch+3], ${a}\nmov ecx, ${b}\nmov ebx, scratch\ntest [ebx+3], cl\nmov al, [scratch+3]`, LOGIC]);
+        cases.push([`mov eax, ${a}\ntest al, ${b}\nmov dl, ${b}\nmov dh, al`, LOGIC]);
+        cases.push([`mov ebx, scratch\nmov byte [ebx+5], ${a}\ntest byte [ebx+5], ${b}\nmov byte [ebx+6], ${b}\nmov eax, [ebx+4]`, LOGIC]);
+      }
+    }
+    for (const a of V32) for (const b of V32.slice(0, 5)) cases.push([`mov dword [scratch+8], ${a}\ntest dword [scratch+8], ${b}\nmov edx, ${b}`, LOGIC]);
     compare(cases);
   });
 

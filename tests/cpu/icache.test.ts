@@ -94,6 +94,16 @@ const MIXED = `
   dec dword [esi+40]
   push dword [esi+ecx*4+0x100]
   pop edi
+  test al, dl
+  test [esi+ecx], bh
+  test ch, 0x81
+  test byte [esi+ecx+1], 0x41
+  test dword [esi+44], 0x80000001
+  not edi
+  neg ebx
+  mov bh, 0x5a
+  mov byte [esi+ecx+0x600], 0xa5
+  db 0xc6, 0xc2, 0x33 ; mov dl, 0x33 (C6 /0)
   db 0xff, 0xc3 ; inc ebx, group 5's encoding
   db 0xff, 0xcf ; dec edi
   cdq
