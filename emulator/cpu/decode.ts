@@ -327,6 +327,16 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
           h = H.PushM;
           w1 = eaFields;
           disp = eaDisp;
+        } else if (g === 2 || g === 4) {
+          if (m >= 0xc0) {
+            h = g === 4 ? H.JmpR : H.CallR;
+            w1 = m & 7;
+          } else {
+            modrm32(m);
+            h = g === 4 ? H.JmpM : H.CallM;
+            w1 = eaFields;
+            disp = eaDisp;
+          }
         }
         break;
       }

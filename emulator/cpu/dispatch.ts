@@ -792,6 +792,107 @@ export function runInstructions(c: CPU): void {
             }
             break;
           }
+          case 64: { // JmpR
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            const j_ = r[(w1 & 7)];
+            if (!c.os32) jumpNear(c, j_);
+            else {
+            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            c.eip = j_;
+            }
+            } c.cyc += 4; n++; continue outer;
+            break;
+          }
+          case 65: { // JmpM
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let t_ = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            t_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ t_ = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            {
+            const j_ = t_;
+            if (!c.os32) jumpNear(c, j_);
+            else {
+            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            c.eip = j_;
+            }
+            }
+            c.cyc += 4;
+            }
+            n++; continue outer;
+            break;
+          }
+          case 66: { // CallR
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            const t_ = r[(w1 & 7)];
+            if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            {
+            const pv_ = next;
+            if (!c.stack32) push32(c, pv_);
+            else {
+            const sp_ = (r[4] - 4) | 0;
+            { /*access*/
+            const ea_ = sp_;
+            const lin_ = (c.segBase[2] + ea_) | 0;
+            const v_ = pv_;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+            }
+            r[4] = sp_;
+            }
+            }
+            c.cyc += 4;
+            c.eip = t_;
+            }
+            n++; continue outer;
+            break;
+          }
+          case 67: { // CallM
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let t_ = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            t_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ t_ = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+            {
+            const pv_ = next;
+            if (!c.stack32) push32(c, pv_);
+            else {
+            const sp_ = (r[4] - 4) | 0;
+            { /*access*/
+            const ea_ = sp_;
+            const lin_ = (c.segBase[2] + ea_) | 0;
+            const v_ = pv_;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+            }
+            r[4] = sp_;
+            }
+            }
+            c.cyc += 4;
+            c.eip = t_;
+            }
+            n++; continue outer;
+            break;
+          }
           // END GENERATED CASES
           default:
             throw new Error(`dispatch: handler ${h} missing`);

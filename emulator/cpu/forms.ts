@@ -336,6 +336,39 @@ export const FORMS: Partial<Record<H, Form>> = {
   }
   $EXIT`,
   },
+  // exec.ts grp5 FF /4 and /2: the target is read first; CALL checks it against the CS
+  // limit before pushing the return address
+  [H.JmpR]: { mem: false, ends: true, body: `$SAVE ${jump("r[$D]")} c.cyc += 4; $EXIT` },
+  [H.JmpM]: {
+    mem: true, ends: true, body: `$SAVE {
+  let t_ = 0;
+  ${load32("t_", "$SEG", "$EA")}
+  ${jump("t_")}
+  c.cyc += 4;
+}
+$EXIT`,
+  },
+  [H.CallR]: {
+    mem: true, ends: true, body: `$SAVE {
+  const t_ = r[$D];
+  if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+  ${push("$NEXT")}
+  c.cyc += 4;
+  c.eip = t_;
+}
+$EXIT`,
+  },
+  [H.CallM]: {
+    mem: true, ends: true, body: `$SAVE {
+  let t_ = 0;
+  ${load32("t_", "$SEG", "$EA")}
+  if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+  ${push("$NEXT")}
+  c.cyc += 4;
+  c.eip = t_;
+}
+$EXIT`,
+  },
   [H.MovRI]: { mem: false, ends: false, body: "r[$D] = $IMM;" },
   [H.Lea]: { mem: false, ends: false, body: "r[$D] = $EA;" },
   [H.Jcc]: {

@@ -268,8 +268,9 @@ const WRITES = /(?<![\w.$])(wr8|wr32|writeM8|writeM32|push32)\(/;
 /** An upper bound of the cycles an expanded template charges beyond its base cost. */
 function extraCycles(text: string): number {
   const count = (re: RegExp): number => text.match(re)?.length ?? 0;
+  const literal = [...text.matchAll(/c\.cyc \+= (\d+);/g)].reduce((sum, m) => sum + Number(m[1]), 0);
   return count(/MEM_READ/g) * MEM_READ + count(/MEM_RMW/g) * MEM_RMW + count(/BRANCH_TAKEN/g) * BRANCH_TAKEN +
-    (/c\.cyc \+= cnt/.test(text) ? 31 : 0) + count(SLOW_ACCESS) * 2 * WALK_CYCLES;
+    (/c\.cyc \+= cnt/.test(text) ? 31 : 0) + literal + count(SLOW_ACCESS) * 2 * WALK_CYCLES;
 }
 
 /** The effective address of a decoded memory operand as a constant-folded expression. */

@@ -22,6 +22,8 @@ export enum H {
   // byte TEST (84, F6 /0 /1), TEST m32 imm32 (F7 /0 /1), NOT and NEG r32 (F7 /2 /3),
   // MOV r8/m8 imm8 (B0-B7, C6 /0)
   TestRR8, TestMR8, TestRI8, TestMI8, TestMI, NotR, NegR, MovR8I, MovM8I,
+  // near indirect JMP and CALL through a register or a memory dword (FF /4, FF /2)
+  JmpR, JmpM, CallR, CallM,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

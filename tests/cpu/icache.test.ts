@@ -104,6 +104,17 @@ const MIXED = `
   mov bh, 0x5a
   mov byte [esi+ecx+0x600], 0xa5
   db 0xc6, 0xc2, 0x33 ; mov dl, 0x33 (C6 /0)
+  mov edi, f
+  call edi
+  mov dword [esi+48], f
+  call [esi+48]
+  mov edi, .j1
+  jmp edi
+.j1:
+  mov dword [esi+52], .j2
+  mov ebx, 52
+  jmp [esi+ebx]
+.j2:
   db 0xff, 0xc3 ; inc ebx, group 5's encoding
   db 0xff, 0xcf ; dec edi
   cdq

@@ -73,6 +73,7 @@ const LOOP = `
   xor eax, eax
   mov esi, 0x8000
   xor edx, edx
+  mov dword [esi+0x404], func
 .outer:
   mov ebx, ecx
   and ebx, 0xff
@@ -87,12 +88,20 @@ const LOOP = `
   inc edx
 .skip:
   call func
+  mov edi, func
+  call edi
+  call [esi+0x404]
   test eax, 1
   jz .even
   add edx, 3
   shl edx, 1
   movzx ebp, dl
   mov [esi+0x400], dl
+  test byte [esi+0x400], 4
+  jnz .even
+  neg edx
+  mov edi, .even
+  jmp edi
 .even:
   dec ecx
   jnz .outer
