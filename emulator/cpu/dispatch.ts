@@ -33,7 +33,7 @@ import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { compileRegion } from "./jit.ts";
-import { enableRegions, dropSlots, NOT_COMPILABLE } from "./icache.ts";
+import { enableRegions, dropSlots, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -83,6 +83,7 @@ export function runInstructions(c: CPU): void {
           const got = f(c); // (eip === c.eip, limit === c.cycLimit)
           if (got >= 0) {
             n += got;
+            if (ic.regionRuns[slot] < JUDGE_RUNS) judgeRegion(ic, slot, got);
             continue;
           }
           // -1: compiled for other segments: count again, interpret now; -2: near the cycle

@@ -54,6 +54,10 @@ export class ICache {
   regionBytes = new Int32Array(0);
   /** Per record slot: 1 when its region ran since the last eviction (dispatch.ts sets it). */
   regionUsed = new Uint8Array(0);
+  /** Per record slot: runs of its region counted so far towards judging it (judgeRegion). */
+  regionRuns = new Uint16Array(0);
+  /** Per record slot: instructions those runs retired. */
+  regionInsns = new Uint32Array(0);
   /** Source bytes of the regions held (bounds the host memory they hold, jit.ts JIT_CACHE_BYTES). */
   compiledBytes = 0;
   /** Regions compiled since the CPU was made. */
@@ -66,13 +70,36 @@ export class ICache {
   }
 }
 
-/** Allocates the compiler's per-slot tables (7.5 MiB) on its first use. */
+/** Allocates the compiler's per-slot tables (11.5 MiB) on its first use. */
 export function enableRegions(ic: ICache): void {
   if (ic.hits.length !== 0) return;
   ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);
   ic.hits = new Uint16Array(IC_TABLES * 4096);
   ic.regionBytes = new Int32Array(IC_TABLES * 4096);
   ic.regionUsed = new Uint8Array(IC_TABLES * 4096);
+  ic.regionRuns = new Uint16Array(IC_TABLES * 4096);
+  ic.regionInsns = new Uint32Array(IC_TABLES * 4096);
+}
+
+/** Runs after which a region is judged (judgeRegion). */
+export const JUDGE_RUNS = 512;
+/** Instructions per run below which a region costs more to enter than it saves. */
+const MIN_RUN = 6;
+
+/**
+ * Counts a run of the region at `slot` that retired `got` instructions; after
+ * JUDGE_RUNS runs, a region that retires fewer than MIN_RUN instructions a run (a
+ * two-instruction PIC thunk, a short call between pages) is dropped for good: its
+ * entry is left to the interpreter, which runs such code faster than a call into a
+ * compiled function does. The caller counts only while regionRuns[slot] < JUDGE_RUNS.
+ */
+export function judgeRegion(ic: ICache, slot: number, got: number): void {
+  const runs = ++ic.regionRuns[slot];
+  const insns = (ic.regionInsns[slot] += got);
+  if (runs === JUDGE_RUNS && insns < JUDGE_RUNS * MIN_RUN) {
+    dropSlots(ic, slot, slot + 1);
+    ic.hits[slot] = NOT_COMPILABLE;
+  }
 }
 
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
@@ -95,6 +122,8 @@ export function dropSlots(ic: ICache, from: number, to: number): void {
   ic.regions.fill(null, from, to);
   ic.hits.fill(0, from, to);
   ic.regionBytes.fill(0, from, to);
+  ic.regionRuns.fill(0, from, to);
+  ic.regionInsns.fill(0, from, to);
 }
 
 /**

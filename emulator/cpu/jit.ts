@@ -322,9 +322,16 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       const h = i.w0 & 0xff;
       const dn = d + ((i.w0 >> 8) & 15);
       if (h === H.Jcc || h === H.Jmp || h === H.Call) {
+        // a target where another region starts is left to it: a loop longer than
+        // MAX_REGION then runs as the same chain of regions on every pass, where
+        // following the back edge would cut each pass at another instruction and
+        // compile a region at each
         const target = dn + rec[i.k + 2];
-        labels.add(target);
-        work.push(target);
+        const o = off + target;
+        if (target === 0 || o < 0 || o >= 4096 || c.icache.regions[(t << 12) | o] === null) {
+          labels.add(target);
+          work.push(target);
+        }
       }
       if (h === H.Call) {
         labels.add(dn); // the return site

@@ -2,7 +2,7 @@
 // come and go, and making room drops the regions that did not run since the last time
 // before touching the ones that did.
 import { describe, expect, it } from "vitest";
-import { ICache, enableRegions, holdRegion, evictRegions, dropSlots } from "../../emulator/cpu/icache.ts";
+import { ICache, enableRegions, holdRegion, evictRegions, dropSlots, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE } from "../../emulator/cpu/icache.ts";
 import type { Region } from "../../emulator/cpu/jit.ts";
 
 const region: Region = () => 0;
@@ -49,5 +49,17 @@ describe("compiled-region cache", () => {
     evictRegions(ic, 900);
     expect(held(ic)).toEqual([]);
     expect(ic.compiledBytes).toBe(0);
+  });
+
+  it("drops for good a region that runs only a few instructions each time, and keeps a longer one", () => {
+    const ic = cacheWith([100, 200]);
+    for (let i = 0; i < JUDGE_RUNS; i++) {
+      judgeRegion(ic, 0, 2); // a PIC thunk: call, mov, ret
+      judgeRegion(ic, 7, i === 0 ? 1 : 40);
+    }
+    expect(held(ic)).toEqual([7]);
+    expect(ic.hits[0]).toBe(NOT_COMPILABLE);
+    expect(ic.compiledBytes).toBe(200);
+    expect(ic.regionRuns[7]).toBe(JUDGE_RUNS); // judged once: the caller stops counting
   });
 });
