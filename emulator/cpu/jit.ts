@@ -417,7 +417,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   // (EIP and the limit are read from fields, whose representation V8 keeps as it is,
   // rather than passed: arguments come boxed or not as the caller's tier has them, and
   // a region speculating on either deoptimizes)
-  const src = `return function region(c) {
+  const src = `return (function region(c) {
 "use strict";
 if (${[`c.eip !== ${entry}`, ...guards].join(" || ")}) return -1;
 const limit = c.cycLimit;
@@ -440,7 +440,7 @@ ${body}
 ${["c.cyc = cyc$", ...state].join(";\n")};
 if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
-};`;
+});`;
   const text = src.replace(/\n\s+/g, "\n");
   const f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
   evictRegions(c.icache, JIT_CACHE_BYTES - text.length);
