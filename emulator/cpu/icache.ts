@@ -70,7 +70,7 @@ export class ICache {
   }
 }
 
-/** Allocates the compiler's per-slot tables (11.5 MiB) on its first use. */
+/** Allocates the compiler's per-slot tables (10.5 MiB) on its first use. */
 export function enableRegions(ic: ICache): void {
   if (ic.hits.length !== 0) return;
   ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);

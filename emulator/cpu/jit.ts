@@ -240,21 +240,23 @@ function pruneLiteralIfs(src: string): string {
 const EFFECT = /(?<![\w.$])(?:r\$\d|f\$\w+|cyc\$|(?:ram32|ram)\$\[[^\]]*\]|c\.(?!eip\b)[\w$]+(?:\[[^\]]*\])?) (?:[-+|&^]|<<|>>>?)?=(?!=)|(?<![\w.$])(?!if\b|c\.fault\b)[A-Za-z_][\w.$]*\(/;
 
 /**
- * `src` (one instruction, on locals) with the miss path of each access (the block
- * forms.ts marks with a miss comment) replaced by `exit` (leave the region at the instruction, for the
- * interpreter to run) when nothing before the access has an effect; earlier accesses'
- * misses that became exits do not count, as the code only goes on past them on a hit.
+ * `src` (one instruction, on locals) with the miss path of each access (the block that
+ * forms.ts marks with a miss comment) replaced by `exit` (leave the region at the
+ * instruction, for the interpreter to run) when nothing before the access has an
+ * effect. The earlier accesses' fast paths count (a store is an effect); their miss
+ * paths do not, as the code only goes on past an access that hit.
  */
 function missExits(src: string, exit: string): string {
   let out = "";
+  let seen = ""; // what runs before the next access on the way through hits
   let rest = src;
   for (let a = rest.indexOf("/*access*/"); a >= 0; a = rest.indexOf("/*access*/")) {
     const m = rest.indexOf("{ /*miss*/ ", a);
-    if (m < 0) throw new Error("jit: access without a miss path");
     const end = rest.indexOf("; }", m) + 3;
-    const before = (out + rest.slice(0, a)).replace(/\{ \/\*miss\*\/ [^;]*; \}|\{ \/\*exit\*\/[^}]*\}/g, "");
-    const pure = !EFFECT.test(before);
-    out += rest.slice(0, m) + (pure ? `{ /*exit*/ ${exit} }` : rest.slice(m, end));
+    if (m < 0 || end < 3) throw new Error("jit: access without a miss path");
+    const pure = !EFFECT.test(seen + rest.slice(0, a));
+    out += rest.slice(0, m) + (pure ? `{ ${exit} }` : rest.slice(m, end));
+    seen += rest.slice(0, m);
     rest = rest.slice(end);
   }
   return out + rest;
@@ -322,13 +324,13 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       const h = i.w0 & 0xff;
       const dn = d + ((i.w0 >> 8) & 15);
       if (h === H.Jcc || h === H.Jmp || h === H.Call) {
-        // a target where another region starts is left to it: a loop longer than
-        // MAX_REGION then runs as the same chain of regions on every pass, where
+        // a backward jump to where another region starts is left to it: a loop longer
+        // than MAX_REGION then runs as the same chain of regions on every pass, where
         // following the back edge would cut each pass at another instruction and
-        // compile a region at each
+        // compile a region at each (calls are followed: the callee returns here)
         const target = dn + rec[i.k + 2];
         const o = off + target;
-        if (target === 0 || o < 0 || o >= 4096 || c.icache.regions[(t << 12) | o] === null) {
+        if (h === H.Call || target === 0 || target > d || o < 0 || o >= 4096 || c.icache.regions[(t << 12) | o] === null) {
           labels.add(target);
           work.push(target);
         }
