@@ -364,6 +364,7 @@ export function readM8(c: CPU, seg: number, off: number): number { return rd8(c,
 export function readM16(c: CPU, seg: number, off: number): number { return rd16(c, segR(c, seg, off, 1)); }
 export function readM32(c: CPU, seg: number, off: number): number { return rd32(c, segR(c, seg, off, 3)); }
 export function writeM8(c: CPU, seg: number, off: number, v: number): void { wr8(c, segW(c, seg, off, 0), v); }
+export function writeM16(c: CPU, seg: number, off: number, v: number): void { wr16(c, segW(c, seg, off, 1), v); }
 export function writeM32(c: CPU, seg: number, off: number, v: number): void { wr32(c, segW(c, seg, off, 3), v); }
 
 // ---------------------------------------------------------------- stack

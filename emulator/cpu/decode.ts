@@ -264,6 +264,25 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
       case 0x90:
         h = H.Nop;
         break;
+      case 0x66: { // operand size: the 16-bit MOVs and XCHG AX, AX (a NOP)
+        const op2 = b8();
+        cyc = CYC[op2]; // a prefix adds no cycles (exec.ts prefixes)
+        if (op2 === 0x90) h = H.Nop;
+        else if (op2 === 0x89 || op2 === 0x8b) {
+          m = b8();
+          const g = (m >> 3) & 7;
+          if (m >= 0xc0) {
+            h = H.MovRR16;
+            w1 = op2 === 0x89 ? (m & 7) | (g << O.S) : g | ((m & 7) << O.S);
+          } else {
+            modrm32(m);
+            h = op2 === 0x89 ? H.Store16 : H.Load16;
+            w1 = eaFields | (op2 === 0x89 ? g << O.S : g);
+            disp = eaDisp;
+          }
+        }
+        break;
+      }
       case 0x99:
         h = H.Cdq;
         break;

@@ -25,7 +25,7 @@
 //     windows cut short by the CS limit run through execOne.
 
 import type { CPU } from "./cpu.ts";
-import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM32, push32, peek32, addSp } from "./access.ts";
+import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -892,6 +892,42 @@ export function runInstructions(c: CPU): void {
             c.eip = t_;
             }
             n++; continue outer;
+            break;
+          }
+          case 68: { // MovRR16
+            c.reg16[(w1 & 7) << 1] = c.reg16[((w1 >> 3) & 7) << 1];
+            break;
+          }
+          case 69: { // Load16
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let v = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+            const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+            v = c.ram[p_] | (c.ram[p_ + 1] << 8);
+            } else { /*miss*/ v = readM16(c, ((w1 >> 10) & 7), ea_); }
+            }
+            c.reg16[(w1 & 7) << 1] = v;
+            }
+            break;
+          }
+          case 70: { // Store16
+            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const v_ = c.reg16[((w1 >> 3) & 7) << 1];
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+            const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+            c.ram[p_] = v_;
+            c.ram[p_ + 1] = v_ >> 8;
+            } else { /*miss*/ writeM16(c, ((w1 >> 10) & 7), ea_, v_); }
+            }
             break;
           }
           // END GENERATED CASES

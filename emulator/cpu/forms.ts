@@ -98,6 +98,20 @@ const load16 = (dst: string, seg: string, ea: string): string => `{ /*access*/
   } else { /*miss*/ ${dst} = readM16(c, ${seg}, ea_); }
 }`;
 
+/** writeM16 with its fast paths inlined: writes `v` as the word at seg:(ea). */
+const store16 = (seg: string, ea: string, v: string): string => `{ /*access*/
+  const ea_ = ${ea};
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
+  const v_ = ${v};
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.wmask;
+  if ((c.segAttr[${seg}] & 0x9e) === 0x92 && (ea_ >>> 0) + 1 <= c.segLimit[${seg}] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+    const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+    c.ram[p_] = v_;
+    c.ram[p_ + 1] = v_ >> 8;
+  } else { /*miss*/ writeM16(c, ${seg}, ea_, v_); }
+}`;
+
 /** writeM8 with its fast paths inlined: writes `v` as the byte at seg:(ea). */
 const store8 = (seg: string, ea: string, v: string): string => `{ /*access*/
   const ea_ = ${ea};
@@ -198,6 +212,15 @@ export const FORMS: Partial<Record<H, Form>> = {
 }`,
   },
   [H.MovR8I]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = $IMM;" },
+  [H.MovRR16]: { mem: false, ends: false, body: "c.reg16[$D << 1] = c.reg16[$S << 1];" },
+  [H.Load16]: {
+    mem: true, ends: false, body: `$SAVE {
+  let v = 0;
+  ${load16("v", "$SEG", "$EA")}
+  c.reg16[$D << 1] = v;
+}`,
+  },
+  [H.Store16]: { mem: true, ends: false, body: `$SAVE ${store16("$SEG", "$EA", "c.reg16[$S << 1]")}` },
   [H.MovM8I]: { mem: true, ends: false, body: `$SAVE ${store8("$SEG", "$EA", "$IMM")}` },
   [H.Load32]: { mem: true, ends: false, body: `$SAVE ${load32("r[$D]", "$SEG", "$EA")}` },
   [H.Store32]: { mem: true, ends: false, body: `$SAVE ${store32("$SEG", "$EA", "r[$S]")}` },

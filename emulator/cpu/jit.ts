@@ -43,7 +43,7 @@
 //     runs code that has no type feedback, which would cost more than the region saves.
 
 import type { CPU } from "./cpu.ts";
-import { segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM32, push32, peek32, addSp } from "./access.ts";
+import { segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
 import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -75,7 +75,7 @@ const MAX_REGION = 32;
 
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
-  segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM32, push32, peek32, addSp,
+  segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp,
   alu, sub32, logicFlags, shift, imulTrunc, condOf, cfOf, R8, jumpNear,
   MEM_READ, MEM_RMW, BRANCH_TAKEN,
 };
@@ -97,7 +97,7 @@ const FOUT = ["@FOUT@"];
  * and the restart point ($SAVE's locals).
  */
 const SYNC: Record<string, readonly [readonly string[], readonly string[]]> = {};
-for (const name of ["segR", "segW", "rd8", "rd32", "rdW8", "rdW32", "wr8", "wr32", "readM8", "readM16", "readM32", "writeM8", "writeM32", "jumpNear", "c.fault"]) {
+for (const name of ["segR", "segW", "rd8", "rd32", "rdW8", "rdW32", "wr8", "wr32", "readM8", "readM16", "readM32", "writeM8", "writeM16", "writeM32", "jumpNear", "c.fault"]) {
   SYNC[name] = [["c.cyc = cyc$"], ["cyc$ = c.cyc"]];
 }
 SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc"]];
@@ -263,9 +263,9 @@ function missExits(src: string, exit: string): string {
 }
 
 /** Memory accesses of a template that can take the slow path (each may walk twice). */
-const SLOW_ACCESS = /(?<![\w.$])(rd8|rd32|rdW8|rdW32|wr8|wr32|readM8|readM16|readM32|writeM8|writeM32|push32|peek32)\(/g;
+const SLOW_ACCESS = /(?<![\w.$])(rd8|rd32|rdW8|rdW32|wr8|wr32|readM8|readM16|readM32|writeM8|writeM16|writeM32|push32|peek32)\(/g;
 /** A template that writes memory through a helper (which drops code pages written). */
-const WRITES = /(?<![\w.$])(wr8|wr32|writeM8|writeM32|push32)\(/;
+const WRITES = /(?<![\w.$])(wr8|wr32|writeM8|writeM16|writeM32|push32)\(/;
 
 /** An upper bound of the cycles an expanded template charges beyond its base cost. */
 function extraCycles(text: string): number {

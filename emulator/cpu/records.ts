@@ -24,6 +24,8 @@ export enum H {
   TestRR8, TestMR8, TestRI8, TestMI8, TestMI, NotR, NegR, MovR8I, MovM8I,
   // near indirect JMP and CALL through a register or a memory dword (FF /4, FF /2)
   JmpR, JmpM, CallR, CallM,
+  // 16-bit MOV (66 89, 66 8B: register, load, store)
+  MovRR16, Load16, Store16,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

@@ -104,6 +104,12 @@ const MIXED = `
   mov bh, 0x5a
   mov byte [esi+ecx+0x600], 0xa5
   db 0xc6, 0xc2, 0x33 ; mov dl, 0x33 (C6 /0)
+  mov dx, cx
+  mov [esi+ecx*2+0x700], dx
+  mov bp, [esi+ecx*2+0x6ff]
+  mov [esi+0xfff], ax ; (the word crosses into the next page)
+  mov ax, [esi+0xfff]
+  xchg ax, ax
   mov edi, f
   call edi
   mov dword [esi+48], f
