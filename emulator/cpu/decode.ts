@@ -37,6 +37,11 @@ let p = 0;
 let ram: Uint8Array = new Uint8Array(0);
 let eaFields = 0;
 let eaDisp = 0;
+/** The segment-override prefix of the instruction being decoded (a segment number), or -1. */
+let segOvr = -1;
+/** Segment of each segment-override prefix byte (0 for other bytes). */
+const OVERRIDE = new Int8Array(256);
+OVERRIDE[0x26] = 0 + 1; OVERRIDE[0x2e] = 1 + 1; OVERRIDE[0x36] = 2 + 1; OVERRIDE[0x3e] = 3 + 1; OVERRIDE[0x64] = 4 + 1; OVERRIDE[0x65] = 5 + 1;
 
 function b8(): number {
   return ram[p++] | 0;
@@ -75,7 +80,7 @@ function modrm32(m: number): void {
   }
   if (mod === 1) disp = (disp + s8()) | 0;
   else if (mod === 2) disp = (disp + d32()) | 0;
-  eaFields = f | (seg << O.Seg);
+  eaFields = f | ((segOvr >= 0 ? segOvr : seg) << O.Seg);
   eaDisp = disp;
 }
 
@@ -93,7 +98,12 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
   let disp = 0;
   let cyc = 0;
   if (c.code32) {
-    const op = b8();
+    let op = b8();
+    segOvr = -1;
+    while (OVERRIDE[op] !== 0) { // segment overrides (a prefix adds no cycles: exec.ts prefixes)
+      segOvr = OVERRIDE[op] - 1;
+      op = b8();
+    }
     cyc = CYC[op];
     let m = 0;
     switch (op) {
@@ -285,6 +295,11 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
       }
       case 0x99:
         h = H.Cdq;
+        break;
+      case 0xa1: case 0xa3: // MOV EAX, moffs32 and back
+        h = op === 0xa1 ? H.Load32 : H.Store32;
+        w1 = (segOvr >= 0 ? segOvr : DS) << O.Seg;
+        disp = d32();
         break;
       case 0xa9:
         h = H.TestRI;

@@ -74,8 +74,10 @@ describe("differential: host CPU vs emulator", () => {
       }
     }
     for (const a of V32) for (const b of V32.slice(0, 5)) cases.push([`mov dword [scratch+8], ${a}\ntest dword [scratch+8], ${b}\nmov edx, ${b}`, LOGIC]);
-    // 16-bit MOV between registers, from and to memory (66 89, 66 8B), and XCHG AX, AX
+    // 16-bit MOV between registers, from and to memory (66 89, 66 8B), and XCHG AX, AX;
+    // MOV EAX to and from an absolute address (A3, A1), with a DS override
     for (const a of V32) {
+      cases.push([`mov eax, ${a}\nmov [scratch+20], eax\nxor eax, eax\nmov eax, [ds:scratch+20]\nmov edx, [scratch+20]`, ARITH]);
       cases.push([`mov eax, ${a}\nmov edx, 0x55aa55aa\nmov dx, ax\nxchg ax, ax`, ARITH]);
       cases.push([`mov dword [scratch+12], ${a}\nmov eax, 0x11112222\nmov ebx, scratch\nmov ax, [ebx+13]\nmov edx, eax`, ARITH]);
       cases.push([`mov dword [scratch+12], 0x77777777\nmov ebp, ${a}\nmov ebx, 6\nmov [scratch+ebx*2+1], bp\nmov eax, [scratch+12]\nmov edx, [scratch+16]`, ARITH]);

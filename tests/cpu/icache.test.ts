@@ -156,6 +156,52 @@ describe("decoded-instruction cache", () => {
     expect(a).toEqual(b);
   });
 
+  t("segment-override prefixes and the moffs forms read and write through the named segment", () => {
+    // FS and GS are based at 0x100 and 0x200; every access goes through one of them
+    // or the flat DS, so a record that lost its override would read another dword
+    const src = `
+  mov bx, 0x18
+  mov fs, bx
+  mov bx, 0x20
+  mov gs, bx
+  mov ecx, 200
+  xor eax, eax
+.l:
+  add eax, [fs:0x7f00+ecx*4]
+  mov edx, [gs:0x7e00+ecx*4]
+  mov [fs:0x7f04+ecx*4], edx
+  mov [0x8000], eax
+  mov eax, [gs:0x7e08]
+  mov [fs:0x7f0c], eax
+  mov eax, [0x8000]
+  sub eax, [gs:0x7e10]
+  mov [es:0x8014], ax
+  mov bx, [ss:0x8018]
+  movzx edx, byte [fs:0x7f1c]
+  push dword [gs:0x7e20]
+  pop edi
+  add eax, edi
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const make = (): CPU => {
+      const cpu = makeCpu(asm(src));
+      const gdt = 0x9800; // flat code and data, then data based at 0x100 and at 0x200
+      cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
+      cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
+      cpu.mem.write32(gdt + 0x18, 0x0100ffff); cpu.mem.write32(gdt + 0x1c, 0x00cf9300);
+      cpu.mem.write32(gdt + 0x20, 0x0200ffff); cpu.mem.write32(gdt + 0x24, 0x00cf9300);
+      cpu.gdtBase = gdt;
+      cpu.gdtLimit = 0x27;
+      for (let i = 0; i < 0x400; i += 4) cpu.mem.write32(0x8000 + i, (i * 0x01010101 + 0x9e3779b9) | 0);
+      return cpu;
+    };
+    const [a, b] = both(make);
+    expect(a.exception).toBe(-1);
+    expect(a).toEqual(b);
+  });
+
   t("a fault in cached code restarts the instruction with the same state", () => {
     const code = asm(`
       mov esi, 0x8000
