@@ -153,7 +153,9 @@ function onLocals(code: string, c: CPU, guards: Set<string>): string {
     guards.add(`${m} !== ${c[f]}`);
     return `${c[f]}`;
   });
-  s = s.replace(/c\.seg(Attr|Limit|Base)\[(\d)\]/g, (_m, f, i) => {
+  // ES CS SS DS are constants (the same in every process of a flat-model system); FS and
+  // GS are read where used, as each thread's TLS gives them another base
+  s = s.replace(/c\.seg(Attr|Limit|Base)\[([0-3])\]/g, (_m, f, i) => {
     const v = c[`seg${f}` as "segAttr"][Number(i)];
     guards.add(`c.seg${f}[${i}] !== ${v}`);
     return `${v}`;

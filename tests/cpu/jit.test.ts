@@ -224,6 +224,47 @@ patch:
     expect(lockstep(() => makeCpu(asm(src)), 11)).toBeGreaterThan(1);
   });
 
+  t("FS/GS-relative accesses in a region follow a base that changes under it", () => {
+    // halfway through, GS is reloaded with a segment based 0x100 higher (another thread's TLS)
+    const src = `
+  mov bx, 0x18
+  mov gs, bx
+  mov fs, bx
+  mov ecx, ${HOT * 8}
+  xor eax, eax
+.l:
+  add eax, [gs:0x7f00]
+  mov edx, [fs:0x7f04]
+  mov [gs:0x7f08], edx
+  add eax, [gs:0x7f08]
+  cmp ecx, ${HOT * 4}
+  jne .same
+  mov bx, 0x20
+  mov gs, bx
+.same:
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const make = (): CPU => {
+      const cpu = makeCpu(asm(src));
+      const gdt = 0x9800; // flat code and data, then data based at 0x100 and at 0x200
+      cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
+      cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
+      cpu.mem.write32(gdt + 0x18, 0x0100ffff); cpu.mem.write32(gdt + 0x1c, 0x00cf9300);
+      cpu.mem.write32(gdt + 0x20, 0x0200ffff); cpu.mem.write32(gdt + 0x24, 0x00cf9300);
+      cpu.gdtBase = gdt;
+      cpu.gdtLimit = 0x27;
+      cpu.mem.write32(0x8000, 5);
+      cpu.mem.write32(0x8004, 11);
+      cpu.mem.write32(0x8100, 7);
+      return cpu;
+    };
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBeGreaterThan(0);
+  });
+
   t("a region compiled for one data segment is not used with another", () => {
     // after HOT * 4 passes the loop loads DS with a base of 0x100 and goes on
     const src = `
