@@ -457,6 +457,24 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
             w1 = f | g | eaFields;
             disp = eaDisp;
           }
+        } else if (op2 >= 0x40 && op2 <= 0x4f) {
+          m = b8();
+          const g = (m >> 3) & 7;
+          if (m >= 0xc0) {
+            h = H.CmovRR;
+            w1 = g | ((m & 7) << O.S) | ((op2 & 15) << O.Op);
+          } else {
+            modrm32(m);
+            h = H.CmovRM;
+            w1 = g | eaFields | ((op2 & 15) << O.Op);
+            disp = eaDisp;
+          }
+        } else if (op2 >= 0x90 && op2 <= 0x9f) {
+          m = b8();
+          if (m >= 0xc0) {
+            h = H.SetccR;
+            w1 = (m & 7) | ((op2 & 15) << O.Op);
+          }
         } else if (op2 === 0xaf) {
           m = b8();
           const g = (m >> 3) & 7;

@@ -930,6 +930,31 @@ export function runInstructions(c: CPU): void {
             }
             break;
           }
+          case 71: { // CmovRR
+            if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = r[((w1 >> 3) & 7)];
+            break;
+          }
+          case 72: { // CmovRM
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let v = 0;
+            c.cyc += MEM_READ;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = v;
+            }
+            break;
+          }
+          case 73: { // SetccR
+            c.reg8[R8[(w1 & 7)]] = cond(c, ((w1 >> 6) & 15));
+            break;
+          }
           // END GENERATED CASES
           default:
             throw new Error(`dispatch: handler ${h} missing`);

@@ -213,6 +213,17 @@ export const FORMS: Partial<Record<H, Form>> = {
   },
   [H.MovR8I]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = $IMM;" },
   [H.MovRR16]: { mem: false, ends: false, body: "c.reg16[$D << 1] = c.reg16[$S << 1];" },
+  // exec0f.ts: CMOVcc reads its source (and charges the read first) whatever the condition
+  [H.CmovRR]: { mem: false, ends: false, body: "if (cond(c, $OP) !== 0) r[$D] = r[$S];" },
+  [H.CmovRM]: {
+    mem: true, ends: false, body: `$SAVE {
+  let v = 0;
+  c.cyc += MEM_READ;
+  ${load32("v", "$SEG", "$EA")}
+  if (cond(c, $OP) !== 0) r[$D] = v;
+}`,
+  },
+  [H.SetccR]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = cond(c, $OP);" },
   [H.Load16]: {
     mem: true, ends: false, body: `$SAVE {
   let v = 0;

@@ -26,6 +26,8 @@ export enum H {
   JmpR, JmpM, CallR, CallM,
   // 16-bit MOV (66 89, 66 8B: register, load, store)
   MovRR16, Load16, Store16,
+  // CMOVcc r32, r/m32 (0F 40-4F) and SETcc r8 (0F 90-9F)
+  CmovRR, CmovRM, SetccR,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

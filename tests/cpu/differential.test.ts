@@ -74,6 +74,15 @@ describe("differential: host CPU vs emulator", () => {
       }
     }
     for (const a of V32) for (const b of V32.slice(0, 5)) cases.push([`mov dword [scratch+8], ${a}\ntest dword [scratch+8], ${b}\nmov edx, ${b}`, LOGIC]);
+    // CMOVcc from a register and from memory, SETcc into a byte register, after a CMP,
+    // for every condition
+    const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+    for (const cc of CC) {
+      for (const [a, b] of [["0", "1"], ["0x7fffffff", "0xffffffff"], ["0x80000000", "1"], ["5", "5"], ["0x12345678", "0x80000001"]]) {
+        cases.push([`mov eax, ${a}\nmov ebx, ${b}\nmov ecx, 0x1111\nmov edx, 0x2222\ncmp eax, ebx\ncmov${cc} edx, ecx\nset${cc} al`, ARITH]);
+        cases.push([`mov dword [scratch+24], 0x3333\nmov eax, ${a}\nmov edx, 0x4444\ncmp eax, ${b}\ncmov${cc} edx, [scratch+24]\nset${cc} ah`, ARITH]);
+      }
+    }
     // 16-bit MOV between registers, from and to memory (66 89, 66 8B), and XCHG AX, AX;
     // MOV EAX to and from an absolute address (A3, A1), with a DS override
     for (const a of V32) {

@@ -104,6 +104,11 @@ const MIXED = `
   mov bh, 0x5a
   mov byte [esi+ecx+0x600], 0xa5
   db 0xc6, 0xc2, 0x33 ; mov dl, 0x33 (C6 /0)
+  cmp ecx, 150
+  cmovl edi, ecx
+  cmovge ebx, [esi+ecx*4]
+  setg dl
+  setb bh
   mov dx, cx
   mov [esi+ecx*2+0x700], dx
   mov bp, [esi+ecx*2+0x6ff]
