@@ -404,7 +404,13 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
       case 0xf7: {
         m = b8();
         const g = (m >> 3) & 7;
-        if (g > 3) break;
+        if (g > 3) {
+          if (m >= 0xc0) {
+            h = g <= 5 ? H.MulR : H.DivR;
+            w1 = (m & 7) | ((g & 1) !== 0 ? O.Flag : 0);
+          }
+          break;
+        }
         if (m >= 0xc0) {
           h = g <= 1 ? H.TestRI : g === 2 ? H.NotR : H.NegR;
           w1 = m & 7;

@@ -26,7 +26,7 @@
 
 import type { CPU } from "./cpu.ts";
 import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
-import { alu, sub32, logicFlags, shift, imulTrunc } from "./alu.ts";
+import { alu, sub32, logicFlags, shift, imulTrunc, multiply, divide } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { execOne } from "./exec.ts";
@@ -953,6 +953,14 @@ export function runInstructions(c: CPU): void {
           }
           case 73: { // SetccR
             c.reg8[R8[(w1 & 7)]] = cond(c, ((w1 >> 6) & 15));
+            break;
+          }
+          case 74: { // MulR
+            c.cyc += 12; multiply(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
+            break;
+          }
+          case 75: { // DivR
+            c.instrEip = eip; c.instrEsp = r[4]; c.cyc += 39; divide(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
             break;
           }
           // END GENERATED CASES

@@ -211,6 +211,9 @@ export const FORMS: Partial<Record<H, Form>> = {
   ${flags(3, "v", "a", "b")}
 }`,
   },
+  // exec.ts grp3 on a register: $SIGNED for IMUL/IDIV; DIV may raise #DE
+  [H.MulR]: { mem: false, ends: false, body: "c.cyc += 12; multiply(c, r[$D], 2, $SIGNED);" },
+  [H.DivR]: { mem: false, ends: false, body: "$SAVE c.cyc += 39; divide(c, r[$D], 2, $SIGNED);" },
   [H.MovR8I]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = $IMM;" },
   [H.MovRR16]: { mem: false, ends: false, body: "c.reg16[$D << 1] = c.reg16[$S << 1];" },
   // exec0f.ts: CMOVcc reads its source (and charges the read first) whatever the condition

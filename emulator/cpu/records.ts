@@ -28,6 +28,8 @@ export enum H {
   MovRR16, Load16, Store16,
   // CMOVcc r32, r/m32 (0F 40-4F) and SETcc r8 (0F 90-9F)
   CmovRR, CmovRM, SetccR,
+  // MUL, IMUL, DIV, IDIV of EDX:EAX by r32 (F7 /4 /5 /6 /7)
+  MulR, DivR,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

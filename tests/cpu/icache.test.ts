@@ -104,6 +104,16 @@ const MIXED = `
   mov bh, 0x5a
   mov byte [esi+ecx+0x600], 0xa5
   db 0xc6, 0xc2, 0x33 ; mov dl, 0x33 (C6 /0)
+  mov ebp, ecx
+  or ebp, 1
+  push edx
+  mul ebp
+  imul ecx
+  mov edx, 0
+  div ebp
+  cdq
+  idiv ebp
+  pop edx
   cmp ecx, 150
   cmovl edi, ecx
   cmovge ebx, [esi+ecx*4]

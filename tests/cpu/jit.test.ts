@@ -224,6 +224,31 @@ patch:
     expect(lockstep(() => makeCpu(asm(src)), 11)).toBeGreaterThan(1);
   });
 
+  t("a divide error in a region faults at the DIV with the interpreter's registers and flags", () => {
+    // the divisor counts down to 0: the last pass raises #DE inside a compiled region
+    const src = `
+  mov ecx, ${HOT * 4}
+  xor esi, esi
+.l:
+  mov eax, ecx
+  imul eax, eax
+  xor edx, edx
+  add esi, eax
+  mov ebx, ecx
+  dec ebx
+  div ebx
+  mul ecx
+  add esi, edx
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.exception).toBe(0);
+    expect(r.regions).toBeGreaterThan(0);
+  });
+
   t("FS/GS-relative accesses in a region follow a base that changes under it", () => {
     // halfway through, GS is reloaded with a segment based 0x100 higher (another thread's TLS)
     const src = `
