@@ -401,19 +401,12 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
         imm = b8();
         break;
       }
-      case 0xf7: {
+      case 0xf7: { // group 3: TEST imm32 (/0 /1), NOT, NEG, MUL, IMUL, DIV, IDIV
         m = b8();
         const g = (m >> 3) & 7;
-        if (g > 3) {
-          if (m >= 0xc0) {
-            h = g <= 5 ? H.MulR : H.DivR;
-            w1 = (m & 7) | ((g & 1) !== 0 ? O.Flag : 0);
-          }
-          break;
-        }
         if (m >= 0xc0) {
-          h = g <= 1 ? H.TestRI : g === 2 ? H.NotR : H.NegR;
-          w1 = m & 7;
+          h = g <= 1 ? H.TestRI : g === 2 ? H.NotR : g === 3 ? H.NegR : g <= 5 ? H.MulR : H.DivR;
+          w1 = (m & 7) | (g >= 4 && (g & 1) !== 0 ? O.Flag : 0); // IMUL, IDIV: signed
         } else if (g <= 1) {
           modrm32(m);
           h = H.TestMI;

@@ -159,6 +159,14 @@ const flags = (op: number, res: string, a: string, b: string): string =>
 const flags8 = (op: number, res: string, a: string, b: string): string =>
   `c.lfOp = ${op}; c.lfRes = ${res}; c.lfA = ${a}; c.lfB = ${b}; c.lfSign = 128;`;
 
+/** TEST of the memory operand (read by `load`) with `operand`: the logic flags of the result. */
+const testMem = (load: typeof load32, operand: string, fl: typeof flags): string => `$SAVE {
+  let v = 0;
+  ${load("v", "$SEG", "$EA")}
+  v &= ${operand};
+  ${fl(5, "v", "0", "0")}
+}`;
+
 const rrForm = (opExpr: (a: string, b: string) => string, lf: number, write: boolean, imm: boolean): Form => ({
   mem: false,
   ends: false,
@@ -176,30 +184,9 @@ export const FORMS: Partial<Record<H, Form>> = {
   [H.MovRR]: { mem: false, ends: false, body: "r[$D] = r[$S];" },
   [H.TestRR8]: { mem: false, ends: false, body: `{ const v = c.reg8[R8[$D]] & c.reg8[R8[$S]]; ${flags8(5, "v", "0", "0")} }` },
   [H.TestRI8]: { mem: false, ends: false, body: `{ const v = c.reg8[R8[$D]] & $IMM; ${flags8(5, "v", "0", "0")} }` },
-  [H.TestMR8]: {
-    mem: true, ends: false, body: `$SAVE {
-  let v = 0;
-  ${load8("v", "$SEG", "$EA")}
-  v &= c.reg8[R8[$S]];
-  ${flags8(5, "v", "0", "0")}
-}`,
-  },
-  [H.TestMI8]: {
-    mem: true, ends: false, body: `$SAVE {
-  let v = 0;
-  ${load8("v", "$SEG", "$EA")}
-  v &= $IMM;
-  ${flags8(5, "v", "0", "0")}
-}`,
-  },
-  [H.TestMI]: {
-    mem: true, ends: false, body: `$SAVE {
-  let v = 0;
-  ${load32("v", "$SEG", "$EA")}
-  v &= $IMM;
-  ${flags(5, "v", "0", "0")}
-}`,
-  },
+  [H.TestMR8]: { mem: true, ends: false, body: testMem(load8, "c.reg8[R8[$S]]", flags8) },
+  [H.TestMI8]: { mem: true, ends: false, body: testMem(load8, "$IMM", flags8) },
+  [H.TestMI]: { mem: true, ends: false, body: testMem(load32, "$IMM", flags) },
   // exec.ts grp3 on a register: NOT sets no flags, NEG is SUB from 0 (alu.ts neg)
   [H.NotR]: { mem: false, ends: false, body: "r[$D] = ~r[$D];" },
   [H.NegR]: {
