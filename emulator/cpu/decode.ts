@@ -474,6 +474,13 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
             h = H.SetccR;
             w1 = (m & 7) | ((op2 & 15) << O.Op);
           }
+        } else if (op2 === 0xa4 || op2 === 0xa5 || op2 === 0xac || op2 === 0xad) {
+          m = b8();
+          if (m >= 0xc0) {
+            h = H.ShiftDR;
+            w1 = (m & 7) | (((m >> 3) & 7) << O.S) | ((op2 < 0xa8 ? 1 : 0) << O.Op) | ((op2 & 1) !== 0 ? O.Flag : 0);
+            if ((op2 & 1) === 0) imm = b8();
+          }
         } else if (op2 === 0xaf) {
           m = b8();
           const g = (m >> 3) & 7;

@@ -26,7 +26,7 @@
 
 import type { CPU } from "./cpu.ts";
 import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
-import { alu, sub32, logicFlags, shift, imulTrunc, multiply, divide } from "./alu.ts";
+import { alu, sub32, logicFlags, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { execOne } from "./exec.ts";
@@ -961,6 +961,10 @@ export function runInstructions(c: CPU): void {
           }
           case 75: { // DivR
             c.instrEip = eip; c.instrEsp = r[4]; c.cyc += 39; divide(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
+            break;
+          }
+          case 76: { // ShiftDR
+            r[(w1 & 7)] = shiftDouble(c, ((w1 >> 6) & 15) === 1, r[(w1 & 7)], r[((w1 >> 3) & 7)], (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31, 2);
             break;
           }
           // END GENERATED CASES

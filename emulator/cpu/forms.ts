@@ -214,6 +214,8 @@ export const FORMS: Partial<Record<H, Form>> = {
 }`,
   },
   [H.SetccR]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = cond(c, $OP);" },
+  // exec0f.ts doubleShift on a register: $OP 1 for SHLD, 0 for SHRD; count from CL or the immediate
+  [H.ShiftDR]: { mem: false, ends: false, body: "r[$D] = shiftDouble(c, $OP === 1, r[$D], r[$S], ($CL ? c.reg8[4] : $IMM) & 31, 2);" },
   [H.Load16]: {
     mem: true, ends: false, body: `$SAVE {
   let v = 0;

@@ -44,7 +44,7 @@
 
 import type { CPU } from "./cpu.ts";
 import { segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
-import { alu, sub32, logicFlags, shift, imulTrunc, multiply, divide } from "./alu.ts";
+import { alu, sub32, logicFlags, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { decodeAt } from "./decode.ts";
@@ -76,7 +76,7 @@ const MAX_REGION = 32;
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
   segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp,
-  alu, sub32, logicFlags, shift, imulTrunc, multiply, divide, condOf, cfOf, R8, jumpNear,
+  alu, sub32, logicFlags, shift, shiftDouble, imulTrunc, multiply, divide, condOf, cfOf, R8, jumpNear,
   MEM_READ, MEM_RMW, BRANCH_TAKEN,
 };
 const HELPER_NAMES = Object.keys(HELPERS);
@@ -103,7 +103,7 @@ for (const name of ["segR", "segW", "rd8", "rd32", "rdW8", "rdW32", "wr8", "wr32
 SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc"]];
 SYNC.push32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc", "r$4 = r[4]"]];
 SYNC.addSp = [["r[4] = r$4"], ["r$4 = r[4]"]];
-for (const name of ["alu", "sub32", "logicFlags", "shift", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
+for (const name of ["alu", "sub32", "logicFlags", "shift", "shiftDouble", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
 // EDX:EAX and the flags, and (DIV may fault) the cycle counter
 for (const name of ["multiply", "divide"]) {
   SYNC[name] = [["c.cyc = cyc$", "r[0] = r$0", "r[2] = r$2", ...FOUT], ["cyc$ = c.cyc", "r$0 = r[0]", "r$2 = r[2]", ...flagsIn]];
@@ -174,7 +174,7 @@ function onLocals(code: string, c: CPU, guards: Set<string>): string {
 
 const LIT = String.raw`-?(?:0x[0-9a-f]+|\d+)`;
 const AND_LIT = new RegExp(String.raw`\((${LIT}) & (${LIT})\)`, "g");
-const CMP_LIT = new RegExp(String.raw`(?<=\(|&& |\|\| |\? |: |= )(${LIT}) (===|!==) (${LIT})(?=\)| &&| \|\|| \?|;|,)`, "g");
+const CMP_LIT = new RegExp(String.raw`(?<=\(|&& |\|\| |\? |: |= |, )(${LIT}) (===|!==) (${LIT})(?=\)| &&| \|\|| \?|;|,)`, "g");
 const num = (t: string): number => (t.startsWith("-") ? -Number(t.slice(1)) : Number(t));
 
 /**

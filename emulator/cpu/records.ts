@@ -30,6 +30,8 @@ export enum H {
   CmovRR, CmovRM, SetccR,
   // MUL, IMUL, DIV, IDIV of EDX:EAX by r32 (F7 /4 /5 /6 /7)
   MulR, DivR,
+  // SHLD/SHRD r32, r32, imm8/CL (0F A4 A5 AC AD)
+  ShiftDR,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

@@ -117,6 +117,7 @@ describe("differential: host CPU vs emulator", () => {
       for (const n of [0, 1, 4, 15, 16, 31]) {
         const mask = n === 1 ? ARITH & ~AF : ARITH & ~AF & ~OF;
         cases.push([`mov eax, 0x12345678\nmov ebx, 0x9abcdef0\nmov cl, ${n}\n${op} eax, ebx, cl`, mask]);
+        cases.push([`stc\nmov eax, 0x87654321\nmov ebx, 0x0fedcba9\n${op} eax, ebx, ${n}\nmov edx, ebx`, mask]);
         if (n <= 16) cases.push([`mov eax, 0x8234\nmov ebx, 0xabcd\nmov cl, ${n}\n${op} ax, bx, cl`, mask]);
       }
     }

@@ -71,6 +71,9 @@ const MIXED = `
   sar ebx, 2
   rcl edx, 1
   shrd eax, edx, 3
+  shld ebx, eax, 5
+  shrd edx, ebx, cl
+  shld eax, edx, cl
   mov [esi+ecx+0x400], al
   mov bl, [esi+ecx]
   mov bh, al
