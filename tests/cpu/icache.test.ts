@@ -4,7 +4,7 @@
 // instruction, the host) take effect at the next instruction; records survive and
 // stay correct across CR3 loads, code-size changes and table eviction.
 import { describe, expect, it } from "vitest";
-import { NASM, asm, makeCpu, run } from "./setup.ts";
+import { NASM, asm, makeCpu, run, withDataSegments } from "./setup.ts";
 import { PD, PT, identityPaging } from "../support/paged-cpu.ts";
 import { outcome, type Outcome } from "../support/cpu-outcome.ts";
 import { CPU, S } from "../../emulator/cpu/cpu.ts";
@@ -204,14 +204,7 @@ describe("decoded-instruction cache", () => {
   hlt
 `;
     const make = (): CPU => {
-      const cpu = makeCpu(asm(src));
-      const gdt = 0x9800; // flat code and data, then data based at 0x100 and at 0x200
-      cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
-      cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
-      cpu.mem.write32(gdt + 0x18, 0x0100ffff); cpu.mem.write32(gdt + 0x1c, 0x00cf9300);
-      cpu.mem.write32(gdt + 0x20, 0x0200ffff); cpu.mem.write32(gdt + 0x24, 0x00cf9300);
-      cpu.gdtBase = gdt;
-      cpu.gdtLimit = 0x27;
+      const cpu = withDataSegments(makeCpu(asm(src)), 0x100, 0x200);
       for (let i = 0; i < 0x400; i += 4) cpu.mem.write32(0x8000 + i, (i * 0x01010101 + 0x9e3779b9) | 0);
       return cpu;
     };

@@ -6,7 +6,7 @@
 // the code it is running (including the next instruction), a budget that ends between
 // any two instructions, and a segment or linear address that changed since compiling.
 import { describe, expect, it } from "vitest";
-import { NASM, asm, makeCpu, run } from "./setup.ts";
+import { NASM, asm, makeCpu, run, withDataSegments } from "./setup.ts";
 import { identityPaging } from "../support/paged-cpu.ts";
 import { outcome, type Outcome } from "../support/cpu-outcome.ts";
 import { CPU, Stop } from "../../emulator/cpu/cpu.ts";
@@ -272,14 +272,7 @@ patch:
   hlt
 `;
     const make = (): CPU => {
-      const cpu = makeCpu(asm(src));
-      const gdt = 0x9800; // flat code and data, then data based at 0x100 and at 0x200
-      cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
-      cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
-      cpu.mem.write32(gdt + 0x18, 0x0100ffff); cpu.mem.write32(gdt + 0x1c, 0x00cf9300);
-      cpu.mem.write32(gdt + 0x20, 0x0200ffff); cpu.mem.write32(gdt + 0x24, 0x00cf9300);
-      cpu.gdtBase = gdt;
-      cpu.gdtLimit = 0x27;
+      const cpu = withDataSegments(makeCpu(asm(src)), 0x100, 0x200);
       cpu.mem.write32(0x8000, 5);
       cpu.mem.write32(0x8004, 11);
       cpu.mem.write32(0x8100, 7);
@@ -307,15 +300,7 @@ patch:
   hlt
 `;
     const make = (): CPU => {
-      const cpu = makeCpu(asm(src));
-      // GDT at 0x9800 (outside the compared memory) with a flat 4 GiB code and data
-      // segment and a data segment based at 0x100
-      const gdt = 0x9800;
-      cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
-      cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
-      cpu.mem.write32(gdt + 0x18, 0x0100ffff); cpu.mem.write32(gdt + 0x1c, 0x00cf9300);
-      cpu.gdtBase = gdt;
-      cpu.gdtLimit = 0x1f;
+      const cpu = withDataSegments(makeCpu(asm(src)), 0x100);
       cpu.mem.write32(0x8000, 5);
       cpu.mem.write32(0x8100, 7);
       return cpu;

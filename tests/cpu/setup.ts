@@ -89,6 +89,24 @@ export interface Result {
   exception: number;
 }
 
+/**
+ * Gives `cpu` a GDT at 0x9800 (outside the memory the tests compare): flat 4 GiB code
+ * (selector 0x08) and data (0x10), then a 4 GiB data segment for each of `bases`
+ * (0x18, 0x20, ...).
+ */
+export function withDataSegments(cpu: CPU, ...bases: number[]): CPU {
+  const gdt = 0x9800;
+  cpu.mem.write32(gdt + 0x08, 0x0000ffff); cpu.mem.write32(gdt + 0x0c, 0x00cf9b00);
+  cpu.mem.write32(gdt + 0x10, 0x0000ffff); cpu.mem.write32(gdt + 0x14, 0x00cf9300);
+  bases.forEach((b, i) => {
+    cpu.mem.write32(gdt + 0x18 + i * 8, ((b & 0xffff) << 16) | 0xffff);
+    cpu.mem.write32(gdt + 0x1c + i * 8, (b & 0xff000000) | 0x00cf9300 | ((b >>> 16) & 0xff));
+  });
+  cpu.gdtBase = gdt;
+  cpu.gdtLimit = 0x17 + bases.length * 8;
+  return cpu;
+}
+
 /** Runs until HLT, an exception or `cycles`. */
 export function run(cpu: CPU, cycles = 50_000_000): Result {
   cpu.lastException = -1;
