@@ -39,9 +39,9 @@ let eaFields = 0;
 let eaDisp = 0;
 /** The segment-override prefix of the instruction being decoded (a segment number), or -1. */
 let segOvr = -1;
-/** Segment of each segment-override prefix byte (0 for other bytes). */
-const OVERRIDE = new Int8Array(256);
-OVERRIDE[0x26] = 0 + 1; OVERRIDE[0x2e] = 1 + 1; OVERRIDE[0x36] = 2 + 1; OVERRIDE[0x3e] = 3 + 1; OVERRIDE[0x64] = 4 + 1; OVERRIDE[0x65] = 5 + 1;
+/** The segment each segment-override prefix byte names (ES CS SS DS FS GS), -1 for other bytes. */
+const OVERRIDE = new Int8Array(256).fill(-1);
+[0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65].forEach((b, seg) => { OVERRIDE[b] = seg; });
 
 function b8(): number {
   return ram[p++] | 0;
@@ -100,8 +100,8 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
   if (c.code32) {
     let op = b8();
     segOvr = -1;
-    while (OVERRIDE[op] !== 0) { // segment overrides (a prefix adds no cycles: exec.ts prefixes)
-      segOvr = OVERRIDE[op] - 1;
+    while (OVERRIDE[op] >= 0) { // segment overrides (a prefix adds no cycles: exec.ts prefixes)
+      segOvr = OVERRIDE[op];
       op = b8();
     }
     cyc = CYC[op];
