@@ -281,6 +281,57 @@ function extraCycles(text: string): number {
     (/c\.cyc \+= cnt/.test(text) ? 31 : 0) + literal + count(SLOW_ACCESS) * 2 * WALK_CYCLES;
 }
 
+/**
+ * Register forms that set the whole lazy-flag record (op, result, operands, sign) and
+ * nothing else can observe the flags before: an immediate shift or rotate just before
+ * one of them (on the same path, not a label) has flags nobody can read, so the
+ * region computes its value alone. (The interpreter's shift also folds the previous
+ * flags into cpu.flags; with a record that is not Lf.None or Lf.Szp those bits are
+ * never read, and the next materialize overwrites them.)
+ */
+const SETS_ALL_FLAGS = new Set<number>([
+  H.AddRR, H.OrRR, H.AndRR, H.SubRR, H.XorRR, H.CmpRR, H.AddRI, H.OrRI, H.AndRI, H.SubRI, H.XorRI, H.CmpRI,
+  H.TestRR, H.TestRI,
+]);
+
+/** Register forms that neither read nor write the flags and cannot leave a region. */
+const FLAG_NEUTRAL = new Set<number>([H.MovRR, H.MovRI, H.Lea, H.MovxR, H.MovRR8, H.MovR8I, H.MovRR16, H.NotR, H.Nop, H.Cdq]);
+
+/**
+ * Whether the flags instruction `j` of `order` sets are dead: the instructions after it,
+ * in a straight line with no label, are flag-neutral (FLAG_NEUTRAL, or immediate
+ * shifts and rotates other than RCL/RCR, themselves dead then) up to one that sets the
+ * whole record (SETS_ALL_FLAGS).
+ */
+function flagsDeadAfter(order: readonly Insn[], j: number, labels: ReadonlySet<number>, rec: Int32Array): boolean {
+  for (let i = j + 1; i < order.length; i++) {
+    const prev = order[i - 1];
+    if (order[i].d !== prev.d + ((prev.w0 >> 8) & 15) || labels.has(order[i].d)) return false;
+    const h = order[i].w0 & 0xff;
+    if (SETS_ALL_FLAGS.has(h)) return true;
+    const w1 = rec[order[i].k + 1];
+    const shiftImm = h === H.ShiftR && (w1 & O.Flag) === 0 && ((w1 >> O.Op) & 6) !== 2;
+    if (!FLAG_NEUTRAL.has(h) && !shiftImm) return false;
+  }
+  return false;
+}
+
+/**
+ * The value of 32-bit shift/rotate `op` (alu.ts shift's numbering) of `v` by `n` (1..31)
+ * as an expression, or null for a count of 0 and for RCL/RCR, which read CF.
+ */
+function shiftValue(op: number, n: number, v: string): string | null {
+  if (n === 0) return null;
+  switch (op) {
+    case 0: return `((${v} << ${n}) | (${v} >>> ${32 - n}))`;
+    case 1: return `((${v} >>> ${n}) | (${v} << ${32 - n}))`;
+    case 4: case 6: return `(${v} << ${n})`;
+    case 5: return `((${v} >>> ${n}) | 0)`;
+    case 7: return `(${v} >> ${n})`;
+    default: return null;
+  }
+}
+
 /** The effective address of a decoded memory operand as a constant-folded expression. */
 function eaExpr(w1: number, disp: number): string {
   let e = `${disp}`;
@@ -369,6 +420,14 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const form = FORMS[(w0 & 0xff) as H]!;
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
+    if ((w0 & 0xff) === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)) {
+      const v = shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`);
+      if (v !== null) {
+        bound.push((w0 >> 16) & 0xff);
+        code.push(`cyc$ += ${(w0 >> 16) & 0xff};\nr$${w1 & 7} = ${v};\nn++;\n`);
+        continue;
+      }
+    }
     const text = expandForm(form.body, {
       $SAVE: `s$ = r[4]; ie$ = ${at(d)};`,
       $EXIT: `n++; pc = (c.eip - ${entry}) | 0; continue top;`,

@@ -224,6 +224,51 @@ patch:
     expect(lockstep(() => makeCpu(asm(src)), 11)).toBeGreaterThan(1);
   });
 
+  t("a shift or rotate whose flags the next instruction overwrites gives the interpreter's state", () => {
+    // sha256-like mixing: each immediate shift is followed by an ALU op that sets every
+    // flag (the region computes the shift's value alone), with flags read in between
+    // elsewhere (PUSHFD, ADC, Jcc) so that a wrong record would show
+    const src = `
+  mov ecx, ${HOT * 8}
+  mov eax, 0x6a09e667
+  mov esi, 0xbb67ae85
+.l:
+  mov edx, eax
+  ror edx, 6
+  mov ebx, eax
+  ror ebx, 11
+  xor edx, ebx
+  rol eax, 7
+  add eax, edx
+  shr ebx, 3
+  sub ebx, ecx
+  sar edx, 2
+  and edx, ebx
+  shl esi, 1
+  adc esi, edx
+  pushfd
+  pop edi
+  xor esi, edi
+  shl ebx, 5
+  cmp ebx, eax
+  jb .s
+  add eax, 0x9e3779b9
+.s:
+  shr edx, 31
+  test edx, ecx
+  jnz .t
+  inc esi
+.t:
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBeGreaterThan(0);
+    for (const step of [1, 5, 11, 37]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
+  });
+
   t("a divide error in a region faults at the DIV with the interpreter's registers and flags", () => {
     // the divisor counts down to 0: the last pass raises #DE inside a compiled region
     const src = `
