@@ -176,6 +176,8 @@ const LIT = String.raw`-?(?:0x[0-9a-f]+|\d+)`;
 const AND_LIT = new RegExp(String.raw`\((${LIT}) & (${LIT})\)`, "g");
 const CMP_LIT = new RegExp(String.raw`(?<=\(|&& |\|\| |\? |: |= |, )(${LIT}) (===|!==) (${LIT})(?=\)| &&| \|\|| \?|;|,)`, "g");
 const num = (t: string): number => (t.startsWith("-") ? -Number(t.slice(1)) : Number(t));
+// a limit check of a constant limit: (ea_ >>> 0) + 3 <= -1 >>> 0
+const LIMIT_LIT = new RegExp(String.raw`\(([\w$]+) >>> 0\)(?: \+ (\d+))? <= (${LIT}) >>> 0|(?<=\(|&& )([\w$]+) >>> 0 <= (${LIT}) >>> 0`, "g");
 
 /**
  * `src` with comparisons of constants (segment attributes, operation numbers) folded to
@@ -187,6 +189,11 @@ function foldConstants(src: string): string {
     prev = src;
     src = src.replace(AND_LIT, (_m, a, b) => `${num(a) & num(b)}`);
     src = src.replace(CMP_LIT, (_m, a, op, b) => `${(num(a) === num(b)) === (op === "===")}`);
+    src = src.replace(LIMIT_LIT, (_m, x, add, lim, y, lim2) => {
+      const most = x !== undefined ? (num(lim) >>> 0) - Number(add ?? 0) : num(lim2) >>> 0;
+      return most >= 0xffffffff ? "true" : most < 0 ? "false" : `(${x ?? y} >>> 0) <= ${most}`;
+    });
+    src = src.replace(/\((?:true && )+/g, "(");
   }
   return src;
 }
@@ -332,6 +339,84 @@ function shiftValue(op: number, n: number, v: string): string | null {
   }
 }
 
+/**
+ * Handlers whose template sets the whole lazy-flag record to a literal operation and
+ * sign (flags.ts Lf): after one of them, on a straight line, the region knows how the
+ * flags were made and tests a condition on the operands directly (condExpr).
+ */
+const SETS_KNOWN_FLAGS = new Set<number>([...SETS_ALL_FLAGS, H.TestRR8, H.TestRI8, H.TestMI8, H.TestMI, H.NegR, H.Inc, H.Dec]);
+
+/** What the region knows of the flag record at a point: its operation and sign bit. */
+interface KnownFlags { readonly op: number; readonly sign: number }
+
+/**
+ * Condition `cc` (flags.ts condOf's numbering) of a record of known operation `op` and
+ * sign bit `sign`, as a boolean expression on the flag locals, or null where condOf stays
+ * (parity, and operations without a rule here). Each rule is condOf's for that operation
+ * with the operands of a 32-bit record (a logic op also of a byte one).
+ */
+function condExpr(cc: number, { op, sign }: KnownFlags): string | null {
+  const zf = "f$Res === 0";
+  const sf = sign === -2147483648 ? "f$Res < 0" : `(f$Res & ${sign}) !== 0`;
+  let of: string, cf: string;
+  if (op === 5) {
+    of = "false";
+    cf = "false";
+  } else if (sign !== -2147483648) {
+    return null;
+  } else if (op === 3) {
+    // (the signed and below-or-equal tests compare the operands themselves)
+    if (cc >> 1 === 3) return flip(cc, "(f$A >>> 0) <= (f$B >>> 0)");
+    if (cc >> 1 === 6) return flip(cc, "(f$A | 0) < (f$B | 0)");
+    if (cc >> 1 === 7) return flip(cc, "(f$A | 0) <= (f$B | 0)");
+    of = "((f$A ^ f$B) & (f$A ^ f$Res)) < 0";
+    cf = "(f$A >>> 0) < (f$B >>> 0)";
+  } else if (op === 1) {
+    of = "((f$A ^ f$Res) & (f$B ^ f$Res)) < 0";
+    cf = "(f$Res >>> 0) < (f$A >>> 0)";
+  } else if (op === 6 || op === 7) {
+    of = `f$Res === ${op === 6 ? -2147483648 : 2147483647}`;
+    cf = "f$Cin !== 0";
+  } else {
+    return null;
+  }
+  switch (cc >> 1) {
+    case 0: return flip(cc, of);
+    case 1: return flip(cc, cf);
+    case 2: return flip(cc, zf);
+    case 3: return flip(cc, `(${cf}) || ${zf}`);
+    case 4: return flip(cc, sf);
+    case 6: return flip(cc, `(${sf}) !== (${of})`);
+    case 7: return flip(cc, `((${sf}) !== (${of})) || ${zf}`);
+    default: return null;
+  }
+}
+const flip = (cc: number, e: string): string => ((cc & 1) === 0 ? `((${e}) ? 1 : 0)` : `((${e}) ? 0 : 1)`);
+
+/** The carry of a record of known operation, as an expression, or null. */
+function carryExpr({ op, sign }: KnownFlags): string | null {
+  if (op === 5) return "0";
+  if (sign !== -2147483648) return null;
+  if (op === 3) return "((f$A >>> 0) < (f$B >>> 0) ? 1 : 0)";
+  if (op === 1) return "((f$Res >>> 0) < (f$A >>> 0) ? 1 : 0)";
+  return op === 6 || op === 7 ? "f$Cin" : null;
+}
+
+/** `src` (on locals) with its flag reads specialised to what the region knows of the record. */
+function knownFlagReads(src: string, known: KnownFlags): string {
+  return src
+    .replace(/condOf\((\d+), f\$Op, f\$Res, f\$A, f\$B, f\$Sign, f\$Cin, c\.flags\)/g, (m, cc) => condExpr(Number(cc), known) ?? m)
+    .replace(/cfOf\(f\$Op, f\$Res, f\$A, f\$B, f\$Cin, c\.flags\)/g, (m) => carryExpr(known) ?? m)
+    .replace(/(?<![\w.$])f\$Op (===|!==) (\d+)/g, (_m, eq, v) => `${(Number(v) === known.op) === (eq === "===")}`);
+}
+
+/** The record an instruction of a SETS_KNOWN_FLAGS handler leaves (its local text sets one literal op and sign). */
+function flagsSet(local: string): KnownFlags | null {
+  const ops = [...local.matchAll(/f\$Op = (\d+);/g)];
+  const signs = [...local.matchAll(/f\$Sign = (-?\d+);/g)];
+  return ops.length === 1 && signs.length === 1 ? { op: Number(ops[0][1]), sign: Number(signs[0][1]) } : null;
+}
+
 /** The effective address of a decoded memory operand as a constant-folded expression. */
 function eaExpr(w1: number, disp: number): string {
   let e = `${disp}`;
@@ -414,45 +499,75 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   // leaving: only local assignments, so a cold exit needs no type feedback (a first run
   // of code without feedback deoptimizes the whole function)
   const leave = (d: number): string => `{ x$ = ${at(d)}; xs$ = true; break top; }`;
+  // a transfer's target is kept in x$ (stored to cpu.eip when the region leaves), where
+  // only 32-bit code runs: jumpNear, which 16-bit code calls, sets cpu.eip itself
+  const eipVar = c.os32 ? "x$" : "c.eip";
   const code: string[] = [];
   const bound: number[] = [];
+  let known: KnownFlags | null = null;
+  // Charges and counts of straight-line instructions that cannot leave or fault (they
+  // mention neither the cycle counter nor an exit) are added up and made at the next
+  // one that can, or before control leaves the straight line.
+  let pendCyc = 0;
+  let pendN = 0;
+  const flush = (cyc: number): string => {
+    const out = `${cyc + pendCyc !== 0 ? `cyc$ += ${cyc + pendCyc};\n` : ""}${pendN !== 0 ? `n += ${pendN};\n` : ""}`;
+    pendCyc = 0;
+    pendN = 0;
+    return out;
+  };
   for (const { d, k, w0 } of order) {
+    if (labels.has(d)) known = null;
     const form = FORMS[(w0 & 0xff) as H]!;
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
-    if ((w0 & 0xff) === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)) {
-      const v = shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`);
-      if (v !== null) {
-        bound.push((w0 >> 16) & 0xff);
-        code.push(`cyc$ += ${(w0 >> 16) & 0xff};\nr$${w1 & 7} = ${v};\nn++;\n`);
-        continue;
-      }
-    }
-    const text = expandForm(form.body, {
-      $SAVE: `s$ = r[4]; ie$ = ${at(d)};`,
-      $EXIT: `n++; pc = (c.eip - ${entry}) | 0; continue top;`,
-      $SIGNED: `${(w1 & O.Flag) !== 0}`,
-      $WORD: `${(w1 & O.Word) !== 0}`,
-      $CL: `${(w1 & O.Flag) !== 0}`,
-      $SEG: `${(w1 >> O.Seg) & 7}`,
-      $OP: `${(w1 >> O.Op) & 15}`,
-      $IMM: `${rec[k + 2]}`,
-      $EA: eaExpr(w1, rec[k + 3]),
-      $EIP: at(d),
-      $NEXT: at(dn),
-      $D: `${w1 & 7}`,
-      $S: `${(w1 >> O.S) & 7}`,
-    });
     const base = (w0 >> 16) & 0xff;
-    bound.push(base + extraCycles(text));
-    const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLocals(text, c, guards))), `cyc$ -= ${base}; ${leave(d)}`);
-    const local = wrapCalls(unwrapped);
-    if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
-    let out = `cyc$ += ${base};\n{${local}}\nn++;\n`;
+    let local: string;
+    let writes = false;
+    const v = (w0 & 0xff) === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
+      ? shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`) : null;
+    if (v !== null) {
+      bound.push(base);
+      local = `r$${w1 & 7} = ${v};`;
+    } else {
+      const text = expandForm(form.body, {
+        $SAVE: `s$ = r[4]; ie$ = ${at(d)};`,
+        $EXIT: `n++; pc = (${eipVar} - ${entry}) | 0; continue top;`,
+        $SIGNED: `${(w1 & O.Flag) !== 0}`,
+        $WORD: `${(w1 & O.Word) !== 0}`,
+        $CL: `${(w1 & O.Flag) !== 0}`,
+        $SEG: `${(w1 >> O.Seg) & 7}`,
+        $OP: `${(w1 >> O.Op) & 15}`,
+        $IMM: `${rec[k + 2]}`,
+        $EA: eaExpr(w1, rec[k + 3]),
+        $EIP: at(d),
+        $NEXT: at(dn),
+        $D: `${w1 & 7}`,
+        $S: `${(w1 >> O.S) & 7}`,
+      });
+      bound.push(base + extraCycles(text));
+      let onLoc = onLocals(eipVar === "x$" ? text.replaceAll("c.eip = ", "x$ = ") : text, c, guards);
+      if (known !== null) onLoc = knownFlagReads(onLoc, known);
+      const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `cyc$ -= ${base}; ${leave(d)}`);
+      local = wrapCalls(unwrapped);
+      if (SETS_KNOWN_FLAGS.has(w0 & 0xff)) known = flagsSet(local);
+      else if (/f\$\w+ =(?!=)/.test(local)) known = null;
+      if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
+      writes = WRITES.test(unwrapped);
+    }
+    let out: string;
+    if (/cyc\$|(?<![\w$])n(?![\w$])|break top|continue top|t\$|c\.fault|ie\$/.test(local)) {
+      out = `${flush(base)}{${local}}\n`;
+    } else {
+      pendCyc += base;
+      out = `${local}\n`;
+    }
+    pendN = form.ends ? 0 : pendN + 1; // (an ending form counts itself in $EXIT)
     if (!form.ends) {
       // a write that took the slow path may have dropped this page's code (SMC)
-      if (WRITES.test(unwrapped)) out += `if (c.winLen === 0) ${leave(dn)}\n`;
+      if (writes) out += `${flush(0)}if (c.winLen === 0) ${leave(dn)}\n`;
       const next = order[code.length + 1];
+      if (next === undefined || next.d !== dn || labels.has(next.d)) out += flush(0);
       if (next === undefined || next.d !== dn) {
         out += insns.has(dn) ? `pc = ${dn}; continue top;\n` : `${leave(dn)}\n`;
       }
@@ -497,7 +612,7 @@ try {
     switch (pc) {
 ${body}
     default:
-      break top;
+      ${eipVar === "x$" ? "xs$ = true; " : ""}break top;
     }
   }
 } catch (e) {
