@@ -33,7 +33,7 @@ import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { compileRegion } from "./jit.ts";
-import { enableRegions, dropSlots, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE } from "./icache.ts";
+import { enableRegions, dropSlots, enterRegion, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -72,24 +72,23 @@ export function runInstructions(c: CPU): void {
         let f = ic.regions[slot];
         if (f === null) {
           const hits = ic.hits[slot];
-          if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
-          else if (hits === c.jitThreshold) {
+          if (hits !== c.jitThreshold) {
+            if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
+          } else {
             f = compileRegion(c, t, off);
             if (f === null) ic.hits[slot] = NOT_COMPILABLE;
           }
         }
-        if (f !== null) {
-          ic.regionUsed[slot] = 1;
-          const got = f(c); // (eip === c.eip, limit === c.cycLimit)
-          if (got >= 0) {
-            n += got;
-            if (ic.regionRuns[slot] < JUDGE_RUNS) judgeRegion(ic, slot, got);
-            continue;
-          }
-          // -1: compiled for other segments: count again, interpret now; -2: near the cycle
-          // limit, the interpreter runs this part
-          if (got === -1) dropSlots(ic, slot, slot + 1);
-        }
+        // (the tests below run on every entry, with -3 where no region is held, so that V8
+        // has their type feedback before the first region runs: code first reached after
+        // this function was optimized deoptimizes it, and it is large to optimize again)
+        // (eip === c.eip, limit === c.cycLimit)
+        const got = f === null ? -3 : c.cyc + ic.regionMost[slot] < limit ? enterRegion(c, slot, f) : -2;
+        n += got > 0 ? got : 0;
+        if (got >= 0) continue;
+        // -1: compiled for other segments: count again, interpret now; -2: near the cycle
+        // limit, the interpreter runs this part
+        if (got === -1) dropSlots(ic, slot, slot + 1);
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to
       // cpu.eip when the run leaves the window (faults restore it from instrEip).

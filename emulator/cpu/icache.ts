@@ -54,6 +54,8 @@ export class ICache {
   regionBytes = new Int32Array(0);
   /** Per record slot: 1 when its region ran since the last eviction (dispatch.ts sets it). */
   regionUsed = new Uint8Array(0);
+  /** Per record slot: the most cycles its region can charge before its first cycle check (dispatch.ts enters it only below the limit by that). */
+  regionMost = new Int32Array(0);
   /** Per record slot: runs of its region counted so far towards judging it (judgeRegion). */
   regionRuns = new Uint16Array(0);
   /** Per record slot: instructions those runs retired. */
@@ -79,6 +81,7 @@ export function enableRegions(ic: ICache): void {
   ic.regionUsed = new Uint8Array(IC_TABLES * 4096);
   ic.regionRuns = new Uint16Array(IC_TABLES * 4096);
   ic.regionInsns = new Uint32Array(IC_TABLES * 4096);
+  ic.regionMost = new Int32Array(IC_TABLES * 4096);
 }
 
 /** Runs after which a region is judged (judgeRegion). */
@@ -102,14 +105,27 @@ export function judgeRegion(ic: ICache, slot: number, got: number): void {
   }
 }
 
+/**
+ * Runs region `f`, held at `slot`, from cpu.eip (the dispatcher's entry: the current
+ * window holds it): marks it used and judges its first runs; returns what `f` returns.
+ */
+export function enterRegion(c: CPU, slot: number, f: Region): number {
+  const ic = c.icache;
+  ic.regionUsed[slot] = 1;
+  const got = f(c);
+  if (got >= 0 && ic.regionRuns[slot] < JUDGE_RUNS) judgeRegion(ic, slot, got);
+  return got;
+}
+
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
 export const JIT_THRESHOLD = 1000;
 /** A `hits` value that is never reached by counting: the entry has no fast form. */
 export const NOT_COMPILABLE = 0xffff;
 
-/** Records region `f` of `bytes` source bytes at `slot`. */
-export function holdRegion(ic: ICache, slot: number, f: Region, bytes: number): void {
+/** Records region `f` of `bytes` source bytes, which can charge `most` cycles before its first check, at `slot`. */
+export function holdRegion(ic: ICache, slot: number, f: Region, bytes: number, most: number): void {
   ic.regions[slot] = f;
+  ic.regionMost[slot] = most;
   ic.compiledBytes += bytes - ic.regionBytes[slot]; // (a restored snapshot keeps sizes, not functions)
   ic.regionBytes[slot] = bytes;
   ic.regionUsed[slot] = 1;

@@ -21,11 +21,15 @@
 // source, so V8 never builds the arms a region cannot take.
 //
 // Exactness (the same guest state, cycles and instruction boundaries as the interpreter):
-//   - each instruction charges its base cycles first and its extras in its template;
-//   - at each label the region compares the cycle counter plus the most the code up to
-//     the next label can charge (base cycles and an upper bound of the extras, from the
-//     template text) with the limit; when the limit could be reached it leaves, and the
-//     interpreter, which checks after every instruction, runs on from there;
+//   - each instruction charges its base cycles first and its extras in its template
+//     (straight-line instructions that cannot leave have theirs added up and made at the
+//     next one that can);
+//   - on entry (by the dispatcher) and before each backward or computed transfer, the
+//     cycle counter plus the most the code from there can charge until the next such
+//     check (base cycles and an upper bound of the extras, from the template text, on
+//     its longest forward path) is compared with the limit; when the limit could be
+//     reached the region leaves, and the interpreter, which checks after every
+//     instruction, runs on from there;
 //   - after a form that writes memory through a helper the region leaves when the write
 //     dropped the current page's records (cpu.winLen = 0: self-modifying code, seen at
 //     the next instruction);
@@ -59,8 +63,10 @@ import { evictRegions, holdRegion } from "./icache.ts";
  * cpu.cycLimit until it leaves; returns the instructions it retired and sets cpu.eip. On a
  * fault, adds them to cpu.retired and rethrows. Returns -1, having run nothing, when a
  * segment register it uses no longer holds what it held at compile time (the region
- * inlines their bases, limits and attributes), and -2, having run nothing, when its
- * first block could reach the cycle limit (the interpreter runs that part).
+ * inlines their bases, limits and attributes), and -2 when it left before its first
+ * instruction completed (the interpreter runs it). The caller enters it only when the
+ * cycles the region can charge before its first check (icache.ts regionMost) stay
+ * below the limit.
  */
 export type Region = (c: CPU) => number;
 
@@ -502,6 +508,12 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   // a transfer's target is kept in x$ (stored to cpu.eip when the region leaves), where
   // only 32-bit code runs: jumpNear, which 16-bit code calls, sets cpu.eip itself
   const eipVar = c.os32 ? "x$" : "c.eip";
+  const index = new Map(order.map((o, j) => [o.d, j]));
+  // where the path from each instruction goes on without a cycle check (see below)
+  const onward: number[][] = [];
+  // a backward transfer to `d` in the region, after a check that the code from there
+  // cannot reach the limit (@B<d>@, filled in below); an exit when it could
+  const backTo = (d: number): string => `if (cyc$ + @B${d}@ >= limit) ${leave(d)}\npc = ${d}; continue top;`;
   const code: string[] = [];
   const bound: number[] = [];
   let known: KnownFlags | null = null;
@@ -524,7 +536,20 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const base = (w0 >> 16) & 0xff;
     let local: string;
     let writes = false;
-    const v = (w0 & 0xff) === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
+    const j = code.length;
+    const h = w0 & 0xff;
+    onward.push([]);
+    const forward = (t: number): boolean => (index.get(t) ?? -1) > j && (onward[j].push(t), true);
+    // a transfer: to a fixed target of the region, the next case without a check when it
+    // is forward; leaving when it is not in the region; computed, a check for any case
+    let exit: string;
+    if (h === H.Jcc || h === H.Jmp || h === H.Call) {
+      const t = dn + rec[k + 2];
+      exit = `n++; ${forward(t) ? `pc = ${t}; continue top;` : insns.has(t) ? backTo(t) : leave(t)}`;
+    } else {
+      exit = `n++; if (cyc$ + @BMAX@ >= limit) { ${eipVar === "x$" ? "xs$ = true; " : ""}break top; }\npc = (${eipVar} - ${entry}) | 0; continue top;`;
+    }
+    const v = h === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
       ? shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`) : null;
     if (v !== null) {
       bound.push(base);
@@ -532,7 +557,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     } else {
       const text = expandForm(form.body, {
         $SAVE: `s$ = r[4]; ie$ = ${at(d)};`,
-        $EXIT: `n++; pc = (${eipVar} - ${entry}) | 0; continue top;`,
+        $EXIT: exit,
         $SIGNED: `${(w1 & O.Flag) !== 0}`,
         $WORD: `${(w1 & O.Word) !== 0}`,
         $CL: `${(w1 & O.Flag) !== 0}`,
@@ -568,29 +593,29 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
       if (writes) out += `${flush(0)}if (c.winLen === 0) ${leave(dn)}\n`;
       const next = order[code.length + 1];
       if (next === undefined || next.d !== dn || labels.has(next.d)) out += flush(0);
-      if (next === undefined || next.d !== dn) {
-        out += insns.has(dn) ? `pc = ${dn}; continue top;\n` : `${leave(dn)}\n`;
-      }
+      if (next !== undefined && next.d === dn) onward[j].push(dn);
+      else if (forward(dn)) out += `pc = ${dn}; continue top;\n`;
+      else out += insns.has(dn) ? `${backTo(dn)}\n` : `${leave(dn)}\n`;
     }
     code.push(out);
   }
-  // At each label the cycles the code up to the next label can take at most are checked
-  // against the limit; when they could reach it the region leaves there and the
-  // interpreter runs on with its per-instruction check, so every run stops exactly where
-  // the interpreter's would.
+  // Cycle checks: on entry and before each backward or computed transfer, the cycle
+  // counter plus the most the code from the target can charge until the next check (its
+  // longest path through forward transfers, from the templates' bounds) is compared with
+  // the limit; when it could reach it the region leaves there and the interpreter runs
+  // on with its per-instruction check, so every run stops exactly where the
+  // interpreter's would. Forward paths are acyclic: the bounds are made last to first.
+  const most: number[] = new Array<number>(order.length);
+  for (let j = order.length - 1; j >= 0; j--) {
+    most[j] = bound[j] + Math.max(0, ...onward[j].map((t) => most[index.get(t)!]));
+  }
+  const mostAny = Math.max(...[...labels].filter((d) => index.has(d)).map((d) => most[index.get(d)!]));
   let body = "";
   for (let j = 0; j < order.length; j++) {
-    const d = order[j].d;
-    if (labels.has(d)) {
-      let most = 0;
-      for (let i = j; i < order.length && (i === j || !labels.has(order[i].d)); i++) {
-        most += bound[i];
-        if (FORMS[(order[i].w0 & 0xff) as H]!.ends) break;
-      }
-      body += `case ${d}:\nif (cyc$ + ${most} >= limit) ${leave(d)}\n`;
-    }
+    if (labels.has(order[j].d)) body += `case ${order[j].d}:\n`;
     body += code[j];
   }
+  body = body.replace(/@B(-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@BMAX@", `${mostAny}`);
   const written = [...new Set([...body.matchAll(/r\$(\d) =(?!=)/g)].map((m) => Number(m[1])))].sort();
   const used = [...new Set([...body.matchAll(/r\$(\d)/g)].map((m) => Number(m[1])))].sort();
   const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
@@ -626,7 +651,7 @@ return n === 0 ? -2 : n;
   const text = src.replace(/\n\s+/g, "\n");
   const f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
   evictRegions(c.icache, JIT_CACHE_BYTES - text.length);
-  holdRegion(c.icache, (t << 12) | off, f, text.length);
+  holdRegion(c.icache, (t << 12) | off, f, text.length, most[0]);
   c.icache.compiledRegions++;
   return f;
 }

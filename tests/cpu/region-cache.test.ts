@@ -10,7 +10,7 @@ const region: Region = () => 0;
 function cacheWith(sizes: number[]): ICache {
   const ic = new ICache(16);
   enableRegions(ic);
-  sizes.forEach((b, i) => holdRegion(ic, i * 7, region, b));
+  sizes.forEach((b, i) => holdRegion(ic, i * 7, region, b, 0));
   return ic;
 }
 
@@ -23,7 +23,7 @@ describe("compiled-region cache", () => {
     dropSlots(ic, 7, 8);
     expect(ic.compiledBytes).toBe(400);
     expect(ic.hits[7]).toBe(0);
-    holdRegion(ic, 14, region, 50); // compiled again at a held slot
+    holdRegion(ic, 14, region, 50, 0); // compiled again at a held slot
     expect(ic.compiledBytes).toBe(150);
     expect(held(ic)).toEqual([0, 14]);
   });
