@@ -90,7 +90,9 @@ const HELPER_VALUES = Object.values(HELPERS);
 
 // The locals: r$0..r$7, f$Op..f$Cin, cyc$.
 const FLAG_FIELDS = ["Op", "Res", "A", "B", "Sign", "Cin"] as const;
-const flagsIn = FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`);
+// (as int32: a record's fields are integers whose every use converts them so, and V8 then
+// keeps the locals untagged)
+const flagsIn = FLAG_FIELDS.map((f) => `f$${f} = c.lf${f} | 0`);
 // Stores are written as tokens and filled in once the region is known: @FOUT@ stores
 // the flags (when the region writes any).
 const FOUT = ["@FOUT@"];
@@ -104,15 +106,15 @@ const FOUT = ["@FOUT@"];
  */
 const SYNC: Record<string, readonly [readonly string[], readonly string[]]> = {};
 for (const name of ["segR", "segW", "rd8", "rd32", "rdW8", "rdW32", "wr8", "wr32", "readM8", "readM16", "readM32", "writeM8", "writeM16", "writeM32", "jumpNear", "c.fault"]) {
-  SYNC[name] = [["c.cyc = cyc$"], ["cyc$ = c.cyc"]];
+  SYNC[name] = [["c.cyc = cyc$"], ["cyc$ = c.cyc | 0"]];
 }
-SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc"]];
-SYNC.push32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc", "r$4 = r[4]"]];
+SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc | 0"]];
+SYNC.push32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc | 0", "r$4 = r[4]"]];
 SYNC.addSp = [["r[4] = r$4"], ["r$4 = r[4]"]];
 for (const name of ["alu", "sub32", "logicFlags", "shift", "shiftDouble", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
 // EDX:EAX and the flags, and (DIV may fault) the cycle counter
 for (const name of ["multiply", "divide"]) {
-  SYNC[name] = [["c.cyc = cyc$", "r[0] = r$0", "r[2] = r$2", ...FOUT], ["cyc$ = c.cyc", "r$0 = r[0]", "r$2 = r[2]", ...flagsIn]];
+  SYNC[name] = [["c.cyc = cyc$", "r[0] = r$0", "r[2] = r$2", ...FOUT], ["cyc$ = c.cyc | 0", "r$0 = r[0]", "r$2 = r[2]", ...flagsIn]];
 }
 const CALL = new RegExp(`(?<![\\w.$])(${Object.keys(SYNC).map((n) => n.replace(".", "\\.")).join("|")})\\(`);
 
@@ -184,6 +186,8 @@ const CMP_LIT = new RegExp(String.raw`(?<=\(|&& |\|\| |\? |: |= |, )(${LIT}) (==
 const num = (t: string): number => (t.startsWith("-") ? -Number(t.slice(1)) : Number(t));
 // a limit check of a constant limit: (ea_ >>> 0) + 3 <= -1 >>> 0
 const LIMIT_LIT = new RegExp(String.raw`\(([\w$]+) >>> 0\)(?: \+ (\d+))? <= (${LIT}) >>> 0|(?<=\(|&& )([\w$]+) >>> 0 <= (${LIT}) >>> 0`, "g");
+// a transfer's check against a constant CS limit: j_ >>> 0 > -1 >>> 0
+const OVER_LIT = new RegExp(String.raw`(?<=\()([\w$]+) >>> 0 > (${LIT}) >>> 0(?=\))`, "g");
 
 /**
  * `src` with comparisons of constants (segment attributes, operation numbers) folded to
@@ -199,6 +203,7 @@ function foldConstants(src: string): string {
       const most = x !== undefined ? (num(lim) >>> 0) - Number(add ?? 0) : num(lim2) >>> 0;
       return most >= 0xffffffff ? "true" : most < 0 ? "false" : `(${x ?? y} >>> 0) <= ${most}`;
     });
+    src = src.replace(OVER_LIT, (_m, x, lim) => ((num(lim) >>> 0) === 0xffffffff ? "false" : `(${x} >>> 0) > ${num(lim) >>> 0}`));
     src = src.replace(/\((?:true && )+/g, "(");
   }
   return src;
@@ -523,7 +528,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   let pendCyc = 0;
   let pendN = 0;
   const flush = (cyc: number): string => {
-    const out = `${cyc + pendCyc !== 0 ? `cyc$ += ${cyc + pendCyc};\n` : ""}${pendN !== 0 ? `n += ${pendN};\n` : ""}`;
+    const out = `${cyc + pendCyc !== 0 ? `cyc$ = (cyc$ + ${cyc + pendCyc}) | 0;\n` : ""}${pendN !== 0 ? `n = (n + ${pendN}) | 0;\n` : ""}`;
     pendCyc = 0;
     pendN = 0;
     return out;
@@ -545,9 +550,9 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     let exit: string;
     if (h === H.Jcc || h === H.Jmp || h === H.Call) {
       const t = dn + rec[k + 2];
-      exit = `n++; ${forward(t) ? `pc = ${t}; continue top;` : insns.has(t) ? backTo(t) : leave(t)}`;
+      exit = `n = (n + 1) | 0; ${forward(t) ? `pc = ${t}; continue top;` : insns.has(t) ? backTo(t) : leave(t)}`;
     } else {
-      exit = `n++; if (cyc$ + @BMAX@ >= limit) { ${eipVar === "x$" ? "xs$ = true; " : ""}break top; }\npc = (${eipVar} - ${entry}) | 0; continue top;`;
+      exit = `n = (n + 1) | 0; if (cyc$ + @BMAX@ >= limit) { ${eipVar === "x$" ? "xs$ = true; " : ""}break top; }\npc = (${eipVar} - ${entry}) | 0; continue top;`;
     }
     const v = h === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
       ? shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`) : null;
@@ -621,18 +626,21 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
   const state = [...written.map((i) => `r[${i}] = r$${i}`), ...flagsOut];
   body = body.replaceAll("@FOUT@", flagsOut.join(", ") || "0");
+  // (a region whose calls cannot fault needs no catch, which makes V8 keep its locals
+  // in memory and box them)
+  const faults = /c\.cyc = cyc\$,/.test(body);
   // (EIP and the limit are read from fields, whose representation V8 keeps as it is,
   // rather than passed: arguments come boxed or not as the caller's tier has them, and
   // a region speculating on either deoptimizes)
   const src = `return (function region(c) {
 "use strict";
 if (${[`c.eip !== ${entry}`, ...guards].join(" || ")}) return -1;
-const limit = c.cycLimit;
+const limit = c.cycLimit | 0;
 const r = c.regs;
 const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
-let ${[...used.map((i) => `r$${i} = r[${i}]`), ...FLAG_FIELDS.map((f) => `f$${f} = c.lf${f}`)].join(", ")};
-let cyc$ = c.cyc, n = 0, pc = 0, t$, x$ = 0, xs$ = false, s$ = 0, ie$ = 0;
-try {
+let ${[...used.map((i) => `r$${i} = r[${i}]`), ...flagsIn].join(", ")};
+let cyc$ = c.cyc | 0, n = 0, pc = 0, t$, x$ = 0, xs$ = false, s$ = 0, ie$ = 0;
+${faults ? "try {" : "{"}
   top: for (;;) {
     switch (pc) {
 ${body}
@@ -640,10 +648,10 @@ ${body}
       ${eipVar === "x$" ? "xs$ = true; " : ""}break top;
     }
   }
-} catch (e) {
+}${faults ? ` catch (e) {
   ${[...state, "c.instrEip = ie$", "c.instrEsp = s$", "c.retired += n"].join(";\n")};
   throw e;
-}
+}` : ""}
 ${["c.cyc = cyc$", ...state].join(";\n")};
 if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
