@@ -429,7 +429,7 @@ function flagsSet(local: string): KnownFlags | null {
 }
 
 /** The effective address of a decoded memory operand as a constant-folded expression. */
-function eaExpr(w1: number, disp: number): string {
+function eaExpr(w1: number, disp: string): string {
   let e = `${disp}`;
   if ((w1 & O.HasB) !== 0) e += ` + r[${(w1 >> O.Base) & 7}]`;
   if ((w1 & O.HasX) !== 0) {
@@ -455,6 +455,74 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
   if (w0 === 0) w0 = decodeAt(c, (c.winPhys + o) | 0, k);
   const h = w0 & 0xff;
   return h !== H.Legacy && FORMS[h as H] !== undefined ? { d, k, w0 } : null;
+}
+
+/** One instruction on the region's locals, with its EIPs and exits as tokens (translate). */
+interface Translation {
+  /**
+   * The code; @E@ is its EIP, @N@ the next one's, @X@ its transfer's exit, @L@ leaving
+   * at it, @I@ its immediate and @D@ its displacement.
+   */
+  readonly local: string;
+  /** The segment and mode guards the code relies on. */
+  readonly guards: readonly string[];
+  /** Cycles beyond the base cost it may charge (extraCycles). */
+  readonly extra: number;
+  /** Whether it writes memory through a helper (so may drop the page's code). */
+  readonly writes: boolean;
+  /** Whether it may leave, fault or read the cycle counter or instruction count. */
+  readonly complex: boolean;
+  /** What the region knows of the flags after it; undefined: as before it. */
+  readonly flags: KnownFlags | null | undefined;
+}
+
+/** translate's results by instruction form and operands, mode and what is known of the flags: these mostly recur. */
+const translations = new Map<string, Translation>();
+const MAX_TRANSLATIONS = 1 << 15;
+
+/**
+ * The fast form of the instruction of record words w0 and w1, expanded and rewritten onto
+ * the locals of a region compiled in `mode` (eipVar, operand and stack sizes, segments
+ * 0-3), after which the flag record is `known`.
+ */
+function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string, known: KnownFlags | null): Translation {
+  const key = `${w0} ${w1} ${known === null ? "" : `${known.op} ${known.sign}`} ${mode}`;
+  let tr = translations.get(key);
+  if (tr !== undefined) return tr;
+  const h = (w0 & 0xff) as H;
+  const form = FORMS[h]!;
+  const text = expandForm(form.body, {
+    $SAVE: "s$ = r[4]; ie$ = @E@;",
+    $EXIT: "@X@",
+    $SIGNED: `${(w1 & O.Flag) !== 0}`,
+    $WORD: `${(w1 & O.Word) !== 0}`,
+    $CL: `${(w1 & O.Flag) !== 0}`,
+    $SEG: `${(w1 >> O.Seg) & 7}`,
+    $OP: `${(w1 >> O.Op) & 15}`,
+    $IMM: "@I@",
+    $EA: eaExpr(w1, "@D@"),
+    $EIP: "@E@",
+    $NEXT: "@N@",
+    $D: `${w1 & 7}`,
+    $S: `${(w1 >> O.S) & 7}`,
+  });
+  const guards = new Set<string>();
+  let onLoc = onLocals(eipVar === "x$" ? text.replaceAll("c.eip = ", "x$ = ") : text, c, guards);
+  if (known !== null) onLoc = knownFlagReads(onLoc, known);
+  const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `cyc$ -= ${(w0 >> 16) & 0xff}; @L@`);
+  const local = wrapCalls(unwrapped);
+  if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[h]} may fault without $SAVE`);
+  tr = {
+    local,
+    guards: [...guards],
+    extra: extraCycles(text),
+    writes: WRITES.test(unwrapped),
+    complex: /cyc\$|(?<![\w$])n(?![\w$])|break top|continue top|t\$|c\.fault|ie\$|@X@|@L@/.test(local),
+    flags: SETS_KNOWN_FLAGS.has(h) ? flagsSet(local) : /f\$\w+ =(?!=)/.test(local) ? null : undefined,
+  };
+  if (translations.size >= MAX_TRANSLATIONS) translations.clear();
+  translations.set(key, tr);
+  return tr;
 }
 
 /**
@@ -513,6 +581,7 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   // a transfer's target is kept in x$ (stored to cpu.eip when the region leaves), where
   // only 32-bit code runs: jumpNear, which 16-bit code calls, sets cpu.eip itself
   const eipVar = c.os32 ? "x$" : "c.eip";
+  const mode = `${eipVar} ${c.os32} ${c.stack32} ${[0, 1, 2, 3].map((i) => `${c.segBase[i]} ${c.segLimit[i]} ${c.segAttr[i]}`).join(" ")}`;
   const index = new Map(order.map((o, j) => [o.d, j]));
   // where the path from each instruction goes on without a cycle check (see below)
   const onward: number[][] = [];
@@ -539,8 +608,6 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
     const base = (w0 >> 16) & 0xff;
-    let local: string;
-    let writes = false;
     const j = code.length;
     const h = w0 & 0xff;
     onward.push([]);
@@ -556,37 +623,24 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     }
     const v = h === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
       ? shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`) : null;
+    let local: string;
+    let writes = false;
+    let complex = false;
     if (v !== null) {
       bound.push(base);
       local = `r$${w1 & 7} = ${v};`;
     } else {
-      const text = expandForm(form.body, {
-        $SAVE: `s$ = r[4]; ie$ = ${at(d)};`,
-        $EXIT: exit,
-        $SIGNED: `${(w1 & O.Flag) !== 0}`,
-        $WORD: `${(w1 & O.Word) !== 0}`,
-        $CL: `${(w1 & O.Flag) !== 0}`,
-        $SEG: `${(w1 >> O.Seg) & 7}`,
-        $OP: `${(w1 >> O.Op) & 15}`,
-        $IMM: `${rec[k + 2]}`,
-        $EA: eaExpr(w1, rec[k + 3]),
-        $EIP: at(d),
-        $NEXT: at(dn),
-        $D: `${w1 & 7}`,
-        $S: `${(w1 >> O.S) & 7}`,
-      });
-      bound.push(base + extraCycles(text));
-      let onLoc = onLocals(eipVar === "x$" ? text.replaceAll("c.eip = ", "x$ = ") : text, c, guards);
-      if (known !== null) onLoc = knownFlagReads(onLoc, known);
-      const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `cyc$ -= ${base}; ${leave(d)}`);
-      local = wrapCalls(unwrapped);
-      if (SETS_KNOWN_FLAGS.has(w0 & 0xff)) known = flagsSet(local);
-      else if (/f\$\w+ =(?!=)/.test(local)) known = null;
-      if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[(w0 & 0xff) as H]} may fault without $SAVE`);
-      writes = WRITES.test(unwrapped);
+      const tr = translate(c, mode, w0, w1, eipVar, known);
+      for (const g of tr.guards) guards.add(g);
+      bound.push(base + tr.extra);
+      if (tr.flags !== undefined) known = tr.flags;
+      local = tr.local.replaceAll("@E@", at(d)).replaceAll("@N@", at(dn)).replaceAll("@X@", exit).replaceAll("@L@", leave(d))
+        .replaceAll("@I@", `${rec[k + 2]}`).replaceAll("@D@", `${rec[k + 3]}`);
+      writes = tr.writes;
+      complex = tr.complex;
     }
     let out: string;
-    if (/cyc\$|(?<![\w$])n(?![\w$])|break top|continue top|t\$|c\.fault|ie\$/.test(local)) {
+    if (complex) {
       out = `${flush(base)}{${local}}\n`;
     } else {
       pendCyc += base;
