@@ -107,14 +107,26 @@ export function judgeRegion(ic: ICache, slot: number, got: number): void {
 
 /**
  * Runs region `f`, held at `slot`, from cpu.eip (the dispatcher's entry: the current
- * window holds it): marks it used and judges its first runs; returns what `f` returns.
+ * window holds it), then, while it leaves to the entry of another region of the page
+ * that may run below the cycle limit, that one; marks each used and judges its first
+ * runs. Returns the instructions they retired, or what `f` returns when it ran none.
  */
 export function enterRegion(c: CPU, slot: number, f: Region): number {
   const ic = c.icache;
-  ic.regionUsed[slot] = 1;
-  const got = f(c);
-  if (got >= 0 && ic.regionRuns[slot] < JUDGE_RUNS) judgeRegion(ic, slot, got);
-  return got;
+  let total = 0;
+  for (;;) {
+    ic.regionUsed[slot] = 1;
+    const got = f(c);
+    if (got < 0) return total > 0 ? total : got;
+    if (ic.regionRuns[slot] < JUDGE_RUNS) judgeRegion(ic, slot, got);
+    total += got;
+    const off = (c.eip - c.winEip) | 0;
+    if (off >>> 0 >= c.winLen) return total;
+    slot = (c.winTbl << 12) | off;
+    const next = ic.regions[slot];
+    if (next === null || c.cyc + ic.regionMost[slot] >= c.cycLimit) return total;
+    f = next;
+  }
 }
 
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
