@@ -509,7 +509,10 @@ function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string,
   const guards = new Set<string>();
   let onLoc = onLocals(eipVar === "x$" ? text.replaceAll("c.eip = ", "x$ = ") : text, c, guards);
   if (known !== null) onLoc = knownFlagReads(onLoc, known);
-  const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `cyc$ -= ${(w0 >> 16) & 0xff}; @L@`);
+  // (leaving at a miss takes back the base cycles charged for the instruction at the
+  // epilogue: code first run after V8 optimized the region, as a miss may be, deoptimizes
+  // it at an arithmetic operation, not at an assignment)
+  const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `xc$ = ${(w0 >> 16) & 0xff}; @L@`);
   const local = wrapCalls(unwrapped);
   if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[h]} may fault without $SAVE`);
   tr = {
@@ -693,7 +696,7 @@ const limit = c.cycLimit | 0;
 const r = c.regs;
 const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...flagsIn].join(", ")};
-let cyc$ = c.cyc | 0, n = 0, pc = 0, t$, x$ = 0, xs$ = false, s$ = 0, ie$ = 0;
+let cyc$ = c.cyc | 0, n = 0, pc = 0, t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
 ${faults ? "try {" : "{"}
   top: for (;;) {
     switch (pc) {
@@ -706,7 +709,7 @@ ${body}
   ${[...state, "c.instrEip = ie$", "c.instrEsp = s$", "c.retired += n"].join(";\n")};
   throw e;
 }` : ""}
-${["c.cyc = cyc$", ...state].join(";\n")};
+${["c.cyc = (cyc$ - xc$) | 0", ...state].join(";\n")};
 if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
 });`;
