@@ -26,14 +26,13 @@
 
 import type { CPU } from "./cpu.ts";
 import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
-import { alu, sub32, logicFlags, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
+import { alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
-import { compileRegion } from "./jit.ts";
-import { enableRegions, dropSlots, enterRegion, NOT_COMPILABLE } from "./icache.ts";
+import { runRegion } from "./jit.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -67,28 +66,12 @@ export function runInstructions(c: CPU): void {
         continue;
       }
       if (c.useJit) {
-        if (ic.hits.length === 0) enableRegions(ic);
-        const slot = (t << 12) | off;
-        let f = ic.regions[slot];
-        if (f === null) {
-          const hits = ic.hits[slot];
-          if (hits !== c.jitThreshold) {
-            if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
-          } else {
-            f = compileRegion(c, t, off);
-            if (f === null) ic.hits[slot] = NOT_COMPILABLE;
-          }
-        }
-        // (the tests below run on every entry, with -3 where no region is held, so that V8
-        // has their type feedback before the first region runs: code first reached after
-        // this function was optimized deoptimizes it, and it is large to optimize again)
-        // (eip === c.eip, limit === c.cycLimit)
-        const got = f === null ? -3 : c.cyc + ic.regionMost[slot] < limit ? enterRegion(c, slot, f) : -2;
+        // (one call on every entry, so that V8 has its feedback before the first region:
+        // code first reached after this function was optimized deoptimizes it, and it is
+        // large to optimize again)
+        const got = runRegion(c, t, off);
         n += got > 0 ? got : 0;
         if (got >= 0) continue;
-        // -1: compiled for other segments: count again, interpret now; -2: near the cycle
-        // limit, the interpreter runs this part
-        if (got === -1) dropSlots(ic, slot, slot + 1);
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to
       // cpu.eip when the run leaves the window (faults restore it from instrEip).
@@ -192,7 +175,20 @@ export function runInstructions(c: CPU): void {
             break;
           }
           case 11: { // TestMR
-            c.instrEip = eip; c.instrEsp = r[4]; logicFlags(c, rd32(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3)) & r[((w1 >> 3) & 7)], 2);
+            c.instrEip = eip; c.instrEsp = r[4]; {
+            let v = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            v &= r[((w1 >> 3) & 7)];
+            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
+            }
             break;
           }
           case 12: { // TestRI
@@ -451,7 +447,16 @@ export function runInstructions(c: CPU): void {
             break;
           }
           case 30: { // MovMI
-            c.instrEip = eip; c.instrEsp = r[4]; wr32(c, segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3), rec[k + 2]);
+            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const v_ = rec[k + 2];
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.wmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+            } else { /*miss*/ writeM32(c, ((w1 >> 10) & 7), ea_, v_); }
+            }
             break;
           }
           case 31: { // Nop

@@ -287,10 +287,7 @@ export const FORMS: Partial<Record<H, Form>> = {
   },
   [H.TestRR]: { mem: false, ends: false, body: `{ const v = r[$D] & r[$S]; ${flags(5, "v", "0", "0")} }` },
   [H.TestRI]: { mem: false, ends: false, body: `{ const v = r[$D] & $IMM; ${flags(5, "v", "0", "0")} }` },
-  [H.TestMR]: {
-    mem: true, ends: false,
-    body: "$SAVE logicFlags(c, rd32(c, segR(c, $SEG, $EA, 3)) & r[$S], 2);",
-  },
+  [H.TestMR]: { mem: true, ends: false, body: testMem(load32, "r[$S]", flags) },
   // alu.ts inc/dec inlined; CF after a logic op is 0
   [H.Inc]: {
     mem: false, ends: false, body: `{
@@ -450,10 +447,7 @@ $EXIT`,
   }`,
   },
   [H.MovRR8]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = c.reg8[R8[$S]];" },
-  [H.MovMI]: {
-    mem: true, ends: false,
-    body: "$SAVE wr32(c, segW(c, $SEG, $EA, 3), $IMM);",
-  },
+  [H.MovMI]: { mem: true, ends: false, body: `$SAVE ${store32("$SEG", "$EA", "$IMM")}` },
   [H.Nop]: { mem: false, ends: false, body: "" },
   [H.Cdq]: { mem: false, ends: false, body: "r[2] = r[0] >> 31;" },
   [H.Alu8RR]: {

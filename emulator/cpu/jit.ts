@@ -48,7 +48,7 @@
 
 import type { CPU } from "./cpu.ts";
 import { segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
-import { alu, sub32, logicFlags, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
+import { alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { decodeAt } from "./decode.ts";
@@ -56,7 +56,7 @@ import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
-import { evictRegions, holdRegion } from "./icache.ts";
+import { evictRegions, holdRegion, enableRegions, dropSlots, enterRegion, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Runs the region entered at cpu.eip (the current window holds it) with cycle limit
@@ -82,7 +82,7 @@ const MAX_REGION = 32;
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
   segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp,
-  alu, sub32, logicFlags, shift, shiftDouble, imulTrunc, multiply, divide, condOf, cfOf, R8, jumpNear,
+  alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide, condOf, cfOf, R8, jumpNear,
   MEM_READ, MEM_RMW, BRANCH_TAKEN,
 };
 const HELPER_NAMES = Object.keys(HELPERS);
@@ -111,7 +111,7 @@ for (const name of ["segR", "segW", "rd8", "rd32", "rdW8", "rdW32", "wr8", "wr32
 SYNC.peek32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc | 0"]];
 SYNC.push32 = [["c.cyc = cyc$", "r[4] = r$4"], ["cyc$ = c.cyc | 0", "r$4 = r[4]"]];
 SYNC.addSp = [["r[4] = r$4"], ["r$4 = r[4]"]];
-for (const name of ["alu", "sub32", "logicFlags", "shift", "shiftDouble", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
+for (const name of ["alu", "sub32", "shift", "shiftDouble", "imulTrunc"]) SYNC[name] = [FOUT, flagsIn];
 // EDX:EAX and the flags, and (DIV may fault) the cycle counter
 for (const name of ["multiply", "divide"]) {
   SYNC[name] = [["c.cyc = cyc$", "r[0] = r$0", "r[2] = r$2", ...FOUT], ["cyc$ = c.cyc | 0", "r$0 = r[0]", "r$2 = r[2]", ...flagsIn]];
@@ -455,6 +455,38 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
   if (w0 === 0) w0 = decodeAt(c, (c.winPhys + o) | 0, k);
   const h = w0 & 0xff;
   return h !== H.Legacy && FORMS[h as H] !== undefined ? { d, k, w0 } : null;
+}
+
+/**
+ * The dispatcher's step at an entry, offset `off` of the current window's page (table
+ * `t`): counts it towards compiling its region, compiles that at cpu.jitThreshold, and
+ * runs the region held there (then those it leaves to: icache.ts enterRegion) when the
+ * cycles it can charge before its first check stay below the limit. Returns the
+ * instructions retired, or -1 (the region was compiled for other segments: dropped, to
+ * be counted again), -2 (too near the limit, or it left at once) or -3 (none held): the
+ * dispatcher interprets on.
+ */
+export function runRegion(c: CPU, t: number, off: number): number {
+  const ic = c.icache;
+  if (ic.hits.length === 0) enableRegions(ic);
+  const slot = (t << 12) | off;
+  let f = ic.regions[slot];
+  if (f === null) {
+    const hits = ic.hits[slot];
+    if (hits !== c.jitThreshold) {
+      if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
+      return -3;
+    }
+    f = compileRegion(c, t, off);
+    if (f === null) {
+      ic.hits[slot] = NOT_COMPILABLE;
+      return -3;
+    }
+  }
+  if (c.cyc + ic.regionMost[slot] >= c.cycLimit) return -2;
+  const got = enterRegion(c, slot, f);
+  if (got === -1) dropSlots(ic, slot, slot + 1);
+  return got;
 }
 
 /** One instruction on the region's locals, with its EIPs and exits as tokens (translate). */
