@@ -134,7 +134,22 @@ export function runInstructions(c: CPU): void {
           case 6: { // AluMR
             c.instrEip = eip; c.instrEsp = r[4];
             if (((w1 >> 6) & 15) === 7) {
-            sub32(c, rd32(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3)), r[((w1 >> 3) & 7)]);
+            let a = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ a = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            {
+            const a_ = a;
+            const b_ = r[((w1 >> 3) & 7)];
+            const v_ = (a_ - b_) | 0;
+            c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+            }
             c.cyc += MEM_READ;
             } else {
             const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3);
@@ -146,9 +161,23 @@ export function runInstructions(c: CPU): void {
           case 7: { // AluRM
             c.instrEip = eip; c.instrEsp = r[4];
             {
-            const b = rd32(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3));
+            let b = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            b = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ b = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
             c.cyc += MEM_READ;
-            if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], b);
+            if (((w1 >> 6) & 15) === 7) {
+            const a_ = r[(w1 & 7)];
+            const b_ = b;
+            const v_ = (a_ - b_) | 0;
+            c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+            }
             else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], b, 2);
             }
             break;
@@ -161,7 +190,22 @@ export function runInstructions(c: CPU): void {
           case 9: { // AluMI
             c.instrEip = eip; c.instrEsp = r[4];
             if (((w1 >> 6) & 15) === 7) {
-            alu(c, 7, rd32(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3)), rec[k + 2], 2);
+            let a = 0;
+            { /*access*/
+            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
+            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+            const e_ = c.tlb[lin_ >>> 12];
+            const m_ = c.rmask;
+            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+            a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+            } else { /*miss*/ a = readM32(c, ((w1 >> 10) & 7), ea_); }
+            }
+            {
+            const a_ = a;
+            const b_ = rec[k + 2];
+            const v_ = (a_ - b_) | 0;
+            c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+            }
             c.cyc += MEM_READ;
             } else {
             const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3);

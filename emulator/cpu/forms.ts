@@ -159,6 +159,14 @@ const flags = (op: number, res: string, a: string, b: string): string =>
 const flags8 = (op: number, res: string, a: string, b: string): string =>
   `c.lfOp = ${op}; c.lfRes = ${res}; c.lfA = ${a}; c.lfB = ${b}; c.lfSign = 128;`;
 
+/** alu.ts sub32 without its result (CMP): the flags of `a` - `b`. */
+const cmp32 = (a: string, b: string): string => `{
+  const a_ = ${a};
+  const b_ = ${b};
+  const v_ = (a_ - b_) | 0;
+  ${flags(3, "v_", "a_", "b_")}
+}`;
+
 /** TEST of the memory operand (read by `load`) with `operand`: the logic flags of the result. */
 const testMem = (load: typeof load32, operand: string, fl: typeof flags): string => `$SAVE {
   let v = 0;
@@ -235,7 +243,9 @@ export const FORMS: Partial<Record<H, Form>> = {
   [H.AluMR]: {
     mem: true, ends: false, body: `$SAVE
   if ($OP === 7) {
-    sub32(c, rd32(c, segR(c, $SEG, $EA, 3)), r[$S]);
+    let a = 0;
+    ${load32("a", "$SEG", "$EA")}
+    ${cmp32("a", "r[$S]")}
     c.cyc += MEM_READ;
   } else {
     const lin = segW(c, $SEG, $EA, 3);
@@ -246,9 +256,10 @@ export const FORMS: Partial<Record<H, Form>> = {
   [H.AluRM]: {
     mem: true, ends: false, body: `$SAVE
   {
-    const b = rd32(c, segR(c, $SEG, $EA, 3));
+    let b = 0;
+    ${load32("b", "$SEG", "$EA")}
     c.cyc += MEM_READ;
-    if ($OP === 7) sub32(c, r[$D], b);
+    if ($OP === 7) ${cmp32("r[$D]", "b")}
     else r[$D] = alu(c, $OP, r[$D], b, 2);
   }`,
   },
@@ -260,7 +271,9 @@ export const FORMS: Partial<Record<H, Form>> = {
   [H.AluMI]: {
     mem: true, ends: false, body: `$SAVE
   if ($OP === 7) {
-    alu(c, 7, rd32(c, segR(c, $SEG, $EA, 3)), $IMM, 2);
+    let a = 0;
+    ${load32("a", "$SEG", "$EA")}
+    ${cmp32("a", "$IMM")}
     c.cyc += MEM_READ;
   } else {
     const lin = segW(c, $SEG, $EA, 3);

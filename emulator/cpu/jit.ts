@@ -355,7 +355,9 @@ function shiftValue(op: number, n: number, v: string): string | null {
  * sign (flags.ts Lf): after one of them, on a straight line, the region knows how the
  * flags were made and tests a condition on the operands directly (condExpr).
  */
-const SETS_KNOWN_FLAGS = new Set<number>([...SETS_ALL_FLAGS, H.TestRR8, H.TestRI8, H.TestMI8, H.TestMI, H.NegR, H.Inc, H.Dec]);
+const SETS_KNOWN_FLAGS = new Set<number>([
+  ...SETS_ALL_FLAGS, H.TestRR8, H.TestRI8, H.TestMR, H.TestMI8, H.TestMI, H.NegR, H.Inc, H.Dec, H.AluMR, H.AluRM, H.AluMI,
+]);
 
 /** What the region knows of the flag record at a point: its operation and sign bit. */
 interface KnownFlags { readonly op: number; readonly sign: number }

@@ -269,6 +269,49 @@ patch:
     for (const step of [1, 5, 11, 37]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
   });
 
+  t("every condition after each flag setter of known operation gives the interpreter's value", () => {
+    // jit.ts condExpr tests a condition on the operands of the instruction that set the
+    // flags just before; each setter here is followed by all 16 SETcc (which leave the
+    // record alone) over boundary operands, and INC/DEC take the carry of a CMP
+    const values = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff];
+    const setters = [
+      "add eax, ebx", "sub eax, ebx", "cmp eax, ebx", "cmp eax, 0x7fffffff", "cmp eax, [esi+4]", "cmp [esi], ebx",
+      "cmp dword [esi], 0x80", "and eax, ebx", "or eax, ebx", "xor eax, ebx", "test eax, ebx", "test eax, 0x80000001",
+      "test al, bl", "test bl, 0x81", "test byte [esi], 0x80", "test [esi], ebx", "test dword [esi], 0x80000000",
+      "cmp ebx, eax\ninc eax", "cmp ebx, eax\ndec eax", "neg eax", "add eax, 1", "sub eax, -1",
+    ];
+    const conds = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+    // one loop per setter and half of the conditions, each a region entered at its head
+    // (the setter follows the head's label, so the region knows it); the outcomes go
+    // into EDI, mixed into EBP; the table is walked twice, the second time compiled
+    const loop = (op: string, ccs: string[], k: number): string => `
+  mov esi, table
+  mov ecx, ${2 * values.length ** 2}
+.l${k}:
+  xor edx, edx
+  xor edi, edi
+  mov eax, [esi]
+  mov ebx, [esi+4]
+  ${op}
+  ${ccs.map((cc) => `set${cc} dl\n  lea edi, [edx+edi*2]`).join("\n  ")}
+  rol ebp, 7
+  xor ebp, edi
+  add esi, 8
+  dec ecx
+  jnz .l${k}`;
+    const src = `
+  xor ebp, ebp
+${setters.flatMap((op, i) => [loop(op, conds.slice(0, 8), 2 * i), loop(op, conds.slice(8), 2 * i + 1)]).join("\n")}
+  hlt
+align 4
+table:
+${[0, 1].flatMap(() => values.flatMap((a) => values.map((b) => `  dd ${a}, ${b}`))).join("\n")}
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBeGreaterThan(0);
+  });
+
   t("a divide error in a region faults at the DIV with the interpreter's registers and flags", () => {
     // the divisor counts down to 0: the last pass raises #DE inside a compiled region
     const src = `
