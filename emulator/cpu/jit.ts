@@ -9,16 +9,21 @@
 // path and at most MAX_REGION instructions. They are laid out in address order in one
 // `switch (pc)` whose labels are the region's entry and its branch targets, inside a
 // loop: a transfer to an address of the page continues there without leaving, as a
-// return to a call site does; any other transfer leaves.
+// return to a call site does; any other transfer leaves, and the dispatcher enters the
+// region held at the new address directly when it is on the same page (enterRegion).
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
-// JavaScript locals, so V8 keeps them in host registers and folds a condition into the
-// comparison that set its flags (flags.ts condOf on locals whose operation is a
-// constant). They are stored back when the region leaves, when it faults (its catch),
-// and around each helper call that reads or writes them (SYNC below); a helper that
-// only may fault costs one store and one load of the cycle counter. Comparisons of
-// constants (segment attributes, operand sizes, operation numbers) are folded in the
-// source, so V8 never builds the arms a region cannot take.
+// int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
+// after an instruction that set the record to a known operation (a CMP, a TEST, an ADD,
+// ...) on a straight line is tested on its operands directly (condExpr: `jb` after `cmp`
+// is an unsigned comparison). The locals are stored back when the region leaves, when
+// it faults (its catch; a region whose calls cannot fault has none, as a catch makes
+// V8 keep the locals boxed in memory), and around each helper call that reads or writes
+// them (SYNC below); a helper that only may fault costs one store and one load of the
+// cycle counter. Comparisons of constants (segment attributes, operand sizes, operation
+// numbers) are folded in the source, so V8 never builds the arms a region cannot take.
+// Each instruction's translation is kept (translate), as the same instructions recur in
+// many regions.
 //
 // Exactness (the same guest state, cycles and instruction boundaries as the interpreter):
 //   - each instruction charges its base cycles first and its extras in its template
@@ -648,7 +653,11 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
     const j = code.length;
     const h = w0 & 0xff;
     onward.push([]);
-    const forward = (t: number): boolean => (index.get(t) ?? -1) > j && (onward[j].push(t), true);
+    const forward = (t: number): boolean => {
+      if ((index.get(t) ?? -1) <= j) return false;
+      onward[j].push(t);
+      return true;
+    };
     // a transfer: to a fixed target of the region, the next case without a check when it
     // is forward; leaving when it is not in the region; computed, a check for any case
     let exit: string;
