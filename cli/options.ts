@@ -379,8 +379,8 @@ Options:
   --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
                         to the wall clock: the same input gives the same run
   --jit                 compile hot guest code to JavaScript functions (same results
-                        and guest cycles; faster on hot loops, slower on most whole
-                        programs for now; also VMALAB_JIT=1)
+                        and guest cycles; faster on hot loops and CPU-bound programs,
+                        slower on short runs spent in the kernel; also VMALAB_JIT=1)
   -h, --help            print this help
   -V, --version         print the version
 

@@ -34,10 +34,10 @@ import { Attr, CR0, F, S, CPU_FAULT, EFLAGS_WRITABLE, TLB_LIST, Stop, type CpuRe
 
 export class CPU {
   /**
-   * useJit of new CPUs: off, since compiled regions win on hot loops (bench:cpu's kernels,
-   * 1.5-2.6x the interpreter) but lose on whole programs that enter them for a few
-   * instructions at a time (busybox gzip 1.7x slower); the CLI's --jit and the tests'
-   * VMALAB_JIT=1 turn it on.
+   * useJit of new CPUs: off, since compiled regions win on hot loops and CPU-bound
+   * programs (README, Speed of the CPU) but lose on short runs spent in the kernel, whose
+   * regions run too few times to repay compiling them (the fork benchmark); the CLI's
+   * --jit and the tests' VMALAB_JIT=1 turn it on.
    */
   static jitByDefault = false;
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
