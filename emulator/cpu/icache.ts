@@ -56,6 +56,8 @@ export class ICache {
   regionUsed = new Uint8Array(0);
   /** Per record slot: the most cycles its region can charge before its first cycle check (dispatch.ts enters it only below the limit by that). */
   regionMost = new Int32Array(0);
+  /** Per record slot: thresholds its entry has waited beyond the first (jit.ts runRegion). */
+  regionDefer = new Uint8Array(0);
   /** Per record slot: runs of its region counted so far towards judging it (judgeRegion). */
   regionRuns = new Uint16Array(0);
   /** Per record slot: instructions those runs retired. */
@@ -82,6 +84,7 @@ export function enableRegions(ic: ICache): void {
   ic.regionRuns = new Uint16Array(IC_TABLES * 4096);
   ic.regionInsns = new Uint32Array(IC_TABLES * 4096);
   ic.regionMost = new Int32Array(IC_TABLES * 4096);
+  ic.regionDefer = new Uint8Array(IC_TABLES * 4096);
 }
 
 /** Runs after which a region is judged (judgeRegion). */
@@ -152,6 +155,7 @@ export function dropSlots(ic: ICache, from: number, to: number): void {
   ic.regionBytes.fill(0, from, to);
   ic.regionRuns.fill(0, from, to);
   ic.regionInsns.fill(0, from, to);
+  ic.regionDefer.fill(0, from, to);
 }
 
 /**

@@ -83,6 +83,8 @@ export type Region = (c: CPU) => number;
 const JIT_CACHE_BYTES = 8 << 20;
 /** Instructions a region holds at most. */
 const MAX_REGION = 32;
+/** Thresholds of entries (CPU.jitThreshold) a region without a loop waits beyond the first. */
+const SHORT_DEFERRALS = 3;
 
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
@@ -484,11 +486,21 @@ export function runRegion(c: CPU, t: number, off: number): number {
       if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
       return -3;
     }
-    f = compileRegion(c, t, off);
-    if (f === null) {
+    // code without a loop compiles after SHORT_DEFERRALS more thresholds: it retires a
+    // few instructions a run, and code that runs only a few thousand times (a fork
+    // benchmark's libc calls) does not repay compiling it (threshold 0, compiling every
+    // entry at once, is for tests)
+    const got = compileRegion(c, t, off, c.jitThreshold > 0 && ic.regionDefer[slot] < SHORT_DEFERRALS);
+    if (got === undefined) {
+      ic.regionDefer[slot]++;
+      ic.hits[slot] = 0;
+      return -3;
+    }
+    if (got === null) {
       ic.hits[slot] = NOT_COMPILABLE;
       return -3;
     }
+    f = got;
   }
   if (c.cyc + ic.regionMost[slot] >= c.cycLimit) return -2;
   const got = enterRegion(c, slot, f);
@@ -571,9 +583,10 @@ function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string,
  * Compiles the region entered at offset `off` of the page of table `t`, which must be the
  * current code window's (cpu.winTbl === t), and holds it in the cache's slot for that
  * entry (making room first). Decodes records on the way. Returns null when the entry
- * instruction has no fast form.
+ * instruction has no fast form, and undefined, compiling nothing, when `onlyLoops` and
+ * the region has no loop (no direct transfer back to an instruction of it).
  */
-export function compileRegion(c: CPU, t: number, off: number): Region | null {
+export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false): Region | null | undefined {
   const rec = c.icache.rec;
   const insns = new Map<number, Insn>();
   const labels = new Set<number>([0]);
@@ -608,6 +621,11 @@ export function compileRegion(c: CPU, t: number, off: number): Region | null {
   }
   if (!insns.has(0)) return null;
   const order = [...insns.values()].sort((x, y) => x.d - y.d);
+  if (onlyLoops && !order.some(({ d, k, w0 }) => {
+    const h = w0 & 0xff;
+    const target = d + ((w0 >> 8) & 15) + rec[k + 2];
+    return (h === H.Jcc || h === H.Jmp || h === H.Call) && target <= d && insns.has(target);
+  })) return undefined;
   // a fall-through to a region instruction that is not next in address order (code
   // overlapping another instruction) continues through the switch, so needs a label
   for (let j = 0; j < order.length; j++) {

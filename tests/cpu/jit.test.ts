@@ -312,6 +312,31 @@ ${[0, 1].flatMap(() => values.flatMap((a) => values.map((b) => `  dd ${a}, ${b}`
     expect(r.regions).toBeGreaterThan(0);
   });
 
+  t("code without a loop compiles only after four times the threshold", () => {
+    // a loop (a region with a back edge, compiled at HOT entries) calls a function on
+    // another page, whose region has no loop: it waits 3 more thresholds (jit.ts
+    // SHORT_DEFERRALS), so it is compiled on a run of 5 * HOT calls, not of 3 * HOT
+    const src = (calls: number): string => `
+  mov ecx, ${calls}
+  xor eax, eax
+.l:
+  call func
+  dec ecx
+  jnz .l
+  hlt
+  times 0x2000 - ($ - $$) nop
+func:
+  add eax, ecx
+  xor eax, 0x55
+  ret
+`;
+    for (const [calls, regions] of [[3 * HOT, 1], [5 * HOT, 2]]) {
+      const r = both(() => makeCpu(asm(src(calls))));
+      expect(r.jit).toEqual(r.interp);
+      expect(r.regions).toBe(regions);
+    }
+  });
+
   t("a divide error in a region faults at the DIV with the interpreter's registers and flags", () => {
     // the divisor counts down to 0: the last pass raises #DE inside a compiled region
     const src = `
