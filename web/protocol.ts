@@ -23,6 +23,8 @@ export interface BootRequest {
   cols: number;
   /** Start from this snapshot stored in the browser instead (its design and command line win over the fields above). */
   snapshot?: string;
+  /** Run hot guest code compiled by the block compiler (the page's `?jit`, the CLI's --jit). */
+  jit?: boolean;
 }
 
 /** A whole-machine snapshot stored in the browser (web/worker/snapshot-store.ts). */
@@ -110,6 +112,8 @@ export interface Status {
   processes: number | null;
   design: string;
   guest: string;
+  /** Regions the block compiler has compiled since boot; null when it is off. */
+  regions: number | null;
 }
 
 export interface VgaFrame {

@@ -6,6 +6,7 @@
 
 import type { BootRequest, FromWorker, MmDesign, ToWorker } from "./protocol.ts";
 import { bootGuest, type Guest } from "./worker/guest.ts";
+import { CPU } from "../emulator/cpu/cpu.ts";
 import { AsyncTextBatcher, OutputBatcher } from "./worker/output-batcher.ts";
 import { RunLoop } from "./worker/run-loop.ts";
 import { StatsSampler } from "./worker/stats.ts";
@@ -64,6 +65,7 @@ async function boot(req: BootRequest): Promise<void> {
   transfers.abortAll();
   consoleOut.clear();
   lastRequest = req;
+  CPU.jitByDefault = req.jit === true; // (also for the fresh guests of the benchmark and fork tabs)
   let guest: Guest;
   try {
     const initramfs = req.guest === "kernel" ? await fetchInitramfs(req.initramfsUrl) : null;

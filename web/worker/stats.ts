@@ -49,6 +49,7 @@ export class StatsSampler {
       processes: k ? k.tasks.size : null,
       design,
       guest: this.guest.kind,
+      regions: m.cpu.useJit ? m.cpu.icache.compiledRegions : null,
     };
   }
 }
