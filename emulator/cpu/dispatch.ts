@@ -66,9 +66,7 @@ export function runInstructions(c: CPU): void {
         continue;
       }
       if (c.useJit) {
-        // (one call on every entry, so that V8 has its feedback before the first region:
-        // code first reached after this function was optimized deoptimizes it, and it is
-        // large to optimize again)
+        // the block compiler's step at an entry: count it, compile its region, run that
         const got = runRegion(c, t, off);
         n += got > 0 ? got : 0;
         if (got >= 0) continue;

@@ -52,9 +52,9 @@ export class ICache {
   hits = new Uint16Array(0);
   /** Per record slot: the source bytes of its region (0: none). */
   regionBytes = new Int32Array(0);
-  /** Per record slot: 1 when its region ran since the last eviction (dispatch.ts sets it). */
+  /** Per record slot: 1 when its region ran since the last eviction (enterRegion sets it). */
   regionUsed = new Uint8Array(0);
-  /** Per record slot: the most cycles its region can charge before its first cycle check (dispatch.ts enters it only below the limit by that). */
+  /** Per record slot: the most cycles its region can charge before its first cycle check (it is entered only that far below the limit). */
   regionMost = new Int32Array(0);
   /** Per record slot: thresholds its entry has waited beyond the first (jit.ts runRegion). */
   regionDefer = new Uint8Array(0);

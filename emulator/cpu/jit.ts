@@ -1,6 +1,7 @@
-// The block compiler. Hot entry points of cached code (counted per physical address by
-// dispatch.ts) are compiled into JavaScript functions made with `new Function` from the
-// fast forms' templates (forms.ts), with every decoded field a constant.
+// The block compiler. Hot entry points of cached code (counted per physical address as
+// dispatch.ts reaches them: runRegion) are compiled into JavaScript functions made with
+// `new Function` from the fast forms' templates (forms.ts), with every decoded field a
+// constant; entries whose region has no loop wait a few thresholds more.
 //
 // A compiled region starts where the interpreter's outer loop starts (after a transfer,
 // a window change or an uncached instruction) and holds the instructions of the same
