@@ -1013,6 +1013,13 @@ export function runInstructions(c: CPU): void {
             r[(w1 & 7)] = shiftDouble(c, ((w1 >> 6) & 15) === 1, r[(w1 & 7)], r[((w1 >> 3) & 7)], (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31, 2);
             break;
           }
+          case 77: { // Alu16RI
+            {
+            const v = alu(c, ((w1 >> 6) & 15), c.reg16[(w1 & 7) << 1], rec[k + 2], 1);
+            if (((w1 >> 6) & 15) !== 7) c.reg16[(w1 & 7) << 1] = v;
+            }
+            break;
+          }
           // END GENERATED CASES
           default:
             throw new Error(`dispatch: handler ${h} missing`);

@@ -210,6 +210,13 @@ export const FORMS: Partial<Record<H, Form>> = {
   [H.MulR]: { mem: false, ends: false, body: "c.cyc += 12; multiply(c, r[$D], 2, $SIGNED);" },
   [H.DivR]: { mem: false, ends: false, body: "$SAVE c.cyc += 39; divide(c, r[$D], 2, $SIGNED);" },
   [H.MovR8I]: { mem: false, ends: false, body: "c.reg8[R8[$D]] = $IMM;" },
+  // exec.ts grp1 on a 16-bit register
+  [H.Alu16RI]: {
+    mem: false, ends: false, body: `{
+  const v = alu(c, $OP, c.reg16[$D << 1], $IMM, 1);
+  if ($OP !== 7) c.reg16[$D << 1] = v;
+}`,
+  },
   [H.MovRR16]: { mem: false, ends: false, body: "c.reg16[$D << 1] = c.reg16[$S << 1];" },
   // exec0f.ts: CMOVcc reads its source (and charges the read first) whatever the condition
   [H.CmovRR]: { mem: false, ends: false, body: "if (cond(c, $OP) !== 0) r[$D] = r[$S];" },

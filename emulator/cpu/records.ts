@@ -32,6 +32,8 @@ export enum H {
   MulR, DivR,
   // SHLD/SHRD r32, r32, imm8/CL (0F A4 A5 AC AD)
   ShiftDR,
+  // ALU r16, imm16/imm8 (66 81 /op, 66 83 /op on a register)
+  Alu16RI,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

@@ -46,6 +46,13 @@ describe("differential: host CPU vs emulator", () => {
       }
       for (const a of V8) for (const b of V8) cases.push([`stc\nmov eax, ${a}\n${op} al, ${b}`, mask]);
       for (const a of V8) cases.push([`mov eax, ${a}0${a.slice(2)}\n${op} ax, 0x8001`, mask]);
+      // ALU r16 with an immediate (66 81 /op, 66 83 /op: the fast form Alu16RI)
+      for (const a of V8) {
+        for (const carry of ["clc", "stc"]) {
+          cases.push([`${carry}\nmov ecx, ${Number(a) * 0x10101}\n${op} cx, word 0x8001`, mask]);
+          cases.push([`${carry}\nmov edx, ${Number(a) * 0x1000001 + 0xff00}\n${op} dx, byte -3`, mask]);
+        }
+      }
     }
     for (const op of ["inc", "dec", "neg", "not"]) {
       for (const a of V32) {
