@@ -110,14 +110,16 @@ export function judgeRegion(ic: ICache, slot: number, got: number): void {
 
 /**
  * Runs region `f`, held at `slot`, from cpu.eip (the dispatcher's entry: the current
- * window holds it), then, while it leaves to the entry of another region of the page
- * that may run below the cycle limit, that one; marks each used and judges its first
- * runs. Returns the instructions they retired, or what `f` returns when it ran none.
+ * window holds it), then, while it leaves to the entry of another region of the page,
+ * that one; each only when the cycles it can charge before its first check stay below
+ * the limit. Marks each used and judges its first runs. Returns the instructions they
+ * retired, or, when none ran, -2 (too near the limit) or what `f` returned.
  */
 export function enterRegion(c: CPU, slot: number, f: Region): number {
   const ic = c.icache;
   let total = 0;
   for (;;) {
+    if (c.cyc + ic.regionMost[slot] >= c.cycLimit) return total > 0 ? total : -2;
     ic.regionUsed[slot] = 1;
     const got = f(c);
     if (got < 0) return total > 0 ? total : got;
@@ -127,7 +129,7 @@ export function enterRegion(c: CPU, slot: number, f: Region): number {
     if (off >>> 0 >= c.winLen) return total;
     slot = (c.winTbl << 12) | off;
     const next = ic.regions[slot];
-    if (next === null || c.cyc + ic.regionMost[slot] >= c.cycLimit) return total;
+    if (next === null) return total;
     f = next;
   }
 }

@@ -470,8 +470,8 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
 /**
  * The dispatcher's step at an entry, offset `off` of the current window's page (table
  * `t`): counts it towards compiling its region, compiles that at cpu.jitThreshold, and
- * runs the region held there (then those it leaves to: icache.ts enterRegion) when the
- * cycles it can charge before its first check stay below the limit. Returns the
+ * runs the region held there (then those it leaves to: icache.ts enterRegion, which
+ * checks each against the cycle limit). Returns the
  * instructions retired, or -1 (the region was compiled for other segments: dropped, to
  * be counted again), -2 (too near the limit, or it left at once) or -3 (none held): the
  * dispatcher interprets on.
@@ -503,7 +503,6 @@ export function runRegion(c: CPU, t: number, off: number): number {
     }
     f = got;
   }
-  if (c.cyc + ic.regionMost[slot] >= c.cycLimit) return -2;
   const got = enterRegion(c, slot, f);
   if (got === -1) dropSlots(ic, slot, slot + 1);
   return got;
