@@ -19,9 +19,10 @@
 // next instruction, as in the plain interpreter). A page rewritten too often stops
 // being cached (IC_SMC_LIMIT) until the table ring wraps around.
 //
-// Compiled regions (jit.ts) sit on the same structure: `regions` and `hits` have one slot
-// per record, are keyed by physical address like the records, and are cleared with
-// them when a table is handed to another page.
+// Compiled regions (jit.ts) sit on the same structure: a table's RegionTable has one slot
+// per record, keyed by physical address like the records, and goes with them when the
+// table is handed to another page. It is made when the compiler first counts an entry
+// of the table, so a CPU holds region state only for the pages its hot code is on.
 
 import type { CPU } from "./cpu.ts";
 import { Tlb } from "./mmu.ts";
@@ -46,22 +47,8 @@ export class ICache {
   next = 0;
   /** Per RAM page: invalidations since the ring last wrapped. */
   readonly smc: Uint8Array;
-  /** Per record slot ((table << 12) | offset): the compiled region entered there (jit.ts), or null. */
-  regions: (Region | null)[] = [];
-  /** Per record slot: entries counted towards compiling (NOT_COMPILABLE: never). */
-  hits = new Uint16Array(0);
-  /** Per record slot: the source bytes of its region (0: none). */
-  regionBytes = new Int32Array(0);
-  /** Per record slot: 1 when its region ran since the last eviction (enterRegion sets it). */
-  regionUsed = new Uint8Array(0);
-  /** Per record slot: the most cycles its region can charge before its first cycle check (it is entered only that far below the limit). */
-  regionMost = new Int32Array(0);
-  /** Per record slot: thresholds its entry has waited beyond the first (jit.ts runRegion). */
-  regionDefer = new Uint8Array(0);
-  /** Per record slot: runs of its region counted so far towards judging it (judgeRegion). */
-  regionRuns = new Uint16Array(0);
-  /** Per record slot: instructions those runs retired. */
-  regionInsns = new Uint32Array(0);
+  /** Per table: the compiler's state for its entries (jit.ts), made at the first one counted; null: none. */
+  readonly regions: (RegionTable | null)[] = new Array<RegionTable | null>(IC_TABLES).fill(null);
   /** Source bytes of the regions held (bounds the host memory they hold, jit.ts JIT_CACHE_BYTES). */
   compiledBytes = 0;
   /** Regions compiled since the CPU was made. */
@@ -74,17 +61,31 @@ export class ICache {
   }
 }
 
-/** Allocates the compiler's per-slot tables (10.5 MiB) on its first use. */
-export function enableRegions(ic: ICache): void {
-  if (ic.hits.length !== 0) return;
-  ic.regions = new Array<Region | null>(IC_TABLES * 4096).fill(null);
-  ic.hits = new Uint16Array(IC_TABLES * 4096);
-  ic.regionBytes = new Int32Array(IC_TABLES * 4096);
-  ic.regionUsed = new Uint8Array(IC_TABLES * 4096);
-  ic.regionRuns = new Uint16Array(IC_TABLES * 4096);
-  ic.regionInsns = new Uint32Array(IC_TABLES * 4096);
-  ic.regionMost = new Int32Array(IC_TABLES * 4096);
-  ic.regionDefer = new Uint8Array(IC_TABLES * 4096);
+/** The compiler's state for the 4096 entries of one table (jit.ts runRegion). */
+export class RegionTable {
+  /** The compiled region entered at each offset, or null. */
+  readonly fn = new Array<Region | null>(4096).fill(null);
+  /** Entries counted towards compiling (NOT_COMPILABLE: never). */
+  readonly hits = new Uint16Array(4096);
+  /** The source bytes of the region held (0: none). */
+  readonly bytes = new Int32Array(4096);
+  /** 1 when the region ran since the last eviction (enterRegion sets it). */
+  readonly used = new Uint8Array(4096);
+  /** The most cycles the region can charge before its first cycle check (it is entered only that far below the limit). */
+  readonly most = new Int32Array(4096);
+  /** Thresholds the entry has waited beyond the first (jit.ts runRegion). */
+  readonly defer = new Uint8Array(4096);
+  /** Runs of the region counted so far towards judging it (judgeRegion). */
+  readonly runs = new Uint16Array(4096);
+  /** Instructions those runs retired. */
+  readonly insns = new Uint32Array(4096);
+  /** Source bytes of the regions held. */
+  held = 0;
+}
+
+/** The region state of table `t`, made when it has none. */
+export function regionTable(ic: ICache, t: number): RegionTable {
+  return ic.regions[t] ?? (ic.regions[t] = new RegionTable());
 }
 
 /** Runs after which a region is judged (judgeRegion). */
@@ -93,43 +94,50 @@ export const JUDGE_RUNS = 512;
 const MIN_RUN = 6;
 
 /**
- * Counts a run of the region at `slot` that retired `got` instructions; after
- * JUDGE_RUNS runs, a region that retires fewer than MIN_RUN instructions a run (a
+ * Counts a run of the region at offset `off` of `rt` that retired `got` instructions;
+ * after JUDGE_RUNS runs, a region that retires fewer than MIN_RUN instructions a run (a
  * two-instruction PIC thunk, a short call between pages) is dropped for good: its
  * entry is left to the interpreter, which runs such code faster than a call into a
- * compiled function does. The caller counts only while regionRuns[slot] < JUDGE_RUNS.
+ * compiled function does. The caller counts only while rt.runs[off] < JUDGE_RUNS.
  */
-export function judgeRegion(ic: ICache, slot: number, got: number): void {
-  const runs = ++ic.regionRuns[slot];
-  const insns = (ic.regionInsns[slot] += got);
+export function judgeRegion(ic: ICache, rt: RegionTable, off: number, got: number): void {
+  const runs = ++rt.runs[off];
+  const insns = (rt.insns[off] += got);
   if (runs === JUDGE_RUNS && insns < JUDGE_RUNS * MIN_RUN) {
-    dropSlots(ic, slot, slot + 1);
-    ic.hits[slot] = NOT_COMPILABLE;
+    dropRegion(ic, rt, off);
+    rt.hits[off] = NOT_COMPILABLE;
   }
 }
 
 /**
- * Runs region `f`, held at `slot`, from cpu.eip (the dispatcher's entry: the current
- * window holds it), then, while it leaves to the entry of another region of the page,
- * that one; each only when the cycles it can charge before its first check stay below
- * the limit. Marks each used and judges its first runs. Returns the instructions they
- * retired, or, when none ran, -2 (too near the limit) or what `f` returned.
+ * Runs region `f`, held at offset `off` of `rt`, from cpu.eip (the dispatcher's entry:
+ * the current window holds it), then, while it leaves to the entry of another region of
+ * the window's page, that one; each only when the cycles it can charge before its first
+ * check stay below the limit. Marks each used and judges its first runs. Returns the
+ * instructions they retired, or, when none ran, -2 (too near the limit) or what `f`
+ * returned.
  */
-export function enterRegion(c: CPU, slot: number, f: Region): number {
+export function enterRegion(c: CPU, rt: RegionTable, off: number, f: Region): number {
   const ic = c.icache;
   let total = 0;
   for (;;) {
-    if (c.cyc + ic.regionMost[slot] >= c.cycLimit) return total > 0 ? total : -2;
-    ic.regionUsed[slot] = 1;
+    if (c.cyc + rt.most[off] >= c.cycLimit) return total > 0 ? total : -2;
+    rt.used[off] = 1;
     const got = f(c);
-    if (got < 0) return total > 0 ? total : got;
-    if (ic.regionRuns[slot] < JUDGE_RUNS) judgeRegion(ic, slot, got);
+    if (got < 0) {
+      // (leaving at its first instruction, a miss, is a run that retired nothing)
+      if (got === -2 && rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, 0);
+      return total > 0 ? total : got;
+    }
+    if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, got);
     total += got;
-    const off = (c.eip - c.winEip) | 0;
+    off = (c.eip - c.winEip) | 0;
     if (off >>> 0 >= c.winLen) return total;
-    slot = (c.winTbl << 12) | off;
-    const next = ic.regions[slot];
+    const nt = ic.regions[c.winTbl];
+    if (nt === null) return total;
+    const next = nt.fn[off];
     if (next === null) return total;
+    rt = nt;
     f = next;
   }
 }
@@ -139,25 +147,40 @@ export const JIT_THRESHOLD = 1000;
 /** A `hits` value that is never reached by counting: the entry has no fast form. */
 export const NOT_COMPILABLE = 0xffff;
 
-/** Records region `f` of `bytes` source bytes, which can charge `most` cycles before its first check, at `slot`. */
-export function holdRegion(ic: ICache, slot: number, f: Region, bytes: number, most: number): void {
-  ic.regions[slot] = f;
-  ic.regionMost[slot] = most;
-  ic.compiledBytes += bytes - ic.regionBytes[slot]; // (a restored snapshot keeps sizes, not functions)
-  ic.regionBytes[slot] = bytes;
-  ic.regionUsed[slot] = 1;
+/** Records region `f` of `bytes` source bytes, which can charge `most` cycles before its first check, at offset `off` of `rt`. */
+export function holdRegion(ic: ICache, rt: RegionTable, off: number, f: Region, bytes: number, most: number): void {
+  rt.fn[off] = f;
+  rt.most[off] = most;
+  const more = bytes - rt.bytes[off]; // (a restored snapshot keeps sizes, not functions)
+  rt.held += more;
+  ic.compiledBytes += more;
+  rt.bytes[off] = bytes;
+  rt.used[off] = 1;
 }
 
-/** Drops the regions of slots [from, to) and their entry counts. */
-export function dropSlots(ic: ICache, from: number, to: number): void {
-  if (ic.hits.length === 0) return;
-  for (let i = from; i < to; i++) ic.compiledBytes -= ic.regionBytes[i];
-  ic.regions.fill(null, from, to);
-  ic.hits.fill(0, from, to);
-  ic.regionBytes.fill(0, from, to);
-  ic.regionRuns.fill(0, from, to);
-  ic.regionInsns.fill(0, from, to);
-  ic.regionDefer.fill(0, from, to);
+/** Drops the region at offset `off` of `rt` and its entry's counts. */
+export function dropRegion(ic: ICache, rt: RegionTable, off: number): void {
+  rt.held -= rt.bytes[off];
+  ic.compiledBytes -= rt.bytes[off];
+  rt.fn[off] = null;
+  rt.hits[off] = 0;
+  rt.bytes[off] = 0;
+  rt.runs[off] = 0;
+  rt.insns[off] = 0;
+  rt.defer[off] = 0;
+}
+
+/** Drops table `t`'s regions and counts. */
+function dropTable(ic: ICache, t: number): void {
+  const rt = ic.regions[t];
+  if (rt === null) return;
+  ic.compiledBytes -= rt.held;
+  ic.regions[t] = null;
+}
+
+/** Drops every region and count (a restored snapshot, whose regions were host functions). */
+export function dropAllRegions(ic: ICache): void {
+  for (let t = 0; t < IC_TABLES; t++) dropTable(ic, t);
 }
 
 /**
@@ -168,12 +191,14 @@ export function dropSlots(ic: ICache, from: number, to: number): void {
  */
 export function evictRegions(ic: ICache, budget: number): void {
   if (ic.compiledBytes <= budget) return;
-  const n = ic.regions.length;
-  for (let i = 0; i < n; i++) {
-    if (ic.regionUsed[i] === 0 && ic.regionBytes[i] !== 0) dropSlots(ic, i, i + 1);
+  for (const rt of ic.regions) {
+    if (rt === null) continue;
+    for (let i = 0; i < 4096; i++) {
+      if (rt.used[i] === 0 && rt.bytes[i] !== 0) dropRegion(ic, rt, i);
+    }
+    rt.used.fill(0);
   }
-  ic.regionUsed.fill(0);
-  if (ic.compiledBytes > budget / 2) dropSlots(ic, 0, n);
+  if (ic.compiledBytes > budget / 2) dropAllRegions(ic);
 }
 
 /**
@@ -200,7 +225,7 @@ export function tableFor(c: CPU, page: number): number {
     }
   }
   ic.rec.fill(0, n * 4096 * IC_STRIDE, (n + 1) * 4096 * IC_STRIDE);
-  dropSlots(ic, n << 12, (n + 1) << 12);
+  dropTable(ic, n);
   ic.owner[n] = page;
   ic.table[page] = n + 1;
   c.mem.codePages[page] = 1;

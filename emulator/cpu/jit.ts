@@ -62,7 +62,7 @@ import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
-import { evictRegions, holdRegion, enableRegions, dropSlots, enterRegion, NOT_COMPILABLE } from "./icache.ts";
+import { evictRegions, holdRegion, regionTable, dropRegion, enterRegion, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Runs the region entered at cpu.eip (the current window holds it) with cycle limit
@@ -71,7 +71,7 @@ import { evictRegions, holdRegion, enableRegions, dropSlots, enterRegion, NOT_CO
  * segment register it uses no longer holds what it held at compile time (the region
  * inlines their bases, limits and attributes), and -2 when it left before its first
  * instruction completed (the interpreter runs it). The caller enters it only when the
- * cycles the region can charge before its first check (icache.ts regionMost) stay
+ * cycles the region can charge before its first check (icache.ts RegionTable.most) stay
  * below the limit.
  */
 export type Region = (c: CPU) => number;
@@ -478,33 +478,32 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
  */
 export function runRegion(c: CPU, t: number, off: number): number {
   const ic = c.icache;
-  if (ic.hits.length === 0) enableRegions(ic);
-  const slot = (t << 12) | off;
-  let f = ic.regions[slot];
+  const rt = regionTable(ic, t);
+  let f = rt.fn[off];
   if (f === null) {
-    const hits = ic.hits[slot];
+    const hits = rt.hits[off];
     if (hits !== c.jitThreshold) {
-      if (hits < c.jitThreshold) ic.hits[slot] = hits + 1;
+      if (hits < c.jitThreshold) rt.hits[off] = hits + 1;
       return -3;
     }
     // code without a loop compiles after SHORT_DEFERRALS more thresholds: it retires a
     // few instructions a run, and code that runs only a few thousand times (a fork
     // benchmark's libc calls) does not repay compiling it (threshold 0, compiling every
     // entry at once, is for tests)
-    const got = compileRegion(c, t, off, c.jitThreshold > 0 && ic.regionDefer[slot] < SHORT_DEFERRALS);
+    const got = compileRegion(c, t, off, c.jitThreshold > 0 && rt.defer[off] < SHORT_DEFERRALS);
     if (got === undefined) {
-      ic.regionDefer[slot]++;
-      ic.hits[slot] = 0;
+      rt.defer[off]++;
+      rt.hits[off] = 0;
       return -3;
     }
     if (got === null) {
-      ic.hits[slot] = NOT_COMPILABLE;
+      rt.hits[off] = NOT_COMPILABLE;
       return -3;
     }
     f = got;
   }
-  const got = enterRegion(c, slot, f);
-  if (got === -1) dropSlots(ic, slot, slot + 1);
+  const got = enterRegion(c, rt, off, f);
+  if (got === -1) dropRegion(ic, rt, off);
   return got;
 }
 
@@ -580,6 +579,30 @@ function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string,
 }
 
 /**
+ * Region functions by source, shared by the CPUs of this thread: a region depends only on
+ * its source and the CPU it is called with, and the same guest code in a fresh machine
+ * (a benchmark's next run, a test's) compiles to the same source. Reusing the function
+ * reuses the machine code V8 made for it, so that code does not start over in V8's
+ * interpreter. Emptied when the sources pass JIT_CACHE_BYTES.
+ */
+const functions = new Map<string, Region>();
+let functionBytes = 0;
+
+/** The function of region source `text` (compiled once per thread). */
+function functionOf(text: string): Region {
+  let f = functions.get(text);
+  if (f !== undefined) return f;
+  if (functionBytes + text.length > JIT_CACHE_BYTES) {
+    functions.clear();
+    functionBytes = 0;
+  }
+  f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
+  functions.set(text, f);
+  functionBytes += text.length;
+  return f;
+}
+
+/**
  * Compiles the region entered at offset `off` of the page of table `t`, which must be the
  * current code window's (cpu.winTbl === t), and holds it in the cache's slot for that
  * entry (making room first). Decodes records on the way. Returns null when the entry
@@ -606,7 +629,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
         // compile a region at each (calls are followed: the callee returns here)
         const target = dn + rec[i.k + 2];
         const o = off + target;
-        if (h === H.Call || target === 0 || target > d || o < 0 || o >= 4096 || c.icache.regions[(t << 12) | o] === null) {
+        if (h === H.Call || target === 0 || target > d || o < 0 || o >= 4096 || regionTable(c.icache, t).fn[o] === null) {
           labels.add(target);
           work.push(target);
         }
@@ -775,9 +798,9 @@ if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
 });`;
   const text = src.replace(/\n\s+/g, "\n");
-  const f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
+  const f = functionOf(text);
   evictRegions(c.icache, JIT_CACHE_BYTES - text.length);
-  holdRegion(c.icache, (t << 12) | off, f, text.length, most[0]);
+  holdRegion(c.icache, regionTable(c.icache, t), off, f, text.length, most[0]);
   c.icache.compiledRegions++;
   return f;
 }

@@ -45,7 +45,7 @@ import { Tty } from "../../kernel/tty/tty.ts";
 import { WaitQueue } from "../../kernel/wait.ts";
 import { CPU } from "../../emulator/cpu/cpu.ts";
 import { Fpu } from "../../emulator/cpu/fpu/state.ts";
-import { ICache } from "../../emulator/cpu/icache.ts";
+import { ICache, RegionTable } from "../../emulator/cpu/icache.ts";
 import { DebugCon } from "../../emulator/devices/debugcon.ts";
 import { ExitPort } from "../../emulator/devices/exitport.ts";
 import { Request, HostFsDevice } from "../../emulator/devices/hostfs.ts";
@@ -115,6 +115,7 @@ export const SNAPSHOT_CLASSES = {
   ProcDir,
   Procfs,
   Profiler,
+  RegionTable,
   Request,
   ResetControl,
   Rtc,

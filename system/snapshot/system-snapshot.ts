@@ -20,6 +20,7 @@ import { crc32 } from "node:zlib";
 import { ClassRegistry } from "./registry.ts";
 import { readGraph, writeGraph } from "./graph.ts";
 import { SNAPSHOT_CLASSES } from "./classes.gen.ts";
+import { dropAllRegions } from "../../emulator/cpu/icache.ts";
 import { namedValues } from "../../kernel/named.ts";
 // Every kernel module that names a value (kernel/named.ts) is loaded by now, in
 // any process, so saving and restoring processes see the same names and build.
@@ -160,11 +161,10 @@ function readInto(sys: VmalabSystem, graph: Uint8Array, reg: ClassRegistry): voi
   sys.machine.paceIdle = pace;
   sys.machine.afterSlice = afterSlice;
   sys.kernel.mmctx.onFault = onFault;
-  const lost = r.unresolved.filter((p) => !/^root\.machine\.cpu\.icache\.regions\[\d+\] \(function\)$/.test(p));
+  const lost = r.unresolved.filter((p) => !/^root\.machine\.cpu\.icache\.regions\[\d+\]\.fn\[\d+\] \(function\)$/.test(p));
   if (lost.length > 0) throw new SnapshotError(`snapshot: cannot restore ${lost[0]}${lost.length > 1 ? ` and ${lost.length - 1} more` : ""}`);
   // Compiled regions are a cache of host functions: dropped, they compile again when hot.
-  const regions = sys.machine.cpu.icache.regions;
-  for (let i = 0; i < regions.length; i++) if (regions[i] === undefined) regions[i] = null;
+  dropAllRegions(sys.machine.cpu.icache);
 }
 
 /** The snapshot registry plus the system's RAM buffer, written by reference. */
