@@ -19,8 +19,9 @@
 //     the run leaves the window; forms that can fault store the restart point
 //     (instrEip/instrEsp) first, the others need none.
 //   - Where the loop starts at an instruction (after a transfer, a window change or an
-//     uncached instruction) it counts entries; a hot entry is compiled (jit.ts) and
-//     from then on runs as one JavaScript function, which leaves at the same points.
+//     uncached instruction) it counts entries (icache.ts RegionTable.hits); a hot entry
+//     is compiled (jit.ts) and from then on runs as one JavaScript function, which
+//     leaves at the same points.
 //   - Only 32-bit code in whole-page windows is cached; 16-bit code, ROM/MMIO code and
 //     windows cut short by the CS limit run through execOne.
 
@@ -33,6 +34,7 @@ import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { runRegion } from "./jit.ts";
+import { regionTable } from "./icache.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -66,10 +68,16 @@ export function runInstructions(c: CPU): void {
         continue;
       }
       if (c.useJit) {
-        // the block compiler's step at an entry: count it, compile its region, run that
-        const got = runRegion(c, t, off);
-        n += got > 0 ? got : 0;
-        if (got >= 0) continue;
+        // the block compiler's step at an entry: counted here; at the threshold (where a
+        // region is held, too) jit.ts compiles it and runs it
+        const rt = ic.regions[t] ?? regionTable(ic, t);
+        const hits = rt.hits[off];
+        if (hits < c.jitThreshold) rt.hits[off] = hits + 1;
+        else if (hits === c.jitThreshold) {
+          const got = runRegion(c, rt, t, off);
+          n += got > 0 ? got : 0;
+          if (got >= 0) continue;
+        }
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to
       // cpu.eip when the run leaves the window (faults restore it from instrEip).

@@ -69,7 +69,7 @@ export class RegionTable {
   readonly hits = new Uint16Array(4096);
   /** The source bytes of the region held (0: none). */
   readonly bytes = new Int32Array(4096);
-  /** 1 when the region ran since the last eviction (enterRegion sets it). */
+  /** 1 when the region ran since the last eviction (jit.ts runRegion sets it). */
   readonly used = new Uint8Array(4096);
   /** The most cycles the region can charge before its first cycle check (it is entered only that far below the limit). */
   readonly most = new Int32Array(4096);
@@ -106,39 +106,6 @@ export function judgeRegion(ic: ICache, rt: RegionTable, off: number, got: numbe
   if (runs === JUDGE_RUNS && insns < JUDGE_RUNS * MIN_RUN) {
     dropRegion(ic, rt, off);
     rt.hits[off] = NOT_COMPILABLE;
-  }
-}
-
-/**
- * Runs region `f`, held at offset `off` of `rt`, from cpu.eip (the dispatcher's entry:
- * the current window holds it), then, while it leaves to the entry of another region of
- * the window's page, that one; each only when the cycles it can charge before its first
- * check stay below the limit. Marks each used and judges its first runs. Returns the
- * instructions they retired, or, when none ran, -2 (too near the limit) or what `f`
- * returned.
- */
-export function enterRegion(c: CPU, rt: RegionTable, off: number, f: Region): number {
-  const ic = c.icache;
-  let total = 0;
-  for (;;) {
-    if (c.cyc + rt.most[off] >= c.cycLimit) return total > 0 ? total : -2;
-    rt.used[off] = 1;
-    const got = f(c);
-    if (got < 0) {
-      // (leaving at its first instruction, a miss, is a run that retired nothing)
-      if (got === -2 && rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, 0);
-      return total > 0 ? total : got;
-    }
-    if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, got);
-    total += got;
-    off = (c.eip - c.winEip) | 0;
-    if (off >>> 0 >= c.winLen) return total;
-    const nt = ic.regions[c.winTbl];
-    if (nt === null) return total;
-    const next = nt.fn[off];
-    if (next === null) return total;
-    rt = nt;
-    f = next;
   }
 }
 

@@ -11,7 +11,7 @@
 // `switch (pc)` whose labels are the region's entry and its branch targets, inside a
 // loop: a transfer to an address of the page continues there without leaving, as a
 // return to a call site does; any other transfer leaves, and the dispatcher enters the
-// region held at the new address directly when it is on the same page (enterRegion).
+// region held at the new address directly when it is on the same page (runRegion).
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -62,7 +62,7 @@ import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
-import { evictRegions, holdRegion, regionTable, dropRegion, enterRegion, NOT_COMPILABLE } from "./icache.ts";
+import { evictRegions, holdRegion, regionTable, dropRegion, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE, type RegionTable } from "./icache.ts";
 
 /**
  * Runs the region entered at cpu.eip (the current window holds it) with cycle limit
@@ -469,30 +469,35 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
 
 /**
  * The dispatcher's step at an entry, offset `off` of the current window's page (table
- * `t`): counts it towards compiling its region, compiles that at cpu.jitThreshold, and
- * runs the region held there (then those it leaves to: icache.ts enterRegion, which
- * checks each against the cycle limit). Returns the
- * instructions retired, or -1 (the region was compiled for other segments: dropped, to
- * be counted again), -2 (too near the limit, or it left at once) or -3 (none held): the
- * dispatcher interprets on.
+ * `t`, region state `rt`), whose count has reached cpu.jitThreshold: compiles its region
+ * unless one is held, and runs it, then, while it leaves to the entry of another region
+ * of the window's page, that one; each only when the cycles it can charge before its
+ * first check stay below the limit. Marks each used and judges its first runs. Returns
+ * the instructions they retired, or, when none ran, -1 (the region was compiled for
+ * other segments: dropped, to be counted again), -2 (too near the limit, or it left at
+ * its first instruction) or -3 (none held): the dispatcher interprets on.
  */
-export function runRegion(c: CPU, t: number, off: number): number {
+// (Kept out of the dispatcher: V8 inlines functions of under 460 bytes of bytecode into
+// their callers, and the dispatcher, inlining code that first ran when its first region
+// was compiled, was optimized again then; the counting stays inline, as it runs at
+// every entry.)
+export function runRegion(c: CPU, rt: RegionTable, t: number, off: number): number {
   const ic = c.icache;
-  const rt = regionTable(ic, t);
   let f = rt.fn[off];
   if (f === null) {
-    const hits = rt.hits[off];
-    if (hits !== c.jitThreshold) {
-      if (hits < c.jitThreshold) rt.hits[off] = hits + 1;
-      return -3;
-    }
     // code without a loop compiles after SHORT_DEFERRALS more thresholds: it retires a
     // few instructions a run, and code that runs only a few thousand times (a fork
     // benchmark's libc calls) does not repay compiling it (threshold 0, compiling every
-    // entry at once, is for tests)
-    const got = compileRegion(c, t, off, c.jitThreshold > 0 && rt.defer[off] < SHORT_DEFERRALS);
+    // entry at once, is for tests); it is looked at once, then only counted
+    const defer = rt.defer[off];
+    if (defer !== 0 && defer < SHORT_DEFERRALS) {
+      rt.defer[off] = defer + 1;
+      rt.hits[off] = 0;
+      return -3;
+    }
+    const got = compileRegion(c, t, off, c.jitThreshold > 0 && defer === 0);
     if (got === undefined) {
-      rt.defer[off]++;
+      rt.defer[off] = 1;
       rt.hits[off] = 0;
       return -3;
     }
@@ -500,11 +505,29 @@ export function runRegion(c: CPU, t: number, off: number): number {
       rt.hits[off] = NOT_COMPILABLE;
       return -3;
     }
+    rt = regionTable(ic, t); // (making room may have dropped the table)
     f = got;
   }
-  const got = enterRegion(c, rt, off, f);
-  if (got === -1) dropRegion(ic, rt, off);
-  return got;
+  let total = 0;
+  for (;;) {
+    if (c.cyc + rt.most[off] >= c.cycLimit) return total > 0 ? total : -2;
+    rt.used[off] = 1;
+    const got = f(c);
+    if (got < 0) {
+      if (got === -1) dropRegion(ic, rt, off);
+      // (leaving at its first instruction, a miss, is a run that retired nothing)
+      else if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, 0);
+      return total > 0 ? total : got;
+    }
+    if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, got);
+    total += got;
+    off = (c.eip - c.winEip) | 0;
+    if (off >>> 0 >= c.winLen) return total;
+    const next = ic.regions[c.winTbl];
+    if (next === null || next.fn[off] === null) return total;
+    rt = next;
+    f = next.fn[off]!;
+  }
 }
 
 /** One instruction on the region's locals, with its EIPs and exits as tokens (translate). */
@@ -578,28 +601,40 @@ function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string,
   return tr;
 }
 
+/** A compiled region: its function, source bytes and the most cycles it can charge before its first check. */
+interface Compiled {
+  readonly f: Region;
+  readonly bytes: number;
+  readonly most: number;
+}
+
 /**
- * Region functions by source, shared by the CPUs of this thread: a region depends only on
- * its source and the CPU it is called with, and the same guest code in a fresh machine
- * (a benchmark's next run, a test's) compiles to the same source. Reusing the function
- * reuses the machine code V8 made for it, so that code does not start over in V8's
+ * Compiled regions by what their source is made from (entry EIP, mode, labels and the
+ * records of their instructions), shared by the CPUs of this thread: a region depends
+ * only on these and the CPU it is called with, and the same guest code in a fresh machine
+ * (a benchmark's next run, a test's) makes the same region. Reusing it saves translating
+ * it, and reuses the machine code V8 made for it, which does not start over in V8's
  * interpreter. Emptied when the sources pass JIT_CACHE_BYTES.
  */
-const functions = new Map<string, Region>();
-let functionBytes = 0;
+const compiled = new Map<string, Compiled>();
+let compiledSourceBytes = 0;
 
-/** The function of region source `text` (compiled once per thread). */
-function functionOf(text: string): Region {
-  let f = functions.get(text);
-  if (f !== undefined) return f;
-  if (functionBytes + text.length > JIT_CACHE_BYTES) {
-    functions.clear();
-    functionBytes = 0;
+/** Keeps `r`, made from `key`, for the CPUs of this thread. */
+function keepCompiled(key: string, r: Compiled): void {
+  if (compiledSourceBytes + r.bytes > JIT_CACHE_BYTES) {
+    compiled.clear();
+    compiledSourceBytes = 0;
   }
-  f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
-  functions.set(text, f);
-  functionBytes += text.length;
-  return f;
+  compiled.set(key, r);
+  compiledSourceBytes += r.bytes;
+}
+
+/** Holds region `r` at offset `off` of table `t` (making room first); returns its function. */
+function hold(c: CPU, t: number, off: number, r: Compiled): Region {
+  evictRegions(c.icache, JIT_CACHE_BYTES - r.bytes);
+  holdRegion(c.icache, regionTable(c.icache, t), off, r.f, r.bytes, r.most);
+  c.icache.compiledRegions++;
+  return r.f;
 }
 
 /**
@@ -655,16 +690,19 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
     const dn = order[j].d + ((order[j].w0 >> 8) & 15);
     if (!FORMS[(order[j].w0 & 0xff) as H]!.ends && order[j + 1]?.d !== dn && insns.has(dn)) labels.add(dn);
   }
-  const guards = new Set<string>();
   const entry = c.eip;
-  const at = (d: number): string => `${(entry + d) | 0}`;
-  // leaving: only local assignments, so a cold exit needs no type feedback (a first run
-  // of code without feedback deoptimizes the whole function)
-  const leave = (d: number): string => `{ x$ = ${at(d)}; xs$ = true; break top; }`;
   // a transfer's target is kept in x$ (stored to cpu.eip when the region leaves), where
   // only 32-bit code runs: jumpNear, which 16-bit code calls, sets cpu.eip itself
   const eipVar = c.os32 ? "x$" : "c.eip";
   const mode = `${eipVar} ${c.os32} ${c.stack32} ${[0, 1, 2, 3].map((i) => `${c.segBase[i]} ${c.segLimit[i]} ${c.segAttr[i]}`).join(" ")}`;
+  const key = `${entry} ${mode} ${[...labels].sort((x, y) => x - y).join(",")} ${order.map(({ d, k, w0 }) => `${d}:${w0}:${rec[k + 1]}:${rec[k + 2]}:${rec[k + 3]}`).join(" ")}`;
+  const made = compiled.get(key);
+  if (made !== undefined) return hold(c, t, off, made);
+  const guards = new Set<string>();
+  const at = (d: number): string => `${(entry + d) | 0}`;
+  // leaving: only local assignments, so a cold exit needs no type feedback (a first run
+  // of code without feedback deoptimizes the whole function)
+  const leave = (d: number): string => `{ x$ = ${at(d)}; xs$ = true; break top; }`;
   const index = new Map(order.map((o, j) => [o.d, j]));
   // where the path from each instruction goes on without a cycle check (see below)
   const onward: number[][] = [];
@@ -798,9 +836,7 @@ if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
 });`;
   const text = src.replace(/\n\s+/g, "\n");
-  const f = functionOf(text);
-  evictRegions(c.icache, JIT_CACHE_BYTES - text.length);
-  holdRegion(c.icache, regionTable(c.icache, t), off, f, text.length, most[0]);
-  c.icache.compiledRegions++;
-  return f;
+  const r = { f: new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region, bytes: text.length, most: most[0] };
+  keepCompiled(key, r);
+  return hold(c, t, off, r);
 }
