@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       for (const p of programs) {
         if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${p.name} on vmalab`);
         for (const key of [p.name, `${p.name}/jit`]) {
-          const m = spawnJson<{ instructions: number; secs: number; rssMiB: number }>([...cmd.program, p.name, ...(key === p.name ? [] : ["--jit"])]);
+          const m = spawnJson<{ instructions: number; secs: number; rssMiB: number }>([...cmd.program, p.name, ...(key === p.name ? ["--no-jit"] : [])]);
           programRuns.set(key, [...(programRuns.get(key) ?? []), m]);
         }
       }
@@ -202,28 +202,28 @@ async function main(): Promise<void> {
       console.log(`bench:cpu: guest kernels (bench/kernels/), ${KERNEL_RAM >>> 20} MiB guest RAM, median of ${args.runs} fresh processes per cell, ${where}`);
       console.log("");
       if (v86) {
-        table(["workload", "instructions", "vmalab --jit MIPS", "vmalab interp MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab --jit / v86 JIT", "vmalab interp / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB"], rows);
+        table(["workload", "instructions", "vmalab MIPS", "vmalab --no-jit MIPS", "v86 JIT MIPS", "v86 interp MIPS", "vmalab / v86 JIT", "vmalab --no-jit / v86 interp", "vmalab RSS MiB", "v86 JIT RSS MiB"], rows);
       } else {
-        table(["workload", "instructions", "vmalab --jit MIPS", "vmalab interp MIPS", "vmalab RSS MiB"], rows);
+        table(["workload", "instructions", "vmalab MIPS", "vmalab --no-jit MIPS", "vmalab RSS MiB"], rows);
         console.log("\n(v86 not measured: " + (args.v86 ? "the v86 package is not installed; run npm ci" : "--no-v86") + ")");
       }
       console.log("\nMIPS by wall time (median):\n");
-      table(v86 ? ["workload", "vmalab --jit", "vmalab interp", "v86 JIT", "v86 interp", "vmalab --jit / v86 JIT", "vmalab interp / v86 interp"] : ["workload", "vmalab --jit", "vmalab interp"], wallRows);
+      table(v86 ? ["workload", "vmalab", "vmalab --no-jit", "v86 JIT", "v86 interp", "vmalab / v86 JIT", "vmalab --no-jit / v86 interp"] : ["workload", "vmalab", "vmalab --no-jit"], wallRows);
       console.log(`\nSpread of the runs (MIPS by CPU time, min–max of ${args.runs}):\n`);
       table(["workload", ...engines], spreadRows);
       console.log("");
       console.log("MIPS = vmalab's exact instruction count for the kernel / host CPU seconds (user + system, all threads)");
       console.log("of the guest run. v86 runs the same kernel bytes from the same entry state with interrupts off,");
       console.log("so it executes the same instructions; its time is divided into vmalab's count. RSS: peak of the");
-      console.log("process (max over runs). vmalab --jit: with its block compiler; vmalab interp: without (the default).");
+      console.log("process (max over runs). vmalab: with its block compiler (the default); vmalab --no-jit: without.");
       console.log("v86 JIT: v86's default; v86 interp: its `disable_jit` option.");
       if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
     }
     if (programs.length) {
       console.log(`\nWhole programs on vmalab (bench/whole-program.ts; init of a fresh guest, mm=vma, boot not timed), median of ${args.runs};`);
-      console.log("MIPS and wall s without the block compiler (the default), then wall s with --jit:\n");
+      console.log("MIPS and wall s without the block compiler (--no-jit), then wall s with it (the default):\n");
       table(
-        ["workload", "instructions", "vmalab MIPS (wall)", "wall s", "wall s with --jit", "--jit / interp (wall)", "vmalab RSS MiB", "v86"],
+        ["workload", "instructions", "vmalab --no-jit MIPS (wall)", "wall s --no-jit", "wall s", "speed / --no-jit (wall)", "vmalab RSS MiB", "v86"],
         programs.map((p) => {
           const rs = programRuns.get(p.name)!;
           const js = programRuns.get(`${p.name}/jit`)!;

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only NAME[,NAME]] [--designs classic,vma] [--markdown] [--no-native] [--out DIR]`
+// `npm run bench [-- --quick] [--only NAME[,NAME]] [--designs classic,vma] [--markdown] [--no-native] [--no-jit] [--out DIR]`
 //
 // Runs every guest benchmark under each memory-manager design in deterministic
 // mode, plus natively on this host when it can execute i386 Linux programs,
@@ -12,6 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MM_DESIGNS, type MmDesignName } from "../kernel/mm/designs.ts";
 import { CPU_HZ } from "../emulator/machine/clock.ts";
+import { CPU } from "../emulator/cpu/cpu.ts";
 import { measureCase, MeasureError } from "./measure.ts";
 import { closeNativeHost, openNativeHost, runNative, type NativeHost } from "./native.ts";
 import { runGuest } from "../system/guest-run.ts";
@@ -24,7 +25,7 @@ import { Progress } from "./progress.ts";
 import type { CaseResult, Crossover, CrossoverProbe, SuiteResults } from "./suite-result.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
-const USAGE = `usage: npm run bench [-- --quick] [--only NAME[,NAME...]] [--designs ${MM_DESIGNS.join(",")}] [--markdown] [--no-native] [--out DIR] | --from results.json [--markdown]`;
+const USAGE = `usage: npm run bench [-- --quick] [--only NAME[,NAME...]] [--designs ${MM_DESIGNS.join(",")}] [--markdown] [--no-native] [--no-jit] [--out DIR] | --from results.json [--markdown]`;
 
 interface Options {
   size: SuiteSize;
@@ -51,6 +52,7 @@ function parseArgs(argv: string[]): Options {
     if (a === "--quick") o.size = "quick";
     else if (a === "--markdown") o.markdown = true;
     else if (a === "--no-native") o.native = false;
+    else if (a === "--no-jit") CPU.jitByDefault = false;
     else if (a === "--only") o.only = value().split(",").filter(Boolean);
     else if (a === "--out") o.out = value();
     else if (a === "--from") o.from = value();

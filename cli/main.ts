@@ -309,7 +309,7 @@ async function main(argv: string[]): Promise<number> {
     ByteSink.toFd(1, (e) => outputFailed("standard output", e)).writeText(text);
     return 0;
   }
-  if (o.jit || process.env.VMALAB_JIT === "1") CPU.jitByDefault = true;
+  CPU.jitByDefault = o.jit ?? process.env.VMALAB_JIT !== "0";
   if (o.diff) return diffDesignsCommand(o, o.diff);
   const stdoutSink = ByteSink.toFd(1, (e) => outputFailed("standard output", e));
   // Output files first: a mistake there stops before the boot. Nothing reaches stdout before the run starts.

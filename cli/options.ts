@@ -29,8 +29,8 @@ export interface CliOptions {
   debugcon: { kind: "stdio" } | { kind: "none" } | { kind: "file"; path: string };
   postLog: boolean;
   deterministic: boolean;
-  /** --jit (or VMALAB_JIT=1 in the environment): compile hot guest code to JavaScript. */
-  jit: boolean;
+  /** --jit / --no-jit: compile hot guest code to JavaScript or not; null: not given (VMALAB_JIT, else on). */
+  jit: boolean | null;
   /** `vmalab run ... -- PROG ARGS`: the guest program to run as init, with its arguments. */
   run: string[] | null;
   /** With `run`: show the kernel's messages too. */
@@ -155,7 +155,6 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--version": "version",
   "--post-log": "postLog",
   "--deterministic": "deterministic",
-  "--jit": "jit",
   "--verbose": "verbose",
   "--monitor": "monitor",
   "--gdb-wait": "gdbWait",
@@ -175,7 +174,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     debugcon: { kind: "none" }, // as QEMU: port 0xE9 output only when asked for
     postLog: false,
     deterministic: false,
-    jit: false,
+    jit: null,
     run: null,
     verbose: false,
     monitor: false,
@@ -220,6 +219,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         if (inline === null && i + 1 >= args.length) throw new UsageError(`option '--designs' needs a value (give some of ${MM_DESIGNS.join(", ")})`);
         designs = parseDesigns(inline ?? args[++i]);
       }
+      continue;
+    }
+    if (arg === "--jit" || arg === "--no-jit") {
+      if (inline !== null) throw new UsageError(`option '${arg}' takes no value`);
+      o.jit = arg === "--jit";
       continue;
     }
     const flag = FLAG_OPTIONS[arg];
@@ -378,9 +382,9 @@ Options:
                         file from another vmalab build is refused)
   --deterministic       fixed RTC date (2000-01-01 00:00:00 UTC) and idle time not paced
                         to the wall clock: the same input gives the same run
-  --jit                 compile hot guest code to JavaScript functions (same results
-                        and guest cycles; faster on hot loops and CPU-bound programs,
-                        slower on short runs spent in the kernel; also VMALAB_JIT=1)
+  --no-jit              run guest code in the interpreter only, without compiling hot code
+                        to JavaScript functions (--jit, the default, does; the same results
+                        and guest cycles either way; also VMALAB_JIT=0 or 1)
   -h, --help            print this help
   -V, --version         print the version
 

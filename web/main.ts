@@ -31,7 +31,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const params = new URLSearchParams(location.search);
 const guestKind: BootRequest["guest"] = params.get("guest") === "fixture" ? "fixture" : params.get("guest") === "kernel" ? "kernel" : DEFAULT_GUEST;
 const extraCmdline = params.get("cmdline") ?? "";
-const jit = params.has("jit");
+const jit = params.get("jit") !== "0"; // ?jit=0: the interpreter only
 const designSelect = $<HTMLSelectElement>("design");
 // the designs, from the kernel's list: the selector (the kernel's default first chosen) and the benchmark checkboxes
 designSelect.append(...MM_DESIGNS.map((d) => new Option(d, d, d === DEFAULT_MM_DESIGN, d === DEFAULT_MM_DESIGN)));
@@ -102,7 +102,7 @@ function boot(snapshot: string | null = null): void {
     rows: consoleTerm.term.rows,
     cols: consoleTerm.term.cols,
     ...(snapshot !== null ? { snapshot } : {}),
-    ...(jit ? { jit } : {}),
+    jit,
   });
 }
 const freshBoot = () => boot(null);

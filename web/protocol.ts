@@ -23,7 +23,7 @@ export interface BootRequest {
   cols: number;
   /** Start from this snapshot stored in the browser instead (its design and command line win over the fields above). */
   snapshot?: string;
-  /** Run hot guest code compiled by the block compiler (the page's `?jit`, the CLI's --jit). */
+  /** Run hot guest code compiled by the block compiler (the default; false: the page's `?jit=0`, the CLI's --no-jit). */
   jit?: boolean;
 }
 

@@ -65,7 +65,7 @@ async function boot(req: BootRequest): Promise<void> {
   transfers.abortAll();
   consoleOut.clear();
   lastRequest = req;
-  CPU.jitByDefault = req.jit === true; // (also for the fresh guests of the benchmark and fork tabs)
+  CPU.jitByDefault = req.jit !== false; // (also for the fresh guests of the benchmark and fork tabs)
   let guest: Guest;
   try {
     const initramfs = req.guest === "kernel" ? await fetchInitramfs(req.initramfsUrl) : null;

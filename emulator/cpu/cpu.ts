@@ -34,12 +34,10 @@ import { Attr, CR0, F, S, CPU_FAULT, EFLAGS_WRITABLE, TLB_LIST, Stop, type CpuRe
 
 export class CPU {
   /**
-   * useJit of new CPUs: off, since compiled regions win on hot loops and CPU-bound
-   * programs (README, Speed of the CPU) but lose on short runs spent in the kernel, whose
-   * regions run too few times to repay compiling them (the fork benchmark); the CLI's
-   * --jit and the tests' VMALAB_JIT=1 turn it on.
+   * useJit of new CPUs: on (README, Speed of the CPU); the CLI's --no-jit, the page's
+   * ?jit=0 and the tests' VMALAB_JIT=0 turn it off.
    */
-  static jitByDefault = false;
+  static jitByDefault = true;
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
   readonly regs = new Int32Array(8);
   readonly reg16 = new Uint16Array(this.regs.buffer);

@@ -42,7 +42,10 @@ describe("vmalab options", () => {
     expect(o.kernel).toBe(null);
     expect(o.debugcon).toEqual({ kind: "none" });
     expect(o.deterministic).toBe(false);
-    expect(o.jit).toBe(false);
+    expect(o.jit).toBe(null); // (the environment's VMALAB_JIT decides, else on)
+    expect(parseArgs(["--no-jit"]).jit).toBe(false);
+    expect(parseArgs(["--no-jit", "--jit"]).jit).toBe(true); // the last one given
+    expect(() => parseArgs(["--no-jit=1"])).toThrow(/^option '--no-jit' takes no value$/);
   });
 
   it("reads every option, in both --opt value and --opt=value forms", () => {

@@ -1,5 +1,5 @@
-// Vitest setup: VMALAB_JIT=1 runs every test with the block compiler on (new CPUs compile
-// hot code), VMALAB_JIT=0 with it off (the default), so CI can run the CPU and guest
+// Vitest setup: VMALAB_JIT=0 runs every test with the block compiler off (new CPUs only
+// interpret), VMALAB_JIT=1 with it on (the default), so CI can run the CPU and guest
 // suites both ways.
 import { CPU } from "../../emulator/cpu/cpu.ts";
 
