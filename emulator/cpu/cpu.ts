@@ -25,7 +25,7 @@ import { Tlb, flushAll, flushPage, listTlb } from "./mmu.ts";
 import { walkPageTables } from "./pagewalk.ts";
 import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
 import { raiseException, runLoop } from "./run.ts";
-import { ICache, JIT_THRESHOLD, invalidateCodePage, flushCodeCache } from "./icache.ts";
+import { ICache, JIT_THRESHOLD, JIT_WARMUP, invalidateCodePage, flushCodeCache } from "./icache.ts";
 import { resetCpu } from "./system.ts";
 import { Fpu, fpuReset } from "./fpu/state.ts";
 
@@ -38,6 +38,8 @@ export class CPU {
    * ?jit=0 and the tests' VMALAB_JIT=0 turn it off.
    */
   static jitByDefault = true;
+  /** jitWarmup of new CPUs (the test setup makes it 0, so that short guests compile too). */
+  static jitWarmupByDefault = JIT_WARMUP;
   // ---- general registers: one buffer seen as 32, 16 and 8 bits ----
   readonly regs = new Int32Array(8);
   readonly reg16 = new Uint16Array(this.regs.buffer);
@@ -168,6 +170,8 @@ export class CPU {
   useJit = CPU.jitByDefault;
   /** Entries into an instruction before its region is compiled (below NOT_COMPILABLE; the fuzzer's differential mode uses 0). */
   jitThreshold = JIT_THRESHOLD;
+  /** Instructions the CPU retires before it compiles anything (jit.ts runRegion). */
+  jitWarmup = CPU.jitWarmupByDefault;
   readonly icache: ICache;
   readonly scratch = new Uint8Array(4096);
 

@@ -34,7 +34,6 @@ import { execOne } from "./exec.ts";
 import { decodeAt } from "./decode.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { runRegion } from "./jit.ts";
-import { regionTable } from "./icache.ts";
 
 /**
  * Executes instructions from CS:EIP until cpu.cyc reaches cpu.cycLimit or one sets
@@ -69,15 +68,17 @@ export function runInstructions(c: CPU): void {
       }
       if (c.useJit) {
         // the block compiler's step at an entry: counted here; at the threshold (where a
-        // region is held, too) jit.ts compiles it and runs it
-        const rt = ic.regions[t] ?? regionTable(ic, t);
-        const hits = rt.hits[off];
-        if (hits < c.jitThreshold) rt.hits[off] = hits + 1;
-        else if (hits === c.jitThreshold) {
-          const got = runRegion(c, rt, t, off);
-          n += got > 0 ? got : 0;
-          if (got >= 0) continue;
-        }
+        // region is held, too) and at a page's first entry, jit.ts runRegion takes it
+        // (every entry runs the same operations, so V8 has seen them all before it
+        // optimizes this loop)
+        const rt = ic.regions[t];
+        const hits = rt === null ? -1 : rt.hits[off];
+        let got = -3;
+        if (hits !== c.jitThreshold && hits >= 0) {
+          if (hits < c.jitThreshold) rt!.hits[off] = hits + 1;
+        } else got = runRegion(c, t, off);
+        n += got > 0 ? got : 0;
+        if (got >= 0) continue;
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to
       // cpu.eip when the run leaves the window (faults restore it from instrEip).

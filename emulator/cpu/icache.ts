@@ -111,6 +111,14 @@ export function judgeRegion(ic: ICache, rt: RegionTable, off: number, got: numbe
 
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
 export const JIT_THRESHOLD = 1000;
+/**
+ * Instructions a CPU retires before it compiles anything (CPU.jitWarmup), about a tenth of
+ * a second of interpreting: a run shorter than this (a command, a fork benchmark's guest)
+ * is interpreted whole, since the regions it could compile would run too few times to
+ * repay compiling them (`npm run bench -- --no-native`, its cases' wall times summed, two
+ * runs each: 7% and 12% over --no-jit at 4 million, 0% and 4% at 12 million).
+ */
+export const JIT_WARMUP = 12_000_000;
 /** A `hits` value that is never reached by counting: the entry has no fast form. */
 export const NOT_COMPILABLE = 0xffff;
 

@@ -62,7 +62,7 @@ import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
-import { evictRegions, holdRegion, regionTable, dropRegion, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE, type RegionTable } from "./icache.ts";
+import { evictRegions, holdRegion, regionTable, dropRegion, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Runs the region entered at cpu.eip (the current window holds it) with cycle limit
@@ -469,8 +469,8 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
 
 /**
  * The dispatcher's step at an entry, offset `off` of the current window's page (table
- * `t`, region state `rt`), whose count has reached cpu.jitThreshold: compiles its region
- * unless one is held, and runs it, then, while it leaves to the entry of another region
+ * `t`), whose count has reached cpu.jitThreshold or whose page has no region state yet
+ * (made here): compiles its region unless one is held, and runs it, then, while it leaves to the entry of another region
  * of the window's page, that one; each only when the cycles it can charge before its
  * first check stay below the limit. Marks each used and judges its first runs. Returns
  * the instructions they retired, or, when none ran, -1 (the region was compiled for
@@ -481,10 +481,22 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
 // their callers, and the dispatcher, inlining code that first ran when its first region
 // was compiled, was optimized again then; the counting stays inline, as it runs at
 // every entry.)
-export function runRegion(c: CPU, rt: RegionTable, t: number, off: number): number {
+export function runRegion(c: CPU, t: number, off: number): number {
   const ic = c.icache;
+  let rt = ic.regions[t];
+  if (rt === null) {
+    rt = regionTable(ic, t);
+    if (c.jitThreshold !== 0) {
+      rt.hits[off] = 1; // (counted as the dispatcher counts)
+      return -3;
+    }
+  }
   let f = rt.fn[off];
   if (f === null) {
+    if (c.instructions < c.jitWarmup) {
+      rt.hits[off] = 0;
+      return -3;
+    }
     // code without a loop compiles after SHORT_DEFERRALS more thresholds: it retires a
     // few instructions a run, and code that runs only a few thousand times (a fork
     // benchmark's libc calls) does not repay compiling it (threshold 0, compiling every
@@ -515,8 +527,6 @@ export function runRegion(c: CPU, rt: RegionTable, t: number, off: number): numb
     const got = f(c);
     if (got < 0) {
       if (got === -1) dropRegion(ic, rt, off);
-      // (leaving at its first instruction, a miss, is a run that retired nothing)
-      else if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, 0);
       return total > 0 ? total : got;
     }
     if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, got);
@@ -836,7 +846,16 @@ if (xs$) c.eip = x$;
 return n === 0 ? -2 : n;
 });`;
   const text = src.replace(/\n\s+/g, "\n");
-  const r = { f: new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region, bytes: text.length, most: most[0] };
+  let f: Region;
+  try {
+    f = new Function(...HELPER_NAMES, text)(...HELPER_VALUES) as Region;
+  } catch (e) {
+    // a page whose Content-Security-Policy forbids 'unsafe-eval': this CPU interprets on
+    if (!(e instanceof EvalError)) throw e;
+    c.useJit = false;
+    return null;
+  }
+  const r = { f, bytes: text.length, most: most[0] };
   keepCompiled(key, r);
   return hold(c, t, off, r);
 }

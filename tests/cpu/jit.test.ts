@@ -26,6 +26,7 @@ function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number
   const a = make();
   a.useJit = true;
   a.jitThreshold = HOT;
+  a.jitWarmup = 0;
   const ra = run(a);
   const b = make();
   b.useJit = false;
@@ -47,6 +48,7 @@ function lockstep(make: () => CPU, step: number): number {
   const a = make();
   a.useJit = true;
   a.jitThreshold = HOT;
+  a.jitWarmup = 0;
   const b = make();
   b.useJit = false;
   let slices = 0;
@@ -119,6 +121,30 @@ describe("block compiler", () => {
     expect(r.jit).toEqual(r.interp);
     expect(r.jit.exception).toBe(-1);
     expect(r.regions).toBeGreaterThan(0);
+  });
+
+  t("where new Function is refused (a Content-Security-Policy without 'unsafe-eval'), the CPU interprets on", () => {
+    const src = LOOP.replace("and ebx, 0xff", "and ebx, 0xfe"); // (regions no other test compiles)
+    const a = makeCpu(asm(src));
+    a.useJit = true;
+    a.jitThreshold = HOT;
+    a.jitWarmup = 0;
+    const real = globalThis.Function;
+    globalThis.Function = function refused() {
+      throw new EvalError("Code generation from strings disallowed for this context");
+    } as unknown as FunctionConstructor;
+    let ra: ReturnType<typeof run>;
+    try {
+      ra = run(a);
+    } finally {
+      globalThis.Function = real;
+    }
+    const b = makeCpu(asm(src));
+    b.useJit = false;
+    const rb = run(b);
+    expect(a.useJit).toBe(false);
+    expect(a.icache.compiledRegions).toBe(0);
+    expect(state(a, ra.exception)).toEqual(state(b, rb.exception));
   });
 
   t("byte ALU forms (register and memory, every operation) compile exactly", () => {

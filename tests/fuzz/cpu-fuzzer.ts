@@ -118,6 +118,7 @@ export function fuzzCpu(opts: FuzzOptions): FuzzSummary {
     const cpu = m.cpu;
     cpu.useJit = jit;
     cpu.jitThreshold = jit ? 0 : JIT_THRESHOLD;
+    cpu.jitWarmup = 0;
     m.mem.ram.set(st.snapshot, 0);
     if (ring === 0) {
       m.resetSystemRegisters();
