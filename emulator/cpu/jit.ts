@@ -86,6 +86,8 @@ const JIT_CACHE_BYTES = 8 << 20;
 const MAX_REGION = 32;
 /** Thresholds of entries (CPU.jitThreshold) a region without a loop waits beyond the first. */
 const SHORT_DEFERRALS = 3;
+/** Thresholds of entries any region waits beyond the first while its CPU warms up (CPU.jitWarmup). */
+const WARM_DEFERRALS = 15;
 
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
@@ -493,16 +495,13 @@ export function runRegion(c: CPU, t: number, off: number): number {
   }
   let f = rt.fn[off];
   if (f === null) {
-    if (c.instructions < c.jitWarmup) {
-      rt.hits[off] = 0;
-      return -3;
-    }
     // code without a loop compiles after SHORT_DEFERRALS more thresholds: it retires a
     // few instructions a run, and code that runs only a few thousand times (a fork
     // benchmark's libc calls) does not repay compiling it (threshold 0, compiling every
-    // entry at once, is for tests); it is looked at once, then only counted
+    // entry at once, is for tests); it is looked at once, then only counted. Before the
+    // CPU's warm-up ends, any code waits WARM_DEFERRALS more.
     const defer = rt.defer[off];
-    if (defer !== 0 && defer < SHORT_DEFERRALS) {
+    if ((defer !== 0 && defer < SHORT_DEFERRALS) || (defer < WARM_DEFERRALS && c.instructions < c.jitWarmup)) {
       rt.defer[off] = defer + 1;
       rt.hits[off] = 0;
       return -3;
