@@ -126,7 +126,7 @@ export const NOT_COMPILABLE = 0xffff;
 export function holdRegion(ic: ICache, rt: RegionTable, off: number, f: Region, bytes: number, most: number): void {
   rt.fn[off] = f;
   rt.most[off] = most;
-  const more = bytes - rt.bytes[off]; // (a restored snapshot keeps sizes, not functions)
+  const more = bytes - rt.bytes[off]; // (replacing what the offset held)
   rt.held += more;
   ic.compiledBytes += more;
   rt.bytes[off] = bytes;

@@ -472,17 +472,18 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
 /**
  * The dispatcher's step at an entry, offset `off` of the current window's page (table
  * `t`), whose count has reached cpu.jitThreshold or whose page has no region state yet
- * (made here): compiles its region unless one is held, and runs it, then, while it leaves to the entry of another region
- * of the window's page, that one; each only when the cycles it can charge before its
- * first check stay below the limit. Marks each used and judges its first runs. Returns
- * the instructions they retired, or, when none ran, -1 (the region was compiled for
- * other segments: dropped, to be counted again), -2 (too near the limit, or it left at
- * its first instruction) or -3 (none held): the dispatcher interprets on.
+ * (made here): compiles its region unless one is held, and runs it, then, while it
+ * leaves to the entry of another region of the window's page, that one; each only when
+ * the cycles it can charge before its first check stay below the limit. Marks each used
+ * and judges its first runs. Returns the instructions they retired, or, when none ran,
+ * -1 (the region was compiled for other segments: dropped, to be counted again), -2
+ * (too near the limit, or it left at its first instruction) or -3 (none held): the
+ * dispatcher interprets on.
  */
-// (Kept out of the dispatcher: V8 inlines functions of under 460 bytes of bytecode into
-// their callers, and the dispatcher, inlining code that first ran when its first region
-// was compiled, was optimized again then; the counting stays inline, as it runs at
-// every entry.)
+// (One function, kept out of the dispatcher: V8 inlines functions of under 460 bytes of
+// bytecode into their callers, and the dispatcher, inlining code that first ran when its
+// first region was compiled, was optimized again then. The counting, which runs at every
+// entry, is the dispatcher's.)
 export function runRegion(c: CPU, t: number, off: number): number {
   const ic = c.icache;
   let rt = ic.regions[t];
@@ -532,10 +533,11 @@ export function runRegion(c: CPU, t: number, off: number): number {
     total += got;
     off = (c.eip - c.winEip) | 0;
     if (off >>> 0 >= c.winLen) return total;
-    const next = ic.regions[c.winTbl];
-    if (next === null || next.fn[off] === null) return total;
-    rt = next;
-    f = next.fn[off]!;
+    const nt = ic.regions[c.winTbl];
+    const next = nt === null ? null : nt.fn[off];
+    if (next === null) return total;
+    rt = nt!;
+    f = next;
   }
 }
 
