@@ -73,12 +73,9 @@ export function runInstructions(c: CPU): void {
         // optimizes this loop)
         const rt = ic.regions[t];
         const hits = rt === null ? -1 : rt.hits[off];
-        let got = -3;
         if (hits !== c.jitThreshold && hits >= 0) {
           if (hits < c.jitThreshold) rt!.hits[off] = hits + 1;
-        } else got = runRegion(c, t, off);
-        n += got > 0 ? got : 0;
-        if (got >= 0) continue;
+        } else if (runRegion(c, t, off) === 0) continue;
       }
       // Sequential instructions of this window: EIP lives in `eip` and is stored to
       // cpu.eip when the run leaves the window (faults restore it from instrEip).

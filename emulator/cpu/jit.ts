@@ -53,7 +53,7 @@
 //     runs code that has no type feedback, which would cost more than the region saves.
 
 import type { CPU } from "./cpu.ts";
-import { segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
+import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -473,12 +473,13 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
  * The dispatcher's step at an entry, offset `off` of the current window's page (table
  * `t`), whose count has reached cpu.jitThreshold or whose page has no region state yet
  * (made here): compiles its region unless one is held, and runs it, then, while it
- * leaves to the entry of another region of the window's page, that one; each only when
- * the cycles it can charge before its first check stay below the limit. Marks each used
- * and judges its first runs. Returns the instructions they retired, or, when none ran,
- * -1 (the region was compiled for other segments: dropped, to be counted again), -2
- * (too near the limit, or it left at its first instruction) or -3 (none held): the
- * dispatcher interprets on.
+ * leaves to the entry of another region, that one, moving the code window when it left
+ * the page; each only when the cycles it can charge before its first check stay below
+ * the limit. Marks each used and judges its first runs. Adds the instructions they
+ * retired to cpu.retired as each returns, and returns 0; when none ran, -1 (the region
+ * was compiled for other segments: dropped, to be counted again), -2 (too near the
+ * limit, or it left at its first instruction) or -3 (none held): the dispatcher
+ * interprets on.
  */
 // (One function, kept out of the dispatcher: V8 inlines functions of under 460 bytes of
 // bytecode into their callers, and the dispatcher, inlining code that first ran when its
@@ -520,22 +521,32 @@ export function runRegion(c: CPU, t: number, off: number): number {
     rt = regionTable(ic, t); // (making room may have dropped the table)
     f = got;
   }
-  let total = 0;
+  let ran = false;
   for (;;) {
-    if (c.cyc + rt.most[off] >= c.cycLimit) return total > 0 ? total : -2;
+    if (c.cyc + rt.most[off] >= c.cycLimit) return ran ? 0 : -2;
     rt.used[off] = 1;
     const got = f(c);
     if (got < 0) {
       if (got === -1) dropRegion(ic, rt, off);
-      return total > 0 ? total : got;
+      return ran ? 0 : got;
     }
+    c.retired += got; // (at once: a fault in the next region rethrows past this frame)
+    ran = true;
     if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, got);
-    total += got;
     off = (c.eip - c.winEip) | 0;
-    if (off >>> 0 >= c.winLen) return total;
+    if (off >>> 0 >= c.winLen) {
+      // a call, return or jump to another page: the window moves as the dispatcher moves
+      // it, at the same boundary (within the limit; the move may fault or walk)
+      if (c.cyc >= c.cycLimit) return 0;
+      c.instrEip = c.eip;
+      c.instrEsp = c.regs[4];
+      setWindow(c, c.eip);
+      if (c.winTbl < 0) return 0;
+      off = (c.eip - c.winEip) | 0;
+    }
     const nt = ic.regions[c.winTbl];
     const next = nt === null ? null : nt.fn[off];
-    if (next === null) return total;
+    if (next === null) return 0;
     rt = nt!;
     f = next;
   }

@@ -222,6 +222,85 @@ describe("block compiler", () => {
     expect(lockstep(make, 5)).toBeGreaterThan(1);
   });
 
+  t("a page fault in a region entered from another region counts both regions' instructions", () => {
+    // each half of the loop leaves its region by an indirect jump to the other's entry (a
+    // target its region has no label for); the second faults when the pointer reaches
+    // the unmapped page: the instructions of the regions run before it must still count
+    const src = `
+  mov esi, 0x7000
+  mov ecx, 0
+.l:
+  add ecx, 1
+  add ebx, ecx
+  xor ebx, 0x5a5a
+  lea edx, [ebx+ecx*2]
+  rol edx, 3
+  mov edi, .second
+  jmp edi
+.second:
+  add [esi], ecx
+  add esi, 16
+  cmp ecx, 1000
+  je .done
+  mov edi, .l
+  jmp edi
+.done:
+  hlt
+`;
+    const make = (): CPU => identityPaging(makeCpu(asm(src)), { pte: { 0xa: 0 }, wp: false });
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.exception).toBe(14);
+    expect(r.jit.regs[6]).toBe(0xa000);
+    expect(r.regions).toBe(2);
+  });
+
+  t("regions that call and return across pages run on from one to the next, and a call to an unmapped page faults there", () => {
+    // the loop (page 1) calls a function on page 2 and one on page 3 through registers;
+    // on its last pass the second call goes to an unmapped page instead
+    const src = `
+  mov ecx, 600
+  xor eax, eax
+  mov ebp, f3
+.l:
+  mov edx, ecx
+  call f2
+  add eax, edx
+  cmp ecx, 1
+  jne .call
+  mov ebp, 0xa000
+.call:
+  call ebp
+  xor eax, ecx
+  dec ecx
+  jnz .l
+  hlt
+  align 4096
+f2:
+  lea edx, [edx*4+eax]
+  rol edx, 5
+  xor edx, 0x1234
+  sub edx, ecx
+  add edx, 7
+  ret
+  align 4096
+f3:
+  imul eax, eax, 3
+  add eax, edx
+  shr eax, 1
+  xor eax, 0x55aa
+  or eax, 1
+  ret
+`;
+    const make = (): CPU => identityPaging(makeCpu(asm(src)), { pte: { 0xa: 0 }, wp: false });
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.exception).toBe(14);
+    expect(r.jit.eip).toBe(0xa000);
+    expect(r.regions).toBeGreaterThan(2);
+    for (const step of [3, 17, 200]) expect(lockstep(make, step)).toBeGreaterThan(1);
+  });
+
   t("a write to the running region's next instruction takes effect at once", () => {
     // a hot loop whose store goes to a data page, except on the pass with ecx = 100,
     // where it rewrites the immediate of the add that follows it
