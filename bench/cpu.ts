@@ -1,11 +1,12 @@
-// npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-programs] [iterations]
+// npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations]
 //
 // vmalab (its block compiler on and off) side by side with v86 (the npm package, JIT on
 // and JIT off) on the same guest
 // programs: the multiboot kernels of bench/kernels/ (integer loop, memory, calls and
 // branches, string instructions), each booted by both emulators' multiboot loaders; then
 // whole programs (busybox sha256sum and gzip, the kernel's fork benchmark) on vmalab
-// only, since v86 would need a Linux image to run them.
+// against the same binaries under Debian's Linux kernel booted in v86 (JIT on,
+// bench/linux-v86.ts), all of them in one boot per run. --no-linux leaves out just that.
 //
 // Every measurement is a fresh process (fresh host JIT, its own peak RSS) running this
 // project's code bundled into one ES module by esbuild, as the web and CLI builds ship
@@ -24,15 +25,16 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KERNEL_WORKLOADS, KERNEL_RAM, kernelPath, kernelImage, kernelIterations } from "./kernels/workloads.ts";
 import { PROGRAM_WORKLOADS } from "./whole-program.ts";
+import { linuxGuest, type LinuxProgramRun } from "./linux-v86.ts";
 import type { Engine, KernelMeasurement } from "./cpu-workload.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 
-interface Args { runs: number; only: string[] | null; v86: boolean; programs: boolean; iterations: string | null }
+interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; iterations: string | null }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 5, only: null, v86: true, programs: true, iterations: null };
+  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, iterations: null };
   const names = [...KERNEL_WORKLOADS.map((w) => w.name), ...PROGRAM_WORKLOADS.map((w) => w.name)];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -44,6 +46,7 @@ function parseArgs(argv: string[]): Args {
       const bad = a.only.find((n) => !names.includes(n));
       if (bad !== undefined || a.only.length === 0) usage(`--only takes names from ${names.join(",")}`);
     } else if (arg === "--no-v86") a.v86 = false;
+    else if (arg === "--no-linux") a.linux = false;
     else if (arg === "--no-programs") a.programs = false;
     else if (/^\d+$/.test(arg) && Number(arg) > 0) a.iterations = arg;
     else usage(`unknown argument '${arg}'`);
@@ -52,7 +55,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function usage(msg: string): never {
-  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-programs] [iterations])`);
+  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations])`);
   process.exit(2);
 }
 
@@ -72,20 +75,20 @@ function haveV86(): boolean {
 }
 
 /**
- * Bundles the two per-process entries into a folder at the repository root (so the
+ * Bundles the three per-process entries into a folder at the repository root (so the
  * bundles find node_modules/v86 and ../userland/build as the sources do) and returns
  * the command prefix for each, or the TypeScript loader's when esbuild is missing.
  */
-async function commands(dir: string): Promise<{ kernel: string[]; program: string[]; bundled: boolean }> {
+async function commands(dir: string): Promise<{ kernel: string[]; program: string[]; linux: string[]; bundled: boolean }> {
   const loader = (f: string) => [join(root, "bin/run-ts.mjs"), join(here, f)];
   let build: typeof import("esbuild").build;
   try {
     ({ build } = await import("esbuild"));
   } catch {
-    return { kernel: loader("cpu-workload.ts"), program: loader("program-workload.ts"), bundled: false };
+    return { kernel: loader("cpu-workload.ts"), program: loader("program-workload.ts"), linux: loader("linux-workload.ts"), bundled: false };
   }
   await build({
-    entryPoints: { "cpu-bench": join(here, "cpu-workload.ts"), "program-bench": join(here, "program-workload.ts") },
+    entryPoints: { "cpu-bench": join(here, "cpu-workload.ts"), "program-bench": join(here, "program-workload.ts"), "linux-bench": join(here, "linux-workload.ts") },
     bundle: true,
     platform: "node",
     format: "esm",
@@ -94,7 +97,7 @@ async function commands(dir: string): Promise<{ kernel: string[]; program: strin
     external: ["v86"],
     logLevel: "warning",
   });
-  return { kernel: [join(dir, "cpu-bench.mjs")], program: [join(dir, "program-bench.mjs")], bundled: true };
+  return { kernel: [join(dir, "cpu-bench.mjs")], program: [join(dir, "program-bench.mjs")], linux: [join(dir, "linux-bench.mjs")], bundled: true };
 }
 
 function spawnJson<T>(cmd: string[]): T {
@@ -130,12 +133,15 @@ async function main(): Promise<void> {
   const programs = args.programs ? PROGRAM_WORKLOADS.filter((w) => wanted(w.name)) : [];
   const v86 = args.v86 && haveV86();
   const engines: Engine[] = v86 ? ["vmalab", "vmalab-interp", "v86-jit", "v86-interp"] : ["vmalab", "vmalab-interp"];
+  const guest = v86 && args.linux && programs.length ? linuxGuest() : null;
+  const linux = guest !== null && !("error" in guest);
   const dir = mkdtempSync(join(root, ".bench-cpu-"));
   try {
     const cmd = await commands(dir);
     const tty = process.stderr.isTTY;
     const kernelRuns = new Map<string, KernelMeasurement[]>();
     const programRuns = new Map<string, { instructions: number; secs: number; rssMiB: number }[]>();
+    const linuxRuns = new Map<string, LinuxProgramRun[]>();
     for (let i = 0; i < args.runs; i++) {
       for (const w of kernels) {
         for (const e of engines) {
@@ -152,6 +158,11 @@ async function main(): Promise<void> {
           const m = spawnJson<{ instructions: number; secs: number; rssMiB: number }>([...cmd.program, p.name, ...(key === p.name ? ["--no-jit"] : [])]);
           programRuns.set(key, [...(programRuns.get(key) ?? []), m]);
         }
+      }
+      if (linux) {
+        if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${programs.map((p) => p.name).join(", ")} on v86+Linux`);
+        const m = spawnJson<{ runs: LinuxProgramRun[] }>([...cmd.linux, programs.map((p) => p.name).join(",")]);
+        for (const r of m.runs) linuxRuns.set(r.name, [...(linuxRuns.get(r.name) ?? []), r]);
       }
     }
     if (tty) process.stderr.write("\r\x1b[K");
@@ -220,10 +231,10 @@ async function main(): Promise<void> {
       if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
     }
     if (programs.length) {
-      console.log(`\nWhole programs on vmalab (bench/whole-program.ts; init of a fresh guest, mm=vma, boot not timed), median of ${args.runs};`);
-      console.log("MIPS and wall s without the block compiler (--no-jit), then wall s with it (the default):\n");
+      console.log(`\nWhole programs (bench/whole-program.ts; on vmalab init of a fresh guest, mm=vma${linux ? "; on v86+Linux all in one boot" : ""}; boot not timed), median of ${args.runs};`);
+      console.log(`MIPS and wall s without the block compiler (--no-jit), then wall s with it (the default)${linux ? ", then v86+Linux's" : ""}:\n`);
       table(
-        ["workload", "instructions", "vmalab --no-jit MIPS (wall)", "wall s --no-jit", "wall s", "speed / --no-jit (wall)", "vmalab RSS MiB", "v86"],
+        ["workload", "instructions", "vmalab --no-jit MIPS (wall)", "wall s --no-jit", "wall s", "speed / --no-jit (wall)", "vmalab RSS MiB", ...(linux ? ["v86+Linux wall s", "vmalab / v86+Linux (wall)"] : [])],
         programs.map((p) => {
           const rs = programRuns.get(p.name)!;
           const js = programRuns.get(`${p.name}/jit`)!;
@@ -233,11 +244,24 @@ async function main(): Promise<void> {
           }
           const secs = median(rs.map((r) => r.secs));
           const jitSecs = median(js.map((r) => r.secs));
-          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), secs.toFixed(2), jitSecs.toFixed(2), ratio(secs, jitSecs), f1(Math.max(...rs.map((r) => r.rssMiB))), "no figure: needs a Linux guest image"];
+          const linuxSecs = linux ? median(linuxRuns.get(p.name)!.map((r) => r.secs)) : 0;
+          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), secs.toFixed(2), jitSecs.toFixed(2), ratio(secs, jitSecs), f1(Math.max(...rs.map((r) => r.rssMiB))), ...(linux ? [linuxSecs.toFixed(2), ratio(linuxSecs, jitSecs)] : [])];
         }),
       );
       console.log("\nvmalab's kernel is TypeScript run by the host: system calls and page faults take host time but");
       console.log("few guest instructions, so MIPS of whole programs (fork_exit above all) is not CPU speed.");
+      if (linux) {
+        console.log(`\nv86+Linux: ${guest.describe}; 256 MiB guest RAM, v86's JIT on.`);
+        console.log("What is compared: vmalab's wall seconds include its TypeScript kernel running on the host;");
+        console.log("v86's include the real Linux kernel above, emulated instruction by instruction. Boot is not timed");
+        console.log("in either. Both run the same busybox and fork_exit binaries from the same initramfs (on Linux as");
+        console.log("children of an init script that marks each start and end on ttyS0). The ratio is v86+Linux's");
+        console.log("seconds / vmalab's (with its compiler): above 1, vmalab is faster.");
+      } else {
+        const why = !v86 ? (args.v86 ? "the v86 package is not installed; run npm ci" : "--no-v86") : !args.linux ? "--no-linux" : guest !== null && "error" in guest ? guest.error : "";
+        console.log(`\n(v86+Linux not measured: ${why})`);
+        if (guest !== null && process.env.CI === "true") process.exitCode = 1;
+      }
     }
     if (!ok) process.exitCode = 1;
   } finally {

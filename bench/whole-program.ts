@@ -1,6 +1,6 @@
 // Whole-program workloads of `npm run bench:cpu`: busybox and the kernel's fork
-// benchmark run as init on a freshly booted vmalab PC (system/guest-run.ts). v86 has no
-// figure for these: it would need a Linux image, and this project has none to give it.
+// benchmark run as init on a freshly booted vmalab PC (system/guest-run.ts), and the
+// same argv under Debian's Linux kernel in v86 (bench/linux-v86.ts).
 
 import { runGuest } from "../system/guest-run.ts";
 import { builtinInitrd } from "./initrd.ts";
