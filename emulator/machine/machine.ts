@@ -28,7 +28,6 @@ import { loadMultiboot, type MultibootOptions, type MultibootBoot } from "./mult
 import { enterMultiboot } from "./multiboot-entry.ts";
 import { mapBios } from "./bios.ts";
 import { yieldToHost } from "./yield.ts";
-import { trainExecutor, TRAIN_RAM } from "./train-executor.ts";
 
 export const DEFAULT_MEMORY = 128 * 1024 * 1024;
 /** When pacing idle time, the CPU runs past the wall-clock horizon in chunks of 1 ms of guest time. */
@@ -167,7 +166,6 @@ export class Machine {
     this.vport.onRelease = () => this.wake?.();
     (options.vports ?? []).forEach((end, n) => end && this.vport.attach(n, end));
     this.cpu.reset();
-    trainExecutor(() => new Machine({ memorySize: TRAIN_RAM }));
   }
 
   /** Guest cycles since the last reset. */
