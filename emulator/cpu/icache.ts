@@ -75,10 +75,6 @@ export class RegionTable {
   readonly most = new Int32Array(4096);
   /** Thresholds the entry has waited beyond the first (jit.ts runRegion). */
   readonly defer = new Uint8Array(4096);
-  /** Runs of the region counted so far towards judging it (judgeRegion). */
-  readonly runs = new Uint16Array(4096);
-  /** Instructions those runs retired. */
-  readonly insns = new Uint32Array(4096);
   /** Source bytes of the regions held. */
   held = 0;
 }
@@ -86,27 +82,6 @@ export class RegionTable {
 /** The region state of table `t`, made when it has none. */
 export function regionTable(ic: ICache, t: number): RegionTable {
   return ic.regions[t] ?? (ic.regions[t] = new RegionTable());
-}
-
-/** Runs after which a region is judged (judgeRegion). */
-export const JUDGE_RUNS = 512;
-/** Instructions per run below which a region costs more to enter than it saves. */
-const MIN_RUN = 6;
-
-/**
- * Counts a run of the region at offset `off` of `rt` that retired `got` instructions;
- * after JUDGE_RUNS runs, a region that retires fewer than MIN_RUN instructions a run (a
- * two-instruction PIC thunk, a short call between pages) is dropped for good: its
- * entry is left to the interpreter, which runs such code faster than a call into a
- * compiled function does. The caller counts only while rt.runs[off] < JUDGE_RUNS.
- */
-export function judgeRegion(ic: ICache, rt: RegionTable, off: number, got: number): void {
-  const runs = ++rt.runs[off];
-  const insns = (rt.insns[off] += got);
-  if (runs === JUDGE_RUNS && insns < JUDGE_RUNS * MIN_RUN) {
-    dropRegion(ic, rt, off);
-    rt.hits[off] = NOT_COMPILABLE;
-  }
 }
 
 /** Entries into a cached instruction after which its region is compiled (CPU.jitThreshold). */
@@ -140,8 +115,6 @@ export function dropRegion(ic: ICache, rt: RegionTable, off: number): void {
   rt.fn[off] = null;
   rt.hits[off] = 0;
   rt.bytes[off] = 0;
-  rt.runs[off] = 0;
-  rt.insns[off] = 0;
   rt.defer[off] = 0;
 }
 

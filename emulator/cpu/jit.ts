@@ -62,7 +62,7 @@ import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm } from "./forms.ts";
-import { evictRegions, holdRegion, regionTable, dropRegion, judgeRegion, JUDGE_RUNS, NOT_COMPILABLE } from "./icache.ts";
+import { evictRegions, holdRegion, regionTable, dropRegion, NOT_COMPILABLE } from "./icache.ts";
 
 /**
  * Runs the region entered at cpu.eip (the current window holds it) with cycle limit
@@ -475,7 +475,7 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
  * (made here): compiles its region unless one is held, and runs it, then, while it
  * leaves to the entry of another region, that one, moving the code window when it left
  * the page; each only when the cycles it can charge before its first check stay below
- * the limit. Marks each used and judges its first runs. Adds the instructions they
+ * the limit. Marks each used. Adds the instructions they
  * retired to cpu.retired as each returns, and returns 0; when none ran, -1 (the region
  * was compiled for other segments: dropped, to be counted again), -2 (too near the
  * limit, or it left at its first instruction) or -3 (none held): the dispatcher
@@ -532,7 +532,6 @@ export function runRegion(c: CPU, t: number, off: number): number {
     }
     c.retired += got; // (at once: a fault in the next region rethrows past this frame)
     ran = true;
-    if (rt.runs[off] < JUDGE_RUNS) judgeRegion(ic, rt, off, got);
     off = (c.eip - c.winEip) | 0;
     if (off >>> 0 >= c.winLen) {
       // a call, return or jump to another page: the window moves as the dispatcher moves
