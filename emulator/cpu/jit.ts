@@ -10,8 +10,8 @@
 // path and at most MAX_REGION instructions. They are laid out in address order in one
 // `switch (pc)` whose labels are the region's entry and its branch targets, inside a
 // loop: a transfer to an address of the page continues there without leaving, as a
-// return to a call site does; any other transfer leaves, and the dispatcher enters the
-// region held at the new address directly when it is on the same page (runRegion).
+// return to a call site does; any other transfer leaves, and runRegion enters the region
+// held at the new address directly, on this page or (moving the code window) another.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -475,11 +475,10 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
  * (made here): compiles its region unless one is held, and runs it, then, while it
  * leaves to the entry of another region, that one, moving the code window when it left
  * the page; each only when the cycles it can charge before its first check stay below
- * the limit. Marks each used. Adds the instructions they
- * retired to cpu.retired as each returns, and returns 0; when none ran, -1 (the region
- * was compiled for other segments: dropped, to be counted again), -2 (too near the
- * limit, or it left at its first instruction) or -3 (none held): the dispatcher
- * interprets on.
+ * the limit, and each marked used. Adds the instructions they retired to cpu.retired
+ * as each returns, and returns 0; when none ran, -1 (the region was compiled for other
+ * segments: dropped, to be counted again), -2 (too near the limit, or it left at its
+ * first instruction) or -3 (none held): the dispatcher interprets on.
  */
 // (One function, kept out of the dispatcher: V8 inlines functions of under 460 bytes of
 // bytecode into their callers, and the dispatcher, inlining code that first ran when its
