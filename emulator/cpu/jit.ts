@@ -8,10 +8,13 @@
 // page reachable from there through direct branches, calls and returns to the
 // instruction after a call, up to the first instruction without a fast form on each
 // path and at most MAX_REGION instructions. They are laid out in address order in one
-// `switch (pc)` whose labels are the region's entry and its branch targets, inside a
-// loop: a transfer to an address of the page continues there without leaving, as a
-// return to a call site does; any other transfer leaves, and runRegion enters the region
-// held at the new address directly, on this page or (moving the code window) another.
+// `switch (pc)` inside a loop, whose cases are the region's entry, the return sites and
+// the targets of backward branches: a forward branch breaks out of a labelled block that
+// ends at its target (through the switch only where a case lies between), so an if/else
+// costs what it costs in JavaScript. A transfer to an address of the page continues
+// there without leaving, as a return to a call site does; any other transfer leaves, and
+// runRegion enters the region held at the new address directly, on this page or (moving
+// the code window) another.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -728,7 +731,13 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   const onward: number[][] = [];
   // a backward transfer to `d` in the region, after a check that the code from there
   // cannot reach the limit (@B<d>@, filled in below); an exit when it could
-  const backTo = (d: number): string => `if (cyc$ + @B${d}@ >= limit) ${leave(d)}\npc = ${d}; continue top;`;
+  const backTargets = new Set<number>();
+  const backTo = (d: number): string => {
+    backTargets.add(d);
+    return `if (cyc$ + @B${d}@ >= limit) ${leave(d)}\npc = ${d}; continue top;`;
+  };
+  // forward transfers [from, to] by order index, each written as @F<from>:<to>@ (below)
+  const forwards: [number, number][] = [];
   const code: string[] = [];
   const bound: number[] = [];
   let known: KnownFlags | null = null;
@@ -752,17 +761,19 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
     const j = code.length;
     const h = w0 & 0xff;
     onward.push([]);
-    const forward = (t: number): boolean => {
-      if ((index.get(t) ?? -1) <= j) return false;
+    const forward = (t: number): string | null => {
+      const i = index.get(t) ?? -1;
+      if (i <= j || !labels.has(t)) return null;
       onward[j].push(t);
-      return true;
+      forwards.push([j, i]);
+      return `@F${j}:${i}@`;
     };
     // a transfer: to a fixed target of the region, the next case without a check when it
     // is forward; leaving when it is not in the region; computed, a check for any case
     let exit: string;
     if (h === H.Jcc || h === H.Jmp || h === H.Call) {
       const t = dn + rec[k + 2];
-      exit = `n = (n + 1) | 0; ${forward(t) ? `pc = ${t}; continue top;` : insns.has(t) ? backTo(t) : leave(t)}`;
+      exit = `n = (n + 1) | 0; ${forward(t) ?? (labels.has(t) && insns.has(t) ? backTo(t) : leave(t))}`;
     } else {
       exit = `n = (n + 1) | 0; if (cyc$ + @BMAX@ >= limit) { ${eipVar === "x$" ? "xs$ = true; " : ""}break top; }\npc = (${eipVar} - ${entry}) | 0; continue top;`;
     }
@@ -798,8 +809,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
       const next = order[code.length + 1];
       if (next === undefined || next.d !== dn || labels.has(next.d)) out += flush(0);
       if (next !== undefined && next.d === dn) onward[j].push(dn);
-      else if (forward(dn)) out += `pc = ${dn}; continue top;\n`;
-      else out += insns.has(dn) ? `${backTo(dn)}\n` : `${leave(dn)}\n`;
+      else out += `${forward(dn) ?? (labels.has(dn) && insns.has(dn) ? backTo(dn) : leave(dn))}\n`;
     }
     code.push(out);
   }
@@ -813,13 +823,42 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   for (let j = order.length - 1; j >= 0; j--) {
     most[j] = bound[j] + Math.max(0, ...onward[j].map((t) => most[index.get(t)!]));
   }
-  const mostAny = Math.max(...[...labels].filter((d) => index.has(d)).map((d) => most[index.get(d)!]));
+  // Control flow: a loop around a switch on pc, whose cases are the first instruction,
+  // the entry, return sites (a return goes through the switch), targets of backward
+  // transfers and of forward ones that cannot break. A forward transfer breaks out of a
+  // labelled block that ends at its target, opened after the last case before it, unless
+  // a case lies between the two (a case cannot be inside a block): then its target is a
+  // case too, reached through the switch, which costs an indirect jump.
+  const cases = new Set<number>([0, order[0].d, ...backTargets]);
+  for (const { d, w0 } of order) if ((w0 & 0xff) === H.Call && insns.has(d + ((w0 >> 8) & 15))) cases.add(d + ((w0 >> 8) & 15));
+  const crosses = (from: number, to: number): boolean => {
+    for (let i = from + 1; i < to; i++) if (cases.has(order[i].d)) return true;
+    return false;
+  };
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [from, to] of forwards) {
+      if (!cases.has(order[to].d) && crosses(from, to)) {
+        cases.add(order[to].d);
+        grew = true;
+      }
+    }
+  }
+  const ends = new Set(forwards.filter(([from, to]) => !crosses(from, to)).map(([, to]) => to));
+  const mostAny = Math.max(...[...cases].filter((d) => index.has(d)).map((d) => most[index.get(d)!]));
   let body = "";
   for (let j = 0; j < order.length; j++) {
-    if (labels.has(order[j].d)) body += `case ${order[j].d}:\n`;
+    if (ends.has(j)) body += "}\n";
+    if (cases.has(order[j].d)) {
+      body += `case ${order[j].d}:\n`;
+      let e = j + 1;
+      while (e < order.length - 1 && !cases.has(order[e].d)) e++;
+      for (let i = e; i > j; i--) if (ends.has(i)) body += `b${i}: {\n`;
+    }
     body += code[j];
   }
-  body = body.replace(/@B(-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@BMAX@", `${mostAny}`);
+  body = body.replace(/@B(-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@BMAX@", `${mostAny}`)
+    .replace(/@F(\d+):(\d+)@/g, (_m, from, to) => crosses(Number(from), Number(to)) ? `pc = ${order[Number(to)].d}; continue top;` : `break b${to};`);
   const written = [...new Set([...body.matchAll(/r\$(\d) =(?!=)/g)].map((m) => Number(m[1])))].sort();
   const used = [...new Set([...body.matchAll(/r\$(\d)/g)].map((m) => Number(m[1])))].sort();
   const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
@@ -865,7 +904,7 @@ return n === 0 ? -2 : n;
     c.useJit = false;
     return null;
   }
-  const r = { f, bytes: text.length, most: most[0] };
+  const r = { f, bytes: text.length, most: most[index.get(0)!] };
   keepCompiled(key, r);
   return hold(c, t, off, r);
 }

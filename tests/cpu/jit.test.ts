@@ -557,4 +557,80 @@ func:
     expect(r.jit.eip).toBeGreaterThan(0x400000);
     expect(r.jit.regs[0]).toBe(2 * (200 * 201) / 2);
   });
+
+  t("a region entered above its lowest instruction stops where the interpreter does", () => {
+    // the hot entry is .entry, a call target; its region takes in .low, below it, through
+    // the backward JZ: the bound checked on entering must be the one from .entry (22
+    // instructions without a check), not the one from .low (a RET)
+    const src = `
+  mov edi, ${HOT * 6}
+  mov esi, 0x8000
+  xor eax, eax
+.outer:
+  mov ecx, 2
+  call .entry
+  dec edi
+  jnz .outer
+  hlt
+.low:
+  ret
+.entry:
+${"  add [esi], eax\n".repeat(20)}  dec ecx
+  jz .low
+  jmp .entry
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBeGreaterThan(0);
+    for (const step of [5, 29, 50, 61, 97]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
+  });
+
+  t("forward branches inside a region, nested and crossing, and a fall-through onto another region's entry", () => {
+    // if/else chains whose targets nest and cross (some break out of blocks; the one that
+    // crosses the return site of the call, a case, goes through the switch); the inner loop at .mid compiles before .top, whose
+    // region falls through into it and so must leave at its backward jump to .mid (there
+    // .mid is not a join point of .top's region: counts and known flags run on across it)
+    const src = `
+  mov ecx, ${HOT * 20}
+  xor eax, eax
+  xor edx, edx
+.drive:
+  call .top
+  dec ecx
+  jnz .drive
+  hlt
+.top:
+  test ecx, 1
+  jz .a
+  add eax, 3
+  call .f
+  test ecx, 2
+  jz .b
+  add eax, 5
+  jmp .c
+.a:
+  sub eax, 7
+.b:
+  test ecx, 4
+  jnz .d
+  add edx, eax
+.c:
+  xor edx, ecx
+.d:
+  inc edx
+  mov ebx, 3
+.mid:
+  add eax, edx
+  dec ebx
+  jnz .mid
+  ret
+.f:
+  lea eax, [eax+edx*2+1]
+  ret
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBeGreaterThan(1);
+    for (const step of [1, 3, 7, 19]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
+  });
 });
