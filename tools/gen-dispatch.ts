@@ -6,7 +6,7 @@
 //   node bin/run-ts.mjs tools/gen-dispatch.ts --check   fail if dispatch.ts is stale
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FORMS, expandForm } from "../emulator/cpu/forms.ts";
+import { FORMS, expandForm, missExits } from "../emulator/cpu/forms.ts";
 import { H } from "../emulator/cpu/records.ts";
 
 const FILE = join(resolve(import.meta.dirname, ".."), "emulator/cpu/dispatch.ts");
@@ -23,22 +23,32 @@ const FIELDS = {
   $SEG: "((w1 >> 10) & 7)",
   $OP: "((w1 >> 6) & 15)",
   $IMM: "rec[k + 2]",
-  $EA: "((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + " +
-    "((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0)",
+  // (without branches: every addressing form runs the same operations, so V8 has seen
+  // them all once the form has run, whichever base and index it had)
+  $EA: "((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + " +
+    "((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0)",
   $EIP: "eip",
   $NEXT: "next",
   $D: "(w1 & 7)",
   $S: "((w1 >> 3) & 7)",
 };
 
+/**
+ * What, before an access of an expanded template, has an effect, so that the instruction
+ * cannot run again from its start: a write to a register, a CPU field (but the restart
+ * point), guest memory or the loop's locals, or a call (c.fault only faults).
+ */
+const EFFECT = /(?<![\w.$])(?:r\[[^\]]*\]|c\.(?!instrEip\b|instrEsp\b)[\w$]+(?:\[[^\]]*\])?|eip|next|off|n) (?:[-+|&^]|<<|>>>?)?=(?!=)|(?<![\w.$])(?:eip|next|off|n)(?:\+\+|--)|(?<![\w.$])(?!if\b|c\.fault\b)[A-Za-z_][\w.$]*\(/;
+
 /** The generated cases, indented for their place in runInstructions. */
 function cases(): string {
-  const pad = " ".repeat(10);
+  const pad = " ".repeat(12);
   const out: string[] = [];
   for (const [id, form] of Object.entries(FORMS)) {
     const name = H[Number(id)];
     out.push(`${pad}case ${id}: { // ${name}`);
-    for (const line of expandForm(form.body, FIELDS).split("\n")) {
+    // a miss before anything happened leaves for the byte interpreter (runInstructions)
+    for (const line of missExits(expandForm(form.body, FIELDS), "break miss;", EFFECT).split("\n")) {
       if (line.trim() !== "") out.push(`${pad}  ${line.trim()}`);
     }
     out.push(`${pad}  break;`, `${pad}}`);

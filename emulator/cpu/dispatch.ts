@@ -12,7 +12,9 @@
 //     (mem.codePages / onCodeWrite, TLB NC bit). Forms without a template are recorded
 //     as H.Legacy and run through exec.ts execOne.
 //   - Each template replicates the byte interpreter (exec.ts) for its form exactly:
-//     same reads/writes in the same order, same lazy flags, same cycle extras.
+//     same reads/writes in the same order, same lazy flags, same cycle extras. An access
+//     that misses its inline fast path (TLB, alignment, segment) before the instruction
+//     did anything hands the whole instruction to execOne, from one place in the loop.
 //   - Per instruction the loop charges cycles and honours cpu.cycLimit and
 //     cpu.blockEnd, so interrupts and clock events land on the same instruction
 //     boundaries in every mode. Inside one window EIP is kept in a local and stored when
@@ -26,7 +28,7 @@
 //     windows cut short by the CS limit run through execOne.
 
 import type { CPU } from "./cpu.ts";
-import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
+import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM32, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -84,959 +86,966 @@ export function runInstructions(c: CPU): void {
         let w0 = rec[k];
         if (w0 === 0) w0 = decodeAt(c, (c.winPhys + off) | 0, k);
         const h = w0 & 0xff;
-        if (h === 1 /* H.Legacy */) { // (a record always fits its window: cached windows are whole pages)
-          c.eip = eip;
-          c.instrEip = eip;
-          c.instrEsp = r[4];
-          execOne(c);
-          n++;
-          if (c.blockEnd) break outer;
-          continue outer;
+        miss: if (h !== 1 /* H.Legacy */) {
+          // fast handlers save the restart point (instrEip/instrEsp) only when they can fault;
+          // those that transfer control set cpu.eip and continue the outer loop
+          c.cyc += (w0 >> 16) & 0xff;
+          const len = (w0 >> 8) & 15;
+          const next = (eip + len) | 0;
+          const w1 = rec[k + 1];
+          switch (h) {
+            // BEGIN GENERATED CASES (tools/gen-dispatch.ts from forms.ts; do not edit)
+            case 2: { // MovRR
+              r[(w1 & 7)] = r[((w1 >> 3) & 7)];
+              break;
+            }
+            case 3: { // Load32
+              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              r[(w1 & 7)] = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              break;
+            }
+            case 4: { // Store32
+              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const v_ = r[((w1 >> 3) & 7)];
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { break miss; }
+              }
+              break;
+            }
+            case 5: { // AluRR
+              if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], r[((w1 >> 3) & 7)]);
+              else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
+              break;
+            }
+            case 6: { // AluMR
+              c.instrEip = eip; c.instrEsp = r[4];
+              if (((w1 >> 6) & 15) === 7) {
+              let a = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              {
+              const a_ = a;
+              const b_ = r[((w1 >> 3) & 7)];
+              const v_ = (a_ - b_) | 0;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+              }
+              c.cyc += MEM_READ;
+              } else {
+              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3);
+              wr32(c, lin, alu(c, ((w1 >> 6) & 15), rdW32(c, lin), r[((w1 >> 3) & 7)], 2));
+              c.cyc += MEM_RMW;
+              }
+              break;
+            }
+            case 7: { // AluRM
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let b = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              b = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              c.cyc += MEM_READ;
+              if (((w1 >> 6) & 15) === 7) {
+              const a_ = r[(w1 & 7)];
+              const b_ = b;
+              const v_ = (a_ - b_) | 0;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+              }
+              else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], b, 2);
+              }
+              break;
+            }
+            case 8: { // AluRI
+              if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], rec[k + 2]);
+              else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], rec[k + 2], 2);
+              break;
+            }
+            case 9: { // AluMI
+              c.instrEip = eip; c.instrEsp = r[4];
+              if (((w1 >> 6) & 15) === 7) {
+              let a = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              {
+              const a_ = a;
+              const b_ = rec[k + 2];
+              const v_ = (a_ - b_) | 0;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+              }
+              c.cyc += MEM_READ;
+              } else {
+              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3);
+              wr32(c, lin, alu(c, ((w1 >> 6) & 15), rdW32(c, lin), rec[k + 2], 2));
+              c.cyc += MEM_RMW;
+              }
+              break;
+            }
+            case 10: { // TestRR
+              { const v = r[(w1 & 7)] & r[((w1 >> 3) & 7)]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648; }
+              break;
+            }
+            case 11: { // TestMR
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let v = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              v &= r[((w1 >> 3) & 7)];
+              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 12: { // TestRI
+              { const v = r[(w1 & 7)] & rec[k + 2]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648; }
+              break;
+            }
+            case 13: { // Inc
+              {
+              const a = r[(w1 & 7)];
+              c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+              const v = (a + 1) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 6; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 14: { // Dec
+              {
+              const a = r[(w1 & 7)];
+              c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+              const v = (a - 1) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 7; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 15: { // Push
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              const pv_ = r[(w1 & 7)];
+              if (!c.stack32) push32(c, pv_);
+              else {
+              const sp_ = (r[4] - 4) | 0;
+              { /*access*/
+              const ea_ = sp_;
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const v_ = pv_;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+              }
+              r[4] = sp_;
+              }
+              }
+              break;
+            }
+            case 16: { // Pop
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let v = 0;
+              if (c.stack32) { /*access*/
+              const ea_ = r[4];
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              else v = peek32(c, 0);
+              if (c.stack32) r[4] = (r[4] + 4) | 0; else addSp(c, 4);
+              r[(w1 & 7)] = v;
+              }
+              break;
+            }
+            case 17: { // PushI
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              const pv_ = rec[k + 2];
+              if (!c.stack32) push32(c, pv_);
+              else {
+              const sp_ = (r[4] - 4) | 0;
+              { /*access*/
+              const ea_ = sp_;
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const v_ = pv_;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+              }
+              r[4] = sp_;
+              }
+              }
+              break;
+            }
+            case 18: { // MovRI
+              r[(w1 & 7)] = rec[k + 2];
+              break;
+            }
+            case 19: { // Lea
+              r[(w1 & 7)] = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              break;
+            }
+            case 20: { // Jcc
+              if (cond(c, ((w1 >> 6) & 15)) !== 0) {
+              c.instrEip = eip; c.instrEsp = r[4];
+              c.cyc += BRANCH_TAKEN;
+              {
+              const j_ = (next + rec[k + 2]) | 0;
+              if (!c.os32) jumpNear(c, j_);
+              else {
+              if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              c.eip = j_;
+              }
+              }
+              n++; continue outer;
+              }
+              break;
+            }
+            case 21: { // Jmp
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              const j_ = (next + rec[k + 2]) | 0;
+              if (!c.os32) jumpNear(c, j_);
+              else {
+              if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              c.eip = j_;
+              }
+              }
+              n++; continue outer;
+              break;
+            }
+            case 22: { // Call
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              const target = (next + rec[k + 2]) | 0;
+              if (target >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              c.eip = target;
+              {
+              const pv_ = next;
+              if (!c.stack32) push32(c, pv_);
+              else {
+              const sp_ = (r[4] - 4) | 0;
+              { /*access*/
+              const ea_ = sp_;
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const v_ = pv_;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+              }
+              r[4] = sp_;
+              }
+              }
+              }
+              n++; continue outer;
+              break;
+            }
+            case 23: { // Ret
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let v = 0;
+              if (c.stack32) { /*access*/
+              const ea_ = r[4];
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              else v = peek32(c, 0);
+              {
+              const j_ = v;
+              if (!c.os32) jumpNear(c, j_);
+              else {
+              if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              c.eip = j_;
+              }
+              }
+              if (c.stack32) r[4] = (r[4] + 4 + rec[k + 2]) | 0; else addSp(c, 4 + rec[k + 2]);
+              }
+              n++; continue outer;
+              break;
+            }
+            case 24: { // MovxR
+              if (((w1 & 0x800000) !== 0)) r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (c.reg16[((w1 >> 3) & 7) << 1] << 16) >> 16 : c.reg16[((w1 >> 3) & 7) << 1];
+              else r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (c.reg8[R8[((w1 >> 3) & 7)]] << 24) >> 24 : c.reg8[R8[((w1 >> 3) & 7)]];
+              break;
+            }
+            case 25: { // MovxM
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let v = 0;
+              if (((w1 & 0x800000) !== 0)) {
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+              const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+              v = c.ram[p_] | (c.ram[p_ + 1] << 8);
+              } else { break miss; }
+              }
+              r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 16) >> 16 : v;
+              } else {
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
+              }
+              r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 24) >> 24 : v;
+              }
+              }
+              break;
+            }
+            case 26: { // ShiftR
+              {
+              const cnt = (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31;
+              if ((((w1 >> 6) & 15) & 7) === 2 || (((w1 >> 6) & 15) & 7) === 3) c.cyc += cnt;
+              r[(w1 & 7)] = shift(c, ((w1 >> 6) & 15) & 7, r[(w1 & 7)], cnt, 2);
+              }
+              break;
+            }
+            case 27: { // Store8
+              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const v_ = c.reg8[R8[((w1 >> 3) & 7)]];
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+              } else { break miss; }
+              }
+              break;
+            }
+            case 28: { // Load8
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let v = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { break miss; }
+              }
+              c.reg8[R8[(w1 & 7)]] = v;
+              }
+              break;
+            }
+            case 29: { // MovRR8
+              c.reg8[R8[(w1 & 7)]] = c.reg8[R8[((w1 >> 3) & 7)]];
+              break;
+            }
+            case 30: { // MovMI
+              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const v_ = rec[k + 2];
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { break miss; }
+              }
+              break;
+            }
+            case 31: { // Nop
+              break;
+            }
+            case 32: { // Cdq
+              r[2] = r[0] >> 31;
+              break;
+            }
+            case 33: { // Alu8AI
+              {
+              const v = alu(c, ((w1 >> 6) & 15), c.reg8[0], rec[k + 2], 0);
+              if (((w1 >> 6) & 15) !== 7) c.reg8[0] = v;
+              }
+              break;
+            }
+            case 34: { // Alu8MI
+              c.instrEip = eip; c.instrEsp = r[4];
+              if (((w1 >> 6) & 15) === 7) {
+              alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0)), rec[k + 2], 0);
+              c.cyc += MEM_READ;
+              } else {
+              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0);
+              wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), rec[k + 2], 0));
+              c.cyc += MEM_RMW;
+              }
+              break;
+            }
+            case 35: { // Leave
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              const s32 = c.stack32;
+              const bp = s32 ? r[5] : c.reg16[10];
+              const v = rd32(c, segR(c, 2, bp, 3));
+              if (s32) r[4] = (bp + 4) | 0;
+              else c.reg16[8] = bp + 4;
+              r[5] = v;
+              }
+              break;
+            }
+            case 36: { // ImulR
+              r[(w1 & 7)] = imulTrunc(c, r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
+              break;
+            }
+            case 37: { // ImulM
+              c.instrEip = eip; c.instrEsp = r[4]; r[(w1 & 7)] = imulTrunc(c, r[(w1 & 7)], rd32(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3)), 2);
+              break;
+            }
+            case 38: { // AddRR
+              {
+              const a = r[(w1 & 7)];
+              const b = r[((w1 >> 3) & 7)];
+              const v = (a + b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 1; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 39: { // OrRR
+              {
+              const a = r[(w1 & 7)];
+              const b = r[((w1 >> 3) & 7)];
+              const v = (a | b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 40: { // AndRR
+              {
+              const a = r[(w1 & 7)];
+              const b = r[((w1 >> 3) & 7)];
+              const v = (a & b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 41: { // SubRR
+              {
+              const a = r[(w1 & 7)];
+              const b = r[((w1 >> 3) & 7)];
+              const v = (a - b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 42: { // XorRR
+              {
+              const a = r[(w1 & 7)];
+              const b = r[((w1 >> 3) & 7)];
+              const v = (a ^ b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 43: { // CmpRR
+              {
+              const a = r[(w1 & 7)];
+              const b = r[((w1 >> 3) & 7)];
+              const v = (a - b) | 0;
+              c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 44: { // AddRI
+              {
+              const a = r[(w1 & 7)];
+              const b = rec[k + 2];
+              const v = (a + b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 1; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 45: { // OrRI
+              {
+              const a = r[(w1 & 7)];
+              const b = rec[k + 2];
+              const v = (a | b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 46: { // AndRI
+              {
+              const a = r[(w1 & 7)];
+              const b = rec[k + 2];
+              const v = (a & b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 47: { // SubRI
+              {
+              const a = r[(w1 & 7)];
+              const b = rec[k + 2];
+              const v = (a - b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 48: { // XorRI
+              {
+              const a = r[(w1 & 7)];
+              const b = rec[k + 2];
+              const v = (a ^ b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 49: { // CmpRI
+              {
+              const a = r[(w1 & 7)];
+              const b = rec[k + 2];
+              const v = (a - b) | 0;
+              c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 50: { // Alu8RR
+              {
+              const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], c.reg8[R8[((w1 >> 3) & 7)]], 0);
+              if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
+              }
+              break;
+            }
+            case 51: { // Alu8MR
+              c.instrEip = eip; c.instrEsp = r[4];
+              if (((w1 >> 6) & 15) === 7) {
+              alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0)), c.reg8[R8[((w1 >> 3) & 7)]], 0);
+              c.cyc += MEM_READ;
+              } else {
+              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0);
+              wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), c.reg8[R8[((w1 >> 3) & 7)]], 0));
+              c.cyc += MEM_RMW;
+              }
+              break;
+            }
+            case 52: { // Alu8RM
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let b = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              b = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { break miss; }
+              }
+              c.cyc += MEM_READ;
+              const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
+              if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
+              }
+              break;
+            }
+            case 53: { // IncDecM
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3);
+              const a = rdW32(c, lin);
+              c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+              const v = (((w1 >> 6) & 15) === 0 ? a + 1 : a - 1) | 0;
+              if (((w1 >> 6) & 15) === 0) { c.lfOp = 6; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; } else { c.lfOp = 7; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; }
+              wr32(c, lin, v);
+              c.cyc += MEM_RMW;
+              }
+              break;
+            }
+            case 54: { // PushM
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let pm_ = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              pm_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              {
+              const pv_ = pm_;
+              if (!c.stack32) push32(c, pv_);
+              else {
+              const sp_ = (r[4] - 4) | 0;
+              { /*access*/
+              const ea_ = sp_;
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const v_ = pv_;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+              }
+              r[4] = sp_;
+              }
+              }
+              c.cyc += 3;
+              }
+              break;
+            }
+            case 55: { // TestRR8
+              { const v = c.reg8[R8[(w1 & 7)]] & c.reg8[R8[((w1 >> 3) & 7)]]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
+              break;
+            }
+            case 56: { // TestMR8
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let v = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { break miss; }
+              }
+              v &= c.reg8[R8[((w1 >> 3) & 7)]];
+              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
+              }
+              break;
+            }
+            case 57: { // TestRI8
+              { const v = c.reg8[R8[(w1 & 7)]] & rec[k + 2]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
+              break;
+            }
+            case 58: { // TestMI8
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let v = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { break miss; }
+              }
+              v &= rec[k + 2];
+              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
+              }
+              break;
+            }
+            case 59: { // TestMI
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let v = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              v &= rec[k + 2];
+              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 60: { // NotR
+              r[(w1 & 7)] = ~r[(w1 & 7)];
+              break;
+            }
+            case 61: { // NegR
+              {
+              const a = 0;
+              const b = r[(w1 & 7)];
+              const v = (a - b) | 0;
+              r[(w1 & 7)] = v;
+              c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+              }
+              break;
+            }
+            case 62: { // MovR8I
+              c.reg8[R8[(w1 & 7)]] = rec[k + 2];
+              break;
+            }
+            case 63: { // MovM8I
+              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const v_ = rec[k + 2];
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+              } else { break miss; }
+              }
+              break;
+            }
+            case 64: { // JmpR
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              const j_ = r[(w1 & 7)];
+              if (!c.os32) jumpNear(c, j_);
+              else {
+              if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              c.eip = j_;
+              }
+              } c.cyc += 4; n++; continue outer;
+              break;
+            }
+            case 65: { // JmpM
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let t_ = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              t_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              {
+              const j_ = t_;
+              if (!c.os32) jumpNear(c, j_);
+              else {
+              if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              c.eip = j_;
+              }
+              }
+              c.cyc += 4;
+              }
+              n++; continue outer;
+              break;
+            }
+            case 66: { // CallR
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              const t_ = r[(w1 & 7)];
+              if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              {
+              const pv_ = next;
+              if (!c.stack32) push32(c, pv_);
+              else {
+              const sp_ = (r[4] - 4) | 0;
+              { /*access*/
+              const ea_ = sp_;
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const v_ = pv_;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+              }
+              r[4] = sp_;
+              }
+              }
+              c.cyc += 4;
+              c.eip = t_;
+              }
+              n++; continue outer;
+              break;
+            }
+            case 67: { // CallM
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let t_ = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              t_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
+              {
+              const pv_ = next;
+              if (!c.stack32) push32(c, pv_);
+              else {
+              const sp_ = (r[4] - 4) | 0;
+              { /*access*/
+              const ea_ = sp_;
+              const lin_ = (c.segBase[2] + ea_) | 0;
+              const v_ = pv_;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
+              } else { /*miss*/ writeM32(c, 2, ea_, v_); }
+              }
+              r[4] = sp_;
+              }
+              }
+              c.cyc += 4;
+              c.eip = t_;
+              }
+              n++; continue outer;
+              break;
+            }
+            case 68: { // MovRR16
+              c.reg16[(w1 & 7) << 1] = c.reg16[((w1 >> 3) & 7) << 1];
+              break;
+            }
+            case 69: { // Load16
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let v = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+              const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+              v = c.ram[p_] | (c.ram[p_ + 1] << 8);
+              } else { break miss; }
+              }
+              c.reg16[(w1 & 7) << 1] = v;
+              }
+              break;
+            }
+            case 70: { // Store16
+              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const v_ = c.reg16[((w1 >> 3) & 7) << 1];
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+              const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+              c.ram[p_] = v_;
+              c.ram[p_ + 1] = v_ >> 8;
+              } else { break miss; }
+              }
+              break;
+            }
+            case 71: { // CmovRR
+              if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = r[((w1 >> 3) & 7)];
+              break;
+            }
+            case 72: { // CmovRM
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let v = 0;
+              c.cyc += MEM_READ;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
+              }
+              if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = v;
+              }
+              break;
+            }
+            case 73: { // SetccR
+              c.reg8[R8[(w1 & 7)]] = cond(c, ((w1 >> 6) & 15));
+              break;
+            }
+            case 74: { // MulR
+              c.cyc += 12; multiply(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
+              break;
+            }
+            case 75: { // DivR
+              c.instrEip = eip; c.instrEsp = r[4]; c.cyc += 39; divide(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
+              break;
+            }
+            case 76: { // ShiftDR
+              r[(w1 & 7)] = shiftDouble(c, ((w1 >> 6) & 15) === 1, r[(w1 & 7)], r[((w1 >> 3) & 7)], (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31, 2);
+              break;
+            }
+            case 77: { // Alu16RI
+              {
+              const v = alu(c, ((w1 >> 6) & 15), c.reg16[(w1 & 7) << 1], rec[k + 2], 1);
+              if (((w1 >> 6) & 15) !== 7) c.reg16[(w1 & 7) << 1] = v;
+              }
+              break;
+            }
+            // END GENERATED CASES
+            default:
+              throw new Error(`dispatch: handler ${h} missing`);
+          }
+          n++; // no fast handler sets blockEnd
+          eip = next;
+          off += len;
+          if (off >= 4096 || c.winLen === 0 || c.cyc >= limit) {
+            c.eip = eip;
+            continue outer;
+          }
+          continue;
         }
-        // fast handlers save the restart point (instrEip/instrEsp) only when they can fault;
-        // those that transfer control set cpu.eip and continue the outer loop
-        c.cyc += (w0 >> 16) & 0xff;
-        const len = (w0 >> 8) & 15;
-        const next = (eip + len) | 0;
-        const w1 = rec[k + 1];
-        switch (h) {
-          // BEGIN GENERATED CASES (tools/gen-dispatch.ts from forms.ts; do not edit)
-          case 2: { // MovRR
-            r[(w1 & 7)] = r[((w1 >> 3) & 7)];
-            break;
-          }
-          case 3: { // Load32
-            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            r[(w1 & 7)] = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ r[(w1 & 7)] = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            break;
-          }
-          case 4: { // Store32
-            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const v_ = r[((w1 >> 3) & 7)];
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, ((w1 >> 10) & 7), ea_, v_); }
-            }
-            break;
-          }
-          case 5: { // AluRR
-            if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], r[((w1 >> 3) & 7)]);
-            else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
-            break;
-          }
-          case 6: { // AluMR
-            c.instrEip = eip; c.instrEsp = r[4];
-            if (((w1 >> 6) & 15) === 7) {
-            let a = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ a = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            {
-            const a_ = a;
-            const b_ = r[((w1 >> 3) & 7)];
-            const v_ = (a_ - b_) | 0;
-            c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
-            }
-            c.cyc += MEM_READ;
-            } else {
-            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3);
-            wr32(c, lin, alu(c, ((w1 >> 6) & 15), rdW32(c, lin), r[((w1 >> 3) & 7)], 2));
-            c.cyc += MEM_RMW;
-            }
-            break;
-          }
-          case 7: { // AluRM
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            let b = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            b = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ b = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            c.cyc += MEM_READ;
-            if (((w1 >> 6) & 15) === 7) {
-            const a_ = r[(w1 & 7)];
-            const b_ = b;
-            const v_ = (a_ - b_) | 0;
-            c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
-            }
-            else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], b, 2);
-            }
-            break;
-          }
-          case 8: { // AluRI
-            if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], rec[k + 2]);
-            else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], rec[k + 2], 2);
-            break;
-          }
-          case 9: { // AluMI
-            c.instrEip = eip; c.instrEsp = r[4];
-            if (((w1 >> 6) & 15) === 7) {
-            let a = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ a = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            {
-            const a_ = a;
-            const b_ = rec[k + 2];
-            const v_ = (a_ - b_) | 0;
-            c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
-            }
-            c.cyc += MEM_READ;
-            } else {
-            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3);
-            wr32(c, lin, alu(c, ((w1 >> 6) & 15), rdW32(c, lin), rec[k + 2], 2));
-            c.cyc += MEM_RMW;
-            }
-            break;
-          }
-          case 10: { // TestRR
-            { const v = r[(w1 & 7)] & r[((w1 >> 3) & 7)]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648; }
-            break;
-          }
-          case 11: { // TestMR
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let v = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            v &= r[((w1 >> 3) & 7)];
-            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 12: { // TestRI
-            { const v = r[(w1 & 7)] & rec[k + 2]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648; }
-            break;
-          }
-          case 13: { // Inc
-            {
-            const a = r[(w1 & 7)];
-            c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
-            const v = (a + 1) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 6; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 14: { // Dec
-            {
-            const a = r[(w1 & 7)];
-            c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
-            const v = (a - 1) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 7; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 15: { // Push
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            const pv_ = r[(w1 & 7)];
-            if (!c.stack32) push32(c, pv_);
-            else {
-            const sp_ = (r[4] - 4) | 0;
-            { /*access*/
-            const ea_ = sp_;
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const v_ = pv_;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
-            }
-            r[4] = sp_;
-            }
-            }
-            break;
-          }
-          case 16: { // Pop
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            let v = 0;
-            if (c.stack32) { /*access*/
-            const ea_ = r[4];
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ v = readM32(c, 2, ea_); }
-            }
-            else v = peek32(c, 0);
-            if (c.stack32) r[4] = (r[4] + 4) | 0; else addSp(c, 4);
-            r[(w1 & 7)] = v;
-            }
-            break;
-          }
-          case 17: { // PushI
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            const pv_ = rec[k + 2];
-            if (!c.stack32) push32(c, pv_);
-            else {
-            const sp_ = (r[4] - 4) | 0;
-            { /*access*/
-            const ea_ = sp_;
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const v_ = pv_;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
-            }
-            r[4] = sp_;
-            }
-            }
-            break;
-          }
-          case 18: { // MovRI
-            r[(w1 & 7)] = rec[k + 2];
-            break;
-          }
-          case 19: { // Lea
-            r[(w1 & 7)] = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            break;
-          }
-          case 20: { // Jcc
-            if (cond(c, ((w1 >> 6) & 15)) !== 0) {
-            c.instrEip = eip; c.instrEsp = r[4];
-            c.cyc += BRANCH_TAKEN;
-            {
-            const j_ = (next + rec[k + 2]) | 0;
-            if (!c.os32) jumpNear(c, j_);
-            else {
-            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            c.eip = j_;
-            }
-            }
-            n++; continue outer;
-            }
-            break;
-          }
-          case 21: { // Jmp
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            const j_ = (next + rec[k + 2]) | 0;
-            if (!c.os32) jumpNear(c, j_);
-            else {
-            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            c.eip = j_;
-            }
-            }
-            n++; continue outer;
-            break;
-          }
-          case 22: { // Call
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            const target = (next + rec[k + 2]) | 0;
-            if (target >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            c.eip = target;
-            {
-            const pv_ = next;
-            if (!c.stack32) push32(c, pv_);
-            else {
-            const sp_ = (r[4] - 4) | 0;
-            { /*access*/
-            const ea_ = sp_;
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const v_ = pv_;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
-            }
-            r[4] = sp_;
-            }
-            }
-            }
-            n++; continue outer;
-            break;
-          }
-          case 23: { // Ret
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            let v = 0;
-            if (c.stack32) { /*access*/
-            const ea_ = r[4];
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[2] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ v = readM32(c, 2, ea_); }
-            }
-            else v = peek32(c, 0);
-            {
-            const j_ = v;
-            if (!c.os32) jumpNear(c, j_);
-            else {
-            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            c.eip = j_;
-            }
-            }
-            if (c.stack32) r[4] = (r[4] + 4 + rec[k + 2]) | 0; else addSp(c, 4 + rec[k + 2]);
-            }
-            n++; continue outer;
-            break;
-          }
-          case 24: { // MovxR
-            if (((w1 & 0x800000) !== 0)) r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (c.reg16[((w1 >> 3) & 7) << 1] << 16) >> 16 : c.reg16[((w1 >> 3) & 7) << 1];
-            else r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (c.reg8[R8[((w1 >> 3) & 7)]] << 24) >> 24 : c.reg8[R8[((w1 >> 3) & 7)]];
-            break;
-          }
-          case 25: { // MovxM
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            let v = 0;
-            if (((w1 & 0x800000) !== 0)) {
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
-            const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
-            v = c.ram[p_] | (c.ram[p_ + 1] << 8);
-            } else { /*miss*/ v = readM16(c, ((w1 >> 10) & 7), ea_); }
-            }
-            r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 16) >> 16 : v;
-            } else {
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
-            }
-            r[(w1 & 7)] = ((w1 & 0x1000000) !== 0) ? (v << 24) >> 24 : v;
-            }
-            }
-            break;
-          }
-          case 26: { // ShiftR
-            {
-            const cnt = (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31;
-            if ((((w1 >> 6) & 15) & 7) === 2 || (((w1 >> 6) & 15) & 7) === 3) c.cyc += cnt;
-            r[(w1 & 7)] = shift(c, ((w1 >> 6) & 15) & 7, r[(w1 & 7)], cnt, 2);
-            }
-            break;
-          }
-          case 27: { // Store8
-            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const v_ = c.reg8[R8[((w1 >> 3) & 7)]];
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
-            } else { /*miss*/ writeM8(c, ((w1 >> 10) & 7), ea_, v_); }
-            }
-            break;
-          }
-          case 28: { // Load8
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            let v = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
-            }
-            c.reg8[R8[(w1 & 7)]] = v;
-            }
-            break;
-          }
-          case 29: { // MovRR8
-            c.reg8[R8[(w1 & 7)]] = c.reg8[R8[((w1 >> 3) & 7)]];
-            break;
-          }
-          case 30: { // MovMI
-            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const v_ = rec[k + 2];
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, ((w1 >> 10) & 7), ea_, v_); }
-            }
-            break;
-          }
-          case 31: { // Nop
-            break;
-          }
-          case 32: { // Cdq
-            r[2] = r[0] >> 31;
-            break;
-          }
-          case 33: { // Alu8AI
-            {
-            const v = alu(c, ((w1 >> 6) & 15), c.reg8[0], rec[k + 2], 0);
-            if (((w1 >> 6) & 15) !== 7) c.reg8[0] = v;
-            }
-            break;
-          }
-          case 34: { // Alu8MI
-            c.instrEip = eip; c.instrEsp = r[4];
-            if (((w1 >> 6) & 15) === 7) {
-            alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0)), rec[k + 2], 0);
-            c.cyc += MEM_READ;
-            } else {
-            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0);
-            wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), rec[k + 2], 0));
-            c.cyc += MEM_RMW;
-            }
-            break;
-          }
-          case 35: { // Leave
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            const s32 = c.stack32;
-            const bp = s32 ? r[5] : c.reg16[10];
-            const v = rd32(c, segR(c, 2, bp, 3));
-            if (s32) r[4] = (bp + 4) | 0;
-            else c.reg16[8] = bp + 4;
-            r[5] = v;
-            }
-            break;
-          }
-          case 36: { // ImulR
-            r[(w1 & 7)] = imulTrunc(c, r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
-            break;
-          }
-          case 37: { // ImulM
-            c.instrEip = eip; c.instrEsp = r[4]; r[(w1 & 7)] = imulTrunc(c, r[(w1 & 7)], rd32(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3)), 2);
-            break;
-          }
-          case 38: { // AddRR
-            {
-            const a = r[(w1 & 7)];
-            const b = r[((w1 >> 3) & 7)];
-            const v = (a + b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 1; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 39: { // OrRR
-            {
-            const a = r[(w1 & 7)];
-            const b = r[((w1 >> 3) & 7)];
-            const v = (a | b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 40: { // AndRR
-            {
-            const a = r[(w1 & 7)];
-            const b = r[((w1 >> 3) & 7)];
-            const v = (a & b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 41: { // SubRR
-            {
-            const a = r[(w1 & 7)];
-            const b = r[((w1 >> 3) & 7)];
-            const v = (a - b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 42: { // XorRR
-            {
-            const a = r[(w1 & 7)];
-            const b = r[((w1 >> 3) & 7)];
-            const v = (a ^ b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 43: { // CmpRR
-            {
-            const a = r[(w1 & 7)];
-            const b = r[((w1 >> 3) & 7)];
-            const v = (a - b) | 0;
-            c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 44: { // AddRI
-            {
-            const a = r[(w1 & 7)];
-            const b = rec[k + 2];
-            const v = (a + b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 1; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 45: { // OrRI
-            {
-            const a = r[(w1 & 7)];
-            const b = rec[k + 2];
-            const v = (a | b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 46: { // AndRI
-            {
-            const a = r[(w1 & 7)];
-            const b = rec[k + 2];
-            const v = (a & b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 47: { // SubRI
-            {
-            const a = r[(w1 & 7)];
-            const b = rec[k + 2];
-            const v = (a - b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 48: { // XorRI
-            {
-            const a = r[(w1 & 7)];
-            const b = rec[k + 2];
-            const v = (a ^ b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 49: { // CmpRI
-            {
-            const a = r[(w1 & 7)];
-            const b = rec[k + 2];
-            const v = (a - b) | 0;
-            c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 50: { // Alu8RR
-            {
-            const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], c.reg8[R8[((w1 >> 3) & 7)]], 0);
-            if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
-            }
-            break;
-          }
-          case 51: { // Alu8MR
-            c.instrEip = eip; c.instrEsp = r[4];
-            if (((w1 >> 6) & 15) === 7) {
-            alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0)), c.reg8[R8[((w1 >> 3) & 7)]], 0);
-            c.cyc += MEM_READ;
-            } else {
-            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 0);
-            wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), c.reg8[R8[((w1 >> 3) & 7)]], 0));
-            c.cyc += MEM_RMW;
-            }
-            break;
-          }
-          case 52: { // Alu8RM
-            c.instrEip = eip; c.instrEsp = r[4];
-            {
-            let b = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            b = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-            } else { /*miss*/ b = readM8(c, ((w1 >> 10) & 7), ea_); }
-            }
-            c.cyc += MEM_READ;
-            const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
-            if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
-            }
-            break;
-          }
-          case 53: { // IncDecM
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0), 3);
-            const a = rdW32(c, lin);
-            c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
-            const v = (((w1 >> 6) & 15) === 0 ? a + 1 : a - 1) | 0;
-            if (((w1 >> 6) & 15) === 0) { c.lfOp = 6; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; } else { c.lfOp = 7; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; }
-            wr32(c, lin, v);
-            c.cyc += MEM_RMW;
-            }
-            break;
-          }
-          case 54: { // PushM
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let pm_ = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            pm_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ pm_ = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            {
-            const pv_ = pm_;
-            if (!c.stack32) push32(c, pv_);
-            else {
-            const sp_ = (r[4] - 4) | 0;
-            { /*access*/
-            const ea_ = sp_;
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const v_ = pv_;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
-            }
-            r[4] = sp_;
-            }
-            }
-            c.cyc += 3;
-            }
-            break;
-          }
-          case 55: { // TestRR8
-            { const v = c.reg8[R8[(w1 & 7)]] & c.reg8[R8[((w1 >> 3) & 7)]]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
-            break;
-          }
-          case 56: { // TestMR8
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let v = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
-            }
-            v &= c.reg8[R8[((w1 >> 3) & 7)]];
-            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
-            }
-            break;
-          }
-          case 57: { // TestRI8
-            { const v = c.reg8[R8[(w1 & 7)]] & rec[k + 2]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
-            break;
-          }
-          case 58: { // TestMI8
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let v = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-            } else { /*miss*/ v = readM8(c, ((w1 >> 10) & 7), ea_); }
-            }
-            v &= rec[k + 2];
-            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
-            }
-            break;
-          }
-          case 59: { // TestMI
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let v = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            v &= rec[k + 2];
-            c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 60: { // NotR
-            r[(w1 & 7)] = ~r[(w1 & 7)];
-            break;
-          }
-          case 61: { // NegR
-            {
-            const a = 0;
-            const b = r[(w1 & 7)];
-            const v = (a - b) | 0;
-            r[(w1 & 7)] = v;
-            c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-            }
-            break;
-          }
-          case 62: { // MovR8I
-            c.reg8[R8[(w1 & 7)]] = rec[k + 2];
-            break;
-          }
-          case 63: { // MovM8I
-            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const v_ = rec[k + 2];
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-            c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
-            } else { /*miss*/ writeM8(c, ((w1 >> 10) & 7), ea_, v_); }
-            }
-            break;
-          }
-          case 64: { // JmpR
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            const j_ = r[(w1 & 7)];
-            if (!c.os32) jumpNear(c, j_);
-            else {
-            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            c.eip = j_;
-            }
-            } c.cyc += 4; n++; continue outer;
-            break;
-          }
-          case 65: { // JmpM
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let t_ = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            t_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ t_ = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            {
-            const j_ = t_;
-            if (!c.os32) jumpNear(c, j_);
-            else {
-            if (j_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            c.eip = j_;
-            }
-            }
-            c.cyc += 4;
-            }
-            n++; continue outer;
-            break;
-          }
-          case 66: { // CallR
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            const t_ = r[(w1 & 7)];
-            if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            {
-            const pv_ = next;
-            if (!c.stack32) push32(c, pv_);
-            else {
-            const sp_ = (r[4] - 4) | 0;
-            { /*access*/
-            const ea_ = sp_;
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const v_ = pv_;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
-            }
-            r[4] = sp_;
-            }
-            }
-            c.cyc += 4;
-            c.eip = t_;
-            }
-            n++; continue outer;
-            break;
-          }
-          case 67: { // CallM
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let t_ = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            t_ = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ t_ = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            if (t_ >>> 0 > c.segLimit[1] >>> 0) c.fault(13, 0);
-            {
-            const pv_ = next;
-            if (!c.stack32) push32(c, pv_);
-            else {
-            const sp_ = (r[4] - 4) | 0;
-            { /*access*/
-            const ea_ = sp_;
-            const lin_ = (c.segBase[2] + ea_) | 0;
-            const v_ = pv_;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[2] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[2] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
-            } else { /*miss*/ writeM32(c, 2, ea_, v_); }
-            }
-            r[4] = sp_;
-            }
-            }
-            c.cyc += 4;
-            c.eip = t_;
-            }
-            n++; continue outer;
-            break;
-          }
-          case 68: { // MovRR16
-            c.reg16[(w1 & 7) << 1] = c.reg16[((w1 >> 3) & 7) << 1];
-            break;
-          }
-          case 69: { // Load16
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let v = 0;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
-            const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
-            v = c.ram[p_] | (c.ram[p_ + 1] << 8);
-            } else { /*miss*/ v = readM16(c, ((w1 >> 10) & 7), ea_); }
-            }
-            c.reg16[(w1 & 7) << 1] = v;
-            }
-            break;
-          }
-          case 70: { // Store16
-            c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const v_ = c.reg16[((w1 >> 3) & 7) << 1];
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.wmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
-            const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
-            c.ram[p_] = v_;
-            c.ram[p_ + 1] = v_ >> 8;
-            } else { /*miss*/ writeM16(c, ((w1 >> 10) & 7), ea_, v_); }
-            }
-            break;
-          }
-          case 71: { // CmovRR
-            if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = r[((w1 >> 3) & 7)];
-            break;
-          }
-          case 72: { // CmovRM
-            c.instrEip = eip; c.instrEsp = r[4]; {
-            let v = 0;
-            c.cyc += MEM_READ;
-            { /*access*/
-            const ea_ = ((rec[k + 3] + ((w1 & 0x200000) !== 0 ? r[(w1 >> 13) & 7] : 0) + ((w1 & 0x400000) !== 0 ? r[(w1 >> 16) & 7] << ((w1 >> 19) & 3) : 0)) | 0);
-            const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-            const e_ = c.tlb[lin_ >>> 12];
-            const m_ = c.rmask;
-            if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-            v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-            } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
-            }
-            if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = v;
-            }
-            break;
-          }
-          case 73: { // SetccR
-            c.reg8[R8[(w1 & 7)]] = cond(c, ((w1 >> 6) & 15));
-            break;
-          }
-          case 74: { // MulR
-            c.cyc += 12; multiply(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
-            break;
-          }
-          case 75: { // DivR
-            c.instrEip = eip; c.instrEsp = r[4]; c.cyc += 39; divide(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
-            break;
-          }
-          case 76: { // ShiftDR
-            r[(w1 & 7)] = shiftDouble(c, ((w1 >> 6) & 15) === 1, r[(w1 & 7)], r[((w1 >> 3) & 7)], (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31, 2);
-            break;
-          }
-          case 77: { // Alu16RI
-            {
-            const v = alu(c, ((w1 >> 6) & 15), c.reg16[(w1 & 7) << 1], rec[k + 2], 1);
-            if (((w1 >> 6) & 15) !== 7) c.reg16[(w1 & 7) << 1] = v;
-            }
-            break;
-          }
-          // END GENERATED CASES
-          default:
-            throw new Error(`dispatch: handler ${h} missing`);
-        }
-        n++; // no fast handler sets blockEnd
-        eip = next;
-        off += len;
-        if (off >= 4096 || c.winLen === 0 || c.cyc >= limit) {
-          c.eip = eip;
-          continue outer;
-        }
+        // No fast form (a record always fits its window: cached windows are whole pages),
+        // or an access of one missed its fast path before the instruction did anything
+        // (break miss, one place for every form, so a form's first miss does not
+        // deoptimize this function): the byte interpreter runs the instruction from its
+        // start, with its walks, faults and cycles.
+        if (h !== 1) c.cyc -= (w0 >> 16) & 0xff;
+        c.eip = eip;
+        c.instrEip = eip;
+        c.instrEsp = r[4];
+        execOne(c);
+        n++;
+        if (c.blockEnd) break outer;
+        continue outer;
       }
     }
   } finally {

@@ -33,6 +33,30 @@ export function expandForm(body: string, values: Record<Token, string>): string 
   return s;
 }
 
+/**
+ * Expanded template `src` with the miss path of each access (the block marked with a
+ * miss comment below) replaced by `{ exit }` where nothing before the access has an
+ * effect (matches `effect`, a pattern for the program's own spelling of guest-state
+ * writes and calls), so that the whole instruction can run again elsewhere from its
+ * start. An earlier access's fast path counts (a store is an effect); its miss path does
+ * not, as the code only goes on past an access that hit.
+ */
+export function missExits(src: string, exit: string, effect: RegExp): string {
+  let out = "";
+  let seen = ""; // what runs before the next access on the way through hits
+  let rest = src;
+  for (let a = rest.indexOf("/*access*/"); a >= 0; a = rest.indexOf("/*access*/")) {
+    const m = rest.indexOf("{ /*miss*/ ", a);
+    const end = rest.indexOf("; }", m) + 3;
+    if (m < 0 || end < 3) throw new Error("forms: access without a miss path");
+    const pure = !effect.test(seen + rest.slice(0, a));
+    out += rest.slice(0, m) + (pure ? `{ ${exit} }` : rest.slice(m, end));
+    seen += rest.slice(0, m);
+    rest = rest.slice(end);
+  }
+  return out + rest;
+}
+
 /** One fast form: its template, and whether it touches memory (so may invalidate code). */
 export interface Form {
   readonly body: string;

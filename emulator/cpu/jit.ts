@@ -64,7 +64,7 @@ import { decodeAt } from "./decode.ts";
 import { WALK_CYCLES } from "./mmu.ts";
 import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
-import { FORMS, expandForm } from "./forms.ts";
+import { FORMS, expandForm, missExits } from "./forms.ts";
 import { evictRegions, holdRegion, regionTable, dropRegion, NOT_COMPILABLE } from "./icache.ts";
 
 /**
@@ -273,31 +273,8 @@ function pruneLiteralIfs(src: string): string {
   return src;
 }
 
-/** What, before an access, makes leaving at its miss inexact: a guest-state write or a call (c.fault only faults). */
+/** What, before an access on locals, makes leaving at its miss inexact: a guest-state write or a call (c.fault only faults). */
 const EFFECT = /(?<![\w.$])(?:r\$\d|f\$\w+|cyc\$|(?:ram32|ram)\$\[[^\]]*\]|c\.(?!eip\b)[\w$]+(?:\[[^\]]*\])?) (?:[-+|&^]|<<|>>>?)?=(?!=)|(?<![\w.$])(?!if\b|c\.fault\b)[A-Za-z_][\w.$]*\(/;
-
-/**
- * `src` (one instruction, on locals) with the miss path of each access (the block that
- * forms.ts marks with a miss comment) replaced by `exit` (leave the region at the
- * instruction, for the interpreter to run) when nothing before the access has an
- * effect. The earlier accesses' fast paths count (a store is an effect); their miss
- * paths do not, as the code only goes on past an access that hit.
- */
-function missExits(src: string, exit: string): string {
-  let out = "";
-  let seen = ""; // what runs before the next access on the way through hits
-  let rest = src;
-  for (let a = rest.indexOf("/*access*/"); a >= 0; a = rest.indexOf("/*access*/")) {
-    const m = rest.indexOf("{ /*miss*/ ", a);
-    const end = rest.indexOf("; }", m) + 3;
-    if (m < 0 || end < 3) throw new Error("jit: access without a miss path");
-    const pure = !EFFECT.test(seen + rest.slice(0, a));
-    out += rest.slice(0, m) + (pure ? `{ ${exit} }` : rest.slice(m, end));
-    seen += rest.slice(0, m);
-    rest = rest.slice(end);
-  }
-  return out + rest;
-}
 
 /** Memory accesses of a template that can take the slow path (each may walk twice). */
 const SLOW_ACCESS = /(?<![\w.$])(rd8|rd32|rdW8|rdW32|wr8|wr32|readM8|readM16|readM32|writeM8|writeM16|writeM32|push32|peek32)\(/g;
@@ -608,7 +585,7 @@ function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string,
   // (leaving at a miss takes back the base cycles charged for the instruction at the
   // epilogue: code first run after V8 optimized the region, as a miss may be, deoptimizes
   // it at an arithmetic operation, not at an assignment)
-  const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `xc$ = ${(w0 >> 16) & 0xff}; @L@`);
+  const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `xc$ = ${(w0 >> 16) & 0xff}; @L@`, EFFECT);
   const local = wrapCalls(unwrapped);
   if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[h]} may fault without $SAVE`);
   tr = {

@@ -341,6 +341,40 @@ describe("decoded-instruction cache", () => {
     expect(cpu.regs[0]).toBe(0x566a);
   });
 
+  t("accesses that miss the fast path (unaligned, across a page, a page's first touch, a fault) run as interpreted", () => {
+    // dispatch.ts: a miss before the instruction did anything leaves for the byte
+    // interpreter, which runs the whole instruction again with its walk cycles
+    const src = `
+  mov esi, 0x8000
+  mov edi, 0x100000
+  mov ecx, 40
+  xor eax, eax
+  mov edx, 7
+.l:
+  mov [esi+1], edx
+  add eax, [esi+1]
+  mov ebx, [esi+ecx*4+2]
+  xor eax, ebx
+  mov [edi], eax
+  add edx, [edi]
+  movzx ebx, word [esi+0xfff]
+  add eax, ebx
+  mov [esi+0xfff], dx
+  cmp eax, [esi+5]
+  adc edx, 0
+  add edi, 0x1000
+  dec ecx
+  jnz .l
+  mov eax, [0x500000]
+  hlt
+`;
+    const code = asm(src);
+    const [a, b] = both(() => paged(code), 0x8000, 0x9004);
+    expect(a.exception).toBe(14); // #PF at the last load
+    expect(a.instructions).toBeGreaterThan(40 * 14);
+    expect(a).toEqual(b);
+  });
+
   it("more code pages than tables: eviction keeps results and cycles exact", () => {
     const pages = IC_TABLES + 40;
     const make = () => {
