@@ -706,10 +706,13 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   const index = new Map(order.map((o, j) => [o.d, j]));
   // where the path from each instruction goes on without a cycle check (see below)
   const onward: number[][] = [];
-  // a backward transfer to `d` in the region, after a check that the code from there
-  // cannot reach the limit (@B<d>@, filled in below); an exit when it could
+  // a backward transfer to `d`: to a join point of the region, after a check that the
+  // code from there cannot reach the limit (@B<d>@, filled in below), an exit when it
+  // could; to anything else an exit (an instruction that discovery reached only by
+  // falling through has counts and known flags carried across it)
   const backTargets = new Set<number>();
-  const backTo = (d: number): string => {
+  const backOrLeave = (d: number): string => {
+    if (!labels.has(d) || !insns.has(d)) return leave(d);
     backTargets.add(d);
     return `if (cyc$ + @B${d}@ >= limit) ${leave(d)}\npc = ${d}; continue top;`;
   };
@@ -750,7 +753,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
     let exit: string;
     if (h === H.Jcc || h === H.Jmp || h === H.Call) {
       const t = dn + rec[k + 2];
-      exit = `n = (n + 1) | 0; ${forward(t) ?? (labels.has(t) && insns.has(t) ? backTo(t) : leave(t))}`;
+      exit = `n = (n + 1) | 0; ${forward(t) ?? backOrLeave(t)}`;
     } else {
       exit = `n = (n + 1) | 0; if (cyc$ + @BMAX@ >= limit) { ${eipVar === "x$" ? "xs$ = true; " : ""}break top; }\npc = (${eipVar} - ${entry}) | 0; continue top;`;
     }
@@ -786,7 +789,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
       const next = order[code.length + 1];
       if (next === undefined || next.d !== dn || labels.has(next.d)) out += flush(0);
       if (next !== undefined && next.d === dn) onward[j].push(dn);
-      else out += `${forward(dn) ?? (labels.has(dn) && insns.has(dn) ? backTo(dn) : leave(dn))}\n`;
+      else out += `${forward(dn) ?? backOrLeave(dn)}\n`;
     }
     code.push(out);
   }
