@@ -12,6 +12,8 @@ import { H } from "../emulator/cpu/records.ts";
 const FILE = join(resolve(import.meta.dirname, ".."), "emulator/cpu/dispatch.ts");
 const BEGIN = "// BEGIN GENERATED CASES";
 const END = "// END GENERATED CASES";
+const BEGIN_RARE = "// BEGIN GENERATED RARE CASES";
+const END_RARE = "// END GENERATED RARE CASES";
 
 /** The interpreter's reading of each token: fields of the record at rec[k..k+3]. */
 const FIELDS = {
@@ -40,15 +42,31 @@ const FIELDS = {
  */
 const EFFECT = /(?<![\w.$])(?:r\[[^\]]*\]|c\.(?!instrEip\b|instrEsp\b)[\w$]+(?:\[[^\]]*\])?|eip|next|off|n) (?:[-+|&^]|<<|>>>?)?=(?!=)|(?<![\w.$])(?:eip|next|off|n)(?:\+\+|--)|(?<![\w.$])(?!if\b|c\.fault\b)[A-Za-z_][\w.$]*\(/;
 
-/** The generated cases, indented for their place in runInstructions. */
-function cases(): string {
-  const pad = " ".repeat(12);
+/**
+ * The forms that runRare runs, behind one call from the loop, instead of the loop itself:
+ * the code of a form first run after V8 optimized the function that holds it makes V8
+ * throw that code away and optimize the function again, which for the loop takes long,
+ * so forms that few programs use much do that to the small function instead. (Each ran
+ * under 0.5% of the instructions the interpreter ran in bench:cpu's whole programs, and
+ * the compilers' usual idioms and the bench kernels' forms stay in the loop; a form that
+ * transfers control cannot be one.)
+ */
+const RARE = new Set<H>([
+  H.AluRR, H.AluRI, H.OrRI, H.XorRI, H.TestMR, H.TestMI, H.Alu8AI, H.Alu8RR, H.Alu8RM, H.TestMR8, H.TestMI8,
+  H.MovR8I, H.MovM8I, H.MovRR16, H.Load16, H.Store16, H.CmovRM, H.NegR, H.MulR, H.DivR, H.ShiftDR, H.Alu16RI,
+]);
+
+/** The generated cases of runInstructions (rare false) or runRare (true), indented for their place. */
+function cases(rare: boolean): string {
+  const pad = " ".repeat(rare ? 4 : 12);
   const out: string[] = [];
   for (const [id, form] of Object.entries(FORMS)) {
+    if (RARE.has(Number(id)) !== rare) continue;
     const name = H[Number(id)];
+    if (rare && form.body.includes("$EXIT")) throw new Error(`gen-dispatch: ${name} transfers control, which runRare cannot`);
     out.push(`${pad}case ${id}: { // ${name}`);
     // a miss before anything happened leaves for the byte interpreter (runInstructions)
-    for (const line of missExits(expandForm(form.body, FIELDS), "break miss;", EFFECT).split("\n")) {
+    for (const line of missExits(expandForm(form.body, FIELDS), rare ? "return false;" : "break miss;", EFFECT).split("\n")) {
       if (line.trim() !== "") out.push(`${pad}  ${line.trim()}`);
     }
     out.push(`${pad}  break;`, `${pad}}`);
@@ -56,16 +74,19 @@ function cases(): string {
   return out.join("\n");
 }
 
-const src = readFileSync(FILE, "utf8");
-const a = src.indexOf(BEGIN);
-const b = src.indexOf(END);
-if (a < 0 || b < a) {
-  console.error(`gen-dispatch: ${FILE} lacks the ${BEGIN} / ${END} markers`);
-  process.exit(1);
+/** `src` with the lines between markers `begin` and `end` replaced by `text`. */
+function fill(src: string, begin: string, end: string, text: string): string {
+  const a = src.indexOf(begin);
+  const b = src.indexOf(end);
+  if (a < 0 || b < a) {
+    console.error(`gen-dispatch: ${FILE} lacks the ${begin} / ${end} markers`);
+    process.exit(1);
+  }
+  return src.slice(0, src.indexOf("\n", a) + 1) + text + "\n" + src.slice(src.lastIndexOf("\n", b) + 1);
 }
-const lineEnd = src.indexOf("\n", a) + 1;
-const endLine = src.lastIndexOf("\n", b) + 1;
-const next = src.slice(0, lineEnd) + cases() + "\n" + src.slice(endLine);
+
+const src = readFileSync(FILE, "utf8");
+const next = fill(fill(src, BEGIN, END, cases(false)), BEGIN_RARE, END_RARE, cases(true));
 if (process.argv.includes("--check")) {
   if (next !== src) {
     console.error("gen-dispatch: emulator/cpu/dispatch.ts is stale: run node bin/run-ts.mjs tools/gen-dispatch.ts");

@@ -15,6 +15,8 @@
 //     same reads/writes in the same order, same lazy flags, same cycle extras. An access
 //     that misses its inline fast path (TLB, alignment, segment) before the instruction
 //     did anything hands the whole instruction to execOne, from one place in the loop.
+//     Forms few programs use much run in runRare, behind one call, so that V8 does not
+//     optimize this loop again when a program first uses one of them.
 //   - Per instruction the loop charges cycles and honours cpu.cycLimit and
 //     cpu.blockEnd, so interrupts and clock events land on the same instruction
 //     boundaries in every mode. Inside one window EIP is kept in a local and stored when
@@ -124,11 +126,6 @@ export function runInstructions(c: CPU): void {
               }
               break;
             }
-            case 5: { // AluRR
-              if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], r[((w1 >> 3) & 7)]);
-              else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
-              break;
-            }
             case 6: { // AluMR
               c.instrEip = eip; c.instrEsp = r[4];
               if (((w1 >> 6) & 15) === 7) {
@@ -180,11 +177,6 @@ export function runInstructions(c: CPU): void {
               }
               break;
             }
-            case 8: { // AluRI
-              if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], rec[k + 2]);
-              else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], rec[k + 2], 2);
-              break;
-            }
             case 9: { // AluMI
               c.instrEip = eip; c.instrEsp = r[4];
               if (((w1 >> 6) & 15) === 7) {
@@ -214,23 +206,6 @@ export function runInstructions(c: CPU): void {
             }
             case 10: { // TestRR
               { const v = r[(w1 & 7)] & r[((w1 >> 3) & 7)]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648; }
-              break;
-            }
-            case 11: { // TestMR
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              let v = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-              } else { break miss; }
-              }
-              v &= r[((w1 >> 3) & 7)];
-              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
-              }
               break;
             }
             case 12: { // TestRI
@@ -508,13 +483,6 @@ export function runInstructions(c: CPU): void {
               r[2] = r[0] >> 31;
               break;
             }
-            case 33: { // Alu8AI
-              {
-              const v = alu(c, ((w1 >> 6) & 15), c.reg8[0], rec[k + 2], 0);
-              if (((w1 >> 6) & 15) !== 7) c.reg8[0] = v;
-              }
-              break;
-            }
             case 34: { // Alu8MI
               c.instrEip = eip; c.instrEsp = r[4];
               if (((w1 >> 6) & 15) === 7) {
@@ -616,16 +584,6 @@ export function runInstructions(c: CPU): void {
               }
               break;
             }
-            case 45: { // OrRI
-              {
-              const a = r[(w1 & 7)];
-              const b = rec[k + 2];
-              const v = (a | b) | 0;
-              r[(w1 & 7)] = v;
-              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-              }
-              break;
-            }
             case 46: { // AndRI
               {
               const a = r[(w1 & 7)];
@@ -646,29 +604,12 @@ export function runInstructions(c: CPU): void {
               }
               break;
             }
-            case 48: { // XorRI
-              {
-              const a = r[(w1 & 7)];
-              const b = rec[k + 2];
-              const v = (a ^ b) | 0;
-              r[(w1 & 7)] = v;
-              c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-              }
-              break;
-            }
             case 49: { // CmpRI
               {
               const a = r[(w1 & 7)];
               const b = rec[k + 2];
               const v = (a - b) | 0;
               c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-              }
-              break;
-            }
-            case 50: { // Alu8RR
-              {
-              const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], c.reg8[R8[((w1 >> 3) & 7)]], 0);
-              if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
               }
               break;
             }
@@ -681,25 +622,6 @@ export function runInstructions(c: CPU): void {
               const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0);
               wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), c.reg8[R8[((w1 >> 3) & 7)]], 0));
               c.cyc += MEM_RMW;
-              }
-              break;
-            }
-            case 52: { // Alu8RM
-              c.instrEip = eip; c.instrEsp = r[4];
-              {
-              let b = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-              b = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-              } else { break miss; }
-              }
-              c.cyc += MEM_READ;
-              const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
-              if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
               }
               break;
             }
@@ -753,90 +675,12 @@ export function runInstructions(c: CPU): void {
               { const v = c.reg8[R8[(w1 & 7)]] & c.reg8[R8[((w1 >> 3) & 7)]]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
               break;
             }
-            case 56: { // TestMR8
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              let v = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-              v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-              } else { break miss; }
-              }
-              v &= c.reg8[R8[((w1 >> 3) & 7)]];
-              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
-              }
-              break;
-            }
             case 57: { // TestRI8
               { const v = c.reg8[R8[(w1 & 7)]] & rec[k + 2]; c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128; }
               break;
             }
-            case 58: { // TestMI8
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              let v = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-              v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
-              } else { break miss; }
-              }
-              v &= rec[k + 2];
-              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
-              }
-              break;
-            }
-            case 59: { // TestMI
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              let v = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-              } else { break miss; }
-              }
-              v &= rec[k + 2];
-              c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
-              }
-              break;
-            }
             case 60: { // NotR
               r[(w1 & 7)] = ~r[(w1 & 7)];
-              break;
-            }
-            case 61: { // NegR
-              {
-              const a = 0;
-              const b = r[(w1 & 7)];
-              const v = (a - b) | 0;
-              r[(w1 & 7)] = v;
-              c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
-              }
-              break;
-            }
-            case 62: { // MovR8I
-              c.reg8[R8[(w1 & 7)]] = rec[k + 2];
-              break;
-            }
-            case 63: { // MovM8I
-              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const v_ = rec[k + 2];
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.wmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
-              c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
-              } else { break miss; }
-              }
               break;
             }
             case 64: { // JmpR
@@ -940,89 +784,17 @@ export function runInstructions(c: CPU): void {
               n++; continue outer;
               break;
             }
-            case 68: { // MovRR16
-              c.reg16[(w1 & 7) << 1] = c.reg16[((w1 >> 3) & 7) << 1];
-              break;
-            }
-            case 69: { // Load16
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              let v = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
-              const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
-              v = c.ram[p_] | (c.ram[p_ + 1] << 8);
-              } else { break miss; }
-              }
-              c.reg16[(w1 & 7) << 1] = v;
-              }
-              break;
-            }
-            case 70: { // Store16
-              c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const v_ = c.reg16[((w1 >> 3) & 7) << 1];
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.wmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
-              const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
-              c.ram[p_] = v_;
-              c.ram[p_ + 1] = v_ >> 8;
-              } else { break miss; }
-              }
-              break;
-            }
             case 71: { // CmovRR
               if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = r[((w1 >> 3) & 7)];
-              break;
-            }
-            case 72: { // CmovRM
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              let v = 0;
-              c.cyc += MEM_READ;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-              v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-              } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
-              }
-              if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = v;
-              }
               break;
             }
             case 73: { // SetccR
               c.reg8[R8[(w1 & 7)]] = cond(c, ((w1 >> 6) & 15));
               break;
             }
-            case 74: { // MulR
-              c.cyc += 12; multiply(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
-              break;
-            }
-            case 75: { // DivR
-              c.instrEip = eip; c.instrEsp = r[4]; c.cyc += 39; divide(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
-              break;
-            }
-            case 76: { // ShiftDR
-              r[(w1 & 7)] = shiftDouble(c, ((w1 >> 6) & 15) === 1, r[(w1 & 7)], r[((w1 >> 3) & 7)], (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31, 2);
-              break;
-            }
-            case 77: { // Alu16RI
-              {
-              const v = alu(c, ((w1 >> 6) & 15), c.reg16[(w1 & 7) << 1], rec[k + 2], 1);
-              if (((w1 >> 6) & 15) !== 7) c.reg16[(w1 & 7) << 1] = v;
-              }
-              break;
-            }
             // END GENERATED CASES
             default:
-              throw new Error(`dispatch: handler ${h} missing`);
+              if (!runRare(c, h, w1, k, eip, next)) break miss;
           }
           n++; // no fast handler sets blockEnd
           eip = next;
@@ -1051,4 +823,252 @@ export function runInstructions(c: CPU): void {
   } finally {
     c.retired += n;
   }
+}
+
+/**
+ * Runs fast form `h` of the record at rec[k..] (of EIP `eip`, the next instruction at
+ * `next`) where the loop does not run it itself (tools/gen-dispatch.ts RARE), after the
+ * loop charged its base cycles; none transfers control. Returns false when an access
+ * missed before anything happened (the loop runs the instruction through execOne).
+ */
+function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: number): boolean {
+  const r = c.regs;
+  const rec = c.icache.rec;
+  switch (h) {
+    // BEGIN GENERATED RARE CASES (tools/gen-dispatch.ts from forms.ts; do not edit)
+    case 5: { // AluRR
+      if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], r[((w1 >> 3) & 7)]);
+      else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
+      break;
+    }
+    case 8: { // AluRI
+      if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], rec[k + 2]);
+      else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], rec[k + 2], 2);
+      break;
+    }
+    case 11: { // TestMR
+      c.instrEip = eip; c.instrEsp = r[4]; {
+      let v = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+      v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+      } else { return false; }
+      }
+      v &= r[((w1 >> 3) & 7)];
+      c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
+      }
+      break;
+    }
+    case 33: { // Alu8AI
+      {
+      const v = alu(c, ((w1 >> 6) & 15), c.reg8[0], rec[k + 2], 0);
+      if (((w1 >> 6) & 15) !== 7) c.reg8[0] = v;
+      }
+      break;
+    }
+    case 45: { // OrRI
+      {
+      const a = r[(w1 & 7)];
+      const b = rec[k + 2];
+      const v = (a | b) | 0;
+      r[(w1 & 7)] = v;
+      c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+      }
+      break;
+    }
+    case 48: { // XorRI
+      {
+      const a = r[(w1 & 7)];
+      const b = rec[k + 2];
+      const v = (a ^ b) | 0;
+      r[(w1 & 7)] = v;
+      c.lfOp = 5; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+      }
+      break;
+    }
+    case 50: { // Alu8RR
+      {
+      const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], c.reg8[R8[((w1 >> 3) & 7)]], 0);
+      if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
+      }
+      break;
+    }
+    case 52: { // Alu8RM
+      c.instrEip = eip; c.instrEsp = r[4];
+      {
+      let b = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+      b = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+      } else { return false; }
+      }
+      c.cyc += MEM_READ;
+      const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
+      if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
+      }
+      break;
+    }
+    case 56: { // TestMR8
+      c.instrEip = eip; c.instrEsp = r[4]; {
+      let v = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+      v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+      } else { return false; }
+      }
+      v &= c.reg8[R8[((w1 >> 3) & 7)]];
+      c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
+      }
+      break;
+    }
+    case 58: { // TestMI8
+      c.instrEip = eip; c.instrEsp = r[4]; {
+      let v = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+      v = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+      } else { return false; }
+      }
+      v &= rec[k + 2];
+      c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = 128;
+      }
+      break;
+    }
+    case 59: { // TestMI
+      c.instrEip = eip; c.instrEsp = r[4]; {
+      let v = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+      v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+      } else { return false; }
+      }
+      v &= rec[k + 2];
+      c.lfOp = 5; c.lfRes = v; c.lfA = 0; c.lfB = 0; c.lfSign = -2147483648;
+      }
+      break;
+    }
+    case 61: { // NegR
+      {
+      const a = 0;
+      const b = r[(w1 & 7)];
+      const v = (a - b) | 0;
+      r[(w1 & 7)] = v;
+      c.lfOp = 3; c.lfRes = v; c.lfA = a; c.lfB = b; c.lfSign = -2147483648;
+      }
+      break;
+    }
+    case 62: { // MovR8I
+      c.reg8[R8[(w1 & 7)]] = rec[k + 2];
+      break;
+    }
+    case 63: { // MovM8I
+      c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const v_ = rec[k + 2];
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.wmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+      c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)] = v_;
+      } else { return false; }
+      }
+      break;
+    }
+    case 68: { // MovRR16
+      c.reg16[(w1 & 7) << 1] = c.reg16[((w1 >> 3) & 7) << 1];
+      break;
+    }
+    case 69: { // Load16
+      c.instrEip = eip; c.instrEsp = r[4]; {
+      let v = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+      const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+      v = c.ram[p_] | (c.ram[p_ + 1] << 8);
+      } else { return false; }
+      }
+      c.reg16[(w1 & 7) << 1] = v;
+      }
+      break;
+    }
+    case 70: { // Store16
+      c.instrEip = eip; c.instrEsp = r[4]; { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const v_ = c.reg16[((w1 >> 3) & 7) << 1];
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.wmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 1 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_ && (lin_ & 0xfff) !== 0xfff) {
+      const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+      c.ram[p_] = v_;
+      c.ram[p_ + 1] = v_ >> 8;
+      } else { return false; }
+      }
+      break;
+    }
+    case 72: { // CmovRM
+      c.instrEip = eip; c.instrEsp = r[4]; {
+      let v = 0;
+      c.cyc += MEM_READ;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+      v = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+      } else { /*miss*/ v = readM32(c, ((w1 >> 10) & 7), ea_); }
+      }
+      if (cond(c, ((w1 >> 6) & 15)) !== 0) r[(w1 & 7)] = v;
+      }
+      break;
+    }
+    case 74: { // MulR
+      c.cyc += 12; multiply(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
+      break;
+    }
+    case 75: { // DivR
+      c.instrEip = eip; c.instrEsp = r[4]; c.cyc += 39; divide(c, r[(w1 & 7)], 2, ((w1 & 0x1000000) !== 0));
+      break;
+    }
+    case 76: { // ShiftDR
+      r[(w1 & 7)] = shiftDouble(c, ((w1 >> 6) & 15) === 1, r[(w1 & 7)], r[((w1 >> 3) & 7)], (((w1 & 0x1000000) !== 0) ? c.reg8[4] : rec[k + 2]) & 31, 2);
+      break;
+    }
+    case 77: { // Alu16RI
+      {
+      const v = alu(c, ((w1 >> 6) & 15), c.reg16[(w1 & 7) << 1], rec[k + 2], 1);
+      if (((w1 >> 6) & 15) !== 7) c.reg16[(w1 & 7) << 1] = v;
+      }
+      break;
+    }
+    // END GENERATED RARE CASES
+    default:
+      throw new Error(`dispatch: handler ${h} missing`);
+  }
+  return true;
 }
