@@ -1,6 +1,7 @@
-// Writes the interpreter's switch over fast forms (emulator/cpu/dispatch.ts, between
-// the GENERATED CASES markers) from their templates (emulator/cpu/forms.ts), where the
-// block compiler (emulator/cpu/jit.ts) reads the same templates.
+// Writes the interpreter's switches over fast forms (emulator/cpu/dispatch.ts: the
+// loop's between the GENERATED CASES markers, runRare's between the GENERATED RARE
+// CASES markers) from their templates (emulator/cpu/forms.ts), where the block compiler
+// (emulator/cpu/jit.ts) reads the same templates.
 //
 //   node bin/run-ts.mjs tools/gen-dispatch.ts           rewrite dispatch.ts
 //   node bin/run-ts.mjs tools/gen-dispatch.ts --check   fail if dispatch.ts is stale
