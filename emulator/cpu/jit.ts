@@ -803,14 +803,14 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   for (let j = order.length - 1; j >= 0; j--) {
     most[j] = bound[j] + Math.max(0, ...onward[j].map((t) => most[index.get(t)!]));
   }
-  // Control flow: a loop around a switch on pc, whose cases are the first instruction,
-  // the entry, return sites (a return goes through the switch), targets of backward
-  // transfers and of forward ones that cannot break. A forward transfer breaks out of a
-  // labelled block that ends at its target, opened after the last case before it, unless
-  // a case lies between the two (a case cannot be inside a block): then its target is a
-  // case too, reached through the switch, which costs an indirect jump.
+  // The switch's cases (see the header; the first instruction too, as a switch body
+  // starts with one). A forward transfer's block opens after the last case before its
+  // target; where a case lies between the two, the target becomes a case as well.
   const cases = new Set<number>([0, order[0].d, ...backTargets]);
-  for (const { d, w0 } of order) if ((w0 & 0xff) === H.Call && insns.has(d + ((w0 >> 8) & 15))) cases.add(d + ((w0 >> 8) & 15));
+  for (const { d, w0 } of order) {
+    const site = d + ((w0 >> 8) & 15);
+    if ((w0 & 0xff) === H.Call && insns.has(site)) cases.add(site);
+  }
   const crosses = (from: number, to: number): boolean => {
     for (let i = from + 1; i < to; i++) if (cases.has(order[i].d)) return true;
     return false;
@@ -825,7 +825,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
     }
   }
   const ends = new Set(forwards.filter(([from, to]) => !crosses(from, to)).map(([, to]) => to));
-  const mostAny = Math.max(...[...cases].filter((d) => index.has(d)).map((d) => most[index.get(d)!]));
+  const mostAny = Math.max(...[...cases].map((d) => most[index.get(d)!]));
   let body = "";
   for (let j = 0; j < order.length; j++) {
     if (ends.has(j)) body += "}\n";
