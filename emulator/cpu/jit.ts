@@ -11,10 +11,11 @@
 // `switch (pc)` inside a loop, whose cases are the region's entry, the return sites and
 // the targets of backward branches: a forward branch breaks out of a labelled block that
 // ends at its target (through the switch only where a case lies between), so an if/else
-// costs what it costs in JavaScript. A transfer to an address of the page continues
-// there without leaving, as a return to a call site does; any other transfer leaves, and
-// runRegion enters the region held at the new address directly, on this page or (moving
-// the code window) another.
+// costs what it costs in JavaScript; a region whose only case is its entry and that has
+// no backward branch is a plain block, without loop or switch, a smaller graph for V8
+// to optimize. A transfer to a case of the region continues there without leaving, as a
+// return to a call site does; any other transfer leaves, and runRegion enters the region
+// held at the new address directly, on this page or (moving the code window) another.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -755,7 +756,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
       const t = dn + rec[k + 2];
       exit = `n = (n + 1) | 0; ${forward(t) ?? backOrLeave(t)}`;
     } else {
-      exit = `n = (n + 1) | 0; if (cyc$ + @BMAX@ >= limit) { ${eipVar === "x$" ? "xs$ = true; " : ""}break top; }\npc = (${eipVar} - ${entry}) | 0; continue top;`;
+      exit = "n = (n + 1) | 0; @COMPUTED@";
     }
     const v = h === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
       ? shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`) : null;
@@ -826,18 +827,22 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   }
   const ends = new Set(forwards.filter(([from, to]) => !crosses(from, to)).map(([, to]) => to));
   const mostAny = Math.max(...[...cases].map((d) => most[index.get(d)!]));
+  // (a computed transfer of a region without loop leaves: it could only re-enter the entry)
+  const looped = cases.size > 1 || backTargets.size > 0;
+  const leaveComputed = `${eipVar === "x$" ? "xs$ = true; " : ""}break top;`;
+  const computed = looped ? `if (cyc$ + ${mostAny} >= limit) { ${leaveComputed} }\npc = (${eipVar} - ${entry}) | 0; continue top;` : leaveComputed;
   let body = "";
   for (let j = 0; j < order.length; j++) {
     if (ends.has(j)) body += "}\n";
     if (cases.has(order[j].d)) {
-      body += `case ${order[j].d}:\n`;
+      if (looped) body += `case ${order[j].d}:\n`;
       let e = j + 1;
       while (e < order.length - 1 && !cases.has(order[e].d)) e++;
       for (let i = e; i > j; i--) if (ends.has(i)) body += `b${i}: {\n`;
     }
     body += code[j];
   }
-  body = body.replace(/@B(-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@BMAX@", `${mostAny}`)
+  body = body.replace(/@B(-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@COMPUTED@", computed)
     .replace(/@F(\d+):(\d+)@/g, (_m, from, to) => crosses(Number(from), Number(to)) ? `pc = ${order[Number(to)].d}; continue top;` : `break b${to};`);
   const written = [...new Set([...body.matchAll(/r\$(\d) =(?!=)/g)].map((m) => Number(m[1])))].sort();
   const used = [...new Set([...body.matchAll(/r\$(\d)/g)].map((m) => Number(m[1])))].sort();
@@ -859,13 +864,15 @@ const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...flagsIn].join(", ")};
 let cyc$ = c.cyc | 0, n = 0, pc = 0, t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
 ${faults ? "try {" : "{"}
-  top: for (;;) {
-    switch (pc) {
+${looped ? `top: for (;;) {
+switch (pc) {
 ${body}
-    default:
-      ${eipVar === "x$" ? "xs$ = true; " : ""}break top;
-    }
-  }
+default:
+${leaveComputed}
+}
+}` : `top: {
+${body}
+}`}
 }${faults ? ` catch (e) {
   ${[...state, "c.instrEip = ie$", "c.instrEsp = s$", "c.retired += n"].join(";\n")};
   throw e;
