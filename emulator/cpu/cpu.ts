@@ -44,6 +44,11 @@ export class CPU {
   readonly regs = new Int32Array(8);
   readonly reg16 = new Uint16Array(this.regs.buffer);
   readonly reg8 = new Uint8Array(this.regs.buffer);
+  /**
+   * As a signed int32, like every integer field the hot paths read (`cycLimit`, `instrEip`):
+   * V8 keeps such a field a small integer only while every value stored in it is one, and
+   * one unsigned or computed-as-double value makes it a boxed double for all CPUs.
+   */
   eip = 0;
 
   // ---- flags: `flags` holds the non-arithmetic bits; the core keeps CF PF AF ZF SF OF lazily.

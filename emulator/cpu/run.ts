@@ -53,7 +53,10 @@ export function runLoop(c: CPU, until: number): Stop {
 
 function runBlock(c: CPU, end: number): void {
   const room = end - c.clock.cycles;
-  runSome(c, room < 0x3fff_ffff ? room : 0x3fff_ffff); // a small integer (Smi) for V8
+  // as a small integer (Smi) for V8: room is a double, may have a fraction (a budget from
+  // the wall clock; cycles are whole, so its ceiling stops at the same instruction) and
+  // may be far below 0 (a budget already spent), which `| 0` alone would wrap
+  runSome(c, room <= 0 ? 0 : room < 0x3fff_ffff ? Math.ceil(room) | 0 : 0x3fff_ffff);
 }
 
 /** Runs until `limit` cycles are charged or an instruction ends the block; delivers a fault. */

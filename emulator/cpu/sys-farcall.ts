@@ -94,7 +94,7 @@ export function farJump(cpu: CPU, selector: number, offset: number, opsize32: bo
   fetchCode(cpu, tsel, cpl, false);
   checkEip(cpu, toff, descLimit(target.lo, target.hi));
   commitCs(cpu, tsel, cpl);
-  cpu.eip = toff;
+  cpu.eip = toff | 0;
   cpu.onModeChange();
 }
 
@@ -196,7 +196,7 @@ function callGate(cpu: CPU, lo: number, hi: number, is32: boolean): void {
     pushSized(cpu, cpu.eip, is32);
     commitCs(cpu, tsel, cpl);
     setStackPointer(cpu, frame.esp);
-    cpu.eip = toff;
+    cpu.eip = toff | 0;
     cpu.onModeChange();
     return;
   }
@@ -236,7 +236,7 @@ function callGate(cpu: CPU, lo: number, hi: number, is32: boolean): void {
   // A 16-bit inner stack sets only SP; ESP's upper half stays the caller's (the manual
   // leaves it open; Bochs and QEMU both keep the old upper half).
   cpu.regs[R.ESP] = sattr & Attr.DB ? frame.esp : (oldEsp & ~0xffff) | frame.esp;
-  cpu.eip = toff;
+  cpu.eip = toff | 0;
   cpu.onModeChange();
 }
 

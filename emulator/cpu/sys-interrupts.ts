@@ -230,7 +230,7 @@ function deliverProtected(cpu: CPU, vector: number, code: number, kind: IntKind)
     setStackPointer(cpu, frame.esp);
     setSegment(cpu, S.CS, (sel & 0xfffc) | cpl, descBase(clo, chi), descLimit(clo, chi), descAttr(chi) | Acc.A);
   }
-  cpu.eip = off;
+  cpu.eip = off | 0;
   cpu.setEflags(newFlags);
   cpu.onModeChange();
 }

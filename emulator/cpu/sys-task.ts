@@ -114,7 +114,7 @@ export function switchTask(cpu: CPU, sel: number, source: TaskSource, ext: numbe
   cpu.cr3 = (incoming[IN_CR3] & 0xfffff018) >>> 0;
   if (cpu.cr0 & CR0.PG) cpu.flushTlb();
   for (let i = 0; i < 8; i++) cpu.regs[i] = incoming[i];
-  cpu.eip = incoming[IN_EIP] >>> 0;
+  cpu.eip = incoming[IN_EIP] | 0;
   cpu.setEflags((nflags | 2) >>> 0);
   cpu.instrEip = cpu.eip;
   cpu.instrEsp = cpu.regs[R.ESP];

@@ -28,7 +28,7 @@ export function enterMultiboot(cpu: CPU, boot: MultibootBoot): void {
   cpu.regs.fill(0);
   cpu.regs[0] = MULTIBOOT_BOOTLOADER_MAGIC | 0;
   cpu.regs[3] = boot.infoAddr;
-  cpu.eip = boot.entry;
+  cpu.eip = boot.entry | 0;
   cpu.halted = false;
   cpu.onModeChange();
 }

@@ -40,6 +40,14 @@ describe("protected-mode interrupt delivery", () => {
     expect(cpu.eip).toBe(0x6100);
   });
 
+  it("a handler above 2 GiB leaves EIP as a signed int32, as every other transfer does (V8 keeps cpu.eip a small integer)", () => {
+    const cpu = protectedMachine();
+    setIdt(cpu, 0x83, Sel.Code0, 0xc000_1000, GateAcc.Int32User);
+    toRing3(cpu);
+    deliverInterrupt(cpu, 0x83, IntKind.Software);
+    expect(cpu.eip).toBe(0xc000_1000 | 0);
+  });
+
   it("INT n, INT3 and INTO through a gate with DPL < CPL raise #GP(vector*8+2) and change nothing", () => {
     const cpu = protectedMachine();
     setIdt(cpu, 0x82, Sel.Code0, 0x6200, GateAcc.Int32);

@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { NASM, runAsm } from "./setup.ts";
+import { NASM, asm, makeCpu, runAsm } from "./setup.ts";
 import { Stop } from "../../emulator/cpu/cpu.ts";
 
 const t = NASM ? it : it.skip;
 
 describe("core: data movement, ALU, jumps (flat 32-bit)", () => {
+  t("a cycle budget with a fraction runs to its ceiling, as cycles are whole (a budget from the wall clock)", () => {
+    const src = "mov ecx, 1000\n.l: dec ecx\njnz .l\nhlt";
+    const a = makeCpu(asm(src));
+    const b = makeCpu(asm(src));
+    for (let i = 0; i < 50; i++) {
+      a.run(a.clock.cycles + 2.5);
+      b.run(b.clock.cycles + 3);
+      expect([a.instructions, a.clock.cycles, a.regs[1]]).toEqual([b.instructions, b.clock.cycles, b.regs[1]]);
+    }
+    expect(a.instructions).toBeGreaterThan(50);
+  });
+
   t("runs a loop and halts", () => {
     const { cpu, stop, exception } = runAsm(`
       mov ecx, 100
