@@ -6,16 +6,17 @@
 // A compiled region starts where the interpreter's outer loop starts (after a transfer,
 // a window change or an uncached instruction) and holds the instructions of the same
 // page reachable from there through direct branches, calls and returns to the
-// instruction after a call, up to the first instruction without a fast form on each
-// path and at most MAX_REGION instructions. They are laid out in address order in one
-// `switch (pc)` inside a loop, whose cases are the region's entry, the return sites and
-// the targets of backward branches: a forward branch breaks out of a labelled block that
-// ends at its target (through the switch only where a case lies between), so an if/else
-// costs what it costs in JavaScript; a region whose only case is its entry and that has
-// no backward branch is a plain block, without loop or switch, a smaller graph for V8
-// to optimize. A transfer to a case of the region continues there without leaving, as a
-// return to a call site does; any other transfer leaves, and runRegion enters the region
-// held at the new address directly, on this page or (moving the code window) another.
+// instruction after a call, up to the first instruction on each path that has no fast
+// form or has not run yet (insnAt), and at most MAX_REGION instructions. They are laid
+// out in address order in one `switch (pc)` inside a loop, whose cases are the region's
+// entry, the return sites and the targets of backward branches: a forward branch breaks
+// out of a labelled block that ends at its target (through the switch only where a case
+// lies between), so an if/else costs what it costs in JavaScript; a region whose only
+// case is its entry and that has no backward branch is a plain block, without loop or
+// switch, a smaller graph for V8 to optimize. A transfer to a case of the region
+// continues there without leaving, as a return to a call site does; any other transfer
+// leaves, and runRegion enters the region held at the new address directly, on this
+// page or (moving the code window) another.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -439,13 +440,23 @@ interface Insn {
   readonly w0: number;
 }
 
-/** The instruction at entry-relative `d` of the page, decoded if needed; null without a fast form. */
+/**
+ * The instruction at entry-relative `d` of the page; null without a fast form, or when it
+ * has not run yet. The interpreter decodes each instruction as it first runs it, so one
+ * without a record is on a path not taken so far (an error path, a late case): the region
+ * leaves there instead of compiling it, and if the path turns hot its own region compiles
+ * then. The entry is decoded if needed, and so is everything with threshold 0, which
+ * compiles at the first entry, before anything has run (tests, the fuzzer).
+ */
 function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
   const o = off + d;
   if (o < 0 || o >= 4096) return null;
   const k = ((t << 12) | o) << 2;
   let w0 = c.icache.rec[k];
-  if (w0 === 0) w0 = decodeAt(c, (c.winPhys + o) | 0, k);
+  if (w0 === 0) {
+    if (d !== 0 && c.jitThreshold !== 0) return null;
+    w0 = decodeAt(c, (c.winPhys + o) | 0, k);
+  }
   const h = w0 & 0xff;
   return h !== H.Legacy && FORMS[h as H] !== undefined ? { d, k, w0 } : null;
 }

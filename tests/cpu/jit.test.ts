@@ -585,6 +585,32 @@ ${"  add [esi], eax\n".repeat(20)}  dec ecx
     for (const step of [5, 29, 50, 61, 97]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
   });
 
+  t("an arm that had not run when its region compiled is left out: taken later, it leaves there and compiles on its own", () => {
+    // the arm at .late first runs long after the loop's region compiled (pass HOT * 20),
+    // then on every pass: the loop's region leaves at it, and it becomes a second region
+    const src = `
+  xor ecx, ecx
+  xor eax, eax
+  xor edx, edx
+.l:
+  add ecx, 1
+  cmp ecx, ${HOT * 20}
+  jb .skip
+.late:
+  add eax, ecx
+  xor eax, 0x55
+.skip:
+  add edx, ecx
+  cmp ecx, ${HOT * 40}
+  jne .l
+  hlt
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    expect(r.regions).toBe(2);
+    for (const step of [1, 5, 17]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
+  });
+
   t("forward branches inside a region, nested and crossing, and a fall-through onto another region's entry", () => {
     // if/else chains whose targets nest and cross (some break out of blocks; the one that
     // crosses the return site of the call, a case, goes through the switch); the inner loop at .mid compiles before .top, whose
