@@ -873,7 +873,7 @@ const limit = c.cycLimit | 0;
 const r = c.regs;
 const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...flagsIn].join(", ")};
-let cyc$ = c.cyc | 0, n = 0, pc = 0, t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
+let cyc$ = c.cyc | 0, n = 0, ${looped ? "pc = 0, " : ""}t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
 ${faults ? "try {" : "{"}
 ${looped ? `top: for (;;) {
 switch (pc) {
