@@ -7,16 +7,16 @@
 // a window change or an uncached instruction) and holds the instructions of the same
 // page reachable from there through direct branches, calls and returns to the
 // instruction after a call, up to the first instruction on each path that has no fast
-// form or has not run yet (insnAt), and at most MAX_REGION instructions. They are laid
-// out in address order in one `switch (pc)` inside a loop, whose cases are the region's
-// entry, the return sites and the targets of backward branches: a forward branch breaks
-// out of a labelled block that ends at its target (through the switch only where a case
-// lies between), so an if/else costs what it costs in JavaScript; a region whose only
-// case is its entry and that has no backward branch is a plain block, without loop or
-// switch, a smaller graph for V8 to optimize. A transfer to a case of the region
-// continues there without leaving, as a return to a call site does; any other transfer
-// leaves, and runRegion enters the region held at the new address directly, on this
-// page or (moving the code window) another.
+// form, has not run yet (insnAt) or starts another region, and at most MAX_REGION
+// instructions. They are laid out in address order in one `switch (pc)` inside a loop,
+// whose cases are the region's entry, the return sites and the targets of backward
+// branches: a forward branch breaks out of a labelled block that ends at its target
+// (through the switch only where a case lies between), so an if/else costs what it costs
+// in JavaScript; a region whose only case is its entry and that has no backward branch
+// is a plain block, without loop or switch, a smaller graph for V8 to optimize. A
+// transfer to a case of the region continues there without leaving, as a return to a
+// call site does; any other transfer leaves, and runRegion enters the region held at the
+// new address directly, on this page or (moving the code window) another.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -88,7 +88,7 @@ export type Region = (c: CPU) => number;
  */
 const JIT_CACHE_BYTES = 8 << 20;
 /** Instructions a region holds at most. */
-const MAX_REGION = 32;
+const MAX_REGION = 64;
 /** Thresholds of entries (CPU.jitThreshold) a region without a loop waits beyond the first. */
 const SHORT_DEFERRALS = 3;
 /** Thresholds of entries any region waits beyond the first while its CPU warms up (CPU.jitWarmup). */
@@ -664,22 +664,23 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   while (work.length > 0 && insns.size < MAX_REGION) {
     let d = work.pop()!;
     while (!insns.has(d) && insns.size < MAX_REGION) {
+      // a path that reaches where another region starts is left to it (runRegion enters
+      // that region next, without the interpreter): the same code compiled into several
+      // regions would cost V8's optimizing compiler as many times. A loop longer than
+      // MAX_REGION then runs as the same chain of regions on every pass, where following
+      // its back edge would cut each pass at another instruction and compile a region at
+      // each; a call to a function with a region leaves to it.
+      const o = off + d;
+      if (d !== 0 && o >= 0 && o < 4096 && regionTable(c.icache, t).fn[o] !== null) break;
       const i = insnAt(c, t, off, d);
       if (i === null) break;
       insns.set(d, i);
       const h = i.w0 & 0xff;
       const dn = d + ((i.w0 >> 8) & 15);
       if (h === H.Jcc || h === H.Jmp || h === H.Call) {
-        // a backward jump to where another region starts is left to it: a loop longer
-        // than MAX_REGION then runs as the same chain of regions on every pass, where
-        // following the back edge would cut each pass at another instruction and
-        // compile a region at each (calls are followed: the callee returns here)
         const target = dn + rec[i.k + 2];
-        const o = off + target;
-        if (h === H.Call || target === 0 || target > d || o < 0 || o >= 4096 || regionTable(c.icache, t).fn[o] === null) {
-          labels.add(target);
-          work.push(target);
-        }
+        labels.add(target);
+        work.push(target);
       }
       if (h === H.Call) {
         labels.add(dn); // the return site
