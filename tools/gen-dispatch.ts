@@ -53,8 +53,8 @@ const EFFECT = /(?<![\w.$])(?:r\[[^\]]*\]|c\.(?!instrEip\b|instrEsp\b)[\w$]+(?:\
  * transfers control cannot be one.)
  */
 const RARE = new Set<H>([
-  H.AluRR, H.AluRI, H.OrRI, H.XorRI, H.TestMR, H.TestMI, H.Alu8AI, H.Alu8RR, H.Alu8RM, H.TestMR8, H.TestMI8,
-  H.MovR8I, H.MovM8I, H.MovRR16, H.Load16, H.Store16, H.CmovRM, H.NegR, H.MulR, H.DivR, H.ShiftDR, H.Alu16RI,
+  H.AluRR, H.AluRI, H.OrRI, H.XorRI, H.TestMR, H.TestMI, H.Alu8RI, H.Alu8RR, H.Alu8RM, H.TestMR8, H.TestMI8,
+  H.MovR8I, H.MovM8I, H.MovRR16, H.Load16, H.Store16, H.CmovRM, H.NegR, H.MulR, H.DivR, H.ShiftDR, H.Alu16RI, H.SetDF,
 ]);
 
 /** The generated cases of runInstructions (rare false) or runRare (true), indented for their place. */

@@ -142,7 +142,7 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
         break;
       }
       case 0x04: case 0x0c: case 0x14: case 0x1c: case 0x24: case 0x2c: case 0x34: case 0x3c:
-        h = H.Alu8AI;
+        h = H.Alu8RI;
         w1 = (op >> 3) << O.Op;
         imm = b8();
         break;
@@ -183,7 +183,12 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
         break;
       case 0x80: {
         m = b8();
-        if (m >= 0xc0) break;
+        if (m >= 0xc0) {
+          h = H.Alu8RI;
+          w1 = (m & 7) | (((m >> 3) & 7) << O.Op);
+          imm = b8();
+          break;
+        }
         modrm32(m);
         h = H.Alu8MI;
         w1 = eaFields | (((m >> 3) & 7) << O.Op);
@@ -392,6 +397,14 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
       case 0xeb:
         h = H.Jmp;
         imm = s8();
+        break;
+      case 0xa8:
+        h = H.TestRI8; // (AL: $D 0)
+        imm = b8();
+        break;
+      case 0xfc: case 0xfd:
+        h = H.SetDF;
+        w1 = (op & 1) << O.Op;
         break;
       case 0xf6: {
         m = b8();

@@ -863,10 +863,10 @@ function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: nu
       }
       break;
     }
-    case 33: { // Alu8AI
+    case 33: { // Alu8RI
       {
-      const v = alu(c, ((w1 >> 6) & 15), c.reg8[0], rec[k + 2], 0);
-      if (((w1 >> 6) & 15) !== 7) c.reg8[0] = v;
+      const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], rec[k + 2], 0);
+      if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
       }
       break;
     }
@@ -1064,6 +1064,10 @@ function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: nu
       const v = alu(c, ((w1 >> 6) & 15), c.reg16[(w1 & 7) << 1], rec[k + 2], 1);
       if (((w1 >> 6) & 15) !== 7) c.reg16[(w1 & 7) << 1] = v;
       }
+      break;
+    }
+    case 78: { // SetDF
+      if (((w1 >> 6) & 15) === 0) c.flags &= ~0x400; else c.flags |= 0x400;
       break;
     }
     // END GENERATED RARE CASES

@@ -312,12 +312,15 @@ export const FORMS: Partial<Record<H, Form>> = {
     c.cyc += MEM_RMW;
   }`,
   },
-  [H.Alu8AI]: {
+  // ALU r8, imm8 (80 /op on a register; 04, 0C, ... on AL: $D 0)
+  [H.Alu8RI]: {
     mem: false, ends: false, body: `{
-  const v = alu(c, $OP, c.reg8[0], $IMM, 0);
-  if ($OP !== 7) c.reg8[0] = v;
+  const v = alu(c, $OP, c.reg8[R8[$D]], $IMM, 0);
+  if ($OP !== 7) c.reg8[R8[$D]] = v;
 }`,
   },
+  // CLD, STD (FC, FD): the direction flag, which the lazy record does not hold
+  [H.SetDF]: { mem: false, ends: false, body: "if ($OP === 0) c.flags &= ~0x400; else c.flags |= 0x400;" },
   [H.Alu8MI]: {
     mem: true, ends: false, body: `$SAVE
   if ($OP === 7) {

@@ -13,7 +13,7 @@
 export enum H {
   Legacy = 1, MovRR, Load32, Store32, AluRR, AluMR, AluRM, AluRI, AluMI, TestRR, TestMR, TestRI, Inc, Dec,
   Push, Pop, PushI, MovRI, Lea, Jcc, Jmp, Call, Ret, MovxR, MovxM, ShiftR, Store8, Load8, MovRR8, MovMI, Nop,
-  Cdq, Alu8AI, Alu8MI, Leave, ImulR, ImulM,
+  Cdq, Alu8RI /* 80 /op on a register, 04 0C ... on AL */, Alu8MI, Leave, ImulR, ImulM,
   // ALU forms specialised by operation (op of AluRR / AluRI: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP)
   AddRR, OrRR, AndRR, SubRR, XorRR, CmpRR, AddRI, OrRI, AndRI, SubRI, XorRI, CmpRI,
   Alu8RR, Alu8MR, Alu8RM,
@@ -34,6 +34,8 @@ export enum H {
   ShiftDR,
   // ALU r16, imm16/imm8 (66 81 /op, 66 83 /op on a register)
   Alu16RI,
+  // CLD and STD (FC, FD: op 0 and 1)
+  SetDF,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

@@ -45,6 +45,11 @@ describe("differential: host CPU vs emulator", () => {
         }
       }
       for (const a of V8) for (const b of V8) cases.push([`stc\nmov eax, ${a}\n${op} al, ${b}`, mask]);
+      // r8, imm8 on other registers (80 /op: the fast form Alu8RI, as 04 0C ... on AL), BH by its R8 index
+      for (const a of V8) {
+        cases.push([`stc\nmov ecx, ${a}\n${op} cl, 0x81\nmov eax, ecx`, mask]);
+        cases.push([`clc\nmov ebx, ${Number(a) * 0x100 + 0x55}\n${op} bh, 0x7f\nmov eax, ebx`, mask]);
+      }
       for (const a of V8) cases.push([`mov eax, ${a}0${a.slice(2)}\n${op} ax, 0x8001`, mask]);
       // ALU r16 with an immediate (66 81 /op, 66 83 /op: the fast form Alu16RI)
       for (const a of V8) {
@@ -54,6 +59,10 @@ describe("differential: host CPU vs emulator", () => {
         }
       }
     }
+    // TEST AL, imm8 (A8), and CLD / STD (FC, FD: the direction flag, here in EAX)
+    for (const a of V8) for (const b of V8.slice(0, 5)) cases.push([`mov eax, ${a}\ntest al, ${b}`, ARITH & ~AF]);
+    cases.push(["std\npushfd\npop eax\nand eax, 0x400\ncld", ARITH]);
+    cases.push(["std\ncld\npushfd\npop eax\nand eax, 0x400", ARITH]);
     for (const op of ["inc", "dec", "neg", "not"]) {
       for (const a of V32) {
         cases.push([`stc\nmov eax, ${a}\n${op} eax`, ARITH]);

@@ -162,6 +162,12 @@ describe("block compiler", () => {
   sub dl, bh
   xor cl, ah
   cmp al, dh
+  sbb ch, 0x33
+  test al, 0x5a
+  std
+  adc bl, 0x81
+  cld
+  cmp dh, 0x80
   add [esi+ecx], al
   or  [esi+ecx+1], ah
   adc [esi+ecx+2], dl
