@@ -660,6 +660,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   const rec = c.icache.rec;
   const insns = new Map<number, Insn>();
   const labels = new Set<number>([0]);
+  const callees = new Set<number>();
   const work = [0];
   while (work.length > 0 && insns.size < MAX_REGION) {
     let d = work.pop()!;
@@ -669,9 +670,10 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
       // regions would cost V8's optimizing compiler as many times. A loop longer than
       // MAX_REGION then runs as the same chain of regions on every pass, where following
       // its back edge would cut each pass at another instruction and compile a region at
-      // each; a call to a function with a region leaves to it.
+      // each. A call is followed all the same: its return comes back into this region,
+      // where leaving to the callee's region would return through the dispatcher.
       const o = off + d;
-      if (d !== 0 && o >= 0 && o < 4096 && regionTable(c.icache, t).fn[o] !== null) break;
+      if (d !== 0 && !callees.has(d) && o >= 0 && o < 4096 && regionTable(c.icache, t).fn[o] !== null) break;
       const i = insnAt(c, t, off, d);
       if (i === null) break;
       insns.set(d, i);
@@ -681,6 +683,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
         const target = dn + rec[i.k + 2];
         labels.add(target);
         work.push(target);
+        if (h === H.Call) callees.add(target);
       }
       if (h === H.Call) {
         labels.add(dn); // the return site

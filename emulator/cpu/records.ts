@@ -19,7 +19,7 @@ export enum H {
   Alu8RR, Alu8MR, Alu8RM,
   // group 5 on memory: INC/DEC m32 (op 0/1), PUSH m32
   IncDecM, PushM,
-  // byte TEST (84, F6 /0 /1), TEST m32 imm32 (F7 /0 /1), NOT and NEG r32 (F7 /2 /3),
+  // byte TEST (84, F6 /0 /1, A8 on AL), TEST m32 imm32 (F7 /0 /1), NOT and NEG r32 (F7 /2 /3),
   // MOV r8/m8 imm8 (B0-B7, C6 /0)
   TestRR8, TestMR8, TestRI8, TestMI8, TestMI, NotR, NegR, MovR8I, MovM8I,
   // near indirect JMP and CALL through a register or a memory dword (FF /4, FF /2)

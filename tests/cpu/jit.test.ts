@@ -591,11 +591,59 @@ ${"  add [esi], eax\n".repeat(20)}  dec ecx
     for (const step of [5, 29, 50, 61, 97]) expect(lockstep(() => makeCpu(asm(src)), step)).toBeGreaterThan(1);
   });
 
+  t("a region follows a call into a function that has a region of its own, so the return comes back inside it", () => {
+    // func compiles first, entered through CALL EDI (a transfer no region follows); the
+    // loop at .l, run after the HLT, compiles with the call, func and the return as one
+    // region (entered at the return site, counted first), so once it has (by pass
+    // HOT * 10), func's own region runs at most once more, where the run resumes
+    const src = `
+  mov dword [0x8000], func
+  mov ecx, ${HOT * 4}
+  mov edi, func
+.warm:
+  call edi
+  dec ecx
+  jnz .warm
+  hlt
+  mov ecx, ${HOT * 40}
+.l:
+  call func
+  add eax, 1
+  dec ecx
+  jnz .l
+  hlt
+func:
+  lea edx, [edx+eax*2+1]
+  ret
+`;
+    const r = both(() => makeCpu(asm(src)));
+    expect(r.jit).toEqual(r.interp);
+    const a = makeCpu(asm(src));
+    a.useJit = true;
+    a.jitThreshold = HOT;
+    a.jitWarmup = 0;
+    run(a);
+    a.wake();
+    run(a, HOT * 10 * 12);
+    const off = a.mem.ram[0x8000] & 0xfff;
+    const rt = a.icache.regions.find((t) => t !== null && t.fn[off] !== null)!;
+    const f = rt.fn[off]!;
+    let calls = 0;
+    rt.fn[off] = (c) => {
+      calls++;
+      return f(c);
+    };
+    run(a);
+    expect(a.regs[1]).toBe(0);
+    expect(calls).toBeLessThan(2);
+  });
+
   t("an arm that had not run when its region compiled is left out: taken later, it leaves there and compiles on its own", () => {
-    // the arm at .late first runs long after the loop's region (entered at .skip, where the
-    // taken jb lands) compiled (pass HOT * 20), then on every pass: that region leaves at
-    // it; the interpreter runs on to .l, whose region compiles with the arm (which has run
-    // by then) and leaves at .skip's, and .late, entered on each exit, compiles as a third
+    // the loop compiles as a region entered at .skip, where the taken jb lands; the arm at
+    // .late first runs at pass HOT * 20, long after, and from then on that region leaves
+    // at it on every pass. The interpreter runs on to .l, whose region compiles with the
+    // arm (which has run by then) and ends where .skip's starts; .late, entered after each
+    // exit, compiles as a third region.
     const src = `
   xor ecx, ecx
   xor eax, eax
