@@ -661,6 +661,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   const insns = new Map<number, Insn>();
   const labels = new Set<number>([0]);
   const callees = new Set<number>();
+  const held = regionTable(c.icache, t).fn;
   const work = [0];
   while (work.length > 0 && insns.size < MAX_REGION) {
     let d = work.pop()!;
@@ -673,7 +674,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
       // each. A call is followed all the same: its return comes back into this region,
       // where leaving to the callee's region would return through the dispatcher.
       const o = off + d;
-      if (d !== 0 && !callees.has(d) && o >= 0 && o < 4096 && regionTable(c.icache, t).fn[o] !== null) break;
+      if (d !== 0 && !callees.has(d) && o >= 0 && o < 4096 && held[o] !== null) break;
       const i = insnAt(c, t, off, d);
       if (i === null) break;
       insns.set(d, i);
