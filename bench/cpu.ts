@@ -1,4 +1,5 @@
 // npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations]
+// npm run bench:cpu -- --timeline NAME
 //
 // vmalab (its block compiler on and off) side by side with v86 (the npm package, JIT on
 // and JIT off) on the same guest
@@ -17,24 +18,29 @@
 // `iterations` sets the integer loop's count (as it did before the other kernels came)
 // and scales every other kernel's built-in count by the same fraction (CI runs a reduced
 // benchmark this way; profiling too).
+// --timeline NAME runs whole program NAME once with the compiler, and prints its course by
+// tenths of a second: how fast the guest ran and how much of it ran compiled while the
+// host's JIT (V8) warmed up to the regions.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KERNEL_WORKLOADS, KERNEL_RAM, kernelPath, kernelImage, kernelIterations } from "./kernels/workloads.ts";
 import { PROGRAM_WORKLOADS } from "./whole-program.ts";
 import { linuxGuest, type LinuxProgramRun } from "./linux-v86.ts";
 import type { Engine, KernelMeasurement } from "./cpu-workload.ts";
+import type { ProgramMeasurement } from "./program-workload.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 
-interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; iterations: string | null }
+interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; iterations: string | null; timeline: string | null }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, iterations: null };
+  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, iterations: null, timeline: null };
   const names = [...KERNEL_WORKLOADS.map((w) => w.name), ...PROGRAM_WORKLOADS.map((w) => w.name)];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -45,6 +51,9 @@ function parseArgs(argv: string[]): Args {
       a.only = (argv[++i] ?? "").split(",").filter(Boolean);
       const bad = a.only.find((n) => !names.includes(n));
       if (bad !== undefined || a.only.length === 0) usage(`--only takes names from ${names.join(",")}`);
+    } else if (arg === "--timeline") {
+      a.timeline = argv[++i] ?? "";
+      if (!PROGRAM_WORKLOADS.some((w) => w.name === a.timeline)) usage(`--timeline takes one of ${PROGRAM_WORKLOADS.map((w) => w.name).join(",")}`);
     } else if (arg === "--no-v86") a.v86 = false;
     else if (arg === "--no-linux") a.linux = false;
     else if (arg === "--no-programs") a.programs = false;
@@ -55,7 +64,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function usage(msg: string): never {
-  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations])`);
+  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations] | --timeline NAME)`);
   process.exit(2);
 }
 
@@ -126,6 +135,19 @@ const table = (head: string[], rows: string[][]) => {
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 };
 
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** --timeline: the course of run `m` of whole program `name` (made with --timeline --again). */
+function printTimeline(name: string, m: ProgramMeasurement, bundled: boolean): void {
+  console.log(`bench:cpu --timeline ${name}: one fresh process, ${bundled ? "bundled by esbuild" : "TypeScript loader"}, Node ${process.version}, ${availableParallelism()} host CPUs\n`);
+  table(["wall s", "MIPS (wall)", "run compiled", "regions compiled"], m.timeline!.map(([s, mips, share, regions]) => [s.toFixed(2), f1(mips), pct(share), String(regions)]));
+  console.log(`\nThe run: ${m.secs.toFixed(2)} s wall, ${m.cpuSecs.toFixed(2)} s host CPU (all threads), ${pct(m.compiledShare)} of its ${m.instructions} instructions run compiled.`);
+  console.log(`Again in the same process (V8's machine code and the regions kept): ${m.againSecs!.toFixed(2)} s wall, ${m.againCpuSecs!.toFixed(2)} s host CPU.`);
+  console.log("Each row: the tenth of a second (or more: rows end between slices of 4 million cycles) before its time.");
+  console.log("A region runs in V8's interpreter and baseline code until V8's optimizing compiler, on other");
+  console.log("threads, has made machine code for it; host CPU beyond the wall time is that work (and the GC's).");
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const wanted = (n: string) => args.only === null || args.only.includes(n);
@@ -140,7 +162,11 @@ async function main(): Promise<void> {
     const cmd = await commands(dir);
     const tty = process.stderr.isTTY;
     const kernelRuns = new Map<string, KernelMeasurement[]>();
-    const programRuns = new Map<string, { instructions: number; secs: number; againSecs?: number; rssMiB: number }[]>();
+    if (args.timeline !== null) {
+      printTimeline(args.timeline, spawnJson<ProgramMeasurement>([...cmd.program, args.timeline, "--timeline", "--again"]), cmd.bundled);
+      return;
+    }
+    const programRuns = new Map<string, ProgramMeasurement[]>();
     const linuxRuns = new Map<string, LinuxProgramRun[]>();
     for (let i = 0; i < args.runs; i++) {
       for (const w of kernels) {
@@ -155,7 +181,7 @@ async function main(): Promise<void> {
       for (const p of programs) {
         if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${p.name} on vmalab`);
         for (const key of [p.name, `${p.name}/jit`]) {
-          const m = spawnJson<{ instructions: number; secs: number; againSecs?: number; rssMiB: number }>([...cmd.program, p.name, key === p.name ? "--no-jit" : "--again"]);
+          const m = spawnJson<ProgramMeasurement>([...cmd.program, p.name, key === p.name ? "--no-jit" : "--again"]);
           programRuns.set(key, [...(programRuns.get(key) ?? []), m]);
         }
       }
@@ -235,7 +261,7 @@ async function main(): Promise<void> {
       console.log(`MIPS and wall s without the block compiler (--no-jit), then wall s with it (the default), then of a second`);
       console.log(`run in the same process ("again": the host's JIT warm, regions kept)${linux ? ", then v86+Linux's" : ""}:\n`);
       table(
-        ["workload", "instructions", "vmalab --no-jit MIPS (wall)", "wall s --no-jit", "wall s", "speed / --no-jit (wall)", "wall s again", "vmalab RSS MiB", ...(linux ? ["v86+Linux wall s", "vmalab / v86+Linux (wall)", "again / v86+Linux"] : [])],
+        ["workload", "instructions", "vmalab --no-jit MIPS (wall)", "wall s --no-jit", "wall s", "host CPU s", "run compiled", "speed / --no-jit (wall)", "wall s again", "vmalab RSS MiB", ...(linux ? ["v86+Linux wall s", "vmalab / v86+Linux (wall)", "again / v86+Linux"] : [])],
         programs.map((p) => {
           const rs = programRuns.get(p.name)!;
           const js = programRuns.get(`${p.name}/jit`)!;
@@ -247,11 +273,14 @@ async function main(): Promise<void> {
           const jitSecs = median(js.map((r) => r.secs));
           const againSecs = median(js.map((r) => r.againSecs!));
           const linuxSecs = linux ? median(linuxRuns.get(p.name)!.map((r) => r.secs)) : 0;
-          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), secs.toFixed(2), jitSecs.toFixed(2), ratio(secs, jitSecs), againSecs.toFixed(2), f1(Math.max(...rs.map((r) => r.rssMiB))), ...(linux ? [linuxSecs.toFixed(2), ratio(linuxSecs, jitSecs), ratio(linuxSecs, againSecs)] : [])];
+          return [`${p.name}: ${p.description}`, String(rs[0].instructions), f1(median(rs.map((r) => r.instructions / r.secs / 1e6))), secs.toFixed(2), jitSecs.toFixed(2), median(js.map((r) => r.cpuSecs)).toFixed(2), pct(median(js.map((r) => r.compiledShare))), ratio(secs, jitSecs), againSecs.toFixed(2), f1(Math.max(...rs.map((r) => r.rssMiB))), ...(linux ? [linuxSecs.toFixed(2), ratio(linuxSecs, jitSecs), ratio(linuxSecs, againSecs)] : [])];
         }),
       );
       console.log("\nvmalab's kernel is TypeScript run by the host: system calls and page faults take host time but");
       console.log("few guest instructions, so MIPS of whole programs (fork_exit above all) is not CPU speed.");
+      console.log("host CPU s: user + system seconds of the first run with the compiler, every thread of the process");
+      console.log("(V8 compiles optimized code on other threads); run compiled: the share of its instructions that");
+      console.log("compiled regions retired. `npm run bench:cpu -- --timeline NAME` shows how both grow over a run.");
       if (linux) {
         console.log(`\nv86+Linux: ${guest.describe}; 256 MiB guest RAM, v86's JIT on.`);
         console.log("What is compared: vmalab's wall seconds include its TypeScript kernel running on the host;");

@@ -41,21 +41,52 @@ export interface ProgramRunResult {
   instructions: number;
   /** Host wall seconds of that part of the run (the boot not included). */
   secs: number;
+  /** Host CPU seconds of the process meanwhile: user + system of every thread, V8's compiler threads too. */
+  cpuSecs: number;
+  /** The share of the instructions that the block compiler's regions retired (0 without it). */
+  compiledShare: number;
 }
 
-/** Runs workload `name` once in this process; throws when the program fails or prints the wrong thing. */
-export function runProgramWorkload(name: string): ProgramRunResult {
+/** Where a run is, after one of its slices (bench:cpu --timeline). */
+export interface ProgramRunSample {
+  /** Host wall seconds since the program started. */
+  secs: number;
+  /** Guest instructions, and those compiled regions retired, since then. */
+  instructions: number;
+  compiled: number;
+  /** Regions compiled since the machine started. */
+  regions: number;
+}
+
+/**
+ * Runs workload `name` once in this process, calling `onSample` after each slice;
+ * throws when the program fails or prints the wrong thing.
+ */
+export function runProgramWorkload(name: string, onSample?: (s: ProgramRunSample) => void): ProgramRunResult {
   const w = PROGRAM_WORKLOADS.find((p) => p.name === name);
   if (!w) throw new Error(`unknown whole-program workload '${name}'`);
   let before = 0;
+  let compiledBefore = 0;
+  let cpu0 = process.cpuUsage();
+  let t0 = 0;
   let sys: VmalabSystem | null = null;
   const r = runGuest("vma", w.argv, {
     initrd: builtinInitrd(),
     onBoot: (s) => {
       sys = s;
       before = s.machine.instructions;
+      compiledBefore = s.machine.cpu.icache.compiledRetired;
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+    },
+    onSlice: (s) => {
+      const ic = s.machine.cpu.icache;
+      onSample?.({ secs: (performance.now() - t0) / 1000, instructions: s.machine.instructions - before, compiled: ic.compiledRetired - compiledBefore, regions: ic.compiledRegions });
     },
   });
+  const cpu = process.cpuUsage(cpu0);
   if (r.status !== 0 || !w.expect.test(r.output) || !sys) throw new Error(`${name}: status ${r.status}, output ${JSON.stringify(r.output.slice(-400))}`);
-  return { output: r.output, instructions: (sys as VmalabSystem).machine.instructions - before, secs: r.wallMs / 1000 };
+  const m = (sys as VmalabSystem).machine;
+  const instructions = m.instructions - before;
+  return { output: r.output, instructions, secs: r.wallMs / 1000, cpuSecs: (cpu.user + cpu.system) / 1e6, compiledShare: (m.cpu.icache.compiledRetired - compiledBefore) / instructions };
 }

@@ -19,6 +19,8 @@ export interface GuestRunOptions {
   maxGuestSeconds?: number;
   /** Called once the kernel has booted, before init runs (tests observe the kernel through it). */
   onBoot?: (sys: VmalabSystem) => void;
+  /** Called after each slice of the run (a few million cycles; bench:cpu's --timeline samples there). */
+  onSlice?: (sys: VmalabSystem) => void;
   /** More kernel command-line words after `quiet mm=<design>` (never another mm=). */
   cmdline?: string;
   /** More cpio archives unpacked after the built-in image (`vmalab diff-designs --initrd`). */
@@ -89,6 +91,7 @@ export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOpt
       output += `[bench] ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`;
       break;
     }
+    opts.onSlice?.(sys);
     if (r === RunResult.Budget) continue;
     if (r === RunResult.Idle) {
       if (m.idleUntil === Infinity) {

@@ -114,6 +114,8 @@ export interface Status {
   guest: string;
   /** Regions the block compiler has compiled since boot; null when it is off. */
   regions: number | null;
+  /** The share (0 to 1) of the interval's instructions that compiled regions retired; null when it is off or none ran. */
+  compiledShare: number | null;
 }
 
 export interface VgaFrame {

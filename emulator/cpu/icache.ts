@@ -53,6 +53,8 @@ export class ICache {
   compiledBytes = 0;
   /** Regions compiled since the CPU was made. */
   compiledRegions = 0;
+  /** Instructions retired by compiled regions since the CPU was made (jit.ts runRegion). */
+  compiledRetired = 0;
 
   constructor(ramPages: number) {
     this.table = new Int32Array(ramPages);

@@ -522,6 +522,7 @@ export function runRegion(c: CPU, t: number, off: number): number {
       return ran ? 0 : got;
     }
     c.retired += got; // (at once: a fault in the next region rethrows past this frame)
+    ic.compiledRetired += got;
     ran = true;
     off = (c.eip - c.winEip) | 0;
     if (off >>> 0 >= c.winLen) {

@@ -49,3 +49,24 @@ describe("benchmark output is the same under every design", () => {
     expect(lines[0].ops).toBeLessThan(8);
   }, 60_000);
 });
+
+describe("runGuest's slices (bench:cpu --timeline samples there)", () => {
+  it("calls onSlice after each slice, the last at the end of the run", () => {
+    const seen: number[] = [];
+    let start = 0;
+    const r = runGuest("vma", ["/bench/fork_exit", "-n", "200"], {
+      initrd: builtinInitrd(),
+      onBoot: (sys) => {
+        start = sys.machine.cycles;
+      },
+      onSlice: (sys) => {
+        seen.push(sys.machine.cycles);
+      },
+    });
+    expect(r.status).toBe(0);
+    // 200 forks take more than one slice of 4 million cycles
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
+    expect(seen[seen.length - 1] - start).toBe(r.cycles);
+  }, 60_000);
+});

@@ -20,9 +20,10 @@ const state = (cpu: CPU, exception: number): Outcome => outcome(cpu, exception, 
 /**
  * `make()` run to its end with the compiler and without (the decoded-instruction cache
  * alone); both states, and how many regions it compiled. Expects the byte interpreter
- * (no cache) to end in the same state too.
+ * (no cache) to end in the same state too, and counts run compiled (ICache.compiledRetired)
+ * only where regions were compiled; returns their share of the instructions.
  */
-function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number } {
+function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number; compiledShare: number } {
   const a = make();
   a.useJit = true;
   a.jitThreshold = HOT;
@@ -37,7 +38,10 @@ function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number
   const rz = run(z);
   expect(state(z, rz.exception)).toEqual(state(b, rb.exception));
   const regions = a.icache.compiledRegions;
-  return { jit: state(a, ra.exception), interp: state(b, rb.exception), regions };
+  expect(b.icache.compiledRetired).toBe(0);
+  if (regions === 0) expect(a.icache.compiledRetired).toBe(0);
+  expect(a.icache.compiledRetired).toBeLessThanOrEqual(a.instructions);
+  return { jit: state(a, ra.exception), interp: state(b, rb.exception), regions, compiledShare: a.icache.compiledRetired / a.instructions };
 }
 
 /** The registers, EIP and counters (the state compared after every slice). */
@@ -121,6 +125,8 @@ describe("block compiler", () => {
     expect(r.jit).toEqual(r.interp);
     expect(r.jit.exception).toBe(-1);
     expect(r.regions).toBeGreaterThan(0);
+    // 300 passes, the first HOT of each entry interpreted
+    expect(r.compiledShare).toBeGreaterThan(0.8);
   });
 
   t("where new Function is refused (a Content-Security-Policy without 'unsafe-eval'), the CPU interprets on", () => {

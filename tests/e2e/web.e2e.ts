@@ -70,7 +70,7 @@ describe.skipIf(missing !== null)("web front end in Chromium", () => {
     expect(booted).toEqual({ guest: GUEST, design: "vma", cmdline: "mm=vma" });
     if (!KERNEL) expect((await consoleText()).split("\n")[0]).toBe("vmalab echo fixture");
     // the block compiler is on by default (tests/e2e/jit.e2e.ts turns it off with ?jit=0)
-    await waitFor("the status bar", async () => /^JIT \d+ regions$/.test((await page.textContent('#status [data-stat="JIT"]')) ?? ""));
+    await waitFor("the status bar", async () => /^JIT \d+ regions(, \d+% run compiled)?$/.test((await page.textContent('#status [data-stat="JIT"]')) ?? ""));
     expect(pageErrors).toEqual([]);
   });
 

@@ -15,7 +15,7 @@ export function renderStatus(root: HTMLElement, s: Status): void {
     ["state", s.running ? "running" : "paused"],
     ["guest", s.guest === "kernel" ? `kernel mm=${s.design}` : "echo fixture"],
     ["MIPS", s.mips.toFixed(1)],
-    ["JIT", s.regions === null ? "off" : `${s.regions} regions`],
+    ["JIT", s.regions === null ? "off" : `${s.regions} regions${s.compiledShare === null ? "" : `, ${Math.round(s.compiledShare * 100)}% run compiled`}`],
     ["guest time", `${s.guestSeconds.toFixed(2)} s`],
     ["cycles", s.cycles.toLocaleString("en-US")],
     ["faults", faults || "none"],

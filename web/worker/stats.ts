@@ -10,11 +10,13 @@ export class StatsSampler {
   private lastWall = performance.now();
   private lastInstr: number;
   private lastCycles: number;
+  private lastCompiled: number;
   private lastFaults: Record<string, number>;
 
   constructor(private readonly guest: Guest) {
     this.lastInstr = guest.machine.instructions;
     this.lastCycles = guest.machine.cycles;
+    this.lastCompiled = guest.machine.cpu.icache.compiledRetired;
     this.lastFaults = { ...(guest.kernel?.mmctx?.counters?.faults ?? {}) };
   }
 
@@ -33,6 +35,9 @@ export class StatsSampler {
       if (d > 0 && dtGuest > 0) faultsPerSecond[kind] = Math.round(d / dtGuest);
     }
     const mips = Math.max(0, instr - this.lastInstr) / dtWall / 1e6;
+    const compiled = m.cpu.icache.compiledRetired;
+    const share = instr > this.lastInstr ? Math.min(1, Math.max(0, compiled - this.lastCompiled) / (instr - this.lastInstr)) : null;
+    this.lastCompiled = compiled;
     this.lastWall = now;
     this.lastInstr = instr;
     this.lastCycles = cycles;
@@ -50,6 +55,7 @@ export class StatsSampler {
       design,
       guest: this.guest.kind,
       regions: m.cpu.useJit ? m.cpu.icache.compiledRegions : null,
+      compiledShare: m.cpu.useJit ? share : null,
     };
   }
 }
