@@ -1,7 +1,8 @@
 // One whole-program measurement of `npm run bench:cpu` (bench/cpu.ts runs this file
 // bundled, once per fresh process): `node program-bench.mjs NAME` runs the workload NAME
-// of bench/whole-program.ts on vmalab and prints JSON with its instructions, host wall
-// seconds and peak RSS; `--no-jit` turns the block compiler off. `--again` runs it a second
+// of bench/whole-program.ts on vmalab and prints JSON (ProgramMeasurement) with its
+// instructions, host wall and CPU seconds, the share run compiled and the peak RSS;
+// `--no-jit` turns the block compiler off. `--again` runs it a second
 // time in the same process on a fresh guest (the host's JIT warm, the regions compiled by
 // the first run kept: jit.ts `compiled`) and adds that run's seconds as `againSecs`.
 // `--timeline` adds the first run's course: a row per tenth of a second of wall time
