@@ -279,7 +279,7 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
       case 0x90:
         h = H.Nop;
         break;
-      case 0x66: { // operand size: the 16-bit MOVs, ALU r16 with an immediate, XCHG AX, AX (a NOP)
+      case 0x66: { // operand size: the 16-bit MOVs, ALU r16 (and AX) with an immediate, XCHG AX, AX (a NOP)
         const op2 = b8();
         cyc = CYC[op2]; // a prefix adds no cycles (exec.ts prefixes)
         if (op2 === 0x90) h = H.Nop;
@@ -289,6 +289,11 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
           h = H.Alu16RI;
           w1 = (m & 7) | (((m >> 3) & 7) << O.Op);
           imm = op2 === 0x81 ? b8() | (b8() << 8) : s8() & 0xffff; // (exec.ts grp1: fetchImm, sext8)
+        }
+        else if ((op2 & 0xc7) === 0x05) { // ADD ... CMP AX, imm16
+          h = H.Alu16RI;
+          w1 = ((op2 >> 3) & 7) << O.Op;
+          imm = b8() | (b8() << 8);
         }
         else if (op2 === 0x89 || op2 === 0x8b) {
           m = b8();

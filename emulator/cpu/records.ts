@@ -32,7 +32,7 @@ export enum H {
   MulR, DivR,
   // SHLD/SHRD r32, r32, imm8/CL (0F A4 A5 AC AD)
   ShiftDR,
-  // ALU r16, imm16/imm8 (66 81 /op, 66 83 /op on a register)
+  // ALU r16, imm16/imm8 (66 81 /op, 66 83 /op on a register; 66 05 ... 66 3D on AX)
   Alu16RI,
   // CLD and STD (FC, FD: op 0 and 1)
   SetDF,

@@ -51,7 +51,7 @@ describe("differential: host CPU vs emulator", () => {
         cases.push([`clc\nmov ebx, ${Number(a) * 0x100 + 0x55}\n${op} bh, 0x7f\nmov eax, ebx`, mask]);
       }
       for (const a of V8) cases.push([`mov eax, ${a}0${a.slice(2)}\n${op} ax, 0x8001`, mask]);
-      // ALU r16 with an immediate (66 81 /op, 66 83 /op: the fast form Alu16RI)
+      // ALU r16 with an immediate (66 81 /op, 66 83 /op, and 66 05 ... 66 3D on AX above: the fast form Alu16RI)
       for (const a of V8) {
         for (const carry of ["clc", "stc"]) {
           cases.push([`${carry}\nmov ecx, ${Number(a) * 0x10101}\n${op} cx, word 0x8001`, mask]);
