@@ -25,7 +25,7 @@ import { Tlb, flushAll, flushPage, listTlb } from "./mmu.ts";
 import { walkPageTables } from "./pagewalk.ts";
 import { rd8, rd16, rd32, wr8, wr16, wr32, rdSlow, wrSlow } from "./access.ts";
 import { raiseException, runLoop } from "./run.ts";
-import { ICache, JIT_THRESHOLD, JIT_WARMUP, invalidateCodePage, flushCodeCache } from "./icache.ts";
+import { ICache, JIT_THRESHOLD, JIT_WARMUP, YOUNG_RUNS, invalidateCodePage, flushCodeCache } from "./icache.ts";
 import { resetCpu } from "./system.ts";
 import { Fpu, fpuReset } from "./fpu/state.ts";
 
@@ -177,6 +177,8 @@ export class CPU {
   jitThreshold = JIT_THRESHOLD;
   /** Instructions the CPU retires before it compiles anything (jit.ts runRegion). */
   jitWarmup = CPU.jitWarmupByDefault;
+  /** Short first runs of each newly compiled region (jit.ts youngRun); tests make it 0 to run regions whole from the start. */
+  jitYoungRuns = YOUNG_RUNS;
   readonly icache: ICache;
   readonly scratch = new Uint8Array(4096);
 

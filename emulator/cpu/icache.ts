@@ -77,6 +77,8 @@ export class RegionTable {
   readonly most = new Int32Array(4096);
   /** Thresholds the entry has waited beyond the first (jit.ts runRegion). */
   readonly defer = new Uint8Array(4096);
+  /** Runs left that the region makes with a lowered limit (jit.ts youngRun). */
+  readonly young = new Uint8Array(4096);
   /** Source bytes of the regions held. */
   held = 0;
 }
@@ -96,11 +98,22 @@ export const JIT_THRESHOLD = 1000;
  * runs each: 7% and 12% over --no-jit at 4 million, 0% and 4% at 12 million).
  */
 export const JIT_WARMUP = 12_000_000;
+/**
+ * Runs of a newly compiled region that leave at its first cycle check (jit.ts youngRun).
+ * V8 allocates a function's feedback only after it has run about eight times its
+ * bytecode size (Node 20's --interrupt-budget-factor-for-feedback-allocation), so short
+ * runs take dozens: for bench:cpu's int kernel 16 were too few and 32 enough. This is
+ * twice that.
+ */
+export const YOUNG_RUNS = 64;
 /** A `hits` value that is never reached by counting: the entry has no fast form. */
 export const NOT_COMPILABLE = 0xffff;
 
-/** Records region `f` of `bytes` source bytes, which can charge `most` cycles before its first check, at offset `off` of `rt`. */
-export function holdRegion(ic: ICache, rt: RegionTable, off: number, f: Region, bytes: number, most: number): void {
+/**
+ * Records region `f` of `bytes` source bytes, which can charge `most` cycles before its
+ * first check and makes its next `young` runs short (jit.ts youngRun), at offset `off` of `rt`.
+ */
+export function holdRegion(ic: ICache, rt: RegionTable, off: number, f: Region, bytes: number, most: number, young = 0): void {
   rt.fn[off] = f;
   rt.most[off] = most;
   const more = bytes - rt.bytes[off]; // (replacing what the offset held)
@@ -108,6 +121,7 @@ export function holdRegion(ic: ICache, rt: RegionTable, off: number, f: Region, 
   ic.compiledBytes += more;
   rt.bytes[off] = bytes;
   rt.used[off] = 1;
+  rt.young[off] = young;
 }
 
 /** Drops the region at offset `off` of `rt` and its entry's counts. */

@@ -467,10 +467,11 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
  * (made here): compiles its region unless one is held, and runs it, then, while it
  * leaves to the entry of another region, that one, moving the code window when it left
  * the page; each only when the cycles it can charge before its first check stay below
- * the limit, and each marked used. Adds the instructions they retired to cpu.retired
- * as each returns, and returns 0; when none ran, -1 (the region was compiled for other
- * segments: dropped, to be counted again), -2 (too near the limit, or it left at its
- * first instruction) or -3 (none held): the dispatcher interprets on.
+ * the limit, each marked used, and a newly compiled one's first runs short (youngRun).
+ * Adds the instructions they retired to cpu.retired as each returns, and returns 0; when
+ * none ran, -1 (the region was compiled for other segments: dropped, to be counted
+ * again), -2 (too near the limit, or it left at its first instruction) or -3 (none
+ * held): the dispatcher interprets on.
  */
 // (One function, kept out of the dispatcher: V8 inlines functions of under 460 bytes of
 // bytecode into their callers, and the dispatcher, inlining code that first ran when its
@@ -516,7 +517,13 @@ export function runRegion(c: CPU, t: number, off: number): number {
   for (;;) {
     if (c.cyc + rt.most[off] >= c.cycLimit) return ran ? 0 : -2;
     rt.used[off] = 1;
-    const got = f(c);
+    const young = rt.young[off];
+    let got: number;
+    if (young === 0) got = f(c);
+    else {
+      rt.young[off] = young - 1;
+      got = youngRun(c, f, rt.most[off]);
+    }
     if (got < 0) {
       if (got === -1) dropRegion(ic, rt, off);
       return ran ? 0 : got;
@@ -541,6 +548,29 @@ export function runRegion(c: CPU, t: number, off: number): number {
     rt = nt!;
     f = next;
   }
+}
+
+/**
+ * One of a newly compiled region's first runs (CPU.jitYoungRuns, icache.ts YOUNG_RUNS):
+ * as runRegion's call of `f`, but with the limit lowered to just past what the region
+ * can charge before its first check (`most`), so that it leaves at a check within a pass
+ * or two of any loop.
+ * Leaving at a check is exact: the interpreter or the next region goes on from there.
+ * These short runs let V8 give the region its type feedback and record it for the
+ * region's exit code before the region first loops for a long time. A region whose
+ * first runs loop until the end of their slice is otherwise optimized inside its loop
+ * (OSR) with no feedback for its exit. V8 (Node 20) then deoptimizes that code at the
+ * exit on every later run without replacing it: bench:cpu's int kernel, whose loop is
+ * such a region, ran about a third slower in some fresh processes (`--trace-deopt` shows
+ * the same code deoptimized at the same exit about a hundred times).
+ */
+// (A fault leaves the limit lowered: run.ts runSome sets the next block's limit afresh.)
+function youngRun(c: CPU, f: Region, most: number): number {
+  const lowered = c.cycLimit - (c.cyc + most + 1); // (by a difference: the region may sync the clock, which moves both)
+  c.cycLimit -= lowered;
+  const got = f(c);
+  c.cycLimit += lowered;
+  return got;
 }
 
 /** One instruction on the region's locals, with its EIPs and exits as tokens (translate). */
@@ -642,10 +672,13 @@ function keepCompiled(key: string, r: Compiled): void {
   compiledSourceBytes += r.bytes;
 }
 
-/** Holds region `r` at offset `off` of table `t` (making room first); returns its function. */
-function hold(c: CPU, t: number, off: number, r: Compiled): Region {
+/**
+ * Holds region `r` at offset `off` of table `t` (making room first), its first runs short
+ * when its function is `fresh` (youngRun); returns its function.
+ */
+function hold(c: CPU, t: number, off: number, r: Compiled, fresh: boolean): Region {
   evictRegions(c.icache, JIT_CACHE_BYTES - r.bytes);
-  holdRegion(c.icache, regionTable(c.icache, t), off, r.f, r.bytes, r.most);
+  holdRegion(c.icache, regionTable(c.icache, t), off, r.f, r.bytes, r.most, fresh ? c.jitYoungRuns : 0);
   c.icache.compiledRegions++;
   return r.f;
 }
@@ -715,7 +748,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   const mode = `${eipVar} ${c.os32} ${c.stack32} ${[0, 1, 2, 3].map((i) => `${c.segBase[i]} ${c.segLimit[i]} ${c.segAttr[i]}`).join(" ")}`;
   const key = `${entry} ${mode} ${[...labels].sort((x, y) => x - y).join(",")} ${order.map(({ d, k, w0 }) => `${d}:${w0}:${rec[k + 1]}:${rec[k + 2]}:${rec[k + 3]}`).join(" ")}`;
   const made = compiled.get(key);
-  if (made !== undefined) return hold(c, t, off, made);
+  if (made !== undefined) return hold(c, t, off, made, false);
   const guards = new Set<string>();
   const at = (d: number): string => `${(entry + d) | 0}`;
   // leaving: only local assignments, so a cold exit needs no type feedback (a first run
@@ -910,5 +943,5 @@ return n === 0 ? -2 : n;
   }
   const r = { f, bytes: text.length, most: most[index.get(0)!] };
   keepCompiled(key, r);
-  return hold(c, t, off, r);
+  return hold(c, t, off, r, true);
 }

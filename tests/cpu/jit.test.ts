@@ -20,8 +20,10 @@ const state = (cpu: CPU, exception: number): Outcome => outcome(cpu, exception, 
 /**
  * `make()` run to its end with the compiler and without (the decoded-instruction cache
  * alone); both states, and how many regions it compiled. Expects the byte interpreter
- * (no cache) to end in the same state too, and counts run compiled (ICache.compiledRetired)
- * only where regions were compiled; returns their share of the instructions.
+ * (no cache) to end in the same state too, and so the compiler with regions that run
+ * whole from their first run (no short first runs: jit.ts youngRun), and counts run
+ * compiled (ICache.compiledRetired) only where regions were compiled; returns their share
+ * of the instructions.
  */
 function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number; compiledShare: number } {
   const a = make();
@@ -29,6 +31,13 @@ function both(make: () => CPU): { jit: Outcome; interp: Outcome; regions: number
   a.jitThreshold = HOT;
   a.jitWarmup = 0;
   const ra = run(a);
+  const w = make();
+  w.useJit = true;
+  w.jitThreshold = HOT;
+  w.jitWarmup = 0;
+  w.jitYoungRuns = 0;
+  const rw = run(w);
+  expect(state(w, rw.exception)).toEqual(state(a, ra.exception));
   const b = make();
   b.useJit = false;
   const rb = run(b);
@@ -127,6 +136,28 @@ describe("block compiler", () => {
     expect(r.regions).toBeGreaterThan(0);
     // 300 passes, the first HOT of each entry interpreted
     expect(r.compiledShare).toBeGreaterThan(0.8);
+  });
+
+  t("a newly compiled region makes its first runs short (youngRun), and they count down", () => {
+    // the short runs left of each region held at the end, with `young` of them at first
+    const left = (young: number, passes: number): number[] => {
+      // (a constant of its own in the loop: regions no other run compiled, so new functions)
+      const code = asm(LOOP.replace("mov ecx, 300", `mov ecx, ${passes}`).replace("xor edi, eax", `xor edi, eax\nor ebp, ${young}`));
+      const a = makeCpu(code);
+      a.useJit = true;
+      a.jitThreshold = HOT;
+      a.jitWarmup = 0;
+      a.jitYoungRuns = young;
+      const b = makeCpu(code);
+      b.useJit = false;
+      expect(state(a, run(a).exception)).toEqual(state(b, run(b).exception));
+      return a.icache.regions.flatMap((rt) => (rt === null ? [] : [...rt.fn.keys()].filter((o) => rt.fn[o] !== null).map((o) => rt.young[o])));
+    };
+    // 299 passes make a region's first 5 short runs; 40 passes not its first 250
+    const few = left(5, 299);
+    expect(few.length).toBeGreaterThan(0);
+    expect(few.every((y) => y === 0)).toBe(true);
+    expect(left(250, 40).some((y) => y > 0)).toBe(true);
   });
 
   t("where new Function is refused (a Content-Security-Policy without 'unsafe-eval'), the CPU interprets on", () => {

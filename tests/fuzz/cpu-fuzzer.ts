@@ -119,6 +119,7 @@ export function fuzzCpu(opts: FuzzOptions): FuzzSummary {
     cpu.useJit = jit;
     cpu.jitThreshold = jit ? 0 : JIT_THRESHOLD;
     cpu.jitWarmup = 0;
+    cpu.jitYoungRuns = 0; // (cases are short: regions run whole from their first run)
     m.mem.ram.set(st.snapshot, 0);
     if (ring === 0) {
       m.resetSystemRegisters();
