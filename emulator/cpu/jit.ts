@@ -554,15 +554,14 @@ export function runRegion(c: CPU, t: number, off: number): number {
  * One of a newly compiled region's first runs (CPU.jitYoungRuns, icache.ts YOUNG_RUNS):
  * as runRegion's call of `f`, but with the limit lowered to just past what the region
  * can charge before its first check (`most`), so that it leaves at a check within a pass
- * or two of any loop.
- * Leaving at a check is exact: the interpreter or the next region goes on from there.
- * These short runs let V8 give the region its type feedback and record it for the
- * region's exit code before the region first loops for a long time. A region whose
- * first runs loop until the end of their slice is otherwise optimized inside its loop
- * (OSR) with no feedback for its exit. V8 (Node 20) then deoptimizes that code at the
- * exit on every later run without replacing it: bench:cpu's int kernel, whose loop is
- * such a region, ran about a third slower in some fresh processes (`--trace-deopt` shows
- * the same code deoptimized at the same exit about a hundred times).
+ * or two of any loop. Leaving at a check is exact: the interpreter or the next region
+ * goes on from there. These short runs let V8 give the region its type feedback and
+ * record it for the region's exit code before the region first loops for a long time.
+ * A region whose first runs loop until the end of their slice is otherwise optimized
+ * inside its loop (OSR) with no feedback for its exit. V8 (Node 20) then deoptimizes
+ * that code at the exit on every later run without replacing it: bench:cpu's int
+ * kernel, whose loop is such a region, ran about a third slower in some fresh processes
+ * (`--trace-deopt` shows the same code deoptimized at the same exit about a hundred times).
  */
 // (A fault leaves the limit lowered: run.ts runSome sets the next block's limit afresh.)
 function youngRun(c: CPU, f: Region, most: number): number {
