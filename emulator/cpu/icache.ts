@@ -69,7 +69,11 @@ export class RegionTable {
   readonly fn = new Array<Region | null>(4096).fill(null);
   /** Entries counted towards compiling (NOT_COMPILABLE: never). */
   readonly hits = new Uint16Array(4096);
-  /** The source bytes of the region held (0: none). */
+  /**
+   * The source bytes of the region held (0: none); a region held at several of its
+   * cases (jit.ts hold) counts them at each, so the bound they are kept under errs on
+   * the safe side.
+   */
   readonly bytes = new Int32Array(4096);
   /** 1 when the region ran since the last eviction (jit.ts runRegion sets it). */
   readonly used = new Uint8Array(4096);

@@ -7,10 +7,15 @@
 // a window change or an uncached instruction) and holds the instructions of the same
 // page reachable from there through direct branches, calls and returns to the
 // instruction after a call, up to the first instruction on each path that has no fast
-// form, has not run yet (insnAt) or starts another region, and at most MAX_REGION
+// form, has not run yet (insnAt) or is held by another region, and at most MAX_REGION
 // instructions. They are laid out in address order in one `switch (pc)` inside a loop,
 // whose cases are the region's entry, the return sites and the targets of backward
-// branches: a forward branch breaks out of a labelled block that ends at its target
+// branches, and which starts at the case it is entered at. The region is held at each
+// of its cases, so a path that reaches one from elsewhere (another region's, one the
+// interpreter runs) enters it there rather than compiling the code again from there
+// (a loop or a join reached from several hot entries was compiled into the region of
+// each, and most of the instructions of gzip's regions were compiled more than once).
+// A forward branch breaks out of a labelled block that ends at its target
 // (through the switch only where a case lies between), so an if/else costs what it costs
 // in JavaScript; a region whose only case is its entry and that has no backward branch
 // is a plain block, without loop or switch, a smaller graph for V8 to optimize. A
@@ -648,6 +653,8 @@ interface Compiled {
   readonly f: Region;
   readonly bytes: number;
   readonly most: number;
+  /** Its other cases (entry-relative EIP) and the most cycles each can charge before a check. */
+  readonly cases: readonly (readonly [number, number])[];
 }
 
 /**
@@ -672,12 +679,21 @@ function keepCompiled(key: string, r: Compiled): void {
 }
 
 /**
- * Holds region `r` at offset `off` of table `t` (making room first), its first runs short
- * when its function is `fresh` (youngRun); returns its function.
+ * Holds region `r` at offset `off` of table `t` (making room first), and at its other
+ * cases where nothing is held (entered there from then on, without counting), its first
+ * runs at each short when its function is `fresh` (youngRun); returns its function.
  */
 function hold(c: CPU, t: number, off: number, r: Compiled, fresh: boolean): Region {
   evictRegions(c.icache, JIT_CACHE_BYTES - r.bytes);
-  holdRegion(c.icache, regionTable(c.icache, t), off, r.f, r.bytes, r.most, fresh ? c.jitYoungRuns : 0);
+  const rt = regionTable(c.icache, t);
+  holdRegion(c.icache, rt, off, r.f, r.bytes, r.most, fresh ? c.jitYoungRuns : 0);
+  for (const [d, most] of r.cases) {
+    const o = off + d;
+    if (o >= 0 && o < 4096 && rt.fn[o] === null && rt.hits[o] !== NOT_COMPILABLE) {
+      holdRegion(c.icache, rt, o, r.f, r.bytes, most, fresh ? c.jitYoungRuns : 0);
+      rt.hits[o] = c.jitThreshold;
+    }
+  }
   c.icache.compiledRegions++;
   return r.f;
 }
@@ -699,8 +715,9 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   while (work.length > 0 && insns.size < MAX_REGION) {
     let d = work.pop()!;
     while (!insns.has(d) && insns.size < MAX_REGION) {
-      // a path that reaches where another region starts is left to it (runRegion enters
-      // that region next, without the interpreter): the same code compiled into several
+      // a path that reaches where another region is held (its entry or another of its
+      // cases) is left to it (runRegion enters that region there next, without the
+      // interpreter): the same code compiled into several
       // regions would cost V8's optimizing compiler as many times. A loop longer than
       // MAX_REGION then runs as the same chain of regions on every pass, where following
       // its back edge would cut each pass at another instruction and compile a region at
@@ -906,12 +923,12 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   // a region speculating on either deoptimizes)
   const src = `return (function region(c) {
 "use strict";
-if (${[`c.eip !== ${entry}`, ...guards].join(" || ")}) return -1;
+if (${[looped ? `((c.eip ^ ${entry}) & -4096) !== 0` : `c.eip !== ${entry}`, ...guards].join(" || ")}) return -1;
 const limit = c.cycLimit | 0;
 const r = c.regs;
 const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...flagsIn].join(", ")};
-let cyc$ = c.cyc | 0, n = 0, ${looped ? "pc = 0, " : ""}t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
+let cyc$ = c.cyc | 0, n = 0, ${looped ? `pc = (c.eip - ${entry}) | 0, ` : ""}t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
 ${faults ? "try {" : "{"}
 ${looped ? `top: for (;;) {
 switch (pc) {
@@ -940,7 +957,7 @@ return n === 0 ? -2 : n;
     c.useJit = false;
     return null;
   }
-  const r = { f, bytes: text.length, most: most[index.get(0)!] };
+  const r = { f, bytes: text.length, most: most[index.get(0)!], cases: looped ? [...cases].filter((d) => d !== 0).map((d) => [d, most[index.get(d)!]] as const) : [] };
   keepCompiled(key, r);
   return hold(c, t, off, r, true);
 }
