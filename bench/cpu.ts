@@ -1,5 +1,6 @@
 // npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations]
 // npm run bench:cpu -- --timeline NAME
+// npm run bench:cpu -- --compare REV [--runs N] [--only a,b] [--no-programs]
 //
 // vmalab (its block compiler on and off) side by side with v86 (the npm package, JIT on
 // and JIT off) on the same guest
@@ -21,6 +22,7 @@
 // --timeline NAME runs whole program NAME once with the compiler, and prints its course by
 // tenths of a second: how fast the guest ran and how much of it ran compiled while the
 // host's JIT (V8) warmed up to the regions.
+// --compare REV measures this tree against git revision REV (bench/cpu-compare.ts).
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,14 +35,15 @@ import { PROGRAM_WORKLOADS } from "./whole-program.ts";
 import { linuxGuest, type LinuxProgramRun } from "./linux-v86.ts";
 import type { Engine, KernelMeasurement } from "./cpu-workload.ts";
 import type { ProgramMeasurement } from "./program-workload.ts";
+import { compareRevision } from "./cpu-compare.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 
-interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; iterations: string | null; timeline: string | null }
+interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; iterations: string | null; timeline: string | null; compare: string | null }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, iterations: null, timeline: null };
+  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, iterations: null, timeline: null, compare: null };
   const names = [...KERNEL_WORKLOADS.map((w) => w.name), ...PROGRAM_WORKLOADS.map((w) => w.name)];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -54,6 +57,9 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === "--timeline") {
       a.timeline = argv[++i] ?? "";
       if (!PROGRAM_WORKLOADS.some((w) => w.name === a.timeline)) usage(`--timeline takes one of ${PROGRAM_WORKLOADS.map((w) => w.name).join(",")}`);
+    } else if (arg === "--compare") {
+      a.compare = argv[++i] ?? "";
+      if (a.compare === "" || a.compare.startsWith("-")) usage("--compare takes a git revision");
     } else if (arg === "--no-v86") a.v86 = false;
     else if (arg === "--no-linux") a.linux = false;
     else if (arg === "--no-programs") a.programs = false;
@@ -64,7 +70,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function usage(msg: string): never {
-  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations] | --timeline NAME)`);
+  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations] | --timeline NAME | --compare REV [--runs N] [--only a,b] [--no-programs])`);
   process.exit(2);
 }
 
@@ -155,7 +161,7 @@ async function main(): Promise<void> {
   const programs = args.programs ? PROGRAM_WORKLOADS.filter((w) => wanted(w.name)) : [];
   const v86 = args.v86 && haveV86();
   const engines: Engine[] = v86 ? ["vmalab", "vmalab-interp", "v86-jit", "v86-interp"] : ["vmalab", "vmalab-interp"];
-  const guest = v86 && args.linux && programs.length ? linuxGuest() : null;
+  const guest = v86 && args.linux && programs.length && args.compare === null ? linuxGuest() : null;
   const linux = guest !== null && !("error" in guest);
   const dir = mkdtempSync(join(root, ".bench-cpu-"));
   try {
@@ -164,6 +170,16 @@ async function main(): Promise<void> {
     const kernelRuns = new Map<string, KernelMeasurement[]>();
     if (args.timeline !== null) {
       printTimeline(args.timeline, spawnJson<ProgramMeasurement>([...cmd.program, args.timeline, "--timeline", "--again"]), cmd.bundled);
+      return;
+    }
+    if (args.compare !== null) {
+      if (!cmd.bundled) throw new Error("--compare needs esbuild (npm ci installs it)");
+      await compareRevision({
+        root, dir, program: cmd.program, kernel: cmd.kernel, runs: args.runs,
+        programs: programs.map((p) => p.name), kernels: kernels.map((k) => ({ name: k.name, path: kernelPath(k.name) })),
+        spawnJson, median, table,
+        progress: (what) => tty && process.stderr.write(what === "" ? "\r\x1b[K" : `\r\x1b[Kbench:cpu: ${what}`),
+      }, args.compare);
       return;
     }
     const programRuns = new Map<string, ProgramMeasurement[]>();
