@@ -13,7 +13,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** What a measurement process prints (the fields used here). */
-interface Measured { instructions?: number; secs: number; cpuSecs: number; againSecs?: number }
+interface Measured { instructions?: number; secs: number; cpuSecs: number; againSecs?: number; rssMiB: number }
 
 export interface CompareSetup {
   /** The repository root (this tree), whose node_modules REV's bundle resolves from. */
@@ -95,9 +95,10 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
       if (a[0].instructions !== b[0].instructions) same = false;
       const first = (ms: Measured[]) => ms.map((m) => m.secs);
       const again = (ms: Measured[]) => ms.map((m) => m.againSecs!);
-      return [p, cell(first(b), 2), cell(first(a), 2), ratio(first(b), first(a)), cell(again(b), 2), cell(again(a), 2), ratio(again(b), again(a))];
+      const rss = (ms: Measured[]) => ms.map((m) => m.rssMiB);
+      return [p, cell(first(b), 2), cell(first(a), 2), ratio(first(b), first(a)), cell(again(b), 2), cell(again(a), 2), ratio(again(b), again(a)), cell(rss(b), 1), cell(rss(a), 1)];
     });
-    s.table(["workload", `${short} wall s`, "this tree wall s", `speed / ${short}`, `${short} again s`, "this tree again s", `again speed / ${short}`], rows);
+    s.table(["workload", `${short} wall s`, "this tree wall s", `speed / ${short}`, `${short} again s`, "this tree again s", `again speed / ${short}`, `${short} RSS MiB`, "this tree RSS MiB"], rows);
     console.log("");
   }
   if (s.kernels.length) {
@@ -112,7 +113,7 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
     console.log("");
   }
   console.log(`Whole programs as in the main table: wall seconds of the first run in a fresh process and of a`);
-  console.log(`second one in the same process; kernels: host CPU seconds on vmalab with its compiler. Speed: ${short}'s`);
-  console.log(`median over this tree's (above 1, this tree is faster).`);
+  console.log(`second one in the same process, and the process's peak RSS; kernels: host CPU seconds on vmalab with`);
+  console.log(`its compiler. Speed: ${short}'s median over this tree's (above 1, this tree is faster).`);
   if (!same) console.log(`(The two trees retire different instruction counts on some workload: their guests differ.)`);
 }
