@@ -25,8 +25,8 @@ export interface CompareSetup {
   kernel: string[];
   runs: number;
   programs: readonly string[];
-  /** Kernel names and the image each runs. */
-  kernels: readonly { name: string; path: string }[];
+  /** Kernel names, the image each runs and its further arguments (an iteration count). */
+  kernels: readonly { name: string; path: string; extra: readonly string[] }[];
   /** Runs a measurement process and parses its JSON. */
   spawnJson<T>(cmd: string[]): T;
   median(xs: number[]): number;
@@ -80,7 +80,7 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
     }
     for (const k of s.kernels) {
       s.progress(`run ${i + 1}/${s.runs} ${k.name} kernel`);
-      for (const t of order) add(`${k.name}/${t.name}`, s.spawnJson<Measured>([...t.kernel, "--json", "--engine", "vmalab", "--workload", k.name, "--kernel", k.path]));
+      for (const t of order) add(`${k.name}/${t.name}`, s.spawnJson<Measured>([...t.kernel, "--json", "--engine", "vmalab", "--workload", k.name, "--kernel", k.path, ...k.extra]));
     }
   }
   s.progress("");

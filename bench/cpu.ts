@@ -1,6 +1,6 @@
 // npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations]
 // npm run bench:cpu -- --timeline NAME
-// npm run bench:cpu -- --compare REV [--runs N] [--only a,b] [--no-programs]
+// npm run bench:cpu -- --compare REV [--runs N] [--only a,b] [--no-programs] [iterations]
 //
 // vmalab (its block compiler on and off) side by side with v86 (the npm package, JIT on
 // and JIT off) on the same guest
@@ -70,7 +70,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function usage(msg: string): never {
-  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations] | --timeline NAME | --compare REV [--runs N] [--only a,b] [--no-programs])`);
+  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations] | --timeline NAME | --compare REV [--runs N] [--only a,b] [--no-programs] [iterations])`);
   process.exit(2);
 }
 
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
   const engines: Engine[] = v86 ? ["vmalab", "vmalab-interp", "v86-jit", "v86-interp"] : ["vmalab", "vmalab-interp"];
   const guest = v86 && args.linux && programs.length && args.compare === null ? linuxGuest() : null;
   const linux = guest !== null && !("error" in guest);
+  const kernelArgs = (name: string) => (args.iterations ? ["--iterations", String(scaledIterations(name, Number(args.iterations)))] : []);
   const dir = mkdtempSync(join(root, ".bench-cpu-"));
   try {
     const cmd = await commands(dir);
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
       if (!cmd.bundled) throw new Error("--compare needs esbuild (npm ci installs it)");
       await compareRevision({
         root, dir, program: cmd.program, kernel: cmd.kernel, runs: args.runs,
-        programs: programs.map((p) => p.name), kernels: kernels.map((k) => ({ name: k.name, path: kernelPath(k.name) })),
+        programs: programs.map((p) => p.name), kernels: kernels.map((k) => ({ name: k.name, path: kernelPath(k.name), extra: kernelArgs(k.name) })),
         spawnJson, median, table,
         progress: (what) => tty && process.stderr.write(what === "" ? "\r\x1b[K" : `\r\x1b[Kbench:cpu: ${what}`),
       }, args.compare);
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
       for (const w of kernels) {
         for (const e of engines) {
           if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${w.name} on ${e}`);
-          const extra = args.iterations ? ["--iterations", String(scaledIterations(w.name, Number(args.iterations)))] : [];
+          const extra = kernelArgs(w.name);
           const m = spawnJson<KernelMeasurement>([...cmd.kernel, "--json", "--engine", e, "--workload", w.name, "--kernel", kernelPath(w.name), ...extra]);
           const key = `${w.name}/${e}`;
           kernelRuns.set(key, [...(kernelRuns.get(key) ?? []), m]);
