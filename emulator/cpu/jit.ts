@@ -13,9 +13,9 @@
 // branches, and which starts at the case it is entered at. The region is held at each
 // of its cases, so a path that reaches one from elsewhere (another region's, one the
 // interpreter runs) enters it there rather than compiling the code again from there
-// (a loop or a join reached from several hot entries was compiled into the region of
-// each, and most of the instructions of gzip's regions were compiled more than once).
-// A forward branch breaks out of a labelled block that ends at its target
+// (without that, a loop or a join that several hot entries reach was compiled into the
+// region of each: most of the instructions of gzip's regions were compiled more than
+// once). A forward branch breaks out of a labelled block that ends at its target
 // (through the switch only where a case lies between), so an if/else costs what it costs
 // in JavaScript; a region whose only case is its entry and that has no backward branch
 // is a plain block, without loop or switch, a smaller graph for V8 to optimize. A
@@ -717,12 +717,12 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
     while (!insns.has(d) && insns.size < MAX_REGION) {
       // a path that reaches where another region is held (its entry or another of its
       // cases) is left to it (runRegion enters that region there next, without the
-      // interpreter): the same code compiled into several
-      // regions would cost V8's optimizing compiler as many times. A loop longer than
-      // MAX_REGION then runs as the same chain of regions on every pass, where following
-      // its back edge would cut each pass at another instruction and compile a region at
-      // each. A call is followed all the same: its return comes back into this region,
-      // where leaving to the callee's region would return through the dispatcher.
+      // interpreter): the same code compiled into several regions would cost V8's
+      // optimizing compiler as many times. A loop longer than MAX_REGION then runs as
+      // the same chain of regions on every pass, where following its back edge would cut
+      // each pass at another instruction and compile a region at each. A call is followed
+      // all the same: its return comes back into this region, where leaving to the
+      // callee's region would return through the dispatcher.
       const o = off + d;
       if (d !== 0 && !callees.has(d) && o >= 0 && o < 4096 && held[o] !== null) break;
       const i = insnAt(c, t, off, d);
