@@ -11,9 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-
-/** What a measurement process prints (the fields used here). */
-interface Measured { instructions?: number; secs: number; cpuSecs: number; againSecs?: number; rssMiB: number }
+import type { KernelMeasurement } from "./cpu-workload.ts";
+import type { ProgramMeasurement } from "./program-workload.ts";
 
 export interface CompareSetup {
   /** The repository root (this tree), whose node_modules REV's bundle resolves from. */
@@ -70,17 +69,18 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
   const short = commit.slice(0, 7);
   const other = await bundleRevision(s, commit);
   const trees = [{ name: "this tree", ...s }, { name: short, ...other }];
-  const runs = new Map<string, Measured[]>();
-  const add = (key: string, m: Measured) => runs.set(key, [...(runs.get(key) ?? []), m]);
+  const programRuns = new Map<string, ProgramMeasurement[]>();
+  const kernelRuns = new Map<string, KernelMeasurement[]>();
+  const add = <T>(runs: Map<string, T[]>, key: string, m: T) => runs.set(key, [...(runs.get(key) ?? []), m]);
   for (let i = 0; i < s.runs; i++) {
     const order = i % 2 === 0 ? trees : [...trees].reverse();
     for (const p of s.programs) {
       s.progress(`run ${i + 1}/${s.runs} ${p}`);
-      for (const t of order) add(`${p}/${t.name}`, s.spawnJson<Measured>([...t.program, p, "--again"]));
+      for (const t of order) add(programRuns, `${p}/${t.name}`, s.spawnJson<ProgramMeasurement>([...t.program, p, "--again"]));
     }
     for (const k of s.kernels) {
       s.progress(`run ${i + 1}/${s.runs} ${k.name} kernel`);
-      for (const t of order) add(`${k.name}/${t.name}`, s.spawnJson<Measured>([...t.kernel, "--json", "--engine", "vmalab", "--workload", k.name, "--kernel", k.path, ...k.extra]));
+      for (const t of order) add(kernelRuns, `${k.name}/${t.name}`, s.spawnJson<KernelMeasurement>([...t.kernel, "--json", "--engine", "vmalab", "--workload", k.name, "--kernel", k.path, ...k.extra]));
     }
   }
   s.progress("");
@@ -90,12 +90,12 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
   console.log(`bench:cpu --compare ${rev}: this tree against ${short}, alternating fresh processes, median (min–max) of ${s.runs} each\n`);
   if (s.programs.length) {
     const rows = s.programs.map((p) => {
-      const a = runs.get(`${p}/this tree`)!;
-      const b = runs.get(`${p}/${short}`)!;
+      const a = programRuns.get(`${p}/this tree`)!;
+      const b = programRuns.get(`${p}/${short}`)!;
       if (a[0].instructions !== b[0].instructions) same = false;
-      const first = (ms: Measured[]) => ms.map((m) => m.secs);
-      const again = (ms: Measured[]) => ms.map((m) => m.againSecs!);
-      const rss = (ms: Measured[]) => ms.map((m) => m.rssMiB);
+      const first = (ms: ProgramMeasurement[]) => ms.map((m) => m.secs);
+      const again = (ms: ProgramMeasurement[]) => ms.map((m) => m.againSecs!);
+      const rss = (ms: ProgramMeasurement[]) => ms.map((m) => m.rssMiB);
       return [p, cell(first(b), 2), cell(first(a), 2), ratio(first(b), first(a)), cell(again(b), 2), cell(again(a), 2), ratio(again(b), again(a)), cell(rss(b), 1), cell(rss(a), 1)];
     });
     s.table(["workload", `${short} wall s`, "this tree wall s", `speed / ${short}`, `${short} again s`, "this tree again s", `again speed / ${short}`, `${short} RSS MiB`, "this tree RSS MiB"], rows);
@@ -103,10 +103,10 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
   }
   if (s.kernels.length) {
     const rows = s.kernels.map(({ name }) => {
-      const a = runs.get(`${name}/this tree`)!;
-      const b = runs.get(`${name}/${short}`)!;
+      const a = kernelRuns.get(`${name}/this tree`)!;
+      const b = kernelRuns.get(`${name}/${short}`)!;
       if (a[0].instructions !== b[0].instructions) same = false;
-      const cpu = (ms: Measured[]) => ms.map((m) => m.cpuSecs);
+      const cpu = (ms: KernelMeasurement[]) => ms.map((m) => m.cpuSecs);
       return [name, cell(cpu(b), 3), cell(cpu(a), 3), ratio(cpu(b), cpu(a))];
     });
     s.table(["kernel", `${short} host CPU s`, "this tree host CPU s", `speed / ${short}`], rows);
