@@ -686,11 +686,12 @@ function keepCompiled(key: string, r: Compiled): void {
 function hold(c: CPU, t: number, off: number, r: Compiled, fresh: boolean): Region {
   evictRegions(c.icache, JIT_CACHE_BYTES - r.bytes);
   const rt = regionTable(c.icache, t);
-  holdRegion(c.icache, rt, off, r.f, r.bytes, r.most, fresh ? c.jitYoungRuns : 0);
+  const young = fresh ? c.jitYoungRuns : 0;
+  holdRegion(c.icache, rt, off, r.f, r.bytes, r.most, young);
   for (const [d, most] of r.cases) {
     const o = off + d;
     if (o >= 0 && o < 4096 && rt.fn[o] === null && rt.hits[o] !== NOT_COMPILABLE) {
-      holdRegion(c.icache, rt, o, r.f, r.bytes, most, fresh ? c.jitYoungRuns : 0);
+      holdRegion(c.icache, rt, o, r.f, r.bytes, most, young);
       rt.hits[o] = c.jitThreshold;
     }
   }
