@@ -118,7 +118,7 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
           w1 = o | (toReg ? g | ((m & 7) << O.S) : (m & 7) | (g << O.S));
         } else {
           modrm32(m);
-          h = toReg ? H.AluRM : H.AluMR;
+          h = op >> 3 !== 7 ? (toReg ? H.AluRM : H.AluMR) : toReg ? H.CmpRM : H.CmpMR;
           w1 = o | eaFields | (toReg ? g : g << O.S);
           disp = eaDisp;
         }
@@ -135,7 +135,7 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
           w1 = o | (toReg ? g | ((m & 7) << O.S) : (m & 7) | (g << O.S));
         } else {
           modrm32(m);
-          h = toReg ? H.Alu8RM : H.Alu8MR;
+          h = toReg ? H.Alu8RM : op >> 3 === 7 ? H.Cmp8MR : H.Alu8MR;
           w1 = o | eaFields | (toReg ? g : g << O.S);
           disp = eaDisp;
         }
@@ -190,7 +190,7 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
           break;
         }
         modrm32(m);
-        h = H.Alu8MI;
+        h = ((m >> 3) & 7) === 7 ? H.Cmp8MI : H.Alu8MI;
         w1 = eaFields | (((m >> 3) & 7) << O.Op);
         disp = eaDisp;
         imm = b8();
@@ -204,7 +204,7 @@ export function decodeAt(c: CPU, ip: number, k: number): number {
           w1 = o | (m & 7);
         } else {
           modrm32(m);
-          h = H.AluMI;
+          h = ((m >> 3) & 7) === 7 ? H.CmpMI : H.AluMI;
           w1 = o | eaFields;
           disp = eaDisp;
         }

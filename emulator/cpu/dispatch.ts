@@ -30,7 +30,7 @@
 //     windows cut short by the CS limit run through execOne.
 
 import type { CPU } from "./cpu.ts";
-import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM32, writeM32, push32, peek32, addSp } from "./access.ts";
+import { setWindow, segR, rd32, readM8, readM32, writeM32, push32, peek32, addSp } from "./access.ts";
 import { alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide } from "./alu.ts";
 import { cond, getCF } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
@@ -123,84 +123,6 @@ export function runInstructions(c: CPU): void {
               if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
               c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2] = v_;
               } else { break miss; }
-              }
-              break;
-            }
-            case 6: { // AluMR
-              c.instrEip = eip; c.instrEsp = r[4];
-              if (((w1 >> 6) & 15) === 7) {
-              let a = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-              a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-              } else { break miss; }
-              }
-              {
-              const a_ = a;
-              const b_ = r[((w1 >> 3) & 7)];
-              const v_ = (a_ - b_) | 0;
-              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
-              }
-              c.cyc += MEM_READ;
-              } else {
-              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3);
-              wr32(c, lin, alu(c, ((w1 >> 6) & 15), rdW32(c, lin), r[((w1 >> 3) & 7)], 2));
-              c.cyc += MEM_RMW;
-              }
-              break;
-            }
-            case 7: { // AluRM
-              c.instrEip = eip; c.instrEsp = r[4];
-              {
-              let b = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-              b = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-              } else { break miss; }
-              }
-              c.cyc += MEM_READ;
-              if (((w1 >> 6) & 15) === 7) {
-              const a_ = r[(w1 & 7)];
-              const b_ = b;
-              const v_ = (a_ - b_) | 0;
-              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
-              }
-              else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], b, 2);
-              }
-              break;
-            }
-            case 9: { // AluMI
-              c.instrEip = eip; c.instrEsp = r[4];
-              if (((w1 >> 6) & 15) === 7) {
-              let a = 0;
-              { /*access*/
-              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
-              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
-              const e_ = c.tlb[lin_ >>> 12];
-              const m_ = c.rmask;
-              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
-              a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
-              } else { break miss; }
-              }
-              {
-              const a_ = a;
-              const b_ = rec[k + 2];
-              const v_ = (a_ - b_) | 0;
-              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
-              }
-              c.cyc += MEM_READ;
-              } else {
-              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3);
-              wr32(c, lin, alu(c, ((w1 >> 6) & 15), rdW32(c, lin), rec[k + 2], 2));
-              c.cyc += MEM_RMW;
               }
               break;
             }
@@ -483,18 +405,6 @@ export function runInstructions(c: CPU): void {
               r[2] = r[0] >> 31;
               break;
             }
-            case 34: { // Alu8MI
-              c.instrEip = eip; c.instrEsp = r[4];
-              if (((w1 >> 6) & 15) === 7) {
-              alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0)), rec[k + 2], 0);
-              c.cyc += MEM_READ;
-              } else {
-              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0);
-              wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), rec[k + 2], 0));
-              c.cyc += MEM_RMW;
-              }
-              break;
-            }
             case 35: { // Leave
               c.instrEip = eip; c.instrEsp = r[4];
               {
@@ -613,28 +523,26 @@ export function runInstructions(c: CPU): void {
               }
               break;
             }
-            case 51: { // Alu8MR
-              c.instrEip = eip; c.instrEsp = r[4];
-              if (((w1 >> 6) & 15) === 7) {
-              alu(c, 7, rd8(c, segR(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0)), c.reg8[R8[((w1 >> 3) & 7)]], 0);
-              c.cyc += MEM_READ;
-              } else {
-              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 0);
-              wr8(c, lin, alu(c, ((w1 >> 6) & 15), rdW8(c, lin), c.reg8[R8[((w1 >> 3) & 7)]], 0));
-              c.cyc += MEM_RMW;
-              }
-              break;
-            }
             case 53: { // IncDecM
-              c.instrEip = eip; c.instrEsp = r[4]; {
-              const lin = segW(c, ((w1 >> 10) & 7), ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0), 3);
-              const a = rdW32(c, lin);
+              c.instrEip = eip; c.instrEsp = r[4];
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.wmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              const p_ = ((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2;
+              let v_ = 0;
+              {
+              const a = c.ram32[p_];
               c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
-              const v = (((w1 >> 6) & 15) === 0 ? a + 1 : a - 1) | 0;
-              if (((w1 >> 6) & 15) === 0) { c.lfOp = 6; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; } else { c.lfOp = 7; c.lfRes = v; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; }
-              wr32(c, lin, v);
-              c.cyc += MEM_RMW;
+              v_ = (((w1 >> 6) & 15) === 0 ? a + 1 : a - 1) | 0;
+              if (((w1 >> 6) & 15) === 0) { c.lfOp = 6; c.lfRes = v_; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; } else { c.lfOp = 7; c.lfRes = v_; c.lfA = a; c.lfB = 1; c.lfSign = -2147483648; }
               }
+              c.ram32[p_] = v_;
+              } else { break miss; }
+              }
+              c.cyc += MEM_RMW;
               break;
             }
             case 54: { // PushM
@@ -792,6 +700,117 @@ export function runInstructions(c: CPU): void {
               c.reg8[R8[(w1 & 7)]] = cond(c, ((w1 >> 6) & 15));
               break;
             }
+            case 79: { // CmpMR
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let a = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              {
+              const a_ = a;
+              const b_ = r[((w1 >> 3) & 7)];
+              const v_ = (a_ - b_) | 0;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+              }
+              c.cyc += MEM_READ;
+              }
+              break;
+            }
+            case 80: { // CmpMI
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let a = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              a = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              {
+              const a_ = a;
+              const b_ = rec[k + 2];
+              const v_ = (a_ - b_) | 0;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+              }
+              c.cyc += MEM_READ;
+              }
+              break;
+            }
+            case 81: { // Cmp8MR
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let a = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              a = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { break miss; }
+              }
+              {
+              const a_ = a;
+              const b_ = c.reg8[R8[((w1 >> 3) & 7)]];
+              const v_ = (a_ - b_) & 0xff;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128;
+              }
+              c.cyc += MEM_READ;
+              }
+              break;
+            }
+            case 82: { // Cmp8MI
+              c.instrEip = eip; c.instrEsp = r[4]; {
+              let a = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+              a = c.ram[(e_ & ~0xfff) | (lin_ & 0xfff)];
+              } else { break miss; }
+              }
+              {
+              const a_ = a;
+              const b_ = rec[k + 2];
+              const v_ = (a_ - b_) & 0xff;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128;
+              }
+              c.cyc += MEM_READ;
+              }
+              break;
+            }
+            case 83: { // CmpRM
+              c.instrEip = eip; c.instrEsp = r[4];
+              {
+              let b = 0;
+              { /*access*/
+              const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+              const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+              const e_ = c.tlb[lin_ >>> 12];
+              const m_ = c.rmask;
+              if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+              b = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+              } else { break miss; }
+              }
+              c.cyc += MEM_READ;
+              {
+              const a_ = r[(w1 & 7)];
+              const b_ = b;
+              const v_ = (a_ - b_) | 0;
+              c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648;
+              }
+              }
+              break;
+            }
             // END GENERATED CASES
             default:
               if (!runRare(c, h, w1, k, eip, next)) break miss;
@@ -841,9 +860,90 @@ function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: nu
       else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], r[((w1 >> 3) & 7)], 2);
       break;
     }
+    case 6: { // AluMR
+      c.instrEip = eip; c.instrEsp = r[4];
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.wmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+      const p_ = ((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2;
+      let v_ = 0;
+      {
+      const a_ = c.ram32[p_];
+      const b_ = r[((w1 >> 3) & 7)];
+      if (((w1 >> 6) & 15) === 0) { v_ = (a_ + b_) | 0; c.lfOp = 1; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v_ = (a_ - b_) | 0; c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 4) { v_ = (a_ & b_) | 0; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 1) { v_ = (a_ | b_) | 0; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 6) { v_ = (a_ ^ b_) | 0; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else v_ = alu(c, ((w1 >> 6) & 15), a_, b_, 2);
+      }
+      c.ram32[p_] = v_;
+      } else { return false; }
+      }
+      c.cyc += MEM_RMW;
+      break;
+    }
+    case 7: { // AluRM
+      c.instrEip = eip; c.instrEsp = r[4];
+      {
+      let b = 0;
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.rmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9c) === 0x90 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+      b = c.ram32[((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2];
+      } else { return false; }
+      }
+      c.cyc += MEM_READ;
+      let v = 0;
+      {
+      const a_ = r[(w1 & 7)];
+      const b_ = b;
+      if (((w1 >> 6) & 15) === 0) { v = (a_ + b_) | 0; c.lfOp = 1; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v = (a_ - b_) | 0; c.lfOp = 3; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 4) { v = (a_ & b_) | 0; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 1) { v = (a_ | b_) | 0; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 6) { v = (a_ ^ b_) | 0; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else v = alu(c, ((w1 >> 6) & 15), a_, b_, 2);
+      }
+      r[(w1 & 7)] = v;
+      }
+      break;
+    }
     case 8: { // AluRI
       if (((w1 >> 6) & 15) === 7) sub32(c, r[(w1 & 7)], rec[k + 2]);
       else r[(w1 & 7)] = alu(c, ((w1 >> 6) & 15), r[(w1 & 7)], rec[k + 2], 2);
+      break;
+    }
+    case 9: { // AluMI
+      c.instrEip = eip; c.instrEsp = r[4];
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.wmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && (ea_ >>> 0) + 3 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (lin_ & 3) === 0 && (e_ & m_) === m_) {
+      const p_ = ((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2;
+      let v_ = 0;
+      {
+      const a_ = c.ram32[p_];
+      const b_ = rec[k + 2];
+      if (((w1 >> 6) & 15) === 0) { v_ = (a_ + b_) | 0; c.lfOp = 1; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v_ = (a_ - b_) | 0; c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 4) { v_ = (a_ & b_) | 0; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 1) { v_ = (a_ | b_) | 0; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else if (((w1 >> 6) & 15) === 6) { v_ = (a_ ^ b_) | 0; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = -2147483648; }
+      else v_ = alu(c, ((w1 >> 6) & 15), a_, b_, 2);
+      }
+      c.ram32[p_] = v_;
+      } else { return false; }
+      }
+      c.cyc += MEM_RMW;
       break;
     }
     case 11: { // TestMR
@@ -865,9 +965,45 @@ function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: nu
     }
     case 33: { // Alu8RI
       {
-      const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], rec[k + 2], 0);
+      let v = 0;
+      {
+      const a_ = c.reg8[R8[(w1 & 7)]];
+      const b_ = rec[k + 2];
+      if (((w1 >> 6) & 15) === 0) { v = (a_ + b_) & 0xff; c.lfOp = 1; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v = (a_ - b_) & 0xff; c.lfOp = 3; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 4) { v = (a_ & b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 1) { v = (a_ | b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 6) { v = (a_ ^ b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else v = alu(c, ((w1 >> 6) & 15), a_, b_, 0);
+      }
       if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
       }
+      break;
+    }
+    case 34: { // Alu8MI
+      c.instrEip = eip; c.instrEsp = r[4];
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.wmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+      const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+      let v_ = 0;
+      {
+      const a_ = c.ram[p_];
+      const b_ = rec[k + 2];
+      if (((w1 >> 6) & 15) === 0) { v_ = (a_ + b_) & 0xff; c.lfOp = 1; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v_ = (a_ - b_) & 0xff; c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 4) { v_ = (a_ & b_) & 0xff; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 1) { v_ = (a_ | b_) & 0xff; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 6) { v_ = (a_ ^ b_) & 0xff; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else v_ = alu(c, ((w1 >> 6) & 15), a_, b_, 0);
+      }
+      c.ram[p_] = v_;
+      } else { return false; }
+      }
+      c.cyc += MEM_RMW;
       break;
     }
     case 45: { // OrRI
@@ -892,9 +1028,45 @@ function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: nu
     }
     case 50: { // Alu8RR
       {
-      const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], c.reg8[R8[((w1 >> 3) & 7)]], 0);
+      let v = 0;
+      {
+      const a_ = c.reg8[R8[(w1 & 7)]];
+      const b_ = c.reg8[R8[((w1 >> 3) & 7)]];
+      if (((w1 >> 6) & 15) === 0) { v = (a_ + b_) & 0xff; c.lfOp = 1; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v = (a_ - b_) & 0xff; c.lfOp = 3; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 4) { v = (a_ & b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 1) { v = (a_ | b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 6) { v = (a_ ^ b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else v = alu(c, ((w1 >> 6) & 15), a_, b_, 0);
+      }
       if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
       }
+      break;
+    }
+    case 51: { // Alu8MR
+      c.instrEip = eip; c.instrEsp = r[4];
+      { /*access*/
+      const ea_ = ((rec[k + 3] + (r[(w1 >> 13) & 7] & -((w1 >> 21) & 1)) + ((r[(w1 >> 16) & 7] & -((w1 >> 22) & 1)) << ((w1 >> 19) & 3))) | 0);
+      const lin_ = (c.segBase[((w1 >> 10) & 7)] + ea_) | 0;
+      const e_ = c.tlb[lin_ >>> 12];
+      const m_ = c.wmask;
+      if ((c.segAttr[((w1 >> 10) & 7)] & 0x9e) === 0x92 && ea_ >>> 0 <= c.segLimit[((w1 >> 10) & 7)] >>> 0 && (e_ & m_) === m_) {
+      const p_ = (e_ & ~0xfff) | (lin_ & 0xfff);
+      let v_ = 0;
+      {
+      const a_ = c.ram[p_];
+      const b_ = c.reg8[R8[((w1 >> 3) & 7)]];
+      if (((w1 >> 6) & 15) === 0) { v_ = (a_ + b_) & 0xff; c.lfOp = 1; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v_ = (a_ - b_) & 0xff; c.lfOp = 3; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 4) { v_ = (a_ & b_) & 0xff; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 1) { v_ = (a_ | b_) & 0xff; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 6) { v_ = (a_ ^ b_) & 0xff; c.lfOp = 5; c.lfRes = v_; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else v_ = alu(c, ((w1 >> 6) & 15), a_, b_, 0);
+      }
+      c.ram[p_] = v_;
+      } else { return false; }
+      }
+      c.cyc += MEM_RMW;
       break;
     }
     case 52: { // Alu8RM
@@ -911,7 +1083,17 @@ function runRare(c: CPU, h: number, w1: number, k: number, eip: number, next: nu
       } else { return false; }
       }
       c.cyc += MEM_READ;
-      const v = alu(c, ((w1 >> 6) & 15), c.reg8[R8[(w1 & 7)]], b, 0);
+      let v = 0;
+      {
+      const a_ = c.reg8[R8[(w1 & 7)]];
+      const b_ = b;
+      if (((w1 >> 6) & 15) === 0) { v = (a_ + b_) & 0xff; c.lfOp = 1; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 5 || ((w1 >> 6) & 15) === 7) { v = (a_ - b_) & 0xff; c.lfOp = 3; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 4) { v = (a_ & b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 1) { v = (a_ | b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else if (((w1 >> 6) & 15) === 6) { v = (a_ ^ b_) & 0xff; c.lfOp = 5; c.lfRes = v; c.lfA = a_; c.lfB = b_; c.lfSign = 128; }
+      else v = alu(c, ((w1 >> 6) & 15), a_, b_, 0);
+      }
       if (((w1 >> 6) & 15) !== 7) c.reg8[R8[(w1 & 7)]] = v;
       }
       break;

@@ -191,6 +191,56 @@ const cmp32 = (a: string, b: string): string => `{
   ${flags(3, "v_", "a_", "b_")}
 }`;
 
+/** The byte CMP of alu.ts alu (operation 7, size 0) without its result: the flags of `a` - `b`. */
+const cmp8 = (a: string, b: string): string => `{
+  const a_ = ${a};
+  const b_ = ${b};
+  const v_ = (a_ - b_) & 0xff;
+  ${flags8(3, "v_", "a_", "b_")}
+}`;
+
+/**
+ * alu.ts alu of operation $OP on `a` and `b` (bytes for size 0, dwords for size 2): the
+ * result into `dst` and the lazy-flag record as alu leaves them, inline but for ADC and
+ * SBB, which read CF and call alu.
+ */
+const aluOp = (sz: 0 | 2, dst: string, a: string, b: string): string => {
+  const fl = sz === 0 ? flags8 : flags;
+  const m = sz === 0 ? " & 0xff" : " | 0";
+  return `{
+  const a_ = ${a};
+  const b_ = ${b};
+  if ($OP === 0) { ${dst} = (a_ + b_)${m}; ${fl(1, dst, "a_", "b_")} }
+  else if ($OP === 5 || $OP === 7) { ${dst} = (a_ - b_)${m}; ${fl(3, dst, "a_", "b_")} }
+  else if ($OP === 4) { ${dst} = (a_ & b_)${m}; ${fl(5, dst, "a_", "b_")} }
+  else if ($OP === 1) { ${dst} = (a_ | b_)${m}; ${fl(5, dst, "a_", "b_")} }
+  else if ($OP === 6) { ${dst} = (a_ ^ b_)${m}; ${fl(5, dst, "a_", "b_")} }
+  else ${dst} = alu(c, $OP, a_, b_, ${sz});
+}`;
+};
+
+/**
+ * A read-modify-write of the byte (size 0) or aligned dword (size 2) at seg:(ea), with
+ * segW's and wr8/wr32's fast paths inlined: `update(old, dst)` computes the value written
+ * into `dst` (and the flags, before the write); `miss` is the same through the helpers
+ * (segW then rdW and wr on `lin`).
+ */
+const rmw = (sz: 0 | 2, seg: string, ea: string, update: (old: string, dst: string) => string, miss: string): string => {
+  const cell = sz === 0 ? "c.ram[p_]" : "c.ram32[p_]";
+  return `{ /*access*/
+  const ea_ = ${ea};
+  const lin_ = (c.segBase[${seg}] + ea_) | 0;
+  const e_ = c.tlb[lin_ >>> 12];
+  const m_ = c.wmask;
+  if ((c.segAttr[${seg}] & 0x9e) === 0x92 && ${sz === 0 ? "ea_ >>> 0" : "(ea_ >>> 0) + 3"} <= c.segLimit[${seg}] >>> 0${sz === 0 ? "" : " && (lin_ & 3) === 0"} && (e_ & m_) === m_) {
+    const p_ = ${sz === 0 ? "(e_ & ~0xfff) | (lin_ & 0xfff)" : "((e_ & ~0xfff) | (lin_ & 0xfff)) >> 2"};
+    let v_ = 0;
+    ${update(cell, "v_")}
+    ${cell} = v_;
+  } else { /*miss*/ const lin = segW(c, ${seg}, ea_, ${sz === 0 ? 0 : 3}); ${miss}; }
+}`;
+};
+
 /** TEST of the memory operand (read by `load`) with `operand`: the logic flags of the result. */
 const testMem = (load: typeof load32, operand: string, fl: typeof flags): string => `$SAVE {
   let v = 0;
@@ -210,6 +260,26 @@ const rrForm = (opExpr: (a: string, b: string) => string, lf: number, write: boo
   ${flags(lf, "v", "a", "b")}
 }`,
 });
+
+/** CMP r/m, r or r/m, imm on memory (size 0 byte, 2 dword) with `b`: the flags of the operand read minus `b`. */
+const cmpMem = (sz: 0 | 2, b: string): string => `$SAVE {
+  let a = 0;
+  ${sz === 0 ? load8("a", "$SEG", "$EA") : load32("a", "$SEG", "$EA")}
+  ${sz === 0 ? cmp8("a", b) : cmp32("a", b)}
+  c.cyc += MEM_READ;
+}`;
+
+/** ALU r/m, r or r/m, imm on memory (size 0 byte, 2 dword) with `b`, but CMP (cmpMem): reads, modifies and writes the operand. */
+const aluMem = (sz: 0 | 2, b: string): string => `$SAVE
+  ${rmw(sz, "$SEG", "$EA", (old, dst) => aluOp(sz, dst, old, b), `${sz === 0 ? "wr8" : "wr32"}(c, lin, alu(c, $OP, ${sz === 0 ? "rdW8" : "rdW32"}(c, lin), ${b}, ${sz}))`)}
+  c.cyc += MEM_RMW;`;
+
+/** ALU r8, r8 or r8, imm8 with `b`. */
+const alu8Reg = (b: string): string => `{
+  let v = 0;
+  ${aluOp(0, "v", "c.reg8[R8[$D]]", b)}
+  if ($OP !== 7) c.reg8[R8[$D]] = v;
+}`;
 
 /** Every fast form by handler id. */
 export const FORMS: Partial<Record<H, Form>> = {
@@ -271,27 +341,26 @@ export const FORMS: Partial<Record<H, Form>> = {
   if ($OP === 7) sub32(c, r[$D], r[$S]);
   else r[$D] = alu(c, $OP, r[$D], r[$S], 2);`,
   },
-  [H.AluMR]: {
-    mem: true, ends: false, body: `$SAVE
-  if ($OP === 7) {
-    let a = 0;
-    ${load32("a", "$SEG", "$EA")}
-    ${cmp32("a", "r[$S]")}
-    c.cyc += MEM_READ;
-  } else {
-    const lin = segW(c, $SEG, $EA, 3);
-    wr32(c, lin, alu(c, $OP, rdW32(c, lin), r[$S], 2));
-    c.cyc += MEM_RMW;
-  }`,
-  },
+  [H.AluMR]: { mem: true, ends: false, body: aluMem(2, "r[$S]") },
+  [H.CmpMR]: { mem: true, ends: false, body: cmpMem(2, "r[$S]") },
   [H.AluRM]: {
     mem: true, ends: false, body: `$SAVE
   {
     let b = 0;
     ${load32("b", "$SEG", "$EA")}
     c.cyc += MEM_READ;
-    if ($OP === 7) ${cmp32("r[$D]", "b")}
-    else r[$D] = alu(c, $OP, r[$D], b, 2);
+    let v = 0;
+    ${aluOp(2, "v", "r[$D]", "b")}
+    r[$D] = v;
+  }`,
+  },
+  [H.CmpRM]: {
+    mem: true, ends: false, body: `$SAVE
+  {
+    let b = 0;
+    ${load32("b", "$SEG", "$EA")}
+    c.cyc += MEM_READ;
+    ${cmp32("r[$D]", "b")}
   }`,
   },
   [H.AluRI]: {
@@ -299,39 +368,14 @@ export const FORMS: Partial<Record<H, Form>> = {
   if ($OP === 7) sub32(c, r[$D], $IMM);
   else r[$D] = alu(c, $OP, r[$D], $IMM, 2);`,
   },
-  [H.AluMI]: {
-    mem: true, ends: false, body: `$SAVE
-  if ($OP === 7) {
-    let a = 0;
-    ${load32("a", "$SEG", "$EA")}
-    ${cmp32("a", "$IMM")}
-    c.cyc += MEM_READ;
-  } else {
-    const lin = segW(c, $SEG, $EA, 3);
-    wr32(c, lin, alu(c, $OP, rdW32(c, lin), $IMM, 2));
-    c.cyc += MEM_RMW;
-  }`,
-  },
+  [H.AluMI]: { mem: true, ends: false, body: aluMem(2, "$IMM") },
+  [H.CmpMI]: { mem: true, ends: false, body: cmpMem(2, "$IMM") },
   // ALU r8, imm8 (80 /op on a register; 04, 0C, ... on AL: $D 0)
-  [H.Alu8RI]: {
-    mem: false, ends: false, body: `{
-  const v = alu(c, $OP, c.reg8[R8[$D]], $IMM, 0);
-  if ($OP !== 7) c.reg8[R8[$D]] = v;
-}`,
-  },
+  [H.Alu8RI]: { mem: false, ends: false, body: alu8Reg("$IMM") },
   // CLD, STD (FC, FD): the direction flag, which the lazy record does not hold
   [H.SetDF]: { mem: false, ends: false, body: "if ($OP === 0) c.flags &= ~0x400; else c.flags |= 0x400;" },
-  [H.Alu8MI]: {
-    mem: true, ends: false, body: `$SAVE
-  if ($OP === 7) {
-    alu(c, 7, rd8(c, segR(c, $SEG, $EA, 0)), $IMM, 0);
-    c.cyc += MEM_READ;
-  } else {
-    const lin = segW(c, $SEG, $EA, 0);
-    wr8(c, lin, alu(c, $OP, rdW8(c, lin), $IMM, 0));
-    c.cyc += MEM_RMW;
-  }`,
-  },
+  [H.Alu8MI]: { mem: true, ends: false, body: aluMem(0, "$IMM") },
+  [H.Cmp8MI]: { mem: true, ends: false, body: cmpMem(0, "$IMM") },
   [H.TestRR]: { mem: false, ends: false, body: `{ const v = r[$D] & r[$S]; ${flags(5, "v", "0", "0")} }` },
   [H.TestRI]: { mem: false, ends: false, body: `{ const v = r[$D] & $IMM; ${flags(5, "v", "0", "0")} }` },
   [H.TestMR]: { mem: true, ends: false, body: testMem(load32, "r[$S]", flags) },
@@ -356,15 +400,14 @@ export const FORMS: Partial<Record<H, Form>> = {
   },
   // exec.ts incDecRm on memory: the flags are set before the write, as there
   [H.IncDecM]: {
-    mem: true, ends: false, body: `$SAVE {
-  const lin = segW(c, $SEG, $EA, 3);
-  const a = rdW32(c, lin);
-  c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
-  const v = ($OP === 0 ? a + 1 : a - 1) | 0;
-  if ($OP === 0) { ${flags(6, "v", "a", "1")} } else { ${flags(7, "v", "a", "1")} }
-  wr32(c, lin, v);
-  c.cyc += MEM_RMW;
-}`,
+    mem: true, ends: false, body: `$SAVE
+  ${rmw(2, "$SEG", "$EA", (old, dst) => `{
+    const a = ${old};
+    c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
+    ${dst} = ($OP === 0 ? a + 1 : a - 1) | 0;
+    if ($OP === 0) { ${flags(6, dst, "a", "1")} } else { ${flags(7, dst, "a", "1")} }
+  }`, "wr32(c, lin, $OP === 0 ? inc(c, rdW32(c, lin), 2) : dec(c, rdW32(c, lin), 2))")}
+  c.cyc += MEM_RMW;`,
   },
   // exec.ts grp5 PUSH r/m32 on memory
   [H.PushM]: {
@@ -497,30 +540,17 @@ $EXIT`,
   [H.MovMI]: { mem: true, ends: false, body: `$SAVE ${store32("$SEG", "$EA", "$IMM")}` },
   [H.Nop]: { mem: false, ends: false, body: "" },
   [H.Cdq]: { mem: false, ends: false, body: "r[2] = r[0] >> 31;" },
-  [H.Alu8RR]: {
-    mem: false, ends: false, body: `{
-  const v = alu(c, $OP, c.reg8[R8[$D]], c.reg8[R8[$S]], 0);
-  if ($OP !== 7) c.reg8[R8[$D]] = v;
-}`,
-  },
-  [H.Alu8MR]: {
-    mem: true, ends: false, body: `$SAVE
-  if ($OP === 7) {
-    alu(c, 7, rd8(c, segR(c, $SEG, $EA, 0)), c.reg8[R8[$S]], 0);
-    c.cyc += MEM_READ;
-  } else {
-    const lin = segW(c, $SEG, $EA, 0);
-    wr8(c, lin, alu(c, $OP, rdW8(c, lin), c.reg8[R8[$S]], 0));
-    c.cyc += MEM_RMW;
-  }`,
-  },
+  [H.Alu8RR]: { mem: false, ends: false, body: alu8Reg("c.reg8[R8[$S]]") },
+  [H.Alu8MR]: { mem: true, ends: false, body: aluMem(0, "c.reg8[R8[$S]]") },
+  [H.Cmp8MR]: { mem: true, ends: false, body: cmpMem(0, "c.reg8[R8[$S]]") },
   [H.Alu8RM]: {
     mem: true, ends: false, body: `$SAVE
   {
     let b = 0;
     ${load8("b", "$SEG", "$EA")}
     c.cyc += MEM_READ;
-    const v = alu(c, $OP, c.reg8[R8[$D]], b, 0);
+    let v = 0;
+    ${aluOp(0, "v", "c.reg8[R8[$D]]", "b")}
     if ($OP !== 7) c.reg8[R8[$D]] = v;
   }`,
   },

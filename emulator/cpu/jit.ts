@@ -225,6 +225,7 @@ function foldConstants(src: string): string {
     });
     src = src.replace(OVER_LIT, (_m, x, lim) => ((num(lim) >>> 0) === 0xffffffff ? "false" : `(${x} >>> 0) > ${num(lim) >>> 0}`));
     src = src.replace(/\((?:true && )+/g, "(");
+    src = src.replace(/\((?:false \|\| )+/g, "(").replace(/(?: \|\| false)+\)/g, ")");
   }
   return src;
 }
@@ -353,7 +354,8 @@ function shiftValue(op: number, n: number, v: string): string | null {
  * flags were made and tests a condition on the operands directly (condExpr).
  */
 const SETS_KNOWN_FLAGS = new Set<number>([
-  ...SETS_ALL_FLAGS, H.TestRR8, H.TestRI8, H.TestMR, H.TestMI8, H.TestMI, H.NegR, H.Inc, H.Dec, H.AluMR, H.AluRM, H.AluMI,
+  ...SETS_ALL_FLAGS, H.TestRR8, H.TestRI8, H.TestMR, H.TestMR8, H.TestMI8, H.TestMI, H.NegR, H.Inc, H.Dec, H.AluMR, H.AluRM, H.AluMI,
+  H.Alu8RR, H.Alu8RI, H.Alu8MR, H.Alu8RM, H.Alu8MI, H.IncDecM, H.CmpMR, H.CmpMI, H.Cmp8MR, H.Cmp8MI, H.CmpRM,
 ]);
 
 /** What the region knows of the flag record at a point: its operation and sign bit. */
@@ -363,28 +365,28 @@ interface KnownFlags { readonly op: number; readonly sign: number }
  * Condition `cc` (flags.ts condOf's numbering) of a record of known operation `op` and
  * sign bit `sign`, as a boolean expression on the flag locals, or null where condOf stays
  * (parity, and operations without a rule here). Each rule is condOf's for that operation
- * with the operands of a 32-bit record (a logic op also of a byte one).
+ * and sign bit (a byte record's SF and OF test bit 7).
  */
 function condExpr(cc: number, { op, sign }: KnownFlags): string | null {
+  const dword = sign === -2147483648;
   const zf = "f$Res === 0";
-  const sf = sign === -2147483648 ? "f$Res < 0" : `(f$Res & ${sign}) !== 0`;
+  const sf = dword ? "f$Res < 0" : `(f$Res & ${sign}) !== 0`;
+  const signOf = (e: string): string => (dword ? `(${e}) < 0` : `(${e} & ${sign}) !== 0`);
   let of: string, cf: string;
   if (op === 5) {
     of = "false";
     cf = "false";
-  } else if (sign !== -2147483648) {
-    return null;
   } else if (op === 3) {
-    // (the signed and below-or-equal tests compare the operands themselves)
-    if (cc >> 1 === 3) return flip(cc, "(f$A >>> 0) <= (f$B >>> 0)");
-    if (cc >> 1 === 6) return flip(cc, "(f$A | 0) < (f$B | 0)");
-    if (cc >> 1 === 7) return flip(cc, "(f$A | 0) <= (f$B | 0)");
-    of = "((f$A ^ f$B) & (f$A ^ f$Res)) < 0";
+    // (the signed and below-or-equal tests of a dword record compare the operands themselves)
+    if (dword && cc >> 1 === 3) return flip(cc, "(f$A >>> 0) <= (f$B >>> 0)");
+    if (dword && cc >> 1 === 6) return flip(cc, "(f$A | 0) < (f$B | 0)");
+    if (dword && cc >> 1 === 7) return flip(cc, "(f$A | 0) <= (f$B | 0)");
+    of = signOf("(f$A ^ f$B) & (f$A ^ f$Res)");
     cf = "(f$A >>> 0) < (f$B >>> 0)";
   } else if (op === 1) {
-    of = "((f$A ^ f$Res) & (f$B ^ f$Res)) < 0";
+    of = signOf("(f$A ^ f$Res) & (f$B ^ f$Res)");
     cf = "(f$Res >>> 0) < (f$A >>> 0)";
-  } else if (op === 6 || op === 7) {
+  } else if (dword && (op === 6 || op === 7)) {
     of = `f$Res === ${op === 6 ? -2147483648 : 2147483647}`;
     cf = "f$Cin !== 0";
   } else {
@@ -403,10 +405,9 @@ function condExpr(cc: number, { op, sign }: KnownFlags): string | null {
 }
 const flip = (cc: number, e: string): string => ((cc & 1) === 0 ? `((${e}) ? 1 : 0)` : `((${e}) ? 0 : 1)`);
 
-/** The carry of a record of known operation, as an expression, or null. */
-function carryExpr({ op, sign }: KnownFlags): string | null {
+/** The carry of a record of known operation (of any size: cfOf does not read the sign), as an expression, or null. */
+function carryExpr({ op }: KnownFlags): string | null {
   if (op === 5) return "0";
-  if (sign !== -2147483648) return null;
   if (op === 3) return "((f$A >>> 0) < (f$B >>> 0) ? 1 : 0)";
   if (op === 1) return "((f$Res >>> 0) < (f$A >>> 0) ? 1 : 0)";
   return op === 6 || op === 7 ? "f$Cin" : null;

@@ -36,6 +36,10 @@ export enum H {
   Alu16RI,
   // CLD and STD (FC, FD: op 0 and 1)
   SetDF,
+  // CMP with a memory operand, without the other operations' result: m32, r32 (39), m32,
+  // imm (81 /7, 83 /7), m8, r8 (38), m8, imm8 (80 /7), r32, m32 (3B); the others are
+  // AluMR, AluMI, Alu8MR, Alu8MI and AluRM
+  CmpMR, CmpMI, Cmp8MR, Cmp8MI, CmpRM,
 }
 
 /** Mode bits of w0: the code size the record was decoded for (a decoded record is never 0). */

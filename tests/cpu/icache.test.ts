@@ -79,6 +79,28 @@ const MIXED = `
   mov bh, al
   add byte [esi+5], 7
   cmp byte [esi+6], 9
+  sub [esi+ecx+0x500], dl
+  adc byte [esi+ecx+0x501], 0x81
+  sbb [esi+7], bl
+  and byte [esi+8], 0xf7
+  or [esi+ecx+0x502], al
+  xor byte [esi+9], 0x5a
+  cmp [esi+ecx], bl
+  jl .b1
+  add bl, [esi+10]
+  sub bh, [esi+ecx]
+  xor dh, al
+.b1:
+  cmp bl, [esi+ecx+1]
+  jbe .b2
+  or bh, 0x11
+  adc al, bl
+.b2:
+  xor [esi+ecx*4+0x880], edx
+  or dword [esi+56], 0x100
+  adc [esi+60], eax
+  sbb dword [esi+ecx*4+0x900], 3
+  and [esi+64], ebx
   cmp al, 0x40
   add al, 3
   add dword [esi+ecx*4+0x800], eax

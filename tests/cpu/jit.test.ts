@@ -434,6 +434,10 @@ patch:
       "cmp dword [esi], 0x80", "and eax, ebx", "or eax, ebx", "xor eax, ebx", "test eax, ebx", "test eax, 0x80000001",
       "test al, bl", "test bl, 0x81", "test byte [esi], 0x80", "test [esi], ebx", "test dword [esi], 0x80000000",
       "cmp ebx, eax\ninc eax", "cmp ebx, eax\ndec eax", "neg eax", "add eax, 1", "sub eax, -1",
+      "cmp al, bl", "sub al, bl", "add bl, al", "xor al, bl", "cmp al, 0x80", "add al, 0x7f", "cmp byte [esi], bl",
+      "cmp bl, [esi]", "cmp byte [esi], 0x81", "add [esi], bl", "sub byte [esi], 1", "and [esi], bl", "or byte [esi], 0x80",
+      "add [esi], ebx", "sub dword [esi], 0x80000000", "xor [esi], ebx", "cmp ebx, eax\ninc dword [esi]",
+      "cmp ebx, eax\ndec dword [esi]",
     ];
     const conds = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
     // one loop per setter and half of the conditions, each a region entered at its head
