@@ -52,7 +52,7 @@ const EFFECT = /(?<![\w.$])(?:r\[[^\]]*\]|c\.(?!instrEip\b|instrEsp\b)[\w$]+(?:\
  * the compilers' usual idioms and the bench kernels' forms stay in the loop; a form that
  * transfers control cannot be one.) So do the ALU forms on memory but CMP, whose code
  * has an arm per operation, any of which a program may first run late: with them in the
- * loop, V8 optimized it five times in a sha256sum run instead of twice.
+ * loop, V8 deoptimized it five times in a sha256sum run instead of twice.
  */
 const RARE = new Set<H>([
   H.AluMR, H.AluMI, H.Alu8MR, H.Alu8MI, H.AluRM, H.AluRR, H.AluRI, H.OrRI, H.XorRI, H.TestMR, H.TestMI, H.Alu8RI, H.Alu8RR, H.Alu8RM, H.TestMR8, H.TestMI8,
