@@ -499,14 +499,17 @@ export function runRegion(c: CPU, t: number, off: number): number {
     // few instructions a run, and code that runs only a few thousand times (a fork
     // benchmark's libc calls) does not repay compiling it (threshold 0, compiling every
     // entry at once, is for tests); it is looked at once, then only counted. Before the
-    // CPU's warm-up ends, any code waits WARM_DEFERRALS more.
+    // CPU's warm-up ends, any code waits WARM_DEFERRALS more. A region that another CPU
+    // of this thread compiled for the same code (a benchmark's earlier run) is taken at
+    // once: it costs neither compiling nor V8's warm-up.
     const defer = rt.defer[off];
-    if ((defer !== 0 && defer < SHORT_DEFERRALS) || (defer < WARM_DEFERRALS && c.instructions < c.jitWarmup)) {
+    const wait = (defer !== 0 && defer < SHORT_DEFERRALS) || (defer < WARM_DEFERRALS && c.instructions < c.jitWarmup);
+    const got = !wait ? compileRegion(c, t, off, c.jitThreshold > 0 && defer === 0) : keptEntries.has(c.eip) ? compileRegion(c, t, off, false, true) : undefined;
+    if (wait && !got) {
       rt.defer[off] = defer + 1;
       rt.hits[off] = 0;
       return -3;
     }
-    const got = compileRegion(c, t, off, c.jitThreshold > 0 && defer === 0);
     if (got === undefined) {
       rt.defer[off] = 1;
       rt.hits[off] = 0;
@@ -668,14 +671,18 @@ interface Compiled {
  */
 const compiled = new Map<string, Compiled>();
 let compiledSourceBytes = 0;
+/** The entry EIPs of the regions in `compiled`: where runRegion looks for one before its threshold. */
+const keptEntries = new Set<number>();
 
-/** Keeps `r`, made from `key`, for the CPUs of this thread. */
-function keepCompiled(key: string, r: Compiled): void {
+/** Keeps `r`, made from `key`, entered at EIP `entry`, for the CPUs of this thread. */
+function keepCompiled(key: string, entry: number, r: Compiled): void {
   if (compiledSourceBytes + r.bytes > JIT_CACHE_BYTES) {
     compiled.clear();
+    keptEntries.clear();
     compiledSourceBytes = 0;
   }
   compiled.set(key, r);
+  keptEntries.add(entry);
   compiledSourceBytes += r.bytes;
 }
 
@@ -705,9 +712,10 @@ function hold(c: CPU, t: number, off: number, r: Compiled, fresh: boolean): Regi
  * current code window's (cpu.winTbl === t), and holds it in the cache's slot for that
  * entry (making room first). Decodes records on the way. Returns null when the entry
  * instruction has no fast form, and undefined, compiling nothing, when `onlyLoops` and
- * the region has no loop (no direct transfer back to an instruction of it).
+ * the region has no loop (no direct transfer back to an instruction of it), or when
+ * `keptOnly` and no CPU of this thread compiled the same region before.
  */
-export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false): Region | null | undefined {
+export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false, keptOnly = false): Region | null | undefined {
   const rec = c.icache.rec;
   const insns = new Map<number, Insn>();
   const labels = new Set<number>([0]);
@@ -767,6 +775,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false)
   const key = `${entry} ${mode} ${[...labels].sort((x, y) => x - y).join(",")} ${order.map(({ d, k, w0 }) => `${d}:${w0}:${rec[k + 1]}:${rec[k + 2]}:${rec[k + 3]}`).join(" ")}`;
   const made = compiled.get(key);
   if (made !== undefined) return hold(c, t, off, made, false);
+  if (keptOnly) return undefined;
   const guards = new Set<string>();
   const at = (d: number): string => `${(entry + d) | 0}`;
   // leaving: only local assignments, so a cold exit needs no type feedback (a first run
@@ -960,6 +969,6 @@ return n === 0 ? -2 : n;
     return null;
   }
   const r = { f, bytes: text.length, most: most[index.get(0)!], cases: looped ? [...cases].filter((d) => d !== 0).map((d) => [d, most[index.get(d)!]] as const) : [] };
-  keepCompiled(key, r);
+  keepCompiled(key, entry, r);
   return hold(c, t, off, r, true);
 }

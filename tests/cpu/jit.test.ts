@@ -167,6 +167,29 @@ describe("block compiler", () => {
     expect(left(250, 40).some((y) => y > 0)).toBe(true);
   });
 
+  t("a region another CPU compiled for the same code is taken at the first threshold, before the warm-up ends", () => {
+    // (a constant of its own in the loop: regions no other test compiled)
+    const code = asm(LOOP.replace("xor edi, eax", "xor edi, eax\nor ebp, 77"));
+    const warming = (): { cpu: CPU; exception: number } => {
+      const cpu = makeCpu(code);
+      cpu.useJit = true;
+      cpu.jitThreshold = HOT;
+      cpu.jitWarmup = 1e9;
+      return { cpu, exception: run(cpu).exception };
+    };
+    // the first waits out its deferrals at each entry (jit.ts WARM_DEFERRALS) before
+    // compiling; the second finds the same regions compiled
+    const first = warming();
+    const second = warming();
+    const b = makeCpu(code);
+    b.useJit = false;
+    const interp = state(b, run(b).exception);
+    expect(state(first.cpu, first.exception)).toEqual(interp);
+    expect(state(second.cpu, second.exception)).toEqual(interp);
+    expect(first.cpu.icache.compiledRetired / first.cpu.instructions).toBeLessThan(0.3);
+    expect(second.cpu.icache.compiledRetired / second.cpu.instructions).toBeGreaterThan(0.8);
+  });
+
   t("where new Function is refused (a Content-Security-Policy without 'unsafe-eval'), the CPU interprets on", () => {
     const src = LOOP.replace("and ebx, 0xff", "and ebx, 0xfe"); // (regions no other test compiles)
     const a = makeCpu(asm(src));
