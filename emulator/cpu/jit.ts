@@ -69,7 +69,7 @@ import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { decodeAt } from "./decode.ts";
 import { WALK_CYCLES } from "./mmu.ts";
-import { MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
+import { CYC, MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
 import { FORMS, expandForm, missExits } from "./forms.ts";
 import { evictRegions, holdRegion, regionTable, dropRegion, NOT_COMPILABLE } from "./icache.ts";
@@ -439,6 +439,25 @@ function eaExpr(w1: number, disp: string): string {
   return `((${e}) | 0)`;
 }
 
+
+/**
+ * The register that the code at `eip` loads if it is a PC thunk, `mov r32, [esp]` then
+ * `ret` (8B /r with SIB 24, C3: how i386 position-independent code, GCC's
+ * __x86.get_pc_thunk.*, finds its own address), read through the TLB as the CPU would
+ * fetch it; -1 otherwise (ESP as the register, too: it would not come back).
+ */
+function pcThunkAt(c: CPU, eip: number): number {
+  const lin = (c.segBase[1] + eip) | 0;
+  const e = c.tlb[lin >>> 12];
+  if ((lin & 0xfff) > 0xffc || (e & c.rmask) !== c.rmask) return -1;
+  const p = (e & ~0xfff) | (lin & 0xfff);
+  const m = c.ram[p + 1];
+  if (c.ram[p] !== 0x8b || (m & 0xc7) !== 0x04 || m === 0x24 || c.ram[p + 2] !== 0x24 || c.ram[p + 3] !== 0xc3) return -1;
+  return (m >> 3) & 7;
+}
+
+/** The cycles of a PC thunk's two instructions, as the interpreter charges them (their base costs). */
+const PC_THUNK_CYCLES = CYC[0x8b] + CYC[0xc3];
 
 interface Insn {
   readonly d: number; // EIP relative to the entry
@@ -829,7 +848,22 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false,
     // a transfer: to a fixed target of the region, the next case without a check when it
     // is forward; leaving when it is not in the region; computed, a check for any case
     let exit: string;
-    if (h === H.Jcc || h === H.Jmp || h === H.Call) {
+    let thunk = -1;
+    if (h === H.Call && c.stack32 && !insns.has(dn + rec[k + 2]) && (thunk = pcThunkAt(c, (entry + dn + rec[k + 2]) | 0)) >= 0) {
+      // a call of a PC thunk on another page runs it here, while the TLB still maps the
+      // thunk's page and its bytes are the same (the code fetch would hit the TLB, so it
+      // charges nothing); otherwise the region leaves at the thunk
+      const lin = (c.segBase[1] + entry + dn + rec[k + 2]) | 0;
+      const at$ = `(te$ & ~0xfff) | ${lin & 0xfff}`;
+      const bytes = (lin & 3) === 0
+        ? `ram32$[(${at$}) >> 2] === ${(0xc3240000 | ((0x04 | (thunk << 3)) << 8) | 0x8b) | 0}`
+        : `ram$[${at$}] === 0x8b && ram$[(${at$}) + 1] === ${0x04 | (thunk << 3)} && ram$[(${at$}) + 2] === 0x24 && ram$[(${at$}) + 3] === 0xc3`;
+      exit = `n = (n + 1) | 0; { const te$ = tlb$[${lin >>> 12}];
+if (c.winLen !== 0 && (te$ & rmask$) === rmask$ && ${bytes}) {
+r$${thunk} = ${at(dn)}; r$4 = (r$4 + 4) | 0; cyc$ = (cyc$ + ${PC_THUNK_CYCLES}) | 0; n = (n + 2) | 0;
+${forward(dn) ?? backOrLeave(dn)}
+} else ${leave(dn + rec[k + 2])} }`;
+    } else if (h === H.Jcc || h === H.Jmp || h === H.Call) {
       const t = dn + rec[k + 2];
       exit = `n = (n + 1) | 0; ${forward(t) ?? backOrLeave(t)}`;
     } else {
@@ -846,7 +880,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false,
     } else {
       const tr = translate(c, mode, w0, w1, eipVar, known);
       for (const g of tr.guards) guards.add(g);
-      bound.push(base + tr.extra);
+      bound.push(base + tr.extra + (thunk >= 0 ? PC_THUNK_CYCLES : 0));
       if (tr.flags !== undefined) known = tr.flags;
       local = tr.local.replaceAll("@E@", at(d)).replaceAll("@N@", at(dn)).replaceAll("@X@", exit).replaceAll("@L@", leave(d))
         .replaceAll("@I@", `${rec[k + 2]}`).replaceAll("@D@", `${rec[k + 3]}`);

@@ -7,7 +7,7 @@
 // any two instructions, and a segment or linear address that changed since compiling.
 import { describe, expect, it } from "vitest";
 import { NASM, asm, makeCpu, run, withDataSegments } from "./setup.ts";
-import { identityPaging } from "../support/paged-cpu.ts";
+import { PT, identityPaging } from "../support/paged-cpu.ts";
 import { outcome, type Outcome } from "../support/cpu-outcome.ts";
 import { CPU, Stop } from "../../emulator/cpu/cpu.ts";
 
@@ -372,6 +372,55 @@ f3:
     expect(r.jit.eip).toBe(0xa000);
     expect(r.regions).toBeGreaterThan(2);
     for (const step of [3, 17, 200]) expect(lockstep(make, step)).toBeGreaterThan(1);
+  });
+
+  t("a call of a PC thunk on another page runs in the region while the thunk is there, and leaves when it changed or is unmapped", () => {
+    // the loop (page 1) calls two PC thunks (mov r32, [esp]; ret) on page 2, one at an
+    // aligned address and one not; then (`change`) at pass 100 it rewrites the second's
+    // register, and (`unmap`) on its last but one pass it unmaps page 2, so the next
+    // call faults there
+    const src = (change: boolean, unmap: boolean): string => `
+  mov ecx, 400
+  xor eax, eax
+  xor edi, edi
+  xor ebp, ebp
+.l:
+  call thunk_bx
+  add eax, ebx
+  call thunk_si
+  xor edi, esi
+  add edi, ebp
+${change ? `  cmp ecx, 100
+  jne .same
+  mov byte [thunk_si + 1], 0x2c ; mov ebp, [esp]
+.same:` : ""}
+${unmap ? `  cmp ecx, 2
+  jne .mapped
+  mov dword [${PT} + 4 * ((thunk_bx - $$ + 0x1000) >> 12)], 0 ; (org 0x1000)
+  invlpg [thunk_bx]
+.mapped:` : ""}
+  dec ecx
+  jnz .l
+  hlt
+  align 4096
+thunk_bx:
+  mov ebx, [esp]
+  ret
+  nop
+thunk_si:
+  mov esi, [esp]
+  ret
+`;
+    for (const [change, unmap] of [[false, false], [true, false], [true, true]]) {
+      const make = (): CPU => identityPaging(makeCpu(asm(src(change, unmap))), { wp: false });
+      const r = both(make);
+      expect(r.jit).toEqual(r.interp);
+      expect(r.jit.exception).toBe(unmap ? 14 : -1);
+      // (the thunks run inside the loop's region: they are not entered often enough to compile)
+      if (!change) expect(r.regions).toBe(1);
+      expect(r.compiledShare).toBeGreaterThan(0.8);
+      for (const step of [2, 7, 31]) expect(lockstep(make, step)).toBeGreaterThan(1);
+    }
   });
 
   t("a write to the running region's next instruction takes effect at once", () => {
