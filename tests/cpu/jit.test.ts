@@ -168,8 +168,8 @@ describe("block compiler", () => {
   });
 
   t("a region another CPU compiled for the same code is taken at the first threshold, before the warm-up ends", () => {
-    // (a constant of its own in the loop: regions no other test compiled)
-    const code = asm(LOOP.replace("xor edi, eax", "xor edi, eax\nor ebp, 77"));
+    // (a constant of its own in the loop and its function: regions no other test compiled)
+    const code = asm(LOOP.replace("xor edi, eax", "xor edi, eax\nor ebp, 77").replace("push eax", "push eax\nor ebp, 78"));
     const warming = (): { cpu: CPU; exception: number } => {
       const cpu = makeCpu(code);
       cpu.useJit = true;
@@ -186,7 +186,7 @@ describe("block compiler", () => {
     const interp = state(b, run(b).exception);
     expect(state(first.cpu, first.exception)).toEqual(interp);
     expect(state(second.cpu, second.exception)).toEqual(interp);
-    expect(first.cpu.icache.compiledRetired / first.cpu.instructions).toBeLessThan(0.3);
+    expect(first.cpu.icache.compiledRetired / first.cpu.instructions).toBeLessThan(0.4);
     expect(second.cpu.icache.compiledRetired / second.cpu.instructions).toBeGreaterThan(0.8);
   });
 
