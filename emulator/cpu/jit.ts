@@ -333,14 +333,17 @@ function flagsDeadAfter(order: readonly Insn[], j: number, labels: ReadonlySet<n
 }
 
 /**
- * The value of 32-bit shift/rotate `op` (alu.ts shift's numbering) of `v` by `n` (1..31)
- * as an expression, or null for a count of 0 and for RCL/RCR, which read CF.
+ * The value of 32-bit shift/rotate `op` (alu.ts shift's numbering) of `v` by `n` (0..31:
+ * a number, or an expression for a count in CL) as an expression, or null for a literal
+ * count of 0 and for RCL/RCR, which read CF. (A count of 0 in CL gives `v` back: JavaScript
+ * shifts by a count mod 32, as the rotates' second shift needs.)
  */
-function shiftValue(op: number, n: number, v: string): string | null {
+function shiftValue(op: number, n: number | string, v: string): string | null {
   if (n === 0) return null;
+  const rest = typeof n === "number" ? `${32 - n}` : `(32 - ${n})`;
   switch (op) {
-    case 0: return `((${v} << ${n}) | (${v} >>> ${32 - n}))`;
-    case 1: return `((${v} >>> ${n}) | (${v} << ${32 - n}))`;
+    case 0: return `((${v} << ${n}) | (${v} >>> ${rest}))`;
+    case 1: return `((${v} >>> ${n}) | (${v} << ${rest}))`;
     case 4: case 6: return `(${v} << ${n})`;
     case 5: return `((${v} >>> ${n}) | 0)`;
     case 7: return `(${v} >> ${n})`;
@@ -869,8 +872,8 @@ ${forward(dn) ?? backOrLeave(dn)}
     } else {
       exit = "n = (n + 1) | 0; @COMPUTED@";
     }
-    const v = h === H.ShiftR && (w1 & O.Flag) === 0 && flagsDeadAfter(order, code.length, labels, rec)
-      ? shiftValue((w1 >> O.Op) & 7, rec[k + 2] & 31, `r$${w1 & 7}`) : null;
+    const v = h === H.ShiftR && flagsDeadAfter(order, code.length, labels, rec)
+      ? shiftValue((w1 >> O.Op) & 7, (w1 & O.Flag) === 0 ? rec[k + 2] & 31 : "(r$1 & 31)", `r$${w1 & 7}`) : null;
     let local: string;
     let writes = false;
     let complex = false;

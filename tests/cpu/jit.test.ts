@@ -452,9 +452,10 @@ patch:
   });
 
   t("a shift or rotate whose flags the next instruction overwrites gives the interpreter's state", () => {
-    // sha256-like mixing: each immediate shift is followed by an ALU op that sets every
-    // flag (the region computes the shift's value alone), with flags read in between
-    // elsewhere (PUSHFD, ADC, Jcc) so that a wrong record would show
+    // sha256-like mixing: each shift, by an immediate or by CL (0 to 31 as ECX counts
+    // down), is followed by an ALU op that sets every flag (the region computes the
+    // shift's value alone), with flags read in between elsewhere (PUSHFD, ADC, Jcc) so
+    // that a wrong record would show
     const src = `
   mov ecx, ${HOT * 8}
   mov eax, 0x6a09e667
@@ -486,6 +487,20 @@ patch:
   jnz .t
   inc esi
 .t:
+  mov ebp, eax
+  shl ebp, cl
+  xor esi, ebp
+  shr ebp, cl
+  add edi, ebp
+  sar ebp, cl
+  or edi, ebp
+  rol ebp, cl
+  sub esi, ebp
+  ror ebp, cl
+  xor esi, ebp
+  pushfd
+  pop ebp
+  add esi, ebp
   dec ecx
   jnz .l
   hlt
