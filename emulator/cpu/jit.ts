@@ -230,6 +230,18 @@ function foldConstants(src: string): string {
   return src;
 }
 
+/** An aligned dword access (forms.ts load32, store32) through a segment of base 0 and limit 4 GiB - 1, after foldConstants. */
+const FLAT_DWORD = /const lin_ = \(0 \+ ea_\) \| 0;((?:\n\s*const (?:v_|e_|m_) = [^\n]*)*)\n(\s*)if \(\(ea_ >>> 0\) <= 4294967292 && \(lin_ & 3\) === 0 && /g;
+
+/**
+ * `src` (after foldConstants) with its accesses through a segment of base 0 on the
+ * offset itself, the linear address, and an aligned dword's limit test dropped where
+ * the limit is 4 GiB - 1: an aligned offset is at most 0xfffffffc.
+ */
+function flatAccesses(src: string): string {
+  return src.replace(FLAT_DWORD, "const lin_ = ea_;$1\n$2if ((lin_ & 3) === 0 && ").replaceAll("const lin_ = (0 + ea_) | 0;", "const lin_ = ea_;");
+}
+
 /** The index of the bracket closing the one at `open` (templates' brackets balance). */
 function closing(src: string, open: number): number {
   let depth = 0;
@@ -658,9 +670,12 @@ function translate(c: CPU, mode: string, w0: number, w1: number, eipVar: string,
   // (leaving at a miss takes back the base cycles charged for the instruction at the
   // epilogue: code first run after V8 optimized the region, as a miss may be, deoptimizes
   // it at an arithmetic operation, not at an assignment)
-  const unwrapped = missExits(pruneLiteralIfs(foldConstants(onLoc)), `xc$ = ${(w0 >> 16) & 0xff}; @L@`, EFFECT);
-  const local = wrapCalls(unwrapped);
+  const unwrapped = missExits(pruneLiteralIfs(flatAccesses(foldConstants(onLoc))), `xc$ = ${(w0 >> 16) & 0xff}; @L@`, EFFECT);
+  let local = wrapCalls(unwrapped);
   if (/c\.cyc = cyc\$, t\$ = /.test(local) && !form.body.includes("$SAVE")) throw new Error(`jit: form ${H[h]} may fault without $SAVE`);
+  // (the restart point is read only where a helper faults: without a call of one, as
+  // wrapCalls writes every call, its stores are dead)
+  if (!/t\$ = /.test(local)) local = local.replace("s$ = r$4; ie$ = @E@;", "");
   tr = {
     local,
     guards: [...guards],
