@@ -21,7 +21,10 @@
 // is a plain block, without loop or switch, a smaller graph for V8 to optimize. A
 // transfer to a case of the region continues there without leaving, as a return to a
 // call site does; any other transfer leaves, and runRegion enters the region held at the
-// new address directly, on this page or (moving the code window) another.
+// new address directly, on this page or (moving the code window) another. The one call
+// that does not leave is that of a PC thunk on another page (pcThunkAt: `mov ebx, [esp];
+// ret`, which position-independent i386 code calls at the start of most functions): the
+// region does what its two instructions do and goes on at the return site.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -60,7 +63,11 @@
 //     with the page's records (icache.ts tableFor / invalidateCodePage), and the cold
 //     ones when their source passes JIT_CACHE_BYTES (icache.ts evictRegions).
 //   - cold exits only assign locals: V8 deoptimizes a whole function the first time it
-//     runs code that has no type feedback, which would cost more than the region saves.
+//     runs code that has no type feedback, which would cost more than the region saves;
+//   - a PC thunk runs in the region only while the TLB maps its page readable (so its
+//     fetch would hit the TLB and charge no walk), its four bytes are those compiled for
+//     and the code window is valid (a TLB flush empties it); otherwise the region leaves
+//     at the thunk after the call.
 
 import type { CPU } from "./cpu.ts";
 import { setWindow, segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp } from "./access.ts";
