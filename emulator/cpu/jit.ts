@@ -75,6 +75,8 @@ import { alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide } from "./a
 import { condOf, cfOf } from "./flags.ts";
 import { R8, jumpNear } from "./operands.ts";
 import { decodeAt } from "./decode.ts";
+import { execOne } from "./exec.ts";
+import { inPlaceLength } from "./inplace.ts";
 import { WALK_CYCLES } from "./mmu.ts";
 import { CYC, MEM_READ, MEM_RMW, BRANCH_TAKEN } from "./timing.ts";
 import { H, O } from "./records.ts";
@@ -109,7 +111,7 @@ const WARM_DEFERRALS = 15;
 /** What the templates may call, passed to every compiled function. */
 const HELPERS = {
   segR, segW, rd8, rd32, wr8, wr32, rdW8, rdW32, readM8, readM16, readM32, writeM8, writeM16, writeM32, push32, peek32, addSp,
-  alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide, condOf, cfOf, R8, jumpNear,
+  alu, sub32, shift, shiftDouble, imulTrunc, multiply, divide, condOf, cfOf, R8, jumpNear, execOne,
   MEM_READ, MEM_RMW, BRANCH_TAKEN,
 };
 const HELPER_NAMES = Object.keys(HELPERS);
@@ -488,8 +490,9 @@ interface Insn {
 }
 
 /**
- * The instruction at entry-relative `d` of the page; null without a fast form, or when it
- * has not run yet. The interpreter decodes each instruction as it first runs it, so one
+ * The instruction at entry-relative `d` of the page; null without a fast form (unless
+ * the region runs it in place: inplace.ts, its record word then H.Legacy and its
+ * length), or when it has not run yet. The interpreter decodes each instruction as it first runs it, so one
  * without a record is on a path not taken so far (an error path, a late case): the region
  * leaves there instead of compiling it, and if the path turns hot its own region compiles
  * then. The entry is decoded if needed, and so is everything with threshold 0, which
@@ -505,8 +508,13 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
     w0 = decodeAt(c, (c.winPhys + o) | 0, k);
   }
   const h = w0 & 0xff;
-  return h !== H.Legacy && FORMS[h as H] !== undefined ? { d, k, w0 } : null;
+  if (h !== H.Legacy) return FORMS[h as H] !== undefined ? { d, k, w0 } : null;
+  const len = inPlaceLength(c, o);
+  return len !== 0 ? { d, k, w0: H.Legacy | (len << 8) } : null;
 }
+
+/** Whether the instruction of record word `w0` ends its path in a region (a transfer, or a form that leaves). */
+const endsPath = (w0: number): boolean => (w0 & 0xff) !== H.Legacy && FORMS[(w0 & 0xff) as H]!.ends;
 
 /**
  * The dispatcher's step at an entry, offset `off` of the current window's page (table
@@ -794,7 +802,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false,
         labels.add(dn); // the return site
         work.push(dn);
       }
-      if (FORMS[h as H]!.ends) break;
+      if (endsPath(i.w0)) break;
       d = dn;
     }
   }
@@ -809,7 +817,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false,
   // overlapping another instruction) continues through the switch, so needs a label
   for (let j = 0; j < order.length; j++) {
     const dn = order[j].d + ((order[j].w0 >> 8) & 15);
-    if (!FORMS[(order[j].w0 & 0xff) as H]!.ends && order[j + 1]?.d !== dn && insns.has(dn)) labels.add(dn);
+    if (!endsPath(order[j].w0) && order[j + 1]?.d !== dn && insns.has(dn)) labels.add(dn);
   }
   const entry = c.eip;
   // a transfer's target is kept in x$ (stored to cpu.eip when the region leaves), where
@@ -843,6 +851,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false,
   const code: string[] = [];
   const bound: number[] = [];
   let known: KnownFlags | null = null;
+  let inPlace = false; // (an instruction run in place: inplace.ts)
   // Charges and counts of straight-line instructions that cannot leave or fault (they
   // mention neither the cycle counter nor an exit) are added up and made at the next
   // one that can, or before control leaves the straight line.
@@ -856,7 +865,7 @@ export function compileRegion(c: CPU, t: number, off: number, onlyLoops = false,
   };
   for (const { d, k, w0 } of order) {
     if (labels.has(d)) known = null;
-    const form = FORMS[(w0 & 0xff) as H]!;
+    const ends = endsPath(w0);
     const dn = d + ((w0 >> 8) & 15);
     const w1 = rec[k + 1];
     const base = (w0 >> 16) & 0xff;
@@ -899,7 +908,24 @@ ${forward(dn) ?? backOrLeave(dn)}
     let local: string;
     let writes = false;
     let complex = false;
-    if (v !== null) {
+    if (h === H.Legacy) {
+      // run in place (inplace.ts): the interpreter's step, from the locals stored as the
+      // dispatcher would have them; it charges its own cycles, so the path's bound stops
+      // here and a check follows. A fault leaves the CPU as the interpreter left it, with
+      // the region's instructions counted (no catch needed; where another call has one,
+      // lg$ tells it so). Leaves where the interpreter did not go on to the next
+      // instruction (a REP instruction's slice) or dropped this page's code.
+      inPlace = true;
+      bound.push(0);
+      known = null;
+      complex = true;
+      local = `@FOUT@;
+@RSAVE@c.cyc = cyc$; c.eip = ${at(d)}; c.instrEip = ${at(d)}; c.instrEsp = r[4]; c.retired += n;
+lg$ = 1; execOne(c); lg$ = 0;
+c.retired -= n; cyc$ = c.cyc | 0; @RLOAD@${flagsIn.join(", ")};
+n = (n + 1) | 0;
+if (c.eip !== ${at(dn)} || c.winLen === 0${insns.has(dn) ? ` || cyc$ + @M${dn}@ >= limit` : ""}) break top;`;
+    } else if (v !== null) {
       bound.push(base);
       local = `r$${w1 & 7} = ${v};`;
     } else {
@@ -919,14 +945,15 @@ ${forward(dn) ?? backOrLeave(dn)}
       pendCyc += base;
       out = `${local}\n`;
     }
-    pendN = form.ends ? 0 : pendN + 1; // (an ending form counts itself in $EXIT)
-    if (!form.ends) {
+    pendN = ends || h === H.Legacy ? 0 : pendN + 1; // (an ending form counts itself in $EXIT)
+    if (!ends) {
       // a write that took the slow path may have dropped this page's code (SMC)
       if (writes) out += `${flush(0)}if (c.winLen === 0) ${leave(dn)}\n`;
       const next = order[code.length + 1];
       if (next === undefined || next.d !== dn || labels.has(next.d)) out += flush(0);
-      if (next !== undefined && next.d === dn) onward[j].push(dn);
-      else out += `${forward(dn) ?? backOrLeave(dn)}\n`;
+      if (next !== undefined && next.d === dn) {
+        if (h !== H.Legacy) onward[j].push(dn);
+      } else out += `${forward(dn) ?? backOrLeave(dn)}\n`;
     }
     code.push(out);
   }
@@ -978,16 +1005,19 @@ ${forward(dn) ?? backOrLeave(dn)}
     }
     body += code[j];
   }
-  body = body.replace(/@B(-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@COMPUTED@", computed)
+  body = body.replace(/@[BM](-?\d+)@/g, (_m, d) => `${most[index.get(Number(d))!]}`).replaceAll("@COMPUTED@", computed)
     .replace(/@F(\d+):(\d+)@/g, (_m, from, to) => crosses(Number(from), Number(to)) ? `pc = ${order[Number(to)].d}; continue top;` : `break b${to};`);
   const written = [...new Set([...body.matchAll(/r\$(\d) =(?!=)/g)].map((m) => Number(m[1])))].sort();
   const used = [...new Set([...body.matchAll(/r\$(\d)/g)].map((m) => Number(m[1])))].sort();
   const flagsOut = /f\$\w+ =(?!=)/.test(body) ? FLAG_FIELDS.map((f) => `c.lf${f} = f$${f}`) : [];
   const state = [...written.map((i) => `r[${i}] = r$${i}`), ...flagsOut];
-  body = body.replaceAll("@FOUT@", flagsOut.join(", ") || "0");
+  body = body.replaceAll("@FOUT@", flagsOut.join(", ") || "0")
+    .replaceAll("@RSAVE@", used.map((i) => `r[${i}] = r$${i};\n`).join(""))
+    .replaceAll("@RLOAD@", used.map((i) => `r$${i} = r[${i}], `).join(""));
   // (a region whose calls cannot fault needs no catch, which makes V8 keep its locals
   // in memory and box them)
   const faults = /c\.cyc = cyc\$,/.test(body);
+  const caught = [...state, "c.instrEip = ie$", "c.instrEsp = s$", "c.retired += n"].join(";\n");
   // (EIP and the limit are read from fields, whose representation V8 keeps as it is,
   // rather than passed: arguments come boxed or not as the caller's tier has them, and
   // a region speculating on either deoptimizes)
@@ -998,7 +1028,7 @@ const limit = c.cycLimit | 0;
 const r = c.regs;
 const tlb$ = c.tlb, ram32$ = c.ram32, ram$ = c.ram, rmask$ = c.rmask, wmask$ = c.wmask;
 let ${[...used.map((i) => `r$${i} = r[${i}]`), ...flagsIn].join(", ")};
-let cyc$ = c.cyc | 0, n = 0, ${looped ? `pc = (c.eip - ${entry}) | 0, ` : ""}t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0;
+let cyc$ = c.cyc | 0, n = 0, ${looped ? `pc = (c.eip - ${entry}) | 0, ` : ""}t$, x$ = 0, xs$ = false, xc$ = 0, s$ = 0, ie$ = 0${inPlace ? ", lg$ = 0" : ""};
 ${faults ? "try {" : "{"}
 ${looped ? `top: for (;;) {
 switch (pc) {
@@ -1010,7 +1040,7 @@ ${leaveComputed}
 ${body}
 }`}
 }${faults ? ` catch (e) {
-  ${[...state, "c.instrEip = ie$", "c.instrEsp = s$", "c.retired += n"].join(";\n")};
+  ${inPlace ? `if (lg$ === 0) { ${caught}; }` : `${caught};`}
   throw e;
 }` : ""}
 ${["c.cyc = (cyc$ - xc$) | 0", ...state].join(";\n")};

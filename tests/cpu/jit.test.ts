@@ -608,6 +608,66 @@ func:
     expect(r.regions).toBeGreaterThan(0);
   });
 
+  t("instructions without a fast form run in place in a region, with a REP that faults part-way and one that rewrites the code", () => {
+    // x87, a 16-bit operand, BSF, XCHG with memory, REP MOVSD and REP STOSB inside a hot
+    // loop (inplace.ts). The MOVSD's destination moves up to the unmapped page at
+    // 0xa000: on the pass with ecx = 2 it faults after three of its four dwords. The
+    // STOSB writes to a data page, except on the pass with ecx = 100, where it rewrites
+    // the low byte of the ADD's immediate just after it.
+    const src = `
+  mov ecx, 3000
+  xor ebx, ebx
+  xor eax, eax
+  fninit
+  fldz
+.l:
+  mov [0x8000], ecx
+  fild dword [0x8000]
+  faddp st1, st0
+  mov dx, cx
+  add dx, 0x7ff3
+  bsf ebp, ecx
+  xchg ebx, [0x8004]
+  add ebx, ebp
+  push ecx
+  push eax
+  mov edi, ecx
+  shl edi, 2
+  neg edi
+  add edi, 0x9ffc
+  mov esi, 0x8100
+  mov ecx, 4
+  rep movsd
+  mov eax, [esp + 4]
+  mov edi, eax
+  sub edi, 100
+  neg edi
+  sbb edi, edi
+  and edi, 0x8300 - (patch + 1)
+  add edi, patch + 1
+  mov ecx, 1
+  mov al, 0x22
+  rep stosb
+  pop eax
+  pop ecx
+patch:
+  add eax, 0x11111111
+  dec ecx
+  jnz .l
+  hlt
+`;
+    const make = (): CPU => identityPaging(makeCpu(asm(src)), { pte: { 0xa: 0 }, wp: false });
+    const r = both(make);
+    expect(r.jit).toEqual(r.interp);
+    expect(r.jit.exception).toBe(14);
+    expect(r.jit.regs[1]).toBe(1); // the faulting MOVSD's count, three dwords copied
+    expect(r.jit.regs[7]).toBe(0xa000);
+    expect(r.regions).toBeGreaterThan(0);
+    // (with every instruction above left to the interpreter, under half would run compiled)
+    expect(r.compiledShare).toBeGreaterThan(0.9);
+    for (const step of [7, 13, 64]) expect(lockstep(make, step)).toBeGreaterThan(1);
+  });
+
   t("FS/GS-relative accesses in a region follow a base that changes under it", () => {
     // halfway through, GS is reloaded with a segment based 0x100 higher (another thread's TLS)
     const src = `
