@@ -7,8 +7,8 @@
 // a window change or an uncached instruction) and holds the instructions of the same
 // page reachable from there through direct branches, calls and returns to the
 // instruction after a call, up to the first instruction on each path that has no fast
-// form, has not run yet (insnAt) or is held by another region, and at most MAX_REGION
-// instructions. They are laid out in address order in one `switch (pc)` inside a loop,
+// form (but those it runs in place through the byte interpreter: inplace.ts), has not
+// run yet (insnAt) or is held by another region, and at most MAX_REGION instructions. They are laid out in address order in one `switch (pc)` inside a loop,
 // whose cases are the region's entry, the return sites and the targets of backward
 // branches, and which starts at the case it is entered at. The region is held at each
 // of its cases, so a path that reaches one from elsewhere (another region's, one the
@@ -49,9 +49,10 @@
 //     its longest forward path) is compared with the limit; when the limit could be
 //     reached the region leaves, and the interpreter, which checks after every
 //     instruction, runs on from there;
-//   - after a form that writes memory through a helper the region leaves when the write
-//     dropped the current page's records (cpu.winLen = 0: self-modifying code, seen at
-//     the next instruction);
+//   - after a form that writes memory through a helper, and after an instruction run in
+//     place, the region leaves when the write dropped the current page's records
+//     (cpu.winLen = 0: self-modifying code, seen at the next instruction); an instruction
+//     run in place charges what the interpreter charges, so a cycle check follows it;
 //   - a fault leaves through CPU_FAULT; the catch stores the registers and flags as the
 //     faulting instruction left them (as the interpreter's c.regs hold them when the
 //     same access faults there) and its restart point (instrEip/instrEsp, kept in locals
@@ -491,8 +492,8 @@ interface Insn {
 
 /**
  * The instruction at entry-relative `d` of the page; null without a fast form (unless
- * the region runs it in place: inplace.ts, its record word then H.Legacy and its
- * length), or when it has not run yet. The interpreter decodes each instruction as it first runs it, so one
+ * the region runs it in place after its entry: inplace.ts, its record word then
+ * H.Legacy and its length), or when it has not run yet. The interpreter decodes each instruction as it first runs it, so one
  * without a record is on a path not taken so far (an error path, a late case): the region
  * leaves there instead of compiling it, and if the path turns hot its own region compiles
  * then. The entry is decoded if needed, and so is everything with threshold 0, which
@@ -509,7 +510,9 @@ function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
   }
   const h = w0 & 0xff;
   if (h !== H.Legacy) return FORMS[h as H] !== undefined ? { d, k, w0 } : null;
-  const len = inPlaceLength(c, o);
+  // (not as the entry: where the dispatcher enters at one, as it does after each slice
+  // of a long REP, the byte interpreter runs it at less cost than a region's call)
+  const len = d !== 0 ? inPlaceLength(c, o) : 0;
   return len !== 0 ? { d, k, w0: H.Legacy | (len << 8) } : null;
 }
 
