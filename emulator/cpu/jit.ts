@@ -8,23 +8,24 @@
 // page reachable from there through direct branches, calls and returns to the
 // instruction after a call, up to the first instruction on each path that has no fast
 // form (but those it runs in place through the byte interpreter: inplace.ts), has not
-// run yet (insnAt) or is held by another region, and at most MAX_REGION instructions. They are laid out in address order in one `switch (pc)` inside a loop,
-// whose cases are the region's entry, the return sites and the targets of backward
-// branches, and which starts at the case it is entered at. The region is held at each
-// of its cases, so a path that reaches one from elsewhere (another region's, one the
-// interpreter runs) enters it there rather than compiling the code again from there
-// (without that, a loop or a join that several hot entries reach was compiled into the
-// region of each: most of the instructions of gzip's regions were compiled more than
-// once). A forward branch breaks out of a labelled block that ends at its target
-// (through the switch only where a case lies between), so an if/else costs what it costs
-// in JavaScript; a region whose only case is its entry and that has no backward branch
-// is a plain block, without loop or switch, a smaller graph for V8 to optimize. A
-// transfer to a case of the region continues there without leaving, as a return to a
-// call site does; any other transfer leaves, and runRegion enters the region held at the
-// new address directly, on this page or (moving the code window) another. The one call
-// that does not leave is that of a PC thunk on another page (pcThunkAt: `mov ebx, [esp];
-// ret`, which position-independent i386 code calls at the start of most functions): the
-// region does what its two instructions do and goes on at the return site.
+// run yet (insnAt) or is held by another region, and at most MAX_REGION instructions.
+// They are laid out in address order in one `switch (pc)` inside a loop, whose cases are
+// the region's entry, the return sites and the targets of backward branches, and which
+// starts at the case it is entered at. The region is held at each of its cases, so a
+// path that reaches one from elsewhere (another region's, one the interpreter runs)
+// enters it there rather than compiling the code again from there (without that, a loop
+// or a join that several hot entries reach was compiled into the region of each: most of
+// the instructions of gzip's regions were compiled more than once). A forward branch
+// breaks out of a labelled block that ends at its target (through the switch only where
+// a case lies between), so an if/else costs what it costs in JavaScript; a region whose
+// only case is its entry and that has no backward branch is a plain block, without loop
+// or switch, a smaller graph for V8 to optimize. A transfer to a case of the region
+// continues there without leaving, as a return to a call site does; any other transfer
+// leaves, and runRegion enters the region held at the new address directly, on this page
+// or (moving the code window) another. The one call that does not leave is that of a PC
+// thunk on another page (pcThunkAt: `mov ebx, [esp]; ret`, which position-independent
+// i386 code calls at the start of most functions): the region does what its two
+// instructions do and goes on at the return site.
 //
 // Inside a region the guest registers, the lazy-flag record and the cycle counter are
 // int32 JavaScript locals, so V8 keeps them in host registers. A condition read just
@@ -493,10 +494,10 @@ interface Insn {
 /**
  * The instruction at entry-relative `d` of the page; null without a fast form (unless
  * the region runs it in place after its entry: inplace.ts, its record word then
- * H.Legacy and its length), or when it has not run yet. The interpreter decodes each instruction as it first runs it, so one
- * without a record is on a path not taken so far (an error path, a late case): the region
- * leaves there instead of compiling it, and if the path turns hot its own region compiles
- * then. The entry is decoded if needed, and so is everything with threshold 0, which
+ * H.Legacy and its length), or when it has not run yet. The interpreter decodes each
+ * instruction as it first runs it, so one without a record is on a path not taken so far
+ * (an error path, a late case): the region leaves there instead of compiling it, and if
+ * the path turns hot its own region compiles then. The entry is decoded if needed, and so is everything with threshold 0, which
  * compiles at the first entry, before anything has run (tests, the fuzzer).
  */
 function insnAt(c: CPU, t: number, off: number, d: number): Insn | null {
