@@ -5,7 +5,8 @@
 // tree's node_modules; both bundles read the guest files of this tree). The two then run
 // alternately, each measurement a fresh process, the first of each pair alternating too,
 // so that a machine whose speed drifts during the run (a shared VM's does, by ±20%)
-// weighs on both alike: whole programs (first run and, in the same process, again) and
+// weighs on both alike: whole programs (each in a process of its own, as bench:cpu's
+// --fresh: first run and, in the same process, again) and
 // the kernels on vmalab with its compiler.
 
 import { spawnSync } from "node:child_process";
@@ -76,7 +77,8 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
     const order = i % 2 === 0 ? trees : [...trees].reverse();
     for (const p of s.programs) {
       s.progress(`run ${i + 1}/${s.runs} ${p}`);
-      for (const t of order) add(programRuns, `${p}/${t.name}`, s.spawnJson<ProgramMeasurement>([...t.program, p, "--again"]));
+      // (one workload per process; a revision before 2026-12-08 prints it alone, not in an array)
+      for (const t of order) add(programRuns, `${p}/${t.name}`, [s.spawnJson<ProgramMeasurement | ProgramMeasurement[]>([...t.program, p, "--again"])].flat()[0]);
     }
     for (const k of s.kernels) {
       s.progress(`run ${i + 1}/${s.runs} ${k.name} kernel`);
@@ -112,8 +114,8 @@ export async function compareRevision(s: CompareSetup, rev: string): Promise<voi
     s.table(["kernel", `${short} host CPU s`, "this tree host CPU s", `speed / ${short}`], rows);
     console.log("");
   }
-  console.log(`Whole programs as in the main table: wall seconds of the first run in a fresh process and of a`);
-  console.log(`second one in the same process, and the process's peak RSS; kernels: host CPU seconds on vmalab with`);
+  console.log(`Whole programs as in the main table with --fresh: wall seconds of the first run in a fresh process of its`);
+  console.log(`own and of a second one in the same process, and the process's peak RSS; kernels: host CPU seconds on vmalab with`);
   console.log(`its compiler. Speed: ${short}'s median over this tree's (above 1, this tree is faster).`);
   if (!same) console.log(`(The two trees retire different instruction counts on some workload: their guests differ.)`);
 }

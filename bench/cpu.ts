@@ -1,5 +1,5 @@
-// npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations]
-// npm run bench:cpu -- --timeline NAME
+// npm run bench:cpu [-- --runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [--fresh] [iterations]
+// npm run bench:cpu -- --timeline NAME [--fresh]
 // npm run bench:cpu -- --compare REV [--runs N] [--only a,b] [--no-programs] [iterations]
 //
 // vmalab (its block compiler on and off) side by side with v86 (the npm package, JIT on
@@ -8,7 +8,10 @@
 // branches, string instructions), each booted by both emulators' multiboot loaders; then
 // whole programs (busybox sha256sum and gzip, the kernel's fork benchmark) on vmalab
 // against the same binaries under Debian's Linux kernel booted in v86 (JIT on,
-// bench/linux-v86.ts), all of them in one boot per run. --no-linux leaves out just that.
+// bench/linux-v86.ts), on both all of them in one boot per run, in the same order, by the
+// same script (bench/whole-program.ts). --no-linux leaves out just v86+Linux; --fresh runs
+// each whole program on vmalab in a fresh process of its own instead (the host's JIT cold
+// for each one, as v86's is not: it has run Linux's boot and the programs before).
 //
 // Every measurement is a fresh process (fresh host JIT, its own peak RSS) running this
 // project's code bundled into one ES module by esbuild, as the web and CLI builds ship
@@ -19,9 +22,9 @@
 // `iterations` sets the integer loop's count (as it did before the other kernels came)
 // and scales every other kernel's built-in count by the same fraction (CI runs a reduced
 // benchmark this way; profiling too).
-// --timeline NAME runs whole program NAME once with the compiler, and prints its course by
-// tenths of a second: how fast the guest ran and how much of it ran compiled while the
-// host's JIT (V8) warmed up to the regions.
+// --timeline NAME runs the whole programs in one boot as the table does (with --fresh, NAME alone)
+// with the compiler, and prints NAME's course by tenths of a second: how fast the guest ran
+// and how much of it ran compiled while the host's JIT (V8) warmed up to the regions.
 // --compare REV measures this tree against git revision REV (bench/cpu-compare.ts).
 
 import { spawnSync } from "node:child_process";
@@ -40,10 +43,10 @@ import { compareRevision } from "./cpu-compare.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 
-interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; iterations: string | null; timeline: string | null; compare: string | null }
+interface Args { runs: number; only: string[] | null; v86: boolean; linux: boolean; programs: boolean; fresh: boolean; iterations: string | null; timeline: string | null; compare: string | null }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, iterations: null, timeline: null, compare: null };
+  const a: Args = { runs: 5, only: null, v86: true, linux: true, programs: true, fresh: false, iterations: null, timeline: null, compare: null };
   const names = [...KERNEL_WORKLOADS.map((w) => w.name), ...PROGRAM_WORKLOADS.map((w) => w.name)];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -63,6 +66,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === "--no-v86") a.v86 = false;
     else if (arg === "--no-linux") a.linux = false;
     else if (arg === "--no-programs") a.programs = false;
+    else if (arg === "--fresh") a.fresh = true;
     else if (/^\d+$/.test(arg) && Number(arg) > 0) a.iterations = arg;
     else usage(`unknown argument '${arg}'`);
   }
@@ -70,7 +74,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function usage(msg: string): never {
-  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [iterations] | --timeline NAME | --compare REV [--runs N] [--only a,b] [--no-programs] [iterations])`);
+  console.error(`bench:cpu: ${msg} (usage: npm run bench:cpu -- [--runs N] [--only a,b] [--no-v86] [--no-linux] [--no-programs] [--fresh] [iterations] | --timeline NAME [--fresh] | --compare REV [--runs N] [--only a,b] [--no-programs] [iterations])`);
   process.exit(2);
 }
 
@@ -143,9 +147,10 @@ const table = (head: string[], rows: string[][]) => {
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-/** --timeline: the course of run `m` of whole program `name` (made with --timeline --again). */
-function printTimeline(name: string, m: ProgramMeasurement, bundled: boolean): void {
-  console.log(`bench:cpu --timeline ${name}: one fresh process, ${bundled ? "bundled by esbuild" : "TypeScript loader"}, Node ${process.version}, ${availableParallelism()} host CPUs\n`);
+/** --timeline: the course of run `m` of whole program `name` (made with --timeline --again) after programs `before` in its boot. */
+function printTimeline(name: string, before: string[], m: ProgramMeasurement, bundled: boolean): void {
+  const after = before.length ? `, after ${before.join(", ")} in the same boot` : "";
+  console.log(`bench:cpu --timeline ${name}: one fresh process${after}, ${bundled ? "bundled by esbuild" : "TypeScript loader"}, Node ${process.version}, ${availableParallelism()} host CPUs\n`);
   table(["wall s", "MIPS (wall)", "run compiled", "regions compiled"], m.timeline!.map(([s, mips, share, regions]) => [s.toFixed(2), f1(mips), pct(share), String(regions)]));
   console.log(`\nThe run: ${m.secs.toFixed(2)} s wall, ${m.cpuSecs.toFixed(2)} s host CPU (all threads), ${pct(m.compiledShare)} of its ${m.instructions} instructions run compiled.`);
   console.log(`Again in the same process (V8's machine code and the regions kept): ${m.againSecs!.toFixed(2)} s wall, ${m.againCpuSecs!.toFixed(2)} s host CPU.`);
@@ -170,7 +175,10 @@ async function main(): Promise<void> {
     const tty = process.stderr.isTTY;
     const kernelRuns = new Map<string, KernelMeasurement[]>();
     if (args.timeline !== null) {
-      printTimeline(args.timeline, spawnJson<ProgramMeasurement>([...cmd.program, args.timeline, "--timeline", "--again"]), cmd.bundled);
+      const names = PROGRAM_WORKLOADS.map((w) => w.name);
+      const before = args.fresh ? [] : names.slice(0, names.indexOf(args.timeline));
+      const ms = spawnJson<ProgramMeasurement[]>([...cmd.program, (args.fresh ? [args.timeline] : names).join(","), "--timeline", args.timeline, "--again"]);
+      printTimeline(args.timeline, before, ms.find((m) => m.name === args.timeline)!, cmd.bundled);
       return;
     }
     if (args.compare !== null) {
@@ -195,11 +203,14 @@ async function main(): Promise<void> {
           kernelRuns.set(key, [...(kernelRuns.get(key) ?? []), m]);
         }
       }
-      for (const p of programs) {
-        if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${p.name} on vmalab`);
-        for (const key of [p.name, `${p.name}/jit`]) {
-          const m = spawnJson<ProgramMeasurement>([...cmd.program, p.name, key === p.name ? "--no-jit" : "--again"]);
-          programRuns.set(key, [...(programRuns.get(key) ?? []), m]);
+      // one boot for all of them (as on v86+Linux), or with --fresh one process each
+      for (const boot of args.fresh ? programs.map((p) => [p.name]) : programs.length ? [programs.map((p) => p.name)] : []) {
+        if (tty) process.stderr.write(`\r\x1b[Kbench:cpu: run ${i + 1}/${args.runs} ${boot.join(", ")} on vmalab`);
+        for (const jit of [false, true]) {
+          for (const m of spawnJson<ProgramMeasurement[]>([...cmd.program, boot.join(","), jit ? "--again" : "--no-jit"])) {
+            const key = jit ? `${m.name}/jit` : m.name;
+            programRuns.set(key, [...(programRuns.get(key) ?? []), m]);
+          }
         }
       }
       if (linux) {
@@ -274,9 +285,11 @@ async function main(): Promise<void> {
       if (v86) console.log(`v86's own counter at the last output byte, for comparison: ${checks.join(", ")} (both count a long REP once per chunk they run it in, each its own way).`);
     }
     if (programs.length) {
-      console.log(`\nWhole programs (bench/whole-program.ts; on vmalab init of a fresh guest, mm=vma${linux ? "; on v86+Linux all in one boot" : ""}; boot not timed), median of ${args.runs};`);
+      const order = programs.map((p) => p.name).join(", ");
+      const vmalabWay = args.fresh ? "on vmalab each in a fresh process of its own" : `on vmalab${linux ? " and v86+Linux" : ""} all in one boot, in this order`;
+      console.log(`\nWhole programs (bench/whole-program.ts: ${order}; ${vmalabWay}${args.fresh && linux ? ", on v86+Linux all in one boot" : ""}; mm=vma; boot not timed), median of ${args.runs};`);
       console.log(`MIPS and wall s without the block compiler (--no-jit), then wall s with it (the default), then of a second`);
-      console.log(`run in the same process ("again": the host's JIT warm, regions kept)${linux ? ", then v86+Linux's" : ""}:\n`);
+      console.log(`boot in the same process running them again ("again": the host's JIT warm, regions kept)${linux ? ", then v86+Linux's" : ""}:\n`);
       table(
         ["workload", "instructions", "vmalab --no-jit MIPS (wall)", "wall s --no-jit", "wall s", "host CPU s", "run compiled", "speed / --no-jit (wall)", "wall s again", "vmalab RSS MiB", ...(linux ? ["v86+Linux wall s", "vmalab / v86+Linux (wall)", "again / v86+Linux"] : [])],
         programs.map((p) => {

@@ -17,7 +17,7 @@ import { unpackDebianPackages } from "../tools/debian-package.ts";
 import { writeCpio, S_IFREG } from "../tools/cpio.ts";
 import { builtinInitrd } from "./initrd.ts";
 import { v86BuildDir } from "./kernels/run-v86.ts";
-import { PROGRAM_WORKLOADS } from "./whole-program.ts";
+import { PROGRAM_WORKLOADS, workloadScript, START_LINE, END_LINE } from "./whole-program.ts";
 
 /** Paths of the bzImage, SeaBIOS's bios.bin and its VGA BIOS, and what they are for the report. */
 export interface LinuxGuest {
@@ -75,22 +75,12 @@ export function linuxGuest(): LinuxGuest | { error: string } {
 }
 
 /** `s` as one word of a POSIX shell command. */
-const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-const START = "@@vmalab-bench start ";
-const END = "@@vmalab-bench end ";
-
 /**
- * The init script: proc and devtmpfs mounted, vmalab's PATH for init (kernel/boot.ts), then
- * for each workload its start line, its argv as one shell command, and its end line with
- * the exit status; then poweroff.
+ * The init script: proc and devtmpfs mounted, vmalab's PATH for init (kernel/boot.ts), the
+ * workloads as on vmalab (whole-program.ts workloadScript), then poweroff.
  */
 function initScript(names: readonly string[]): string {
-  const runs = names.map((n) => {
-    const w = PROGRAM_WORKLOADS.find((p) => p.name === n)!;
-    return `echo '${START}${n}'\n${w.argv.map(shellWord).join(" ")}\necho "${END}${n} $?"\n`;
-  });
-  return `#!/bin/sh\nexport PATH=/sbin:/bin:/usr/bin\nmount -t proc proc /proc\nmount -t devtmpfs dev /dev\n${runs.join("")}poweroff -f\n`;
+  return `#!/bin/sh\nexport PATH=/sbin:/bin:/usr/bin\nmount -t proc proc /proc\nmount -t devtmpfs dev /dev\n${workloadScript(names)}poweroff -f\n`;
 }
 
 const bytes = (path: string) => new Uint8Array(readFileSync(path)).buffer;
@@ -146,14 +136,14 @@ export async function runProgramsOnLinuxV86(guest: LinuxGuest, names: readonly s
         const line = serial.slice(lineStart).trimEnd();
         const end = lineStart;
         lineStart = serial.length;
-        if (line.startsWith(START)) {
+        if (line.startsWith(START_LINE)) {
           outputStart = serial.length;
           u0 = process.cpuUsage();
           t0 = process.hrtime.bigint();
-        } else if (line.startsWith(END)) {
+        } else if (line.startsWith(END_LINE)) {
           const secs = Number(process.hrtime.bigint() - t0) / 1e9;
           const u = process.cpuUsage(u0);
-          const [name, status] = line.slice(END.length).split(" ");
+          const [name, status] = line.slice(END_LINE.length).split(" ");
           const output = serial.slice(outputStart, end);
           const w = PROGRAM_WORKLOADS.find((p) => p.name === name)!;
           if (status !== "0" || !w.expect.test(output)) return fail(`${name}: status ${status}, output ${JSON.stringify(output.slice(-400))}`);

@@ -1,6 +1,10 @@
 // Whole-program workloads of `npm run bench:cpu`: busybox and the kernel's fork
-// benchmark run as init on a freshly booted vmalab PC (system/guest-run.ts), and the
-// same argv under Debian's Linux kernel in v86 (bench/linux-v86.ts).
+// benchmark, several in one boot, on a vmalab PC (system/guest-run.ts) and under Debian's
+// Linux kernel in v86 (bench/linux-v86.ts), by the same shell script on both: for each
+// workload a start line, its argv as one command, and an end line with its exit status.
+// Each is timed from its start line's newline to its end line's newline, so neither the
+// boot nor the shell's own start is timed, and a workload runs after those before it in
+// the same boot on both emulators alike.
 
 import { runGuest } from "../system/guest-run.ts";
 import { builtinInitrd } from "./initrd.ts";
@@ -36,10 +40,12 @@ export const PROGRAM_WORKLOADS: readonly ProgramWorkload[] = [
 ];
 
 export interface ProgramRunResult {
+  name: string;
+  /** What it printed between its start and end lines. */
   output: string;
-  /** Guest instructions from init's start to its exit. */
+  /** Guest instructions from its start line to its end line. */
   instructions: number;
-  /** Host wall seconds of that part of the run (the boot not included). */
+  /** Host wall seconds of that part of the run. */
   secs: number;
   /** Host CPU seconds of the process meanwhile: user + system of every thread, V8's compiler threads too. */
   cpuSecs: number;
@@ -58,35 +64,85 @@ export interface ProgramRunSample {
   regions: number;
 }
 
+export const START_LINE = "@@vmalab-bench start ";
+export const END_LINE = "@@vmalab-bench end ";
+
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The lines of the shell script that run workloads `names` in order, each between its start and end line; throws on an unknown name. */
+export function workloadScript(names: readonly string[]): string {
+  return names
+    .map((n) => {
+      const w = PROGRAM_WORKLOADS.find((p) => p.name === n);
+      if (!w) throw new Error(`unknown whole-program workload '${n}'`);
+      return `echo '${START_LINE}${n}'\n${w.argv.map(shellWord).join(" ")}\necho "${END_LINE}${n} $?"\n`;
+    })
+    .join("");
+}
+
+interface Mark {
+  secs: number;
+  cpu: NodeJS.CpuUsage;
+  instructions: number;
+  compiled: number;
+  /** Where the workload's output starts in the console output. */
+  at: number;
+}
+
 /**
- * Runs workload `name` once in this process, calling `onSample` after each slice;
- * throws when the program fails or prints the wrong thing.
+ * Boots a vmalab PC (mm=vma) and runs workloads `names` in order in that boot, by
+ * workloadScript as the script of init's `sh -c`, calling `onSample` after each slice
+ * while workload `sampled` runs. Returns each one's run; throws on an unknown name, or
+ * when one exits with a nonzero status or prints the wrong thing.
  */
-export function runProgramWorkload(name: string, onSample?: (s: ProgramRunSample) => void): ProgramRunResult {
-  const w = PROGRAM_WORKLOADS.find((p) => p.name === name);
-  if (!w) throw new Error(`unknown whole-program workload '${name}'`);
-  let before = 0;
-  let compiledBefore = 0;
-  let cpu0 = process.cpuUsage();
-  let t0 = 0;
-  let sys: VmalabSystem | null = null;
-  const r = runGuest("vma", w.argv, {
+export function runProgramWorkloads(names: readonly string[], sampled?: string, onSample?: (s: ProgramRunSample) => void): ProgramRunResult[] {
+  const script = workloadScript(names);
+  const runs: ProgramRunResult[] = [];
+  let output = "";
+  let lineStart = 0;
+  let start: Mark | null = null;
+  let failed = "";
+  const mark = (s: VmalabSystem): Mark => ({
+    secs: performance.now() / 1000,
+    cpu: process.cpuUsage(),
+    instructions: s.machine.instructions,
+    compiled: s.machine.cpu.icache.compiledRetired,
+    at: output.length,
+  });
+  const r = runGuest("vma", ["/bin/sh", "-c", script], {
     initrd: builtinInitrd(),
-    onBoot: (s) => {
-      sys = s;
-      before = s.machine.instructions;
-      compiledBefore = s.machine.cpu.icache.compiledRetired;
-      cpu0 = process.cpuUsage();
-      t0 = performance.now();
+    onConsoleOutput: (b, s) => {
+      output += String.fromCharCode(b);
+      if (b !== 10) return;
+      const line = output.slice(lineStart).trimEnd();
+      const end = lineStart;
+      lineStart = output.length;
+      if (line.startsWith(START_LINE)) start = mark(s);
+      if (!line.startsWith(END_LINE)) return;
+      const [name, status] = line.slice(END_LINE.length).split(" ");
+      const stop = mark(s);
+      const w = PROGRAM_WORKLOADS.find((p) => p.name === name)!;
+      const from = start!;
+      const out = output.slice(from.at, end);
+      if (status !== "0" || !w.expect.test(out)) failed ||= `${name}: status ${status}, output ${JSON.stringify(out.slice(-400))}`;
+      const instructions = stop.instructions - from.instructions;
+      runs.push({
+        name,
+        output: out,
+        instructions,
+        secs: stop.secs - from.secs,
+        cpuSecs: (stop.cpu.user - from.cpu.user + stop.cpu.system - from.cpu.system) / 1e6,
+        compiledShare: (stop.compiled - from.compiled) / instructions,
+      });
+      start = null;
     },
     onSlice: (s) => {
-      const ic = s.machine.cpu.icache;
-      onSample?.({ secs: (performance.now() - t0) / 1000, instructions: s.machine.instructions - before, compiled: ic.compiledRetired - compiledBefore, regions: ic.compiledRegions });
+      if (start === null || onSample === undefined || runs.length !== names.indexOf(sampled!)) return;
+      const m = s.machine;
+      onSample({ secs: performance.now() / 1000 - start.secs, instructions: m.instructions - start.instructions, compiled: m.cpu.icache.compiledRetired - start.compiled, regions: m.cpu.icache.compiledRegions });
     },
   });
-  const cpu = process.cpuUsage(cpu0);
-  if (r.status !== 0 || !w.expect.test(r.output) || !sys) throw new Error(`${name}: status ${r.status}, output ${JSON.stringify(r.output.slice(-400))}`);
-  const m = (sys as VmalabSystem).machine;
-  const instructions = m.instructions - before;
-  return { output: r.output, instructions, secs: r.wallMs / 1000, cpuSecs: (cpu.user + cpu.system) / 1e6, compiledShare: (m.cpu.icache.compiledRetired - compiledBefore) / instructions };
+  if (failed) throw new Error(failed);
+  if (r.status !== 0 || runs.length !== names.length) throw new Error(`${names.join(",")}: status ${r.status}, output ${JSON.stringify(r.output.slice(-400))}`);
+  return runs;
 }

@@ -21,6 +21,12 @@ export interface GuestRunOptions {
   onBoot?: (sys: VmalabSystem) => void;
   /** Called after each slice of the run (a few million cycles; bench:cpu's --timeline samples there). */
   onSlice?: (sys: VmalabSystem) => void;
+  /**
+   * Called with each byte the console prints, as the guest's write prints it: inside the
+   * kernel's write, where the machine's counts are those of the block the write began
+   * (the same with and without the block compiler).
+   */
+  onConsoleOutput?: (byte: number, sys: VmalabSystem) => void;
   /** More kernel command-line words after `quiet mm=<design>` (never another mm=). */
   cmdline?: string;
   /** More cpio archives unpacked after the built-in image (`vmalab diff-designs --initrd`). */
@@ -57,6 +63,7 @@ export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOpt
   let output = "";
   let status: number | null = null;
   const kernelLog: string[] = [];
+  let booted: VmalabSystem | null = null;
   const sys = new VmalabSystem({
     builtinInitrd: opts.initrd,
     memorySize: opts.memorySize,
@@ -66,6 +73,7 @@ export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOpt
     initArgv: argv,
     onConsoleOutput: (b) => {
       output += String.fromCharCode(b);
+      if (booted !== null) opts.onConsoleOutput?.(b, booted);
     },
     onKernelLog: (line) => {
       kernelLog.push(line);
@@ -74,6 +82,7 @@ export function runGuest(design: MmDesignName, argv: string[], opts: GuestRunOpt
       status = s;
     },
   });
+  booted = sys;
   opts.onBoot?.(sys);
   const m = sys.machine;
   const start = m.cycles;

@@ -7,6 +7,7 @@ import { runGuest } from "../../system/guest-run.ts";
 import { builtinInitrd } from "../../bench/initrd.ts";
 import { normalizeOutput, parseResultLines } from "../../bench/result-line.ts";
 import { MM_DESIGNS } from "../../kernel/mm/designs.ts";
+import { CPU } from "../../emulator/cpu/cpu.ts";
 
 /** Small invocations of every program (all parameters of the multi-parameter ones). */
 const PROGRAMS: [string[], number][] = [
@@ -68,5 +69,37 @@ describe("runGuest's slices (bench:cpu --timeline samples there)", () => {
     expect(seen.length).toBeGreaterThan(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
     expect(seen[seen.length - 1] - start).toBe(r.cycles);
+  }, 60_000);
+});
+
+describe("runGuest's console output (bench:cpu times from its start and end lines)", () => {
+  it("sees each byte as the guest writes it, at the same instruction count with and without the compiler", () => {
+    const counts = (jit: boolean) => {
+      const saved = CPU.jitByDefault;
+      CPU.jitByDefault = jit;
+      const lines: [number, string][] = [];
+      let out = "";
+      let compiled = 0;
+      try {
+        const r = runGuest("vma", ["/bin/sh", "-c", "echo one; i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo two"], {
+          initrd: builtinInitrd(),
+          onConsoleOutput: (b, sys) => {
+            out += String.fromCharCode(b);
+            if (b === 10) lines.push([sys.machine.instructions, out]);
+            compiled = sys.machine.cpu.icache.compiledRetired;
+          },
+        });
+        expect(r.status).toBe(0);
+      } finally {
+        CPU.jitByDefault = saved;
+      }
+      return { lines, compiled };
+    };
+    const interpreted = counts(false);
+    expect(interpreted.lines.map(([, o]) => o)).toEqual(["one\r\n", "one\r\ntwo\r\n"]);
+    expect(interpreted.lines[1][0] - interpreted.lines[0][0]).toBeGreaterThan(100_000); // the loop ran between them
+    const compiled = counts(true);
+    expect(compiled.compiled).toBeGreaterThan(50_000); // much of it in regions
+    expect(compiled.lines).toEqual(interpreted.lines);
   }, 60_000);
 });
