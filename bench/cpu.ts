@@ -315,10 +315,11 @@ async function main(): Promise<void> {
         console.log(`\nv86+Linux: ${guest.describe}; 256 MiB guest RAM, v86's JIT on.`);
         console.log("What is compared: vmalab's wall seconds include its TypeScript kernel running on the host;");
         console.log("v86's include the real Linux kernel above, emulated instruction by instruction. Boot is not timed");
-        console.log("in either. Both run the same busybox and fork_exit binaries from the same initramfs (on Linux as");
-        console.log("children of an init script that marks each start and end on ttyS0). The ratio is v86+Linux's");
-        console.log("seconds / vmalab's (with its compiler): above 1, vmalab is faster. v86's JIT has run Linux's boot");
-        console.log("before the first workload, so the \"again\" column is the one with both hosts' JITs warm.");
+        console.log("in either. Both run the same busybox and fork_exit binaries from the same initramfs, by the same");
+        console.log(`shell script, which marks each start and end on the console (ttyS0 on Linux)${args.fresh ? "; with --fresh, vmalab one per process" : ""}.`);
+        console.log("The ratio is v86+Linux's seconds / vmalab's (with its compiler): above 1, vmalab is faster.");
+        console.log("v86's JIT has also run Linux's boot before the first workload (vmalab's boot runs no guest code),");
+        console.log("so the \"again\" column is the one with both hosts' JITs warm.");
       } else {
         const why = !v86 ? (args.v86 ? "the v86 package is not installed; run npm ci" : "--no-v86") : !args.linux ? "--no-linux" : guest !== null && "error" in guest ? guest.error : "";
         console.log(`\n(v86+Linux not measured: ${why})`);
