@@ -252,6 +252,11 @@ function formatUnit(v: number, f: MemFormat): string {
 }
 
 /** One line describing a stop, as the monitor prints it. */
+/** A watchpoint stop's write: which watchpoint, where, the value before and after. */
+export function describeWatch(r: Extract<StopReason, { kind: "watchpoint" }>): string {
+  return `watchpoint ${r.id}: write to ${hex(r.lin)} (${r.old < 0 ? "unmapped" : hex(r.old)} -> ${r.value < 0 ? "unmapped" : hex(r.value)})`;
+}
+
 export function describeStop(r: StopReason, cpu: CPU): string {
   const at = (): string => {
     const { eip, seg, pmode, code32 } = cpu.registers();
@@ -265,8 +270,7 @@ export function describeStop(r: StopReason, cpu: CPU): string {
     case "request": return `stopped at ${at()}`;
     case "step": return at();
     case "breakpoint": return `breakpoint ${r.id} at ${at()}`;
-    case "watchpoint":
-      return `watchpoint ${r.id}: write to ${hex(r.lin)} (${r.old < 0 ? "unmapped" : hex(r.old)} -> ${r.value < 0 ? "unmapped" : hex(r.value)}), now at ${at()}`;
+    case "watchpoint": return `${describeWatch(r)}, now at ${at()}`;
     case "exception":
       return `exception ${r.vector} error ${r.errorCode < 0 ? "-" : hex(r.errorCode)} at ${hex(r.eip)} cr2 ${hex(r.cr2)} (held, not delivered yet)`;
     case "exit": return `guest exited with status ${r.status}`;

@@ -15,7 +15,7 @@ import { DECISION_TEXT, parseDecision } from "./kernel-view.ts";
 import type { FaultDecision } from "../kernel/mm/counters.ts";
 import { CommandError, hex, hex8, parseCount, parseValue } from "./format.ts";
 import {
-  describeStop, dumpMemory, infoBreakpoints, infoMem, infoPic, infoRegisters, infoTlb, parseFormat, runControlCommand,
+  describeStop, describeWatch, dumpMemory, infoBreakpoints, infoMem, infoPic, infoRegisters, infoTlb, parseFormat, runControlCommand,
 } from "./machine-commands.ts";
 import * as kc from "./kernel-commands.ts";
 
@@ -298,7 +298,8 @@ export class Monitor {
         this.debugger.machineReplaced();
         const where = `cycle ${m.cycles}, instruction ${m.instructions}: ${describeStop({ kind: "step" }, m.cpu)}`;
         if (!hit) return `no breakpoint reached and no watched value changed since the recording began; at its start, ${where}`;
-        return `${this.debugger.atBreakpoint() ? "breakpoint" : "watched value changed"} at ${where}`;
+        const why = this.debugger.reverseStopReason();
+        return `${why.kind === "watchpoint" ? describeWatch(why) : "breakpoint"} at ${where}`;
       }
       default: {
         if (args.length > 1) throw new CommandError(`usage: ${usage}`);

@@ -158,6 +158,7 @@ export class Debugger {
     const prev = new Float64Array(ws.length);
     const prevPa = new Float64Array(ws.length);
     let last = Infinity;
+    this.reverseWatchHit = null;
     return () => {
       const n = this.machine.instructions;
       let changed = false;
@@ -165,13 +166,33 @@ export class Debugger {
         const w = ws[i];
         const v = this.readValue(w);
         const pa = this.cpu.physAddrDebug(w.lin) * 0x1_0000_0000 + this.cpu.physAddrDebug(w.lin + w.len - 1);
-        if (n >= last && pa === prevPa[i] && v !== prev[i]) changed = true;
+        if (n >= last && pa === prevPa[i] && v !== prev[i] && !changed) {
+          changed = true;
+          // the search ends at the latest boundary it stopped at
+          if (this.reverseWatchHit === null || n >= this.reverseWatchHit.at) this.reverseWatchHit = { at: n, reason: { kind: "watchpoint", id: w.id, lin: w.lin, len: w.len, old: prev[i], value: v } };
+        }
         prev[i] = v;
         prevPa[i] = pa;
       }
       last = n;
       return changed || this.atBreakpoint();
     };
+  }
+
+  /** The latest watched change the last reverseStops predicate saw, and the instruction count after it. */
+  private reverseWatchHit: { at: number; reason: StopReason } | null = null;
+
+  /**
+   * Why a backwards search with reverseStops stopped where the machine now is: the
+   * watched value the instruction just done changed (the first of several), else the
+   * breakpoint at EIP; a step when neither (the search found nothing).
+   */
+  reverseStopReason(): StopReason {
+    const h = this.reverseWatchHit;
+    if (h !== null && h.at === this.machine.instructions) return h.reason;
+    const eip = this.cpu.eip >>> 0;
+    for (const b of this.breakpoints.values()) if (b.eip === eip) return { kind: "breakpoint", id: b.id, eip };
+    return { kind: "step" };
   }
 
   /** True when every instruction must be checked (breakpoints or watchpoints exist). */

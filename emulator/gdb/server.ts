@@ -28,8 +28,9 @@ export interface GdbServerOptions {
   stepBack?: () => void;
   /**
    * Reverse execution for gdb's reverse-continue (the `bc` packet): moves the
-   * machine back to the last breakpoint reached; false when the recorded
-   * history began first (the machine is then at its start).
+   * machine back to the last breakpoint reached or watched value changed (the
+   * search of debugger.reverseStops, whose reverseStopReason the reply gives);
+   * false when the recorded history began first (the machine is then at its start).
    */
   continueBack?: () => boolean;
 }
@@ -186,7 +187,7 @@ class GdbSession {
         } catch {
           // not recording
         }
-        return hit ? `T${hx(SIGTRAP)}thread:01;` : `T${hx(SIGTRAP)}replaylog:begin;thread:01;`;
+        return hit ? this.stopReply(this.dbg.reverseStopReason()) : `T${hx(SIGTRAP)}replaylog:begin;thread:01;`;
       }
       case "?": return this.dbg.lastStop?.kind === "exit" ? this.stopReply(this.dbg.lastStop) : `T${hx(SIGTRAP)}thread:01;`;
       case "qAttached": return "1";

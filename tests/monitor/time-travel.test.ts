@@ -124,7 +124,7 @@ describe("time travel in the monitor", () => {
     const written = value();
     mon.execute(`watch 0x${addr.toString(16)}`);
     const back = mon.execute("reverse-cont");
-    expect(back).toMatch(/^watched value changed at cycle \d+, instruction \d+: /);
+    expect(back).toMatch(new RegExp(`^watchpoint \\d+: write to 0x${addr.toString(16).padStart(8, "0")} \\(0x[0-9a-f]+ -> 0x${Number(/: +(0x[0-9a-f]+)/.exec(written)![1]).toString(16)}\\) at cycle \\d+, instruction \\d+: `));
     expect(a.sys.machine.instructions).toBe(changedAt);
     expect(value()).toBe(written);
     mon.execute("delete");
