@@ -74,7 +74,6 @@ export function linuxGuest(): LinuxGuest | { error: string } {
   };
 }
 
-/** `s` as one word of a POSIX shell command. */
 /**
  * The init script: proc and devtmpfs mounted, vmalab's PATH for init (kernel/boot.ts), the
  * workloads as on vmalab (whole-program.ts workloadScript), then poweroff.

@@ -67,6 +67,7 @@ export interface ProgramRunSample {
 export const START_LINE = "@@vmalab-bench start ";
 export const END_LINE = "@@vmalab-bench end ";
 
+/** `s` as one word of a POSIX shell command. */
 const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The lines of the shell script that run workloads `names` in order, each between its start and end line; throws on an unknown name. */
