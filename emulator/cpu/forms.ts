@@ -50,6 +50,7 @@ export function missExits(src: string, exit: string, effect: RegExp): string {
     const end = rest.indexOf("; }", m) + 3;
     if (m < 0 || end < 3) throw new Error("forms: access without a miss path");
     const pure = !effect.test(seen + rest.slice(0, a));
+    if (!pure && rest.slice(m, end).includes(NO_MISS_PATH)) throw new Error("forms: a read-modify-write access after an effect");
     out += rest.slice(0, m) + (pure ? `{ ${exit} }` : rest.slice(m, end));
     seen += rest.slice(0, m);
     rest = rest.slice(end);
@@ -220,12 +221,18 @@ const aluOp = (sz: 0 | 2, dst: string, a: string, b: string): string => {
 };
 
 /**
+ * The miss path of a read-modify-write access (rmw), which has none: it comes first in
+ * its instruction, so missExits always puts the executor's exit there (and says so when
+ * it cannot), and the byte interpreter runs the instruction.
+ */
+const NO_MISS_PATH = "noMissPath()";
+
+/**
  * A read-modify-write of the byte (size 0) or aligned dword (size 2) at seg:(ea), with
  * segW's and wr8/wr32's fast paths inlined: `update(old, dst)` computes the value written
- * into `dst` (and the flags, before the write); `miss` is the same through the helpers
- * (segW then rdW and wr on `lin`).
+ * into `dst` (and the flags, before the write). Its miss path is NO_MISS_PATH.
  */
-const rmw = (sz: 0 | 2, seg: string, ea: string, update: (old: string, dst: string) => string, miss: string): string => {
+const rmw = (sz: 0 | 2, seg: string, ea: string, update: (old: string, dst: string) => string): string => {
   const cell = sz === 0 ? "c.ram[p_]" : "c.ram32[p_]";
   return `{ /*access*/
   const ea_ = ${ea};
@@ -237,7 +244,7 @@ const rmw = (sz: 0 | 2, seg: string, ea: string, update: (old: string, dst: stri
     let v_ = 0;
     ${update(cell, "v_")}
     ${cell} = v_;
-  } else { /*miss*/ const lin = segW(c, ${seg}, ea_, ${sz === 0 ? 0 : 3}); ${miss}; }
+  } else { /*miss*/ ${NO_MISS_PATH}; }
 }`;
 };
 
@@ -271,7 +278,7 @@ const cmpMem = (sz: 0 | 2, b: string): string => `$SAVE {
 
 /** ALU r/m, r or r/m, imm on memory (size 0 byte, 2 dword) with `b`, but CMP (cmpMem): reads, modifies and writes the operand. */
 const aluMem = (sz: 0 | 2, b: string): string => `$SAVE
-  ${rmw(sz, "$SEG", "$EA", (old, dst) => aluOp(sz, dst, old, b), `${sz === 0 ? "wr8" : "wr32"}(c, lin, alu(c, $OP, ${sz === 0 ? "rdW8" : "rdW32"}(c, lin), ${b}, ${sz}))`)}
+  ${rmw(sz, "$SEG", "$EA", (old, dst) => aluOp(sz, dst, old, b))}
   c.cyc += MEM_RMW;`;
 
 /** ALU r8, r8 or r8, imm8 with `b`. */
@@ -406,7 +413,7 @@ export const FORMS: Partial<Record<H, Form>> = {
     c.lfCin = c.lfOp === 5 ? 0 : getCF(c);
     ${dst} = ($OP === 0 ? a + 1 : a - 1) | 0;
     if ($OP === 0) { ${flags(6, dst, "a", "1")} } else { ${flags(7, dst, "a", "1")} }
-  }`, "wr32(c, lin, $OP === 0 ? inc(c, rdW32(c, lin), 2) : dec(c, rdW32(c, lin), 2))")}
+  }`)}
   c.cyc += MEM_RMW;`,
   },
   // exec.ts grp5 PUSH r/m32 on memory
