@@ -251,12 +251,12 @@ function formatUnit(v: number, f: MemFormat): string {
   }
 }
 
-/** One line describing a stop, as the monitor prints it. */
 /** A watchpoint stop's write: which watchpoint, where, the value before and after. */
 export function describeWatch(r: Extract<StopReason, { kind: "watchpoint" }>): string {
   return `watchpoint ${r.id}: write to ${hex(r.lin)} (${r.old < 0 ? "unmapped" : hex(r.old)} -> ${r.value < 0 ? "unmapped" : hex(r.value)})`;
 }
 
+/** One line describing a stop, as the monitor prints it. */
 export function describeStop(r: StopReason, cpu: CPU): string {
   const at = (): string => {
     const { eip, seg, pmode, code32 } = cpu.registers();

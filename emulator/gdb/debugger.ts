@@ -138,9 +138,13 @@ export class Debugger {
 
   /** True when a breakpoint is set at the current EIP (what reverse execution stops at). */
   atBreakpoint(): boolean {
+    return this.breakpointAtEip() !== undefined;
+  }
+
+  private breakpointAtEip(): Breakpoint | undefined {
     const eip = this.cpu.eip >>> 0;
-    for (const b of this.breakpoints.values()) if (b.eip === eip) return true;
-    return false;
+    for (const b of this.breakpoints.values()) if (b.eip === eip) return b;
+    return undefined;
   }
 
   /**
@@ -190,9 +194,8 @@ export class Debugger {
   reverseStopReason(): StopReason {
     const h = this.reverseWatchHit;
     if (h !== null && h.at === this.machine.instructions) return h.reason;
-    const eip = this.cpu.eip >>> 0;
-    for (const b of this.breakpoints.values()) if (b.eip === eip) return { kind: "breakpoint", id: b.id, eip };
-    return { kind: "step" };
+    const b = this.breakpointAtEip();
+    return b !== undefined ? { kind: "breakpoint", id: b.id, eip: b.eip } : { kind: "step" };
   }
 
   /** True when every instruction must be checked (breakpoints or watchpoints exist). */
